@@ -1,0 +1,141 @@
+#include "core/fax_server.hpp"
+
+#include <algorithm>
+#include <utility>
+
+#include "core/error.hpp"
+
+namespace faxemu {
+
+namespace {
+
+void check_range(std::string_view name, long value, long low, long high) {
+    if (value < low || value > high)
+        throw FaxError(ErrorCode::InvalidParameter,
+                       "server setting " + std::string(name) + " must be " + std::to_string(low) +
+                           ".." + std::to_string(high) + ", got " + std::to_string(value));
+}
+
+// Directory and profile names reach file APIs and programs: no control characters.
+void check_text(std::string_view name, std::string_view value) {
+    for (char c : value) {
+        const auto u = static_cast<unsigned char>(c);
+        if (u < 0x20 || u == 0x7f)
+            throw FaxError(ErrorCode::InvalidParameter,
+                           "server setting " + std::string(name) + " contains a control character");
+    }
+}
+
+}  // namespace
+
+void validate(const ServerSettings& s) {
+    check_range("Retries", s.retries, 0, 99);
+    check_range("RetryDelay", s.retry_delay, 0, 1440);
+    check_range("DirtyDays", s.dirty_days, 0, 3650);
+    check_range("DiscountRateStartHour", s.discount_rate_start_hour, 0, 23);
+    check_range("DiscountRateStartMinute", s.discount_rate_start_minute, 0, 59);
+    check_range("DiscountRateEndHour", s.discount_rate_end_hour, 0, 23);
+    check_range("DiscountRateEndMinute", s.discount_rate_end_minute, 0, 59);
+    check_text("ArchiveDirectory", s.archive_directory);
+    check_text("ServerMapiProfile", s.server_mapi_profile);
+    if (s.archive_outbound_faxes && s.archive_directory.empty())
+        throw FaxError(
+            ErrorCode::InvalidParameter,
+            "server setting ArchiveDirectory is required when ArchiveOutboundFaxes is on");
+}
+
+ServerSettings FaxServer::settings() const {
+    std::lock_guard lock(settings_mutex_);
+    return settings_;
+}
+
+void FaxServer::set_settings(const CallerRights& caller, ServerSettings settings) {
+    require(caller, access::ConfigSet, "changing the server settings");
+    validate(settings);
+    std::lock_guard lock(settings_mutex_);
+    settings_ = std::move(settings);
+}
+
+bool FaxServer::in_discount_period(std::chrono::hh_mm_ss<std::chrono::seconds> local_time) const {
+    using std::chrono::hours;
+    using std::chrono::minutes;
+    const auto s = settings();
+    const auto start = hours{s.discount_rate_start_hour} + minutes{s.discount_rate_start_minute};
+    const auto end = hours{s.discount_rate_end_hour} + minutes{s.discount_rate_end_minute};
+    const auto t = local_time.to_duration();
+    if (start == end) return true;
+    if (start < end) return t >= start && t < end;
+    return t >= start || t < end;  // wraps past midnight
+}
+
+Port& FaxServer::add_port(std::string name, std::string number) {
+    if (!number.empty() && find_port_by_number(number) != nullptr)
+        throw FaxError(ErrorCode::InvalidParameter, "port " + name + ": number " + number +
+                                                        " is already used by port " +
+                                                        find_port_by_number(number)->Name());
+    const auto n = static_cast<std::int32_t>(ports_.size()) + 1;
+    ports_.push_back(std::make_unique<Port>(n, std::move(name), std::move(number), n));
+    return *ports_.back();
+}
+
+std::vector<Port*> FaxServer::ports() const {
+    std::vector<Port*> out;
+    for (const auto& p : ports_) out.push_back(p.get());
+    return out;
+}
+
+Port& FaxServer::port(std::int32_t device_id) const {
+    if (device_id < 1 || device_id > static_cast<std::int32_t>(ports_.size()))
+        throw FaxError(ErrorCode::NotFound, "no port with DeviceId " + std::to_string(device_id));
+    return *ports_[static_cast<std::size_t>(device_id - 1)];
+}
+
+Port* FaxServer::find_port_by_number(std::string_view number) const {
+    for (const auto& p : ports_) {
+        if (p->number == number) return p.get();
+    }
+    return nullptr;
+}
+
+void FaxServer::set_port_priority(const CallerRights& caller, std::int32_t device_id,
+                                  std::int32_t priority) {
+    Port& moved = port(device_id);
+    require(caller, access::PortSet, "setting Priority on port " + moved.Name());
+    const auto n = static_cast<std::int32_t>(ports_.size());
+    if (priority < 1 || priority > n)
+        throw FaxError(ErrorCode::InvalidParameter,
+                       "port " + moved.Name() + ": Priority must be 1.." + std::to_string(n) +
+                           ", got " + std::to_string(priority));
+    std::vector<std::pair<Port*, std::int32_t>> updates;
+    {
+        std::lock_guard lock(priority_mutex_);
+        const auto old = moved.Priority();
+        if (old == priority) return;
+        for (const auto& p : ports_) {
+            const auto r = p->Priority();
+            if (p.get() == &moved) {
+                updates.emplace_back(p.get(), priority);
+            } else if (priority < old && r >= priority && r < old) {
+                updates.emplace_back(p.get(), r + 1);
+            } else if (priority > old && r > old && r <= priority) {
+                updates.emplace_back(p.get(), r - 1);
+            }
+        }
+        for (auto& [p, r] : updates) {
+            std::lock_guard port_lock(p->mutex_);
+            p->priority_ = r;
+        }
+    }
+    // Listeners run outside the server lock; every port in `updates` changed.
+    for (auto& update : updates) update.first->notify_changed();
+}
+
+std::vector<Port*> FaxServer::ports_by_priority() const {
+    std::lock_guard lock(priority_mutex_);
+    auto out = ports();
+    std::sort(out.begin(), out.end(),
+              [](const Port* a, const Port* b) { return a->Priority() < b->Priority(); });
+    return out;
+}
+
+}  // namespace faxemu

@@ -1,0 +1,84 @@
+// The fax server (faxcom IFaxServer): server-wide settings and the ports.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/caller_rights.hpp"
+#include "core/port.hpp"
+
+namespace faxemu {
+
+// The IFaxServer properties. faxcom documents no defaults (faxcom-api.md §4.2);
+// these follow Windows' usual ones.
+struct ServerSettings {
+    std::int32_t retries = 3;       // 0..99; retransmissions after a failed first attempt
+    std::int32_t retry_delay = 10;  // minutes, 0..1440
+    // Days an unsent job stays queued, 0..3650. 0 = keep forever. The VB doc
+    // says 1 means "never remove", which would leave no way to ask for one day;
+    // we read that as a doc error (faxcom-api.md §4.2, §15.6).
+    std::int32_t dirty_days = 30;
+    bool branding = true;
+    bool use_device_tsid = true;
+    bool server_coverpage = false;
+    bool pause_server_queue = false;
+    bool archive_outbound_faxes = false;
+    std::string archive_directory;  // required when archive_outbound_faxes
+    std::string server_mapi_profile;
+    // Local time; the window wraps past midnight when end < start.
+    short discount_rate_start_hour = 20;
+    short discount_rate_start_minute = 0;
+    short discount_rate_end_hour = 7;
+    short discount_rate_end_minute = 0;
+
+    bool operator==(const ServerSettings&) const = default;
+};
+
+// Throws InvalidParameter naming the first bad field.
+void validate(const ServerSettings& settings);
+
+// Ports are added while the server is being set up, before any other thread
+// runs; after that the port list is fixed and may be read from any thread.
+// Settings and priorities are guarded and may change at any time.
+class FaxServer {
+  public:
+    FaxServer() = default;
+    FaxServer(const FaxServer&) = delete;
+    FaxServer& operator=(const FaxServer&) = delete;
+
+    ServerSettings settings() const;
+    // Needs FAX_CONFIG_SET; validates every field; all or nothing.
+    void set_settings(const CallerRights& caller, ServerSettings settings);
+    // Whether `local_time` lies in [start, end) of the discount window.
+    // start == end: the whole day counts, so a job waiting for the discount
+    // period is never stuck waiting for a window that cannot open.
+    bool in_discount_period(std::chrono::hh_mm_ss<std::chrono::seconds> local_time) const;
+
+    // DeviceIds are 1, 2, ... in the order added (stable); the new port gets
+    // the lowest priority (= the number of ports). Numbers must be unique
+    // (an inbound call must reach one port); empty numbers are not checked.
+    Port& add_port(std::string name, std::string number);
+    std::vector<Port*> ports() const;          // in DeviceId order
+    Port& port(std::int32_t device_id) const;  // NotFound "no port with DeviceId N"
+    Port* find_port_by_number(std::string_view number) const;
+
+    // Needs FAX_PORT_SET. Priority 1..n (1 = tried first); the ports between
+    // the old and the new rank shift by one, so priorities stay 1..n.
+    void set_port_priority(const CallerRights& caller, std::int32_t device_id,
+                           std::int32_t priority);
+    std::vector<Port*> ports_by_priority() const;  // highest (1) first
+
+  private:
+    mutable std::mutex settings_mutex_;
+    ServerSettings settings_;
+
+    std::vector<std::unique_ptr<Port>> ports_;
+    mutable std::mutex priority_mutex_;  // makes a re-rank atomic for ports_by_priority
+};
+
+}  // namespace faxemu

@@ -1,0 +1,50 @@
+#include "core/fax_service.hpp"
+
+#include "core/error.hpp"
+
+namespace faxemu {
+
+FaxService::FaxService(FaxServer& server, const Clock& clock, std::filesystem::path spool_dir)
+    : server_(server), clock_(clock), spool_(std::move(spool_dir)) {}
+
+PortController& FaxService::attach(Port& port, Device& device) {
+    controllers_.push_back(std::make_unique<PortController>(
+        port, device, clock_, spool_ / "received", [this](const CallRecord& rec) {
+            if (on_call_ended_) on_call_ended_(rec);
+        }));
+    return *controllers_.back();
+}
+
+PortController& FaxService::controller(std::int32_t device_id) {
+    for (auto& c : controllers_)
+        if (c->port().DeviceId() == device_id) return *c;
+    throw FaxError(ErrorCode::NotFound, "no port with DeviceId " + std::to_string(device_id));
+}
+
+std::int32_t FaxService::send(const SendRequest& request) {
+    bool any_sender = false;
+    for (Port* port : server_.ports_by_priority()) {
+        if (!port->Send()) continue;
+        for (auto& c : controllers_) {
+            if (&c->port() != port) continue;
+            any_sender = true;
+            if (!c->can_send()) continue;
+            c->send(request, server_.settings().use_device_tsid);
+            return port->DeviceId();
+        }
+    }
+    if (!any_sender) throw FaxError(ErrorCode::NotFound, "no port is enabled to send");
+    throw FaxError(ErrorCode::DeviceInUse, "every port enabled to send is busy");
+}
+
+void FaxService::poll() {
+    for (auto& c : controllers_) c->poll(status_linger);
+}
+
+bool FaxService::idle() const {
+    for (const auto& c : controllers_)
+        if (c->busy()) return false;
+    return true;
+}
+
+}  // namespace faxemu

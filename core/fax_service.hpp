@@ -1,0 +1,52 @@
+// The running fax server: the FaxServer model with a device behind each port.
+// It picks the port for a send (highest priority, free, Send on), answers
+// through each port's controller, and reports every call that ends.
+// Everything here runs on the one thread that drives the devices.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "core/fax_server.hpp"
+#include "core/port_controller.hpp"
+
+namespace faxemu {
+
+class FaxService {
+  public:
+    using CallEnded = std::function<void(const CallRecord&)>;
+
+    FaxService(FaxServer& server, const Clock& clock, std::filesystem::path spool_dir);
+
+    FaxServer& server() { return server_; }
+    const std::filesystem::path& spool_dir() const { return spool_; }
+
+    // Puts `device` behind `port`; both must outlive the service.
+    PortController& attach(Port& port, Device& device);
+    PortController& controller(std::int32_t device_id);
+
+    // Starts a send on the highest-priority free port with Send on and returns
+    // its DeviceId. Throws DeviceInUse when every send port is busy, NotFound
+    // when no port may send.
+    std::int32_t send(const SendRequest& request);
+
+    void on_call_ended(CallEnded handler) { on_call_ended_ = std::move(handler); }
+    // Call once per tick of the loop that drives the devices.
+    void poll();
+    bool idle() const;
+
+    // How long a finished call's outcome stays on the port's status.
+    Duration status_linger = std::chrono::seconds(5);
+
+  private:
+    FaxServer& server_;
+    const Clock& clock_;
+    std::filesystem::path spool_;
+    std::vector<std::unique_ptr<PortController>> controllers_;
+    CallEnded on_call_ended_;
+};
+
+}  // namespace faxemu

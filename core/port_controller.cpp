@@ -1,0 +1,192 @@
+#include "core/port_controller.hpp"
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+#include <algorithm>
+#include <stdexcept>
+
+#include "core/error.hpp"
+
+namespace faxemu {
+
+PortController::PortController(Port& port, Device& device, const Clock& clock,
+                               std::filesystem::path received_dir, CallEnded on_call_ended)
+    : port_(port),
+      device_(device),
+      clock_(clock),
+      received_dir_(std::move(received_dir)),
+      on_call_ended_(std::move(on_call_ended)) {
+    device_.set_listener(this);
+    port_.update_status([](PortStatus& s) {
+        s.device_status = Fps::Available;
+        s.description = std::string(to_string(Fps::Available));
+    });
+}
+
+bool PortController::can_send() const {
+    return port_.Send() && device_.idle() && !call_;
+}
+
+void PortController::send(const SendRequest& request, bool use_device_tsid) {
+    if (!can_send())
+        throw FaxError(ErrorCode::DeviceInUse, "port " + port_.Name() + " is not free to send");
+    OutboundCall call;
+    call.number = request.number;
+    call.document = request.document;
+    call.first_page = request.first_page;
+    call.session = options_;
+    call.session.local_ident =
+        (use_device_tsid || request.tsid.empty()) ? port_.Tsid() : request.tsid;
+    page_total_ = request.page_count;
+    CallRecord rec;
+    rec.device_id = port_.DeviceId();
+    rec.outbound = true;
+    rec.number = request.number;
+    rec.file = request.document;
+    rec.start_time = clock_.now();
+    call_ = rec;
+    ended_at_.reset();
+    port_.update_status([&](PortStatus& s) {
+        s = PortStatus{};  // update_status keeps the port's identity
+        s.device_status = Fps::Dialing;
+        s.description = "Dialing " + request.number;
+        s.send = true;
+        s.address = request.number;
+        s.tsid = call.session.local_ident;
+        s.document_name = request.document_name;
+        s.document_size = request.document_size;
+        s.page_count = request.page_count;
+        s.sender_name = request.sender_name;
+        s.recipient_name = request.recipient_name;
+        s.submitted_time = request.submitted_time;
+        s.start_time = rec.start_time;
+    });
+    device_.dial(call);
+}
+
+void PortController::on_ring(int ring_count, const std::string& caller_id) {
+    const bool answer = port_.Receive() && ring_count >= port_.Rings() && !call_;
+    port_.update_status([&](PortStatus& s) {
+        if (ring_count == 1) s = PortStatus{};  // update_status keeps the port's identity
+        s.device_status = answer ? Fps::Answered : Fps::Ringing;
+        s.description =
+            fmt::format("{} (ring {}, answers after {}{})", to_string(s.device_status), ring_count,
+                        port_.Rings(), port_.Receive() ? "" : "; Receive is off");
+        s.caller_id = caller_id;
+    });
+    if (!answer) return;
+    std::filesystem::create_directories(received_dir_);
+    CallRecord rec;
+    rec.device_id = port_.DeviceId();
+    rec.outbound = false;
+    rec.number = caller_id;
+    auto stamp = std::chrono::floor<std::chrono::seconds>(clock_.now());
+    rec.file = received_dir_ / fmt::format("fax-{}-{:%Y%m%dT%H%M%S}-{}.tif", port_.DeviceId(),
+                                           stamp, ++rx_sequence_);
+    rec.start_time = clock_.now();
+    call_ = rec;
+    ended_at_.reset();
+    page_total_ = 0;
+    InboundCall in;
+    in.rx_file = rec.file;
+    in.session = options_;
+    in.session.local_ident = port_.Csid();
+    device_.answer(in);
+}
+
+void PortController::on_connected() {
+    if (!call_) return;
+    const bool out = call_->outbound;
+    port_.update_status([&](PortStatus& s) {
+        s.device_status = out ? Fps::Sending : Fps::Receiving;
+        s.send = out;
+        s.receive = !out;
+        s.start_time = clock_.now();
+        s.current_page = 1;
+        if (!out) s.csid = port_.Csid();
+        s.description = describe(out ? "Sending" : "Receiving", 1, page_total_);
+    });
+}
+
+std::string PortController::describe(const char* verb, int page, int total) const {
+    std::string d = total > 0 ? fmt::format("{} page {} of {}", verb, page, total)
+                              : fmt::format("{} page {}", verb, page);
+    if (call_ && call_->session.bit_rate > 0) {
+        const DcsInfo& n = call_->session;
+        d += fmt::format(" at {} bit/s ({}, {}, {}{})", n.bit_rate, n.modem, n.resolution,
+                         n.compression, n.ecm ? ", ECM" : "");
+    }
+    return d;
+}
+
+void PortController::on_session_event(const SessionEvent& e) {
+    if (!call_) return;
+    const bool out = call_->outbound;
+    call_->session = e.session;
+    call_->remote_ident = e.remote_ident;
+    call_->pages = e.pages_done;
+    if (out && e.pages_total > 0) page_total_ = std::max(page_total_, e.pages_total);
+    if (e.kind == SessionEvent::Kind::Finished) return;  // on_call_ended follows
+    // The page now on the line: the next one, unless the last has been done.
+    const bool more = out ? page_total_ == 0 || e.pages_done < page_total_ : !e.last_page;
+    const int page = more ? e.pages_done + 1 : std::max(e.pages_done, 1);
+    port_.update_status([&](PortStatus& s) {
+        if (out)
+            s.csid = e.remote_ident;
+        else
+            s.tsid = e.remote_ident;
+        s.bit_rate = e.session.bit_rate;
+        s.modem = e.session.modem;
+        s.resolution = e.session.resolution;
+        s.compression = e.session.compression;
+        s.ecm = e.session.ecm;
+        s.current_page = page;
+        // Inbound, the total is unknown until the sender says EOP.
+        s.page_count = out ? page_total_ : 0;
+        s.description = describe(out ? "Sending" : "Receiving", page, out ? page_total_ : 0);
+    });
+}
+
+void PortController::on_call_ended(const CallOutcome& outcome) {
+    if (!call_) {
+        // A call that rang and went away before we answered it.
+        port_.update_status([&](PortStatus& s) {
+            s.device_status = Fps::Available;
+            s.description = "Available (missed call: " + outcome.cause_text + ")";
+        });
+        return;
+    }
+    CallRecord rec = std::move(*call_);
+    call_.reset();
+    rec.outcome = outcome;
+    rec.pages = outcome.pages_done;
+    rec.end_time = clock_.now();
+    ended_at_ = rec.end_time;
+    port_.update_status([&](PortStatus& s) {
+        s.device_status = outcome.status;
+        s.send = false;
+        s.receive = false;
+        s.current_page = outcome.pages_done;
+        if (!rec.outbound) s.page_count = outcome.pages_done;
+        s.description = outcome.ok()
+                            ? fmt::format("{}: {} page{} {}", to_string(outcome.status),
+                                          outcome.pages_done, outcome.pages_done == 1 ? "" : "s",
+                                          rec.outbound ? "sent" : "received")
+                            : fmt::format("{}: {} ({} page{} done)", to_string(outcome.status),
+                                          outcome.cause_text, outcome.pages_done,
+                                          outcome.pages_done == 1 ? "" : "s");
+    });
+    if (on_call_ended_) on_call_ended_(rec);
+}
+
+void PortController::poll(Duration linger) {
+    if (!ended_at_ || call_ || clock_.now() - *ended_at_ < linger) return;
+    ended_at_.reset();
+    port_.update_status([](PortStatus& s) {
+        s = PortStatus{};  // update_status keeps the port's identity
+        s.device_status = Fps::Available;
+        s.description = std::string(to_string(Fps::Available));
+    });
+}
+
+}  // namespace faxemu

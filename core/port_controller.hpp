@@ -1,0 +1,84 @@
+// Runs the calls of one port: answers after Rings rings when Receive is on,
+// dials for a send, and keeps the port's live status (IFaxStatus) true to the
+// call from the device's events.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "core/clock.hpp"
+#include "core/device.hpp"
+#include "core/port.hpp"
+
+namespace faxemu {
+
+struct SendRequest {
+    std::string number;
+    std::filesystem::path document;  // a fax-shaped TIFF-F (Document::write_fax_tiff)
+    std::string document_name;       // shown as DocumentName
+    std::int64_t document_size = 0;
+    int page_count = 0;
+    int first_page = 0;  // resend only what is left
+    std::string tsid;    // the sender's TSID; the port's is used when empty or UseDeviceTsid
+    std::string sender_name;
+    std::string recipient_name;
+    TimePoint submitted_time{};
+};
+
+struct CallRecord {
+    std::int32_t device_id = 0;
+    bool outbound = false;
+    std::string number;  // dialled (outbound) or the caller id (inbound)
+    std::string remote_ident;
+    std::filesystem::path file;  // the document sent, or the received TIFF-F
+    DcsInfo session;
+    int pages = 0;
+    TimePoint start_time{};
+    TimePoint end_time{};
+    CallOutcome outcome;
+};
+
+class PortController final : private DeviceListener {
+  public:
+    using CallEnded = std::function<void(const CallRecord&)>;
+
+    PortController(Port& port, Device& device, const Clock& clock,
+                   std::filesystem::path received_dir, CallEnded on_call_ended);
+
+    Port& port() { return port_; }
+    Device& device() { return device_; }
+    // Free to start a send: idle, not ringing, Send on.
+    bool can_send() const;
+    bool busy() const { return !device_.idle(); }
+    void send(const SendRequest& request, bool use_device_tsid);
+
+    // Session settings that faxcom does not expose (set from the config).
+    SessionConfig& session_options() { return options_; }
+
+    // Returns the status to Available once a finished call's outcome has been
+    // shown for `linger`.
+    void poll(Duration linger);
+
+  private:
+    void on_ring(int ring_count, const std::string& caller_id) override;
+    void on_connected() override;
+    void on_session_event(const SessionEvent& event) override;
+    void on_call_ended(const CallOutcome& outcome) override;
+    std::string describe(const char* verb, int page, int total) const;
+
+    Port& port_;
+    Device& device_;
+    const Clock& clock_;
+    std::filesystem::path received_dir_;
+    CallEnded on_call_ended_;
+    SessionConfig options_;
+    std::optional<CallRecord> call_;
+    std::optional<TimePoint> ended_at_;
+    int page_total_ = 0;
+    std::uint64_t rx_sequence_ = 0;
+};
+
+}  // namespace faxemu

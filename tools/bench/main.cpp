@@ -1,0 +1,176 @@
+// tools/run bench: the CPU cost of a simulated call through faxemu's stack
+// (service, port controller, simulated device, exchange) beside the same call
+// on bare spandsp back to back, the floor. Prints figures; asserts nothing.
+#include <fmt/format.h>
+#include <spandsp.h>
+#include <CLI/CLI.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <vector>
+
+#include "core/document.hpp"
+#include "devices/simulated_site.hpp"
+
+namespace fs = std::filesystem;
+using namespace faxemu;
+
+namespace {
+
+double cpu_now() {
+    timespec ts{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+struct Run {
+    double cpu = 0;   // seconds
+    double line = 0;  // seconds of line time
+    int pages = 0;
+};
+
+void configure(t30_state_t* t30, const char* ident, bool ecm) {
+    t30_set_tx_ident(t30, ident);
+    t30_set_ecm_capability(t30, ecm ? TRUE : FALSE);
+    t30_set_supported_modems(t30, T30_SUPPORT_V17 | T30_SUPPORT_V29 | T30_SUPPORT_V27TER);
+    t30_set_supported_compressions(t30, T30_SUPPORT_T4_1D_COMPRESSION |
+                                            T30_SUPPORT_T4_2D_COMPRESSION |
+                                            (ecm ? T30_SUPPORT_T6_COMPRESSION : 0));
+    t30_set_supported_resolutions(t30,
+                                  T30_SUPPORT_STANDARD_RESOLUTION | T30_SUPPORT_FINE_RESOLUTION |
+                                      T30_SUPPORT_SUPERFINE_RESOLUTION | T30_SUPPORT_R8_RESOLUTION);
+    t30_set_supported_image_sizes(t30, T30_SUPPORT_US_LETTER_LENGTH | T30_SUPPORT_US_LEGAL_LENGTH |
+                                           T30_SUPPORT_UNLIMITED_LENGTH | T30_SUPPORT_215MM_WIDTH |
+                                           T30_SUPPORT_255MM_WIDTH | T30_SUPPORT_303MM_WIDTH);
+}
+
+// The floor: two spandsp fax terminals wired back to back, nothing else.
+Run bare_spandsp(const fs::path& doc, const fs::path& rx, bool ecm) {
+    struct Side {
+        fax_state_t* fax;
+        bool done = false;
+        int pages = 0;
+    } a{fax_init(nullptr, TRUE)}, b{fax_init(nullptr, FALSE)};
+    auto on_e = [](t30_state_t* t30, void* user, int) {
+        auto* side = static_cast<Side*>(user);
+        t30_stats_t st;
+        t30_get_transfer_statistics(t30, &st);
+        side->pages = std::max(st.pages_tx, st.pages_rx);
+        side->done = true;
+    };
+    for (Side* s : {&a, &b}) {
+        fax_set_transmit_on_idle(s->fax, TRUE);
+        t30_state_t* t30 = fax_get_t30_state(s->fax);
+        configure(t30, s == &a ? "BENCH A" : "BENCH B", ecm);
+        t30_set_phase_e_handler(t30, on_e, s);
+    }
+    t30_set_tx_file(fax_get_t30_state(a.fax), doc.c_str(), -1, -1);
+    t30_set_rx_file(fax_get_t30_state(b.fax), rx.c_str(), -1);
+    t30_set_rx_encoding(fax_get_t30_state(b.fax), T4_COMPRESSION_ITU_T6);
+
+    int16_t abuf[kBlockSamples], bbuf[kBlockSamples];
+    long blocks = 0;
+    const double t0 = cpu_now();
+    while (!(a.done && b.done) && blocks < 500 * 60 * 60) {
+        int n = fax_tx(a.fax, abuf, kBlockSamples);
+        std::fill(abuf + std::max(n, 0), abuf + kBlockSamples, int16_t{0});
+        n = fax_tx(b.fax, bbuf, kBlockSamples);
+        std::fill(bbuf + std::max(n, 0), bbuf + kBlockSamples, int16_t{0});
+        fax_rx(a.fax, bbuf, kBlockSamples);
+        fax_rx(b.fax, abuf, kBlockSamples);
+        ++blocks;
+    }
+    fax_free(a.fax);
+    fax_free(b.fax);
+    Run r;
+    r.cpu = cpu_now() - t0;
+    r.line = static_cast<double>(blocks) * kBlockSamples / kSampleRate;
+    r.pages = b.pages;
+    return r;
+}
+
+// The same document through faxemu: service -> port controller -> simulated device
+// -> exchange -> simulated device -> port controller, with status kept live.
+Run faxemu_stack(const fs::path& doc, int pages, const fs::path& spool, bool ecm) {
+    fs::remove_all(spool);
+    fs::create_directories(spool);
+    SimulatedSite site(spool);
+    for (int i = 0; i < 2; ++i)
+        site.service.controller(site.port(i).DeviceId()).session_options().ecm = ecm;
+    site.port(1).put_Send(CallerRights::admin(), false);
+    SendRequest req;
+    req.number = SimulatedSite::number(1);
+    req.document = doc;
+    req.page_count = pages;
+    const TimePoint start = site.clock.now();
+    const double t0 = cpu_now();
+    site.service.send(req);
+    site.run_until_idle();
+    Run r;
+    r.cpu = cpu_now() - t0;
+    r.line = std::chrono::duration<double>(site.clock.now() - start).count();
+    for (const CallRecord& c : site.calls())
+        if (!c.outbound && c.outcome.ok()) r.pages = c.pages;
+    return r;
+}
+
+double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"faxemu benchmark: a simulated call through faxemu beside bare spandsp"};
+    std::string document =
+        std::string(FAXEMU_SOURCE_DIR) + "/fixtures/documents/letter-fine-mmr.tif";
+    int repeats = 5;
+    bool ecm = false;
+    app.add_option("document", document, "the document to send")->check(CLI::ExistingFile);
+    app.add_option("-n,--repeats", repeats, "runs of each, the median is reported")
+        ->check(CLI::Range(1, 100));
+    app.add_option("--ecm", ecm, "error correction mode on both sides");
+    CLI11_PARSE(app, argc, argv);
+
+    std::string tmpl = (fs::temp_directory_path() / "faxemu-bench-XXXXXX").string();
+    if (!mkdtemp(tmpl.data())) return 2;
+    const fs::path work = tmpl;
+    Document doc = Document::open(document);
+    const fs::path fax = work / "doc.tif";
+    doc.write_fax_tiff(fax);
+    const int pages = static_cast<int>(doc.page_count());
+
+    fmt::print("document: {} ({} pages), ECM {}, {} runs each, median\n", document, pages,
+               ecm ? "on" : "off", repeats);
+    std::vector<double> floor_cpu, stack_cpu;
+    Run floor_run, stack_run;
+    // Interleaved, so a slow patch of the machine hits both alike.
+    for (int i = 0; i < repeats; ++i) {
+        floor_run = bare_spandsp(fax, work / "floor-rx.tif", ecm);
+        stack_run = faxemu_stack(fax, pages, work / "spool", ecm);
+        floor_cpu.push_back(floor_run.cpu);
+        stack_cpu.push_back(stack_run.cpu);
+        fmt::print("  run {}: floor {:.3f} s cpu, faxemu {:.3f} s cpu\n", i + 1, floor_run.cpu,
+                   stack_run.cpu);
+    }
+    fs::remove_all(work);
+    if (floor_run.pages != pages || stack_run.pages != pages) {
+        fmt::print(stderr, "error: a call did not deliver every page (floor {}, faxemu {})\n",
+                   floor_run.pages, stack_run.pages);
+        return 1;
+    }
+    const double f = median(floor_cpu), s = median(stack_cpu);
+    fmt::print(
+        "bare spandsp back to back: {:.3f} s cpu, {:.1f} s line, {:.4f} cpu s/page, {:.0f}x real "
+        "time\n",
+        f, floor_run.line, f / pages, floor_run.line / f);
+    fmt::print(
+        "faxemu simulated call:     {:.3f} s cpu, {:.1f} s line, {:.4f} cpu s/page, {:.0f}x real "
+        "time\n",
+        s, stack_run.line, s / pages, stack_run.line / s);
+    fmt::print("ratio faxemu / floor (cpu): {:.3f}\n", s / f);
+    return 0;
+}
