@@ -15,6 +15,7 @@
 
 #include "core/error.hpp"
 #include "core/image_compare.hpp"
+#include "tests/support/test_support.hpp"
 
 namespace faxemu {
 namespace {
@@ -23,37 +24,19 @@ namespace fs = std::filesystem;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-fs::path fixture(const std::string& name) {
-    return fs::path(FAXEMU_SOURCE_DIR) / "fixtures" / name;
-}
+using test::fixture;
 
 // A fresh folder per test, removed afterwards.
 class DocumentTest : public ::testing::Test {
   protected:
-    void SetUp() override {
-        static std::atomic<int> serial{0};
-        std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
-        for (char& c : name) {
-            if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-        }
-        dir_ =
-            fs::temp_directory_path() / ("faxemu-doc-" + name + "-" + std::to_string(::getpid()) +
-                                         "-" + std::to_string(serial++));
-        fs::remove_all(dir_);
-        fs::create_directories(dir_);
-    }
-    void TearDown() override {
-        std::error_code ignored;
-        fs::remove_all(dir_, ignored);
-    }
-
     fs::path write(const std::string& name, const std::vector<BilevelPage>& pages) {
         const fs::path path = dir_ / name;
         write_bilevel_pages(path, pages, COMPRESSION_CCITTFAX4);
         return path;
     }
 
-    fs::path dir_;
+    test::TempDir tmp_;
+    const fs::path dir_ = tmp_.path();
 };
 
 // What spandsp's own sender makes of a file: every page must open and encode.

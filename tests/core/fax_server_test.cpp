@@ -9,20 +9,14 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "tests/support/test_support.hpp"
 
 namespace faxemu {
 namespace {
 
 using namespace std::chrono_literals;
 
-ErrorCode code_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const FaxError& e) {
-        return e.code();
-    }
-    throw std::runtime_error("expected a FaxError");
-}
+using test::code_of;
 
 class FaxServerSettingsTest : public ::testing::Test {
   protected:

@@ -11,37 +11,20 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "tests/support/test_support.hpp"
 
 namespace faxemu {
 namespace {
 
 namespace fs = std::filesystem;
 
-fs::path fixture(const std::string& name) {
-    return fs::path(FAXEMU_SOURCE_DIR) / "fixtures" / name;
-}
+using test::fixture;
 
 // A fresh folder per test, removed afterwards.
 class ImageCompareTest : public ::testing::Test {
   protected:
-    void SetUp() override {
-        static std::atomic<int> serial{0};
-        std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
-        for (char& c : name) {
-            if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-        }
-        dir_ = fs::temp_directory_path() /
-               ("faxemu-imgcmp-" + name + "-" + std::to_string(::getpid()) + "-" +
-                std::to_string(serial++));
-        fs::remove_all(dir_);
-        fs::create_directories(dir_);
-    }
-    void TearDown() override {
-        std::error_code ignored;
-        fs::remove_all(dir_, ignored);
-    }
-
-    fs::path dir_;
+    test::TempDir tmp_;
+    const fs::path dir_ = tmp_.path();
 };
 
 size_t count_black(const BilevelPage& page) {

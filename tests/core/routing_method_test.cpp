@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "tests/support/test_support.hpp"
 
 namespace faxemu {
 namespace {
@@ -18,14 +19,7 @@ const RoutingMethodInfo& info(std::string_view guid) {
     return *m;
 }
 
-ErrorCode code_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const FaxError& e) {
-        return e.code();
-    }
-    throw std::runtime_error("expected a FaxError");
-}
+using test::code_of;
 
 TEST(RoutingMethodTest, StandardGuidsAreExact) {
     EXPECT_EQ(kPrintRoutingGuid, "{aec1b37c-9af2-11d0-abf7-00c04fd91a4e}");

@@ -12,15 +12,10 @@
 namespace faxemu {
 namespace {
 
+using test::find_call;
 using test::fixture;
 using test::prepare_send;
 using test::TempDir;
-
-const CallRecord* find_call(const SimulatedSite& site, bool outbound) {
-    for (const CallRecord& c : site.calls())
-        if (c.outbound == outbound) return &c;
-    return nullptr;
-}
 
 struct MatrixCase {
     const char* resolution;  // "std" or "fine"
@@ -58,8 +53,9 @@ TEST_P(SimulatedCallMatrix, DeliversPixelIdentical) {
     site.service.controller(site.port(1).DeviceId()).session_options().codings = codings;
     site.port(1).put_Send(CallerRights::admin(), false);
 
-    SendRequest req = prepare_send(fixture(std::string("short-") + mc.resolution + "-mmr.tif"),
-                                   tmp.path(), SimulatedSite::number(1));
+    SendRequest req =
+        prepare_send(fixture(std::string("documents/short-") + mc.resolution + "-mmr.tif"),
+                     tmp.path(), SimulatedSite::number(1));
     EXPECT_EQ(site.service.send(req), site.port(0).DeviceId());
     ASSERT_TRUE(site.run_until_idle());
 
@@ -111,7 +107,8 @@ TEST_P(SimulatedCallDocuments, MultiPageDocumentArrivesIdentical) {
     TempDir tmp;
     SimulatedSite site(tmp.path());
     site.port(1).put_Send(CallerRights::admin(), false);
-    SendRequest req = prepare_send(fixture(GetParam()), tmp.path(), SimulatedSite::number(1));
+    SendRequest req = prepare_send(fixture(std::string("documents/") + GetParam()), tmp.path(),
+                                   SimulatedSite::number(1));
     site.service.send(req);
     ASSERT_TRUE(site.run_until_idle());
     const CallRecord* in = find_call(site, false);

@@ -12,23 +12,18 @@
 namespace faxemu {
 namespace {
 
+using test::find_call;
 using test::fixture;
 using test::prepare_send;
 using test::TempDir;
-
-const CallRecord* find_call(const SimulatedSite& site, bool outbound) {
-    for (const CallRecord& c : site.calls())
-        if (c.outbound == outbound) return &c;
-    return nullptr;
-}
 
 TEST(SimulatedLine, BusyWhenTheCalledPortIsInACall) {
     TempDir tmp;
     SimulatedSite site(tmp.path(), 3);
     const CallerRights admin = CallerRights::admin();
     site.port(1).put_Send(admin, false);
-    SendRequest first =
-        prepare_send(fixture("letter-fine-mmr.tif"), tmp.path(), SimulatedSite::number(1));
+    SendRequest first = prepare_send(fixture("documents/letter-fine-mmr.tif"), tmp.path(),
+                                     SimulatedSite::number(1));
     EXPECT_EQ(site.service.send(first), site.port(0).DeviceId());
     // Once port 2 is receiving, port 3 calls it too.
     ASSERT_TRUE(site.exchange.run_until(
@@ -55,7 +50,7 @@ TEST(SimulatedLine, NoAnswerWhenReceiveIsOff) {
     site.port(1).put_Receive(CallerRights::admin(), false);
     site.port(1).put_Send(CallerRights::admin(), false);
     SendRequest req =
-        prepare_send(fixture("short-std-mmr.tif"), tmp.path(), SimulatedSite::number(1));
+        prepare_send(fixture("documents/short-std-mmr.tif"), tmp.path(), SimulatedSite::number(1));
     const TimePoint start = site.clock.now();
     site.service.send(req);
     std::set<Fps> seen_on_called;
@@ -78,7 +73,7 @@ TEST(SimulatedLine, NoAnswerWhenReceiveIsOff) {
 TEST(SimulatedLine, NoAnswerWhenNobodyHasTheNumber) {
     TempDir tmp;
     SimulatedSite site(tmp.path());
-    SendRequest req = prepare_send(fixture("short-std-mmr.tif"), tmp.path(), "5559999");
+    SendRequest req = prepare_send(fixture("documents/short-std-mmr.tif"), tmp.path(), "5559999");
     site.service.send(req);
     ASSERT_TRUE(site.run_until_idle());
     ASSERT_EQ(site.calls().size(), 1u);
@@ -91,8 +86,8 @@ TEST(SimulatedLine, AnswersAfterRingsOnTheClock) {
         SimulatedSite site(tmp.path());
         site.port(1).put_Rings(CallerRights::admin(), rings);
         site.port(1).put_Send(CallerRights::admin(), false);
-        SendRequest req =
-            prepare_send(fixture("short-std-mmr.tif"), tmp.path(), SimulatedSite::number(1));
+        SendRequest req = prepare_send(fixture("documents/short-std-mmr.tif"), tmp.path(),
+                                       SimulatedSite::number(1));
         const TimePoint start = site.clock.now();
         site.service.send(req);
         ASSERT_TRUE(site.exchange.run_until(
@@ -113,8 +108,8 @@ TEST(SimulatedLine, LineDropMidPageKeepsTheCompletePages) {
     TempDir tmp;
     SimulatedSite site(tmp.path());
     site.port(1).put_Send(CallerRights::admin(), false);
-    SendRequest req =
-        prepare_send(fixture("letter-fine-mmr.tif"), tmp.path(), SimulatedSite::number(1));
+    SendRequest req = prepare_send(fixture("documents/letter-fine-mmr.tif"), tmp.path(),
+                                   SimulatedSite::number(1));
     site.service.send(req);
     // When the sender starts page 2, the line drops 2 s into it (the page takes about 5 s).
     ASSERT_TRUE(site.exchange.run_until(
@@ -149,8 +144,8 @@ TEST(SimulatedLine, StatusFollowsTheCall) {
     TempDir tmp;
     SimulatedSite site(tmp.path());
     site.port(1).put_Send(CallerRights::admin(), false);
-    SendRequest req =
-        prepare_send(fixture("letter-fine-mmr.tif"), tmp.path(), SimulatedSite::number(1));
+    SendRequest req = prepare_send(fixture("documents/letter-fine-mmr.tif"), tmp.path(),
+                                   SimulatedSite::number(1));
     ASSERT_EQ(req.page_count, 3);
     site.service.send(req);
 
@@ -205,7 +200,7 @@ TEST(SimulatedLine, PoorLineFallsBackToASlowerModem) {
     SimulatedSite site(tmp.path());
     site.port(1).put_Send(CallerRights::admin(), false);
     site.exchange.set_impairment(SimulatedSite::number(1), LineImpairment{27.0f, -56.0f});
-    SendRequest req = test::prepare_send(test::fixture("short-fine-mmr.tif"), tmp.path(),
+    SendRequest req = test::prepare_send(test::fixture("documents/short-fine-mmr.tif"), tmp.path(),
                                          SimulatedSite::number(1));
     std::vector<int> rates;
     site.exchange.on_tick([&] {
@@ -216,14 +211,40 @@ TEST(SimulatedLine, PoorLineFallsBackToASlowerModem) {
     ASSERT_TRUE(site.run_until_idle());
     ASSERT_GE(rates.size(), 2u);
     EXPECT_EQ(rates.front(), 14400);
-    const CallRecord* in = nullptr;
-    for (const CallRecord& c : site.calls())
-        if (!c.outbound) in = &c;
+    const CallRecord* in = test::find_call(site, false);
     ASSERT_NE(in, nullptr);
     EXPECT_TRUE(in->outcome.ok()) << in->outcome.cause_text;
     EXPECT_LT(in->session.bit_rate, 14400);
     ImageComparison cmp = compare_fax_images(req.document, in->file);
     EXPECT_TRUE(cmp.equal) << cmp.detail;
+}
+
+}  // namespace
+}  // namespace faxemu
+
+namespace faxemu {
+namespace {
+
+// Paced, line time may not run ahead of wall time times the speed asked for.
+// (A lower bound on wall time: what pacing promises, not how fast the CPU is.)
+TEST(SimulatedLine, PacedCallKeepsLineTimeToWallTime) {
+    test::TempDir tmp;
+    SimulatedSite site(tmp.path());
+    site.port(1).put_Send(CallerRights::admin(), false);
+    site.exchange.set_speed(200.0);
+    SendRequest req = test::prepare_send(test::fixture("documents/short-std-mmr.tif"), tmp.path(),
+                                         SimulatedSite::number(1));
+    const TimePoint line_start = site.clock.now();
+    const auto wall_start = std::chrono::steady_clock::now();
+    site.service.send(req);
+    ASSERT_TRUE(site.run_until_idle());
+    const auto line = site.clock.now() - line_start;
+    const auto wall = std::chrono::steady_clock::now() - wall_start;
+    EXPECT_GE(std::chrono::duration<double>(wall).count() * 200.0,
+              std::chrono::duration<double>(line).count() - 0.1);
+    const CallRecord* in = test::find_call(site, false);
+    ASSERT_NE(in, nullptr);
+    EXPECT_TRUE(in->outcome.ok());
 }
 
 }  // namespace

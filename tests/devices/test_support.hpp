@@ -1,4 +1,4 @@
-// Shared by the devices tests: a temporary spool and a prepared document.
+// Shared by the devices tests: a prepared document and the calls of a site.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -8,32 +8,19 @@
 
 #include "core/document.hpp"
 #include "devices/simulated_site.hpp"
+#include "tests/support/test_support.hpp"
 
 namespace faxemu::test {
 
-inline std::filesystem::path fixture(const std::string& name) {
-    return std::filesystem::path(FAXEMU_SOURCE_DIR) / "fixtures" / "documents" / name;
+using faxemu::test::fixture;
+using faxemu::test::TempDir;
+
+// The first call in `site` that went out (or came in).
+inline const CallRecord* find_call(const SimulatedSite& site, bool outbound) {
+    for (const CallRecord& c : site.calls())
+        if (c.outbound == outbound) return &c;
+    return nullptr;
 }
-
-// A spool directory of the test's own, removed afterwards.
-class TempDir {
-  public:
-    TempDir() {
-        const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-        std::string name = info ? std::string(info->test_suite_name()) + "-" + info->name() : "t";
-        for (char& c : name)
-            if (c == '/') c = '_';
-        path_ = std::filesystem::temp_directory_path() /
-                ("faxemu-" + name + "-" + std::to_string(::getpid()));
-        std::filesystem::remove_all(path_);
-        std::filesystem::create_directories(path_);
-    }
-    ~TempDir() { std::filesystem::remove_all(path_); }
-    const std::filesystem::path& path() const { return path_; }
-
-  private:
-    std::filesystem::path path_;
-};
 
 // Makes the fixture fax-shaped in the spool and fills a SendRequest for it.
 inline SendRequest prepare_send(const std::filesystem::path& source,
