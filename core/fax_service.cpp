@@ -8,11 +8,30 @@ FaxService::FaxService(FaxServer& server, const Clock& clock, std::filesystem::p
     : server_(server), clock_(clock), spool_(std::move(spool_dir)) {}
 
 PortController& FaxService::attach(Port& port, Device& device) {
-    controllers_.push_back(std::make_unique<PortController>(
-        port, device, clock_, spool_ / "received", [this](const CallRecord& rec) {
-            if (on_call_ended_) on_call_ended_(rec);
-        }));
+    controllers_.push_back(
+        std::make_unique<PortController>(port, device, clock_, spool_ / "received", *this));
     return *controllers_.back();
+}
+
+void FaxService::call_started(const CallRecord& rec) {
+    if (observer_) observer_->call_started(rec);
+}
+
+void FaxService::call_progress(const CallRecord& rec, const SessionEvent& e) {
+    if (observer_) observer_->call_progress(rec, e);
+}
+
+void FaxService::call_ended(const CallRecord& rec) {
+    if (observer_) observer_->call_ended(rec);
+    if (on_call_ended_) on_call_ended_(rec);
+}
+
+bool FaxService::can_send(std::int32_t device_id) {
+    return controller(device_id).can_send();
+}
+
+void FaxService::send_on(std::int32_t device_id, const SendRequest& request) {
+    controller(device_id).send(request, server_.settings().use_device_tsid);
 }
 
 PortController& FaxService::controller(std::int32_t device_id) {

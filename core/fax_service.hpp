@@ -15,7 +15,7 @@
 
 namespace faxemu {
 
-class FaxService {
+class FaxService final : public CallObserver {
   public:
     using CallEnded = std::function<void(const CallRecord&)>;
 
@@ -32,8 +32,13 @@ class FaxService {
     // its DeviceId. Throws DeviceInUse when every send port is busy, NotFound
     // when no port may send.
     std::int32_t send(const SendRequest& request);
+    // Starts a send on this port (the caller chose it). Throws DeviceInUse if it is not free.
+    void send_on(std::int32_t device_id, const SendRequest& request);
+    bool can_send(std::int32_t device_id);
 
     void on_call_ended(CallEnded handler) { on_call_ended_ = std::move(handler); }
+    // For a server that follows every call closely (faxd); called before on_call_ended.
+    void set_observer(CallObserver* observer) { observer_ = observer; }
     // Call once per tick of the loop that drives the devices.
     void poll();
     bool idle() const;
@@ -42,11 +47,16 @@ class FaxService {
     Duration status_linger = std::chrono::seconds(5);
 
   private:
+    void call_started(const CallRecord& rec) override;
+    void call_progress(const CallRecord& rec, const SessionEvent& e) override;
+    void call_ended(const CallRecord& rec) override;
+
     FaxServer& server_;
     const Clock& clock_;
     std::filesystem::path spool_;
     std::vector<std::unique_ptr<PortController>> controllers_;
     CallEnded on_call_ended_;
+    CallObserver* observer_ = nullptr;
 };
 
 }  // namespace faxemu

@@ -10,12 +10,12 @@
 namespace faxemu {
 
 PortController::PortController(Port& port, Device& device, const Clock& clock,
-                               std::filesystem::path received_dir, CallEnded on_call_ended)
+                               std::filesystem::path received_dir, CallObserver& observer)
     : port_(port),
       device_(device),
       clock_(clock),
       received_dir_(std::move(received_dir)),
-      on_call_ended_(std::move(on_call_ended)) {
+      observer_(observer) {
     device_.set_listener(this);
     port_.update_status([](PortStatus& s) {
         s.device_status = Fps::Available;
@@ -61,6 +61,7 @@ void PortController::send(const SendRequest& request, bool use_device_tsid) {
         s.submitted_time = request.submitted_time;
         s.start_time = rec.start_time;
     });
+    observer_.call_started(*call_);
     device_.dial(call);
 }
 
@@ -91,6 +92,7 @@ void PortController::on_ring(int ring_count, const std::string& caller_id) {
     in.rx_file = rec.file;
     in.session = options_;
     in.session.local_ident = port_.Csid();
+    observer_.call_started(*call_);
     device_.answer(in);
 }
 
@@ -126,6 +128,7 @@ void PortController::on_session_event(const SessionEvent& e) {
     call_->remote_ident = e.remote_ident;
     call_->pages = e.pages_done;
     if (out && e.pages_total > 0) page_total_ = std::max(page_total_, e.pages_total);
+    observer_.call_progress(*call_, e);
     if (e.kind == SessionEvent::Kind::Finished) return;  // on_call_ended follows
     // The page now on the line: the next one, unless the last has been done.
     const bool more = out ? page_total_ == 0 || e.pages_done < page_total_ : !e.last_page;
@@ -176,7 +179,7 @@ void PortController::on_call_ended(const CallOutcome& outcome) {
                                           outcome.cause_text, outcome.pages_done,
                                           outcome.pages_done == 1 ? "" : "s");
     });
-    if (on_call_ended_) on_call_ended_(rec);
+    observer_.call_ended(rec);
 }
 
 void PortController::poll(Duration linger) {

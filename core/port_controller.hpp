@@ -41,12 +41,20 @@ struct CallRecord {
     CallOutcome outcome;
 };
 
+// Told of each call's life on a port: when it starts (dialled, or answered with
+// the file it will be written to), each session event, and how it ended.
+class CallObserver {
+  public:
+    virtual ~CallObserver() = default;
+    virtual void call_started(const CallRecord&) {}
+    virtual void call_progress(const CallRecord&, const SessionEvent&) {}
+    virtual void call_ended(const CallRecord&) = 0;
+};
+
 class PortController final : private DeviceListener {
   public:
-    using CallEnded = std::function<void(const CallRecord&)>;
-
     PortController(Port& port, Device& device, const Clock& clock,
-                   std::filesystem::path received_dir, CallEnded on_call_ended);
+                   std::filesystem::path received_dir, CallObserver& observer);
 
     Port& port() { return port_; }
     Device& device() { return device_; }
@@ -73,7 +81,7 @@ class PortController final : private DeviceListener {
     Device& device_;
     const Clock& clock_;
     std::filesystem::path received_dir_;
-    CallEnded on_call_ended_;
+    CallObserver& observer_;
     SessionConfig options_;
     std::optional<CallRecord> call_;
     std::optional<TimePoint> ended_at_;

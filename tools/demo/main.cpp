@@ -1,24 +1,33 @@
-// tools/run demo [DOCUMENT]: a fax server with two simulated ports on the virtual
-// exchange sends DOCUMENT from port 1 to port 2's number, shows the call as it
-// goes, receives it, and checks the received pages against the sent ones pixel
-// for pixel. Exit status 0 only when they are identical.
+// tools/run demo [DOCUMENT]: the main job of faxemu, end to end. A faxd on its
+// two simulated ports (in this process, on a temporary spool) is asked over its
+// control protocol to send DOCUMENT from port 1 to port 2's number; the demo
+// shows the ports' status as the call goes, the fax is received and routed into
+// a folder, fetched back through the protocol and compared pixel for pixel with
+// what was sent. Exit status 0 only when the fax arrived identical.
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
-#include <chrono>
+#include <condition_variable>
 #include <cstdlib>
-#include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <map>
+#include <mutex>
+#include <thread>
 
 #include "core/document.hpp"
-#include "core/error.hpp"
 #include "core/image_compare.hpp"
-#include "devices/simulated_site.hpp"
+#include "core/protocol/base64.hpp"
+#include "core/protocol/client.hpp"
+#include "core/protocol/json_rpc.hpp"
+#include "core/routing_method.hpp"
+#include "tools/faxd/daemon.hpp"
 
 namespace fs = std::filesystem;
 using namespace faxemu;
+using json = nlohmann::json;
 
 namespace {
 
@@ -32,15 +41,21 @@ fs::path make_spool(const std::string& requested) {
     return tmpl;
 }
 
-void print_status(const PortStatus& s, double line_seconds) {
-    fmt::print("[{:7.1f}s] port {} ({}): {}\n", line_seconds, s.device_id, s.device_name,
-               s.description);
+std::vector<std::uint8_t> read_file(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw std::runtime_error(path.string() + ": cannot read");
+    return std::vector<std::uint8_t>(std::istreambuf_iterator<char>(in), {});
+}
+
+bool final_state(const std::string& s) {
+    return s == "completed" || s == "failed" || s == "retries_exceeded" || s == "cancelled";
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-    CLI::App app{"faxemu demo: a fax sent and received between two simulated ports"};
+    CLI::App app{
+        "faxemu demo: faxd on two simulated ports sends, receives, routes and shows a fax"};
     std::string document =
         std::string(FAXEMU_SOURCE_DIR) + "/fixtures/documents/letter-fine-mmr.tif";
     std::string spool;
@@ -56,104 +71,153 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember({"any", "V.17", "V.29", "V.27ter"}));
     CLI11_PARSE(app, argc, argv);
 
+    std::unique_ptr<faxd::Daemon> daemon;
+    std::thread server;
+    auto stop_server = [&] {
+        if (!daemon) return;
+        daemon->stop();
+        server.join();
+        daemon.reset();
+    };
+    int rc = 1;
     try {
         const fs::path spool_dir = make_spool(spool);
         fmt::print("spool: {}\n", spool_dir.string());
 
-        // The document is checked and made fax-shaped before anything dials.
+        // What the server will make of the document, to compare against at the end.
         Document doc = Document::open(document);
-        fs::create_directories(spool_dir / "outgoing");
-        const fs::path sent = spool_dir / "outgoing" / "demo.tif";
-        for (const std::string& note : doc.write_fax_tiff(sent)) fmt::print("document: {}\n", note);
+        const fs::path expected = spool_dir / "expected.tif";
+        for (const std::string& note : doc.write_fax_tiff(expected))
+            fmt::print("document: {}\n", note);
         fmt::print("document: {} ({} page{})\n", document, doc.page_count(),
                    doc.page_count() == 1 ? "" : "s");
 
-        SimulatedSite site(spool_dir, 2);
-        site.exchange.set_speed(speed);
-        const int modems = modem == "V.17"      ? static_cast<int>(Modem::V17)
-                           : modem == "V.29"    ? static_cast<int>(Modem::V29)
-                           : modem == "V.27ter" ? static_cast<int>(Modem::V27ter)
-                                                : kAllModems;
-        for (int i = 0; i < 2; ++i) {
-            SessionConfig& options =
-                site.service.controller(site.port(i).DeviceId()).session_options();
-            options.ecm = ecm;
-            options.modems = modems;
+        faxd::Config config = faxd::default_config();
+        config.spool = spool_dir / "faxd";
+        config.listen = "";                      // the demo talks to faxd over its Unix socket only
+        spdlog::set_level(spdlog::level::warn);  // the demo shows what a client sees
+        config.line_speed = speed;
+        for (faxd::PortConfig& p : config.ports) {
+            p.ecm = ecm;
+            if (modem == "V.17") p.modems = static_cast<int>(Modem::V17);
+            if (modem == "V.29") p.modems = static_cast<int>(Modem::V29);
+            if (modem == "V.27ter") p.modems = static_cast<int>(Modem::V27ter);
         }
-        // Port 2 only receives, so the send goes out on port 1.
-        site.port(1).put_Send(CallerRights::admin(), false);
+        config.ports[1].send = false;  // port 2 only receives: the send goes out on port 1
+        const fs::path inbox = spool_dir / "inbox";
+        fs::create_directories(inbox);
+        config.ports[1].routing.push_back({std::string(kFolderRoutingGuid), true, inbox.string()});
+        daemon = std::make_unique<faxd::Daemon>(config);
+        server = std::thread([&] { daemon->run(); });
 
-        SendRequest request;
-        request.number = SimulatedSite::number(1);
-        request.document = sent;
-        request.document_name = fs::path(document).filename().string();
-        request.document_size = static_cast<std::int64_t>(fs::file_size(sent));
-        request.page_count = static_cast<int>(doc.page_count());
-        request.sender_name = "faxemu demo";
-        request.submitted_time = site.clock.now();
-
-        const TimePoint line_start = site.clock.now();
-        const auto wall_start = std::chrono::steady_clock::now();
-        const std::clock_t cpu_start = std::clock();
-        auto line_seconds = [&] {
-            return std::chrono::duration<double>(site.clock.now() - line_start).count();
-        };
-
-        std::map<std::int32_t, std::string> shown;
-        auto show_changes = [&] {
-            for (Port* p : site.server.ports()) {
-                PortStatus s = p->GetStatus(site.clock);
-                if (shown[s.device_id] == s.description) continue;
-                shown[s.device_id] = s.description;
-                print_status(s, line_seconds());
+        rpc::FaxClient client;
+        client.connect("unix:" + daemon->socket_path().string());
+        std::mutex m;
+        std::condition_variable cv;
+        std::map<int, std::string> shown;
+        const auto start = std::chrono::steady_clock::now();
+        client.set_notification_handler([&](const std::string& method, const json& params) {
+            std::lock_guard lock(m);
+            if (method == "port.status") {
+                const json& s = params["status"];
+                const int id = s["device_id"];
+                const std::string text = s["description"];
+                if (shown[id] != text) {
+                    shown[id] = text;
+                    fmt::print(
+                        "[{:6.3f}s] port {} ({}): {}\n",
+                        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+                            .count(),
+                        id, s["device_name"].get<std::string>(), text);
+                }
             }
-        };
-        site.exchange.on_tick(show_changes);
+            cv.notify_all();
+        });
 
-        const std::int32_t port_id = site.service.send(request);
-        fmt::print("sending to {} on port {}\n", request.number, port_id);
-        show_changes();
-        if (!site.run_until_idle()) {
-            std::cerr << "error: the call did not finish within two hours of line time\n";
-            return 1;
-        }
-        const double cpu = static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC;
-        const double wall =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+        json job =
+            client.call("job.submit", {{"number", "5551002"},
+                                       {"document", rpc::base64_encode(read_file(document))},
+                                       {"display_name", fs::path(document).filename().string()},
+                                       {"sender_name", "faxemu demo"}});
+        const std::int64_t job_id = job["job_id"];
+        fmt::print("job {}: {} page(s) queued for 5551002\n", job_id, job["page_count"].get<int>());
 
-        int rc = 0;
-        const CallRecord* received = nullptr;
-        for (const CallRecord& rec : site.calls()) {
-            fmt::print(
-                "{} call on port {}: {} — {} page{}, {} bit/s {} {} {}{}, remote id \"{}\"\n",
-                rec.outbound ? "outbound" : "inbound", rec.device_id,
-                rec.outcome.ok() ? "completed" : rec.outcome.cause_text, rec.pages,
-                rec.pages == 1 ? "" : "s", rec.session.bit_rate, rec.session.modem,
-                rec.session.resolution, rec.session.compression, rec.session.ecm ? " ECM" : "",
-                rec.remote_ident);
-            if (!rec.outcome.ok()) rc = 1;
-            if (!rec.outbound) received = &rec;
+        // Wait for the job to finish and the received fax to be routed.
+        json fax;
+        {
+            std::unique_lock lock(m);
+            const auto deadline = std::chrono::steady_clock::now() + std::chrono::hours(2);
+            for (;;) {
+                lock.unlock();
+                job = client.call("job.get", {{"job_id", job_id}});
+                json faxes = client.call("received.list");
+                lock.lock();
+                bool routed = !faxes.empty() && faxes.back()["end"] != "";
+                if (routed)
+                    for (const json& r : faxes.back()["routing"]) routed = routed && r["tries"] > 0;
+                if (final_state(job["state"]) && (routed || job["state"] != "completed")) {
+                    if (!faxes.empty()) fax = faxes.back();
+                    break;
+                }
+                if (std::chrono::steady_clock::now() > deadline)
+                    throw std::runtime_error("the fax did not finish within two hours");
+                cv.wait_for(lock, std::chrono::milliseconds(200));
+            }
         }
-        for (Port* p : site.server.ports()) {
-            PortStatus s = p->GetStatus(site.clock);
-            fmt::print("status of port {} ({}): {} — {}\n", s.device_id, s.device_name,
-                       to_string(s.device_status), s.description);
+        fmt::print("job {}: {} — {} of {} page(s) sent in {} attempt(s){}\n", job_id,
+                   job["queue_status_text"].get<std::string>(), job["pages_sent"].get<int>(),
+                   job["page_count"].get<int>(), job["attempts"].get<int>(),
+                   job["last_error"].get<std::string>().empty()
+                       ? ""
+                       : " (" + job["last_error"].get<std::string>() + ")");
+        for (const json& p : client.call("ports.list")) {
+            json s = client.call("port.status", {{"device_id", p["device_id"]}});
+            fmt::print("status of port {} ({}): {} — {}\n", s["device_id"].get<int>(),
+                       s["device_name"].get<std::string>(),
+                       s["device_status_text"].get<std::string>(),
+                       s["description"].get<std::string>());
         }
-        if (!received) {
-            std::cerr << "error: nothing was received\n";
-            return 1;
+        if (fax.is_null()) throw std::runtime_error("nothing was received");
+        fmt::print("received fax {}: {} page(s) from \"{}\" at {} bit/s, {}, {} — {}\n",
+                   fax["id"].get<int>(), fax["pages"].get<int>(),
+                   fax["remote_ident"].get<std::string>(), fax["bit_rate"].get<int>(),
+                   fax["resolution"].get<std::string>(), fax["compression"].get<std::string>(),
+                   fax["status"].get<std::string>());
+        for (const json& r : fax["routing"]) {
+            const RoutingMethodInfo* info = find_routing_method(r["guid"].get<std::string>());
+            fmt::print("routed: {}: {} — {}\n",
+                       info ? info->friendly_name : r["guid"].get<std::string>(),
+                       r["done"].get<bool>() ? "done" : "FAILED", r["detail"].get<std::string>());
         }
-        fmt::print("received: {}\n", received->file.string());
-        ImageComparison cmp = compare_fax_images(sent, received->file);
+
+        // Fetch it back through the protocol, as any client would.
+        const fs::path received =
+            spool_dir / fmt::format("received-fax-{}.tif", fax["id"].get<int>());
+        {
+            std::ofstream out(received, std::ios::binary);
+            for (std::int64_t offset = 0;;) {
+                json chunk = client.call("received.fetch", {{"id", fax["id"]}, {"offset", offset}});
+                auto bytes = rpc::base64_decode(chunk["data"].get<std::string>());
+                if (!bytes) throw std::runtime_error("faxd sent a chunk that is not base64");
+                out.write(reinterpret_cast<const char*>(bytes->data()),
+                          static_cast<std::streamsize>(bytes->size()));
+                offset += static_cast<std::int64_t>(bytes->size());
+                if (chunk["eof"].get<bool>() || bytes->empty()) break;
+            }
+        }
+        client.close();
+        stop_server();
+        fmt::print("received: {}\n", received.string());
+        ImageComparison cmp = compare_fax_images(expected, received);
         fmt::print("compare: {} — {}\n", cmp.equal ? "identical" : "DIFFERENT", cmp.detail);
-        fmt::print("line time {:.1f} s, wall {:.3f} s, cpu {:.3f} s ({:.0f}x real time)\n",
-                   line_seconds(), wall, cpu, wall > 0 ? line_seconds() / wall : 0.0);
-        return cmp.equal ? rc : 1;
-    } catch (const FaxError& e) {
+        rc = cmp.equal && job["state"] == "completed" ? 0 : 1;
+    } catch (const rpc::RpcError& e) {
         std::cerr << "error: " << e.what() << "\n";
-        return 2;
+        rc = 2;
     } catch (const std::exception& e) {
         std::cerr << "error: " << e.what() << "\n";
-        return 2;
+        rc = 2;
     }
+    stop_server();
+    return rc;
 }

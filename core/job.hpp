@@ -1,0 +1,81 @@
+// A fax job: what a client submitted (outbound) or what arrived (inbound), and
+// each attempt at it. The queue's truth lives in the Store; QueueStatus and
+// DeviceStatus as faxcom shows them are derived from it, never set by hand.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "core/call_outcome.hpp"
+#include "core/clock.hpp"
+#include "core/fax_codes.hpp"
+
+namespace faxemu {
+
+enum class JobState {
+    Queued,           // waiting for its time and a free port (JS_PENDING)
+    InProgress,       // on a port now (JS_INPROGRESS)
+    Retrying,         // failed, waiting RetryDelay before the next attempt (JS_RETRYING)
+    Paused,           // paused by a client (JS_PAUSED)
+    Completed,        // every page delivered
+    Failed,           // failed for good: not retryable (JS_FAILED)
+    RetriesExceeded,  // failed Retries+1 times (JS_RETRIES_EXCEEDED)
+    Cancelled,        // JC_DELETE
+};
+
+const char* to_string(JobState s);
+std::optional<JobState> job_state_from_string(std::string_view s);
+// A state that will never change again.
+bool is_final(JobState s);
+// FAX_JOB_ENTRY.QueueStatus bits and faxcom's English string for a state.
+std::uint32_t queue_status_bits(JobState s);
+std::string queue_status_string(JobState s);
+
+struct Job {
+    std::int64_t id = 0;  // JobId, unique, never reused
+    JobType type = JobType::Send;
+    JobState state = JobState::Queued;
+    std::string user_name;  // who submitted it
+    // Outbound: what to send, and to whom (the IFaxDoc / FAX_JOB_PARAM fields).
+    std::string fax_number;
+    std::string document;  // path of the fax-shaped TIFF-F in the spool
+    std::string display_name;
+    std::int64_t size = 0;
+    std::int32_t page_count = 0;
+    std::string recipient_name;
+    std::string tsid;
+    std::string sender_name;
+    std::string sender_company;
+    std::string sender_dept;
+    std::string billing_code;
+    bool discount_send = false;
+    TimePoint submitted{};
+    // Progress.
+    std::int32_t attempts = 0;     // attempts started so far
+    std::int32_t pages_sent = 0;   // pages confirmed by the far end; a retry starts after them
+    std::int32_t device_id = 0;    // port of the current or last attempt, 0 if none
+    Fps device_status = Fps::Available;  // of the current or last attempt
+    TimePoint next_attempt{};      // not before this (retry delay)
+    std::optional<TimePoint> finished;  // when it reached a final state
+    std::string last_error;        // why the last attempt failed, for people
+    int last_t30_cause = -1;
+    FailureClass last_failure = FailureClass::None;
+};
+
+// One try at an outbound job, as recorded in the history.
+struct Attempt {
+    std::int64_t job_id = 0;
+    std::int32_t number = 0;  // 1, 2, ...
+    std::int32_t device_id = 0;
+    TimePoint start{};
+    std::optional<TimePoint> end;  // none: interrupted (faxd died during it)
+    std::int32_t first_page = 0;
+    std::int32_t pages_sent = 0;  // pages confirmed in this attempt
+    Fps status = Fps::Dialing;
+    FailureClass failure = FailureClass::None;
+    int t30_cause = -1;
+    std::string cause_text;
+};
+
+}  // namespace faxemu

@@ -1,0 +1,64 @@
+// Executes an inbound routing method (Store in a folder, E-mail, Print, Run a
+// program) for one received fax. The engine decides which methods run and
+// records the outcomes; this only does the work and says how it went.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "core/received_fax.hpp"
+#include "core/routing_method.hpp"
+
+namespace faxemu {
+
+struct RoutingConfig {
+    // argv of the mailer; the message goes to its stdin. "-t" takes the
+    // recipients from the headers, so the address never reaches a command line.
+    std::vector<std::string> sendmail = {"/usr/sbin/sendmail", "-t", "-oi"};
+    // argv of the print command. An argument that is exactly "{printer}" or
+    // "{file}" is replaced whole; nothing else is substituted. No shell.
+    std::vector<std::string> print_command = {"lp", "-d", "{printer}", "{file}"};
+    std::string mail_from = "faxemu";
+    // How long any child (mailer, print command, program) may run before it is
+    // sent SIGTERM, then SIGKILL a little later.
+    std::chrono::seconds program_timeout{120};
+};
+
+struct RoutingRun {
+    bool ok = false;
+    // On success what was done (Folder: the stored path; Email: "mailed to
+    // <addr>"); on failure the method, the fax id and the reason.
+    std::string detail;
+};
+
+// Thread-safe: run() may be called from several worker threads at once.
+//
+// RunProgram's RoutingData is the program followed by optional arguments,
+// split on spaces: no shell, no quoting, no escapes, so an argument cannot
+// contain a space (tabs and other control characters are refused outright).
+// The program gets the fax file as its last argument and FAX_FILE, FAX_PAGES,
+// FAX_SENDER_ID, FAX_CALLER_ID, FAX_PORT, FAX_DEVICE_ID, FAX_ID, FAX_CSID,
+// FAX_RECEIVED (ISO 8601 UTC), FAX_PARTIAL (0/1) and PATH as its whole
+// environment. A program without '/' is looked up in faxd's PATH.
+class RoutingRunner {
+  public:
+    explicit RoutingRunner(RoutingConfig config);
+
+    // Blocks until the method is done (up to program_timeout plus a grace for
+    // child processes). Never throws for a method failure and never changes,
+    // moves or deletes fax.file: a failing method must not lose the fax.
+    RoutingRun run(RoutingKind kind, const std::string& routing_data, const ReceivedFax& fax) const;
+
+    const RoutingConfig& config() const { return config_; }
+
+  private:
+    RoutingRun to_folder(const std::string& folder, const ReceivedFax& fax) const;
+    RoutingRun to_email(const std::string& address, const ReceivedFax& fax) const;
+    RoutingRun to_printer(const std::string& printer, const ReceivedFax& fax) const;
+    RoutingRun to_program(const std::string& command, const ReceivedFax& fax) const;
+
+    RoutingConfig config_;
+};
+
+}  // namespace faxemu

@@ -1,0 +1,565 @@
+#include "core/rpc_server.hpp"
+
+#include <pwd.h>
+#include <spdlog/spdlog.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <deque>
+#include <map>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include <asio.hpp>
+
+#include "core/error.hpp"
+#include "core/protocol/json_rpc.hpp"
+#include "core/users.hpp"
+
+namespace faxemu {
+
+namespace {
+
+using rpc::RpcError;
+using Session = RpcServer::Session;
+using json = nlohmann::json;
+using Socket = asio::generic::stream_protocol::socket;
+
+int code_of(ErrorCode code) {
+    switch (code) {
+        case ErrorCode::InvalidParameter:
+            return rpc::kInvalidValue;
+        case ErrorCode::AccessDenied:
+            return rpc::kAccessDenied;
+        case ErrorCode::BadDocument:
+            return rpc::kBadDocument;
+        case ErrorCode::NotFound:
+            return rpc::kNotFound;
+        case ErrorCode::DeviceInUse:
+            return rpc::kDeviceInUse;
+        case ErrorCode::Io:
+            return rpc::kIoError;
+    }
+    return rpc::kInternalError;
+}
+
+// nlohmann's "[json.exception.type_error.302] " tag means nothing to a client.
+std::string without_exception_tag(const char* what) {
+    std::string text = what;
+    if (!text.empty() && text.front() == '[') {
+        const auto end = text.find("] ");
+        if (end != std::string::npos) text.erase(0, end + 2);
+    }
+    return text;
+}
+
+// The login/whoami answer (PROTOCOL.md "Sessions").
+json describe(const Session& session) {
+    json rights = json::array();
+    const std::string names = right_names(session.rights.mask);
+    for (std::size_t start = 0; start < names.size();) {
+        const auto bar = std::min(names.find('|', start), names.size());
+        rights.push_back(names.substr(start, bar - start));
+        start = bar + 1;
+    }
+    return {{"user", session.user},
+            {"role", session.role},
+            {"rights", std::move(rights)},
+            {"can_modify", session.rights.has(access::ConfigSet)},
+            {"authenticated", session.authenticated}};
+}
+
+// User names come from the network: quoted and escaped, they cannot forge log lines.
+std::string printable(const std::string& text) {
+    return json(text).dump(-1, ' ', true, json::error_handler_t::replace);
+}
+
+std::string user_name_of(uid_t uid) {
+    passwd entry{};
+    passwd* found = nullptr;
+    std::vector<char> buffer(16384);
+    if (::getpwuid_r(uid, &entry, buffer.data(), buffer.size(), &found) == 0 && found)
+        return found->pw_name;
+    return "uid " + std::to_string(uid);
+}
+
+// The uid of a Unix-socket peer, where the system can tell.
+std::optional<uid_t> peer_uid([[maybe_unused]] int fd) {
+#if defined(SO_PEERCRED)
+    ucred credentials{};
+    socklen_t length = sizeof credentials;
+    if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &credentials, &length) == 0)
+        return credentials.uid;
+#endif
+    return std::nullopt;
+}
+
+// One client connection. Touched only on the io thread.
+struct Connection {
+    Connection(Socket s, std::size_t max_line)
+        : socket(std::move(s)),
+          wake(socket.get_executor()),
+          login_timer(socket.get_executor()),
+          lines(max_line) {
+        wake.expires_at(asio::steady_timer::time_point::max());
+    }
+
+    Session session;
+    Socket socket;
+    asio::steady_timer wake;         // the writer sleeps on it while the outbox is empty
+    asio::steady_timer login_timer;  // closes a session that never logs in
+    rpc::LineBuffer lines;
+    std::deque<std::string> outbox;
+    std::size_t outbox_bytes = 0;
+    bool draining = false;  // the peer stopped sending: answer what is queued, then close
+    bool checking_password = false;
+    bool login_expired = false;  // the login deadline passed during a password check
+    bool closed = false;
+};
+
+}  // namespace
+
+struct RpcServer::State : std::enable_shared_from_this<RpcServer::State> {
+    State(asio::io_context& context, const UsersFile& user_list, Limits l)
+        : io(context), users(user_list), limits(l) {}
+
+    asio::io_context& io;
+    const UsersFile& users;
+    const Limits limits;
+    std::map<std::string, Handler, std::less<>> handlers;
+    std::vector<std::shared_ptr<asio::ip::tcp::acceptor>> tcp_acceptors;
+    std::uint16_t first_tcp_port = 0;  // kept after stop(), for messages
+#if defined(ASIO_HAS_LOCAL_SOCKETS) && !defined(_WIN32)
+    std::shared_ptr<asio::local::stream_protocol::acceptor> unix_acceptor;
+#endif
+    std::filesystem::path unix_path;
+    std::map<std::uint64_t, std::shared_ptr<Connection>> sessions;
+    std::uint64_t next_session_id = 1;
+    bool stopped = false;
+    // Password checks cost ~0.1 s of CPU each: off the io thread, which also
+    // carries the ports.
+    asio::thread_pool hashing{2};
+
+    // --- sessions ---
+
+    void start(Socket socket, std::string peer, std::optional<std::string> local_admin) {
+        if (sessions.size() >= limits.max_connections) {
+            spdlog::warn("control: refused {}: already {} sessions (max_connections)", peer,
+                         sessions.size());
+            asio::error_code ignored;
+            socket.close(ignored);
+            return;
+        }
+        auto c = std::make_shared<Connection>(std::move(socket), limits.max_message_bytes);
+        c->session.id = next_session_id++;
+        c->session.peer = std::move(peer);
+        if (local_admin) {
+            c->session.user = *local_admin;
+            c->session.role = "admin";
+            c->session.rights = CallerRights::admin();
+            c->session.authenticated = true;
+        }
+        sessions.emplace(c->session.id, c);
+        spdlog::info("session {} ({}): opened{}", c->session.id, c->session.peer,
+                     local_admin ? " as local admin " + printable(*local_admin) : "");
+        auto self = shared_from_this();
+        asio::co_spawn(io, read_loop(self, c), asio::detached);
+        asio::co_spawn(io, write_loop(self, c), asio::detached);
+        if (!c->session.authenticated) asio::co_spawn(io, login_deadline(self, c), asio::detached);
+    }
+
+    void close(const std::shared_ptr<Connection>& c, const std::string& why) {
+        if (c->closed) return;
+        c->closed = true;
+        asio::error_code ignored;
+        c->socket.close(ignored);
+        c->wake.cancel();
+        c->login_timer.cancel();
+        sessions.erase(c->session.id);
+        spdlog::info("session {} ({}): closed{}{}", c->session.id, c->session.peer,
+                     why.empty() ? "" : ": ", why);
+    }
+
+    void send(const std::shared_ptr<Connection>& c, std::string line) {
+        if (c->closed) return;
+        // One message always fits, so a big answer to a reading client goes through.
+        if (!c->outbox.empty() && (c->outbox.size() >= limits.max_queued_messages ||
+                                   c->outbox_bytes + line.size() > limits.max_queued_bytes)) {
+            spdlog::warn("session {} ({}): dropped: it left {} messages ({} bytes) unread",
+                         c->session.id, c->session.peer, c->outbox.size(), c->outbox_bytes);
+            close(c, "");
+            return;
+        }
+        c->outbox_bytes += line.size();
+        c->outbox.push_back(std::move(line));
+        c->wake.cancel_one();
+    }
+
+    static asio::awaitable<void> read_loop(std::shared_ptr<State> self,
+                                           std::shared_ptr<Connection> c) {
+        std::vector<char> buffer(64 * 1024);
+        for (;;) {
+            asio::error_code error;
+            const std::size_t n = co_await c->socket.async_read_some(
+                asio::buffer(buffer), asio::redirect_error(asio::use_awaitable, error));
+            if (c->closed) co_return;
+            if (error == asio::error::eof) {
+                // A half-closed peer still gets its answers; a partial line is dropped.
+                c->draining = true;
+                c->wake.cancel();
+                co_return;
+            }
+            if (error) {
+                self->close(c, error.message());
+                co_return;
+            }
+            c->lines.append({buffer.data(), n});
+            while (auto line = c->lines.next()) {
+                co_await self->serve(c, *line);
+                if (c->closed || c->draining) co_return;
+            }
+        }
+    }
+
+    static asio::awaitable<void> write_loop(std::shared_ptr<State> self,
+                                            std::shared_ptr<Connection> c) {
+        while (!c->closed) {
+            asio::error_code error;
+            if (c->outbox.empty()) {
+                if (c->draining) break;
+                co_await c->wake.async_wait(asio::redirect_error(asio::use_awaitable, error));
+                continue;
+            }
+            co_await asio::async_write(c->socket, asio::buffer(c->outbox.front()),
+                                       asio::redirect_error(asio::use_awaitable, error));
+            if (error || c->closed) break;
+            c->outbox_bytes -= c->outbox.front().size();
+            c->outbox.pop_front();
+        }
+        self->close(c, "");
+    }
+
+    static asio::awaitable<void> login_deadline(std::shared_ptr<State> self,
+                                                std::shared_ptr<Connection> c) {
+        c->login_timer.expires_after(self->limits.login_timeout);
+        asio::error_code error;
+        co_await c->login_timer.async_wait(asio::redirect_error(asio::use_awaitable, error));
+        if (error || c->closed || c->session.authenticated) co_return;
+        if (c->checking_password) {
+            c->login_expired = true;  // the check decides
+            co_return;
+        }
+        spdlog::warn("session {} ({}): no login within {} ms", c->session.id, c->session.peer,
+                     self->limits.login_timeout.count());
+        self->close(c, "");
+    }
+
+    // --- requests ---
+
+    asio::awaitable<void> serve(std::shared_ptr<Connection> c, const rpc::LineBuffer::Line& line) {
+        if (line.too_large) {
+            send(c, rpc::to_line(rpc::make_error(rpc::peek_id(line.text), rpc::kTooLarge,
+                                                 "message over " +
+                                                     std::to_string(limits.max_message_bytes) +
+                                                     " bytes (max_message_bytes) skipped")));
+            co_return;
+        }
+        if (line.text.find_first_not_of(" \t\r") == std::string::npos) co_return;
+        auto message = rpc::parse_message(line.text);
+        if (auto* request = std::get_if<rpc::Request>(&message)) {
+            json answer = co_await dispatch(c, request->method, request->params);
+            answer["id"] = std::move(request->id);
+            send(c, rpc::to_line(answer));
+        } else if (auto* notification = std::get_if<rpc::Notification>(&message)) {
+            // JSON-RPC: a notification is carried out but never answered.
+            co_await dispatch(c, notification->method, notification->params);
+        } else if (auto* malformed = std::get_if<rpc::Malformed>(&message)) {
+            send(c,
+                 rpc::to_line(rpc::make_error(malformed->id, malformed->code, malformed->message)));
+        } else if (auto* response = std::get_if<rpc::Response>(&message)) {
+            send(c,
+                 rpc::to_line(rpc::make_error(response->id, rpc::kInvalidRequest,
+                                              "faxd asks nothing; a response is not a request")));
+        }
+    }
+
+    // The answer to one call, without its id.
+    asio::awaitable<json> dispatch(std::shared_ptr<Connection> c, const std::string& method,
+                                   json& params) {
+        const json no_id = nullptr;
+        if (params.is_null()) params = json::object();
+        if (!params.is_object()) {
+            co_return rpc::make_error(no_id, rpc::kInvalidParams,
+                                      "params of " + method + " must be an object");
+        }
+        if (method == "session.login") co_return co_await login(c, params);
+        if (method == "session.whoami") co_return rpc::make_result(no_id, describe(c->session));
+        if (!c->session.authenticated) {
+            co_return rpc::make_error(no_id, rpc::kUnauthenticated,
+                                      method + ": log in first (session.login)");
+        }
+        const auto handler = handlers.find(method);
+        if (handler == handlers.end())
+            co_return rpc::make_error(no_id, rpc::kMethodNotFound,
+                                      "unknown method " + printable(method));
+        try {
+            co_return rpc::make_result(no_id, handler->second(c->session, params));
+        } catch (const RpcError& e) {
+            co_return rpc::make_error(no_id, e.code(), e.what(), e.data());
+        } catch (const FaxError& e) {
+            co_return rpc::make_error(no_id, code_of(e.code()), e.what());
+        } catch (const json::exception& e) {
+            // Handlers read params with at()/get<>(): a missing or mistyped one lands here.
+            co_return rpc::make_error(no_id, rpc::kInvalidParams,
+                                      method + ": " + without_exception_tag(e.what()));
+        } catch (const std::exception& e) {
+            spdlog::warn("session {} ({}): {} failed: {}", c->session.id, c->session.peer, method,
+                         e.what());
+            co_return rpc::make_error(no_id, rpc::kInternalError, method + " failed: " + e.what());
+        } catch (...) {
+            spdlog::warn("session {} ({}): {} failed", c->session.id, c->session.peer, method);
+            co_return rpc::make_error(no_id, rpc::kInternalError, method + " failed");
+        }
+    }
+
+    asio::awaitable<json> login(std::shared_ptr<Connection> c, const json& params) {
+        const json no_id = nullptr;
+        const auto user = params.find("user");
+        const auto password = params.find("password");
+        if (user == params.end() || !user->is_string() || password == params.end() ||
+            !password->is_string()) {
+            co_return rpc::make_error(no_id, rpc::kInvalidParams,
+                                      "session.login needs user and password strings");
+        }
+        const auto name = user->get<std::string>();
+        c->checking_password = true;
+        const bool ok =
+            co_await check_password(users.password_hash(name), password->get<std::string>());
+        c->checking_password = false;
+        if (stopped || c->closed) co_return json::object();  // nobody to answer
+        const auto found = ok ? users.find(name) : std::nullopt;
+        if (!found) {
+            spdlog::warn("session {} ({}): failed login as {}", c->session.id, c->session.peer,
+                         printable(name));
+            if (c->login_expired && !c->session.authenticated) {
+                // Past the login deadline: this answer is the last.
+                c->draining = true;
+                c->wake.cancel();
+            }
+            co_return rpc::make_error(no_id, rpc::kAccessDenied,
+                                      "login failed: unknown user or wrong password");
+        }
+        c->session.user = found->name;
+        c->session.role = found->role;
+        c->session.rights = found->rights;
+        c->session.authenticated = true;
+        c->login_timer.cancel();
+        spdlog::info("session {} ({}): logged in as {} ({})", c->session.id, c->session.peer,
+                     printable(found->name), found->role);
+        co_return rpc::make_result(no_id, describe(c->session));
+    }
+
+    // Runs the Argon2 check on the hashing pool and resumes on the io thread. Not
+    // a coroutine itself: g++ 12 mishandles a lambda temporary inside co_await.
+    asio::awaitable<bool> check_password(std::optional<std::string> hash, std::string password) {
+        auto initiation = [this, hash = std::move(hash),
+                           password = std::move(password)](auto handler) mutable {
+            auto work = asio::make_work_guard(asio::get_associated_executor(handler));
+            asio::post(
+                hashing, [work = std::move(work), hash = std::move(hash),
+                          password = std::move(password), handler = std::move(handler)]() mutable {
+                    bool ok = false;
+                    try {
+                        ok = UsersFile::verify_hash(hash, password);
+                    } catch (const std::exception& e) {
+                        spdlog::warn("control: password check failed: {}", e.what());
+                    }
+                    asio::post(work.get_executor(), [handler = std::move(handler), ok]() mutable {
+                        std::move(handler)(ok);
+                    });
+                });
+        };
+        return asio::async_initiate<decltype(asio::use_awaitable), void(bool)>(
+            std::move(initiation), asio::use_awaitable);
+    }
+
+    void broadcast(const std::string& line) {
+        if (stopped) return;
+        std::vector<std::shared_ptr<Connection>> targets;
+        for (const auto& [id, c] : sessions)
+            if (c->session.authenticated) targets.push_back(c);
+        for (const auto& c : targets) send(c, line);  // send may drop c from sessions
+    }
+
+    // --- listeners ---
+
+    static asio::awaitable<void> accept_tcp(std::shared_ptr<State> self,
+                                            std::shared_ptr<asio::ip::tcp::acceptor> acceptor) {
+        for (;;) {
+            asio::error_code error;
+            asio::ip::tcp::socket socket =
+                co_await acceptor->async_accept(asio::redirect_error(asio::use_awaitable, error));
+            if (self->stopped || !acceptor->is_open()) co_return;
+            if (error) {
+                co_await self->after_accept_error(error);
+                continue;
+            }
+            asio::error_code ignored;
+            socket.set_option(asio::ip::tcp::no_delay(true), ignored);
+            const auto remote = socket.remote_endpoint(ignored);
+            std::string peer =
+                "tcp " + remote.address().to_string() + ":" + std::to_string(remote.port());
+            self->start(Socket(std::move(socket)), std::move(peer), std::nullopt);
+        }
+    }
+
+#if defined(ASIO_HAS_LOCAL_SOCKETS) && !defined(_WIN32)
+    static asio::awaitable<void> accept_unix(
+        std::shared_ptr<State> self,
+        std::shared_ptr<asio::local::stream_protocol::acceptor> acceptor) {
+        for (;;) {
+            asio::error_code error;
+            asio::local::stream_protocol::socket socket =
+                co_await acceptor->async_accept(asio::redirect_error(asio::use_awaitable, error));
+            if (self->stopped || !acceptor->is_open()) co_return;
+            if (error) {
+                co_await self->after_accept_error(error);
+                continue;
+            }
+            const auto uid = peer_uid(socket.native_handle());
+            std::string peer = uid ? "unix uid " + std::to_string(*uid) : std::string("unix");
+            // Root, or faxd's own user, could read the spool anyway.
+            std::optional<std::string> admin;
+            if (uid && (*uid == 0 || *uid == ::getuid())) admin = user_name_of(*uid);
+            self->start(Socket(std::move(socket)), std::move(peer), std::move(admin));
+        }
+    }
+#endif
+
+    // Out of descriptors (EMFILE) fails every accept at once: pause rather than spin.
+    asio::awaitable<void> after_accept_error(const asio::error_code& error) {
+        spdlog::warn("control: accept failed: {}", error.message());
+        asio::steady_timer pause(io, std::chrono::milliseconds(100));
+        asio::error_code ignored;
+        co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+    }
+
+    void stop() {
+        if (stopped) return;
+        stopped = true;
+        asio::error_code ignored;
+        for (auto& acceptor : tcp_acceptors) acceptor->close(ignored);
+#if defined(ASIO_HAS_LOCAL_SOCKETS) && !defined(_WIN32)
+        if (unix_acceptor) {
+            unix_acceptor->close(ignored);
+            std::error_code gone;
+            std::filesystem::remove(unix_path, gone);
+        }
+#endif
+        std::vector<std::shared_ptr<Connection>> all;
+        for (const auto& [id, c] : sessions) all.push_back(c);
+        for (const auto& c : all) close(c, "server stopping");
+    }
+};
+
+RpcServer::RpcServer(asio::io_context& io, const UsersFile& users, Limits limits)
+    : state_(std::make_shared<State>(io, users, limits)) {}
+
+RpcServer::RpcServer(asio::io_context& io, const UsersFile& users)
+    : RpcServer(io, users, Limits{}) {}
+
+RpcServer::~RpcServer() {
+    stop();
+    // A check still running posts its answer to the io_context; wait for it here
+    // so that nothing touches the io_context after its owner's teardown.
+    state_->hashing.join();
+}
+
+void RpcServer::listen_tcp(const std::string& host, std::uint16_t port) {
+    const std::string where = host + ":" + std::to_string(port);
+    try {
+        asio::ip::tcp::resolver resolver(state_->io);
+        const auto found =
+            resolver.resolve(host, std::to_string(port), asio::ip::tcp::resolver::passive);
+        const asio::ip::tcp::endpoint endpoint = found.begin()->endpoint();
+        auto acceptor = std::make_shared<asio::ip::tcp::acceptor>(state_->io);
+        acceptor->open(endpoint.protocol());
+        acceptor->set_option(asio::socket_base::reuse_address(true));
+        acceptor->bind(endpoint);
+        acceptor->listen();
+        state_->tcp_acceptors.push_back(acceptor);
+        if (state_->first_tcp_port == 0) state_->first_tcp_port = acceptor->local_endpoint().port();
+        asio::co_spawn(state_->io, State::accept_tcp(state_, acceptor), asio::detached);
+        spdlog::info("control: listening on {}", where);
+    } catch (const std::system_error& e) {
+        throw FaxError(ErrorCode::Io, "cannot listen on " + where + ": " + e.code().message());
+    }
+}
+
+std::uint16_t RpcServer::tcp_port() const {
+    return state_->first_tcp_port;
+}
+
+void RpcServer::listen_unix(const std::filesystem::path& path) {
+    const std::string where = "unix:" + path.string();
+#if defined(ASIO_HAS_LOCAL_SOCKETS) && !defined(_WIN32)
+    namespace fs = std::filesystem;
+    using asio::local::stream_protocol;
+    std::error_code ec;
+    const auto existing = fs::symlink_status(path, ec);
+    if (fs::exists(existing)) {
+        if (!fs::is_socket(existing))
+            throw FaxError(ErrorCode::Io, "cannot listen on " + where + ": not a socket");
+        // A socket nobody answers on is left over from a crash; a live one is not ours.
+        stream_protocol::socket probe(state_->io);
+        asio::error_code refused;
+        probe.connect(stream_protocol::endpoint(path.string()), refused);
+        if (!refused)
+            throw FaxError(ErrorCode::Io,
+                           "cannot listen on " + where + ": another server is listening there");
+        fs::remove(path, ec);
+    }
+    try {
+        auto acceptor = std::make_shared<stream_protocol::acceptor>(state_->io);
+        const stream_protocol::endpoint endpoint(path.string());
+        acceptor->open(endpoint.protocol());
+        acceptor->bind(endpoint);
+        acceptor->listen();
+        fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write |
+                                  fs::perms::group_read | fs::perms::group_write);
+        state_->unix_acceptor = acceptor;
+        state_->unix_path = path;
+        asio::co_spawn(state_->io, State::accept_unix(state_, acceptor), asio::detached);
+        spdlog::info("control: listening on {}", where);
+    } catch (const std::system_error& e) {
+        throw FaxError(ErrorCode::Io, "cannot listen on " + where + ": " + e.code().message());
+    }
+#else
+    throw FaxError(ErrorCode::Io, "cannot listen on " + where + ": no Unix sockets here");
+#endif
+}
+
+void RpcServer::handle(std::string method, Handler fn) {
+    if (method == "session.login" || method == "session.whoami")
+        throw FaxError(ErrorCode::InvalidParameter, method + " is built in");
+    state_->handlers[std::move(method)] = std::move(fn);
+}
+
+void RpcServer::notify_all(const std::string& method, const json& params) {
+    auto line = rpc::to_line(rpc::make_notification(method, params));
+    asio::dispatch(state_->io,
+                   [state = state_, line = std::move(line)] { state->broadcast(line); });
+}
+
+void RpcServer::stop() {
+    state_->stop();
+}
+
+std::size_t RpcServer::session_count() const {
+    return state_->sessions.size();
+}
+
+}  // namespace faxemu

@@ -1,0 +1,90 @@
+// faxd's side of the control protocol (core/protocol/PROTOCOL.md): JSON-RPC 2.0,
+// one message per line, over TCP and a Unix socket, on an io_context the caller
+// owns and runs on one thread.
+//
+// Each connection is a session: a reader coroutine that answers requests in
+// order and a writer coroutine that drains the session's bounded queue of
+// outgoing lines. Handlers run on the io thread and return the result or throw
+// FaxError / RpcError; nothing they throw ends the session or the server.
+//
+// Threads: notify_all may be called from any thread. Everything else is meant
+// for the io thread, or for before/after the io_context runs (set-up,
+// teardown). The io_context and the UsersFile must outlive the server.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <asio/io_context.hpp>
+#include <nlohmann/json.hpp>
+
+#include "core/caller_rights.hpp"
+
+namespace faxemu {
+
+class UsersFile;
+
+class RpcServer {
+  public:
+    using json = nlohmann::json;
+
+    struct Limits {
+        std::size_t max_message_bytes = 48u << 20;  // a longer line is answered kTooLarge
+        std::size_t max_connections = 256;          // more are accepted and closed at once
+        // Outgoing lines queued for one session before it counts as stuck and is
+        // dropped (a client that reads nothing must not hold the others back).
+        std::size_t max_queued_messages = 4096;
+        std::size_t max_queued_bytes = 64u << 20;
+        // A TCP session that has not logged in by then is closed, so idle
+        // strangers cannot use up max_connections.
+        std::chrono::milliseconds login_timeout = std::chrono::seconds(60);
+    };
+
+    // Who is on the other end, as handlers see it.
+    struct Session {
+        std::string user;  // "" until authenticated
+        std::string role;  // viewer, sender or admin
+        CallerRights rights;
+        bool authenticated = false;
+        std::uint64_t id = 0;  // unique per server, for logs
+        std::string peer;      // "tcp 127.0.0.1:51234" or "unix uid 1000", for logs
+    };
+
+    using Handler = std::function<json(Session& session, const json& params)>;
+
+    RpcServer(asio::io_context& io, const UsersFile& users, Limits limits);
+    RpcServer(asio::io_context& io, const UsersFile& users);
+    ~RpcServer();  // stop()s
+    RpcServer(const RpcServer&) = delete;
+    RpcServer& operator=(const RpcServer&) = delete;
+
+    // Throws FaxError(Io) naming the address when it cannot listen.
+    void listen_tcp(const std::string& host, std::uint16_t port);  // port 0: any free port
+    std::uint16_t tcp_port() const;  // of the first TCP listener (also after stop); 0 if none
+    // Replaces a stale socket file, but refuses (FaxError Io) if a server answers
+    // there or the path is not a socket. The socket is made mode 0660.
+    void listen_unix(const std::filesystem::path& path);
+
+    // Registers `method`; params arrive as an object (`{}` when absent). The
+    // built-in session.login and session.whoami cannot be replaced.
+    void handle(std::string method, Handler fn);
+
+    // Sends a notification to every authenticated session. Thread-safe.
+    void notify_all(const std::string& method, const json& params);
+
+    // Closes the listeners (removing the Unix socket file) and every session.
+    void stop();
+
+    std::size_t session_count() const;
+
+  private:
+    struct State;
+    std::shared_ptr<State> state_;  // shared with the coroutines, which may outlive this
+};
+
+}  // namespace faxemu

@@ -1,0 +1,479 @@
+#include "core/scheduler.hpp"
+
+#include <time.h>
+
+#include <algorithm>
+#include <ctime>
+#include <string_view>
+#include <utility>
+
+#include "core/error.hpp"
+#include "core/port.hpp"
+
+namespace faxemu {
+
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr const char* kInterrupted = "interrupted: faxd stopped during the attempt";
+
+Scheduler::LocalTime system_local_time(TimePoint t) {
+    const auto secs = static_cast<std::time_t>(
+        std::chrono::floor<std::chrono::seconds>(t).time_since_epoch().count());
+    std::tm tm{};
+    localtime_r(&secs, &tm);
+    return Scheduler::LocalTime{std::chrono::hours{tm.tm_hour} + std::chrono::minutes{tm.tm_min} +
+                                std::chrono::seconds{tm.tm_sec}};
+}
+
+bool waiting(JobState s) {
+    return s == JobState::Queued || s == JobState::Retrying;
+}
+
+std::string job_name(std::int64_t id) {
+    return "job " + std::to_string(id);
+}
+
+void validate_fax_number(const std::string& number) {
+    if (number.empty()) throw FaxError(ErrorCode::InvalidParameter, "fax job: FaxNumber is empty");
+    if (number.size() > Scheduler::kMaxFaxNumberLength)
+        throw FaxError(ErrorCode::InvalidParameter,
+                       "fax job: FaxNumber is " + std::to_string(number.size()) +
+                           " characters; at most " +
+                           std::to_string(Scheduler::kMaxFaxNumberLength) + " are allowed");
+    // What a dial string may hold; anything else could reach the modem as a command.
+    constexpr std::string_view kAllowed = "0123456789+*#, -()";
+    for (std::size_t i = 0; i < number.size(); ++i) {
+        if (kAllowed.find(number[i]) == std::string_view::npos)
+            throw FaxError(ErrorCode::InvalidParameter,
+                           "fax job: FaxNumber has a character other than digits and + * # , "
+                           "space - ( ) at position " +
+                               std::to_string(i + 1));
+    }
+}
+
+void validate_tsid(const std::string& tsid) {
+    try {
+        Port::validate_station_id(tsid, "Tsid", "");
+    } catch (const FaxError& e) {
+        // The port's message starts "port : "; this Tsid belongs to a job.
+        std::string_view m = e.what();
+        const auto colon = m.find(": ");
+        if (colon != std::string_view::npos) m.remove_prefix(colon + 2);
+        throw FaxError(ErrorCode::InvalidParameter, "fax job: " + std::string(m));
+    }
+}
+
+}  // namespace
+
+Scheduler::Scheduler(FaxServer& server, Store& store, const Clock& clock, LocalTimeOf local_time_of)
+    : server_(server),
+      store_(store),
+      clock_(clock),
+      local_time_of_(local_time_of ? std::move(local_time_of) : LocalTimeOf(system_local_time)) {}
+
+void Scheduler::on_abort(std::function<void(std::int64_t, std::int32_t)> abort) {
+    abort_ = std::move(abort);
+}
+
+void Scheduler::on_job_changed(std::function<void(const Job&)> listener) {
+    listeners_.push_back(std::move(listener));
+}
+
+Job Scheduler::load(std::int64_t id) const {
+    auto job = store_.job(id);
+    if (!job) throw FaxError(ErrorCode::NotFound, "no job with JobId " + std::to_string(id));
+    return *job;
+}
+
+void Scheduler::save(const Job& job, std::vector<Job>& changed) {
+    store_.update_job(job);
+    changed.push_back(job);
+}
+
+void Scheduler::notify(const std::vector<Job>& changed) const {
+    for (const auto& job : changed) {
+        for (const auto& listener : listeners_) listener(job);
+    }
+}
+
+std::optional<Attempt> Scheduler::current_attempt(const Job& job) const {
+    auto all = store_.attempts(job.id);
+    if (all.empty() || all.back().end) return std::nullopt;
+    return all.back();
+}
+
+bool Scheduler::discount_ok(TimePoint t) const {
+    return server_.in_discount_period(local_time_of_(t));
+}
+
+TimePoint Scheduler::next_discount_start(TimePoint after) const {
+    const auto s = server_.settings();
+    const std::chrono::seconds start = std::chrono::hours{s.discount_rate_start_hour} +
+                                       std::chrono::minutes{s.discount_rate_start_minute};
+    auto delta = start - local_time_of_(after).to_duration();
+    while (delta <= 0s) delta += 24h;
+    while (delta > 24h) delta -= 24h;
+    return after + delta;
+}
+
+Job Scheduler::submit(Job job) {
+    validate_fax_number(job.fax_number);
+    validate_tsid(job.tsid);
+    if (job.page_count < 1)
+        throw FaxError(ErrorCode::InvalidParameter, "fax job: PageCount must be at least 1, got " +
+                                                        std::to_string(job.page_count));
+    const auto now = clock_.now();
+    // The caller describes the fax; the queue's own fields start afresh.
+    job.type = JobType::Send;
+    job.state = JobState::Queued;
+    job.submitted = now;
+    job.next_attempt = now;
+    job.attempts = 0;
+    job.pages_sent = 0;
+    job.device_id = 0;
+    job.device_status = Fps::Available;
+    job.finished.reset();
+    job.last_error.clear();
+    job.last_t30_cause = -1;
+    job.last_failure = FailureClass::None;
+    {
+        std::lock_guard lock(mutex_);
+        job.id = store_.add_job(job);
+    }
+    notify({job});
+    return job;
+}
+
+std::optional<Scheduler::Dispatch> Scheduler::next(
+    const std::function<bool(std::int32_t)>& port_free) {
+    std::lock_guard lock(mutex_);
+    if (server_.settings().pause_server_queue) return std::nullopt;
+    std::int32_t device_id = 0;
+    for (const Port* port : server_.ports_by_priority()) {
+        if (port->Send() && port_free(port->DeviceId())) {
+            device_id = port->DeviceId();
+            break;
+        }
+    }
+    if (device_id == 0) return std::nullopt;
+    const auto now = clock_.now();
+    const bool discount_now = discount_ok(now);
+    for (auto& job : store_.jobs()) {
+        if (!waiting(job.state) || job.next_attempt > now) continue;
+        if (job.discount_send && !discount_now) continue;
+        const auto first_page = job.pages_sent;
+        return Dispatch{std::move(job), device_id, first_page};
+    }
+    return std::nullopt;
+}
+
+void Scheduler::attempt_started(std::int64_t job_id, std::int32_t device_id) {
+    std::vector<Job> changed;
+    {
+        std::lock_guard lock(mutex_);
+        auto job = load(job_id);
+        if (!waiting(job.state))
+            throw FaxError(
+                ErrorCode::InvalidParameter,
+                job_name(job_id) + " is " + to_string(job.state) + ", not waiting to be sent");
+        // Numbered after every recorded attempt, not by job.attempts: a restart
+        // resets the count but keeps the history.
+        const auto history = store_.attempts(job_id);
+        const std::int32_t number = history.empty() ? 1 : history.back().number + 1;
+        job.attempts += 1;
+        job.state = JobState::InProgress;
+        job.device_id = device_id;
+        job.device_status = Fps::Dialing;
+        // The job first: if faxd dies before the attempt row is written, recover()
+        // still finds the job in progress and puts it back.
+        save(job, changed);
+        Attempt a;
+        a.job_id = job_id;
+        a.number = number;
+        a.device_id = device_id;
+        a.start = clock_.now();
+        a.first_page = job.pages_sent;
+        a.status = Fps::Dialing;
+        store_.add_attempt(a);
+        pending_.erase(job_id);
+    }
+    notify(changed);
+}
+
+void Scheduler::pages_confirmed(std::int64_t job_id, std::int32_t pages_in_this_attempt) {
+    std::vector<Job> changed;
+    {
+        std::lock_guard lock(mutex_);
+        auto job = load(job_id);
+        auto attempt = job.state == JobState::InProgress ? current_attempt(job) : std::nullopt;
+        if (!attempt)
+            throw FaxError(ErrorCode::InvalidParameter,
+                           job_name(job_id) + " has no attempt in progress");
+        if (pages_in_this_attempt < 0 ||
+            attempt->first_page + pages_in_this_attempt > job.page_count)
+            throw FaxError(ErrorCode::InvalidParameter,
+                           job_name(job_id) + ": " + std::to_string(pages_in_this_attempt) +
+                               " pages confirmed after page " +
+                               std::to_string(attempt->first_page) + " of " +
+                               std::to_string(job.page_count));
+        if (attempt->pages_sent == pages_in_this_attempt) return;
+        // The job's count is what a resend starts from, so it is written first.
+        job.pages_sent = attempt->first_page + pages_in_this_attempt;
+        save(job, changed);
+        attempt->pages_sent = pages_in_this_attempt;
+        store_.update_attempt(*attempt);
+    }
+    notify(changed);
+}
+
+void Scheduler::device_status(std::int64_t job_id, Fps status) {
+    std::vector<Job> changed;
+    {
+        std::lock_guard lock(mutex_);
+        auto job = load(job_id);
+        // Late reports after the attempt ended change nothing; while a delete is
+        // pending the job keeps showing Aborting.
+        if (job.state != JobState::InProgress || job.device_status == status) return;
+        const auto p = pending_.find(job_id);
+        if (p != pending_.end() && p->second == Pending::Cancel) return;
+        job.device_status = status;
+        save(job, changed);
+    }
+    notify(changed);
+}
+
+void Scheduler::attempt_ended(std::int64_t job_id, const CallOutcome& outcome) {
+    std::vector<Job> changed;
+    {
+        std::lock_guard lock(mutex_);
+        auto job = load(job_id);
+        if (job.state != JobState::InProgress)
+            throw FaxError(ErrorCode::InvalidParameter,
+                           job_name(job_id) + " is " + to_string(job.state) + ", not in progress");
+        const auto now = clock_.now();
+        auto attempt = current_attempt(job);
+        const auto first_page = attempt ? attempt->first_page : job.pages_sent;
+        const auto pages =
+            std::clamp(outcome.pages_done, 0, std::max(0, job.page_count - first_page));
+        std::optional<Pending> pending;
+        if (auto p = pending_.find(job_id); p != pending_.end()) {
+            pending = p->second;
+            pending_.erase(p);
+        }
+        const auto settings = server_.settings();
+
+        job.pages_sent = first_page + pages;
+        job.device_status = outcome.status;
+        job.last_error = outcome.ok() ? std::string() : outcome.cause_text;
+        job.last_t30_cause = outcome.t30_cause;
+        job.last_failure = outcome.failure;
+        if (outcome.ok()) {
+            // Delivered is delivered, even if a delete or pause came too late.
+            job.state = JobState::Completed;
+        } else if (pending == Pending::Cancel) {
+            job.state = JobState::Cancelled;
+        } else if (!outcome.retryable()) {
+            job.state = JobState::Failed;
+        } else if (job.attempts <= settings.retries) {
+            // A pause keeps the retry time, so a resume waits out the delay.
+            job.state = pending == Pending::Pause ? JobState::Paused : JobState::Retrying;
+            job.next_attempt = now + std::chrono::minutes{settings.retry_delay};
+        } else {
+            job.state = JobState::RetriesExceeded;
+        }
+        if (is_final(job.state)) job.finished = now;
+        // The job first: its state decides what happens after a crash; an attempt
+        // left without an end reads as interrupted.
+        save(job, changed);
+        if (attempt) {
+            attempt->end = now;
+            attempt->status = outcome.status;
+            attempt->failure = outcome.failure;
+            attempt->t30_cause = outcome.t30_cause;
+            attempt->cause_text = outcome.cause_text;
+            attempt->pages_sent = pages;
+            store_.update_attempt(*attempt);
+        }
+    }
+    notify(changed);
+}
+
+Job Scheduler::command(const CallerRights& caller, const std::string& user, std::int64_t job_id,
+                       JobCommand cmd) {
+    std::vector<Job> changed;
+    std::optional<std::int32_t> abort_device;
+    Job job;
+    {
+        std::lock_guard lock(mutex_);
+        job = load(job_id);
+        const bool owner = user == job.user_name && caller.has(access::JobSubmit);
+        if (!owner && !caller.has(access::JobManage))
+            throw FaxError(ErrorCode::AccessDenied,
+                           "access denied: changing " + job_name(job_id) + " of user " +
+                               job.user_name +
+                               " needs FAX_JOB_MANAGE (or FAX_JOB_SUBMIT for one's own job)");
+        const auto now = clock_.now();
+        const auto refuse = [&](const std::string& why) {
+            throw FaxError(ErrorCode::InvalidParameter, job_name(job_id) + " " + why);
+        };
+        const auto p = pending_.find(job_id);
+        const bool cancel_pending = p != pending_.end() && p->second == Pending::Cancel;
+        switch (cmd) {
+            case JobCommand::Delete:
+                switch (job.state) {
+                    case JobState::Queued:
+                    case JobState::Retrying:
+                    case JobState::Paused:
+                    // faxcom kept failed jobs in the queue until deleted; so do we.
+                    case JobState::Failed:
+                    case JobState::RetriesExceeded:
+                        job.state = JobState::Cancelled;
+                        job.finished = now;
+                        save(job, changed);
+                        break;
+                    case JobState::InProgress:
+                        if (cancel_pending) break;
+                        // Aborting is persisted so that recover() cancels rather
+                        // than resends a job deleted just before a crash.
+                        pending_[job_id] = Pending::Cancel;
+                        job.device_status = Fps::Aborting;
+                        save(job, changed);
+                        abort_device = job.device_id;
+                        break;
+                    case JobState::Completed:
+                    case JobState::Cancelled:
+                        refuse(std::string("is already ") + to_string(job.state));
+                }
+                break;
+            case JobCommand::Pause:
+                switch (job.state) {
+                    case JobState::Queued:
+                    case JobState::Retrying:
+                        job.state = JobState::Paused;
+                        save(job, changed);
+                        break;
+                    case JobState::Paused:
+                        break;
+                    case JobState::InProgress:
+                        if (!cancel_pending) pending_[job_id] = Pending::Pause;
+                        break;
+                    default:
+                        refuse(std::string("cannot be paused: it is ") + to_string(job.state));
+                }
+                break;
+            case JobCommand::Resume:  // also JC_RESTART
+                switch (job.state) {
+                    case JobState::Paused:
+                        // Back to what it was: only a job that has been tried retries.
+                        job.state = job.attempts > 0 ? JobState::Retrying : JobState::Queued;
+                        save(job, changed);
+                        break;
+                    case JobState::Failed:
+                    case JobState::RetriesExceeded:
+                    case JobState::Cancelled:
+                        job.state = JobState::Queued;
+                        job.attempts = 0;
+                        job.pages_sent = 0;
+                        job.next_attempt = now;
+                        job.finished.reset();
+                        save(job, changed);
+                        break;
+                    case JobState::InProgress:
+                        // Withdraws a pause asked for during the attempt.
+                        if (!cancel_pending) pending_.erase(job_id);
+                        break;
+                    case JobState::Queued:
+                    case JobState::Retrying:
+                        break;
+                    case JobState::Completed:
+                        refuse("was sent completely; submit it again to send it again");
+                }
+                break;
+            default:
+                refuse("cannot take job command " + std::to_string(static_cast<int>(cmd)) +
+                       " (JC_DELETE 1, JC_PAUSE 2, JC_RESUME/JC_RESTART 3)");
+        }
+    }
+    notify(changed);
+    if (abort_device && abort_) abort_(job_id, *abort_device);
+    return job;
+}
+
+int Scheduler::recover() {
+    std::vector<Job> changed;
+    {
+        std::lock_guard lock(mutex_);
+        pending_.clear();
+        const auto now = clock_.now();
+        for (auto job : store_.jobs()) {
+            if (job.state != JobState::InProgress) continue;
+            // The attempt first: if faxd dies again here, the next recover() finds
+            // the job still in progress with nothing open, and only requeues it.
+            if (auto attempt = current_attempt(job)) {
+                attempt->end = now;
+                attempt->status = Fps::Disconnected;
+                attempt->failure = FailureClass::LineDropped;
+                attempt->cause_text = kInterrupted;
+                store_.update_attempt(*attempt);
+            }
+            const bool deleted = job.device_status == Fps::Aborting;
+            job.device_status = Fps::Disconnected;
+            job.last_error = kInterrupted;
+            job.last_t30_cause = -1;
+            job.last_failure = FailureClass::LineDropped;
+            if (deleted) {
+                job.state = JobState::Cancelled;
+                job.finished = now;
+            } else {
+                // The interrupted attempt stays counted in job.attempts (it was
+                // counted when it started) and recovery counts nothing more. The
+                // job is queued even if that was its last allowed attempt: our
+                // crash is not the far end's failure. It resumes at pages_sent.
+                job.state = JobState::Queued;
+                job.next_attempt = now;
+            }
+            save(job, changed);
+        }
+    }
+    notify(changed);
+    return static_cast<int>(changed.size());
+}
+
+int Scheduler::purge() {
+    std::lock_guard lock(mutex_);
+    const auto days = server_.settings().dirty_days;
+    if (days == 0) return 0;  // keep forever
+    return store_.purge_finished_before(clock_.now() - std::chrono::days{days});
+}
+
+std::optional<TimePoint> Scheduler::next_wakeup() const {
+    std::lock_guard lock(mutex_);
+    // A paused queue sends nothing; unpausing is a settings change the engine sees.
+    if (server_.settings().pause_server_queue) return std::nullopt;
+    const auto now = clock_.now();
+    std::optional<TimePoint> earliest;
+    for (const auto& job : store_.jobs()) {
+        if (!waiting(job.state)) continue;
+        auto t = job.next_attempt;
+        if (job.discount_send) {
+            const auto from = std::max(now, t);
+            if (!discount_ok(from)) t = next_discount_start(from);
+        }
+        if (!earliest || t < *earliest) earliest = t;
+    }
+    return earliest;
+}
+
+std::vector<Job> Scheduler::jobs(bool include_final) const {
+    auto all = store_.jobs();
+    if (!include_final) std::erase_if(all, [](const Job& j) { return is_final(j.state); });
+    return all;
+}
+
+std::optional<Job> Scheduler::job(std::int64_t id) const {
+    return store_.job(id);
+}
+
+}  // namespace faxemu

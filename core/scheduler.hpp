@@ -1,0 +1,116 @@
+// The outbound queue's rules: which job goes next and on which port, what an
+// attempt's outcome does to the job (done, retry after RetryDelay, failed for
+// good), the faxcom job commands, and recovery after a crash. It reads time
+// from the injected clock and persists every change through the Store before
+// returning, so the Store is the queue's truth; the engine does the calls.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/call_outcome.hpp"
+#include "core/caller_rights.hpp"
+#include "core/clock.hpp"
+#include "core/fax_codes.hpp"
+#include "core/fax_server.hpp"
+#include "core/job.hpp"
+#include "core/store.hpp"
+
+namespace faxemu {
+
+class Scheduler {
+  public:
+    using LocalTime = std::chrono::hh_mm_ss<std::chrono::seconds>;
+    // The time of day at a point in time, for the discount window.
+    using LocalTimeOf = std::function<LocalTime(TimePoint)>;
+
+    // Longest fax number accepted: more than any dial string needs.
+    static constexpr std::size_t kMaxFaxNumberLength = 64;
+
+    // `local_time_of` empty: the process's local time zone (localtime_r).
+    Scheduler(FaxServer& server, Store& store, const Clock& clock, LocalTimeOf local_time_of = {});
+    Scheduler(const Scheduler&) = delete;
+    Scheduler& operator=(const Scheduler&) = delete;
+
+    // Validates and queues an outbound job; returns it with its id.
+    // Throws InvalidParameter naming the bad field.
+    Job submit(Job job);
+
+    struct Dispatch {
+        Job job;
+        std::int32_t device_id;
+        std::int32_t first_page;  // 0-based: pages before it were confirmed earlier
+    };
+    // The job to send now and the port to send it on, or nothing. Changes
+    // nothing: the engine calls attempt_started when it really dials.
+    std::optional<Dispatch> next(const std::function<bool(std::int32_t device_id)>& port_free);
+
+    // Engine events of one attempt. attempt_started throws InvalidParameter if
+    // the job is no longer waiting (deleted or paused since next()): do not dial.
+    // pages_confirmed counts from the attempt's first page and throws
+    // InvalidParameter beyond the document. While a delete is pending the job
+    // shows Aborting (persisted, so recover() cancels it) and device_status
+    // reports are not recorded. A call that delivered every page completes the
+    // job even if a delete or pause came too late to stop it.
+    void attempt_started(std::int64_t job_id, std::int32_t device_id);
+    void pages_confirmed(std::int64_t job_id, std::int32_t pages_in_this_attempt);
+    void device_status(std::int64_t job_id, Fps status);
+    void attempt_ended(std::int64_t job_id, const CallOutcome& outcome);
+
+    // JC_DELETE, JC_PAUSE, JC_RESUME (== JC_RESTART). The job's owner with
+    // FAX_JOB_SUBMIT, or anyone with FAX_JOB_MANAGE. Returns the job as it is now.
+    Job command(const CallerRights& caller, const std::string& user, std::int64_t job_id,
+                JobCommand cmd);
+
+    // Asked to stop the call of a job deleted while in progress; the engine then
+    // reports attempt_ended as usual. Register before use.
+    void on_abort(std::function<void(std::int64_t job_id, std::int32_t device_id)> abort);
+    // Called after every persisted change of a job, outside the scheduler's lock.
+    // Register before use.
+    void on_job_changed(std::function<void(const Job&)> listener);
+
+    // At start-up: puts jobs that were in progress when faxd died back in the
+    // queue; returns how many.
+    int recover();
+    // Deletes jobs that reached a final state more than DirtyDays ago; returns how many.
+    int purge();
+    // When next() may next have something to do, for the engine's timer; none
+    // when no job waits (or the server queue is paused).
+    std::optional<TimePoint> next_wakeup() const;
+
+    std::vector<Job> jobs(bool include_final) const;
+    std::optional<Job> job(std::int64_t id) const;
+
+  private:
+    // What a client asked of a job while it was on a port; applied when the
+    // attempt returns.
+    enum class Pending { Cancel, Pause };
+
+    // Reads a job or throws NotFound.
+    Job load(std::int64_t id) const;
+    // Persists and records the job for the listeners.
+    void save(const Job& job, std::vector<Job>& changed);
+    void notify(const std::vector<Job>& changed) const;
+    // The attempt of `job` that is open (the last recorded one), if any.
+    std::optional<Attempt> current_attempt(const Job& job) const;
+    bool discount_ok(TimePoint t) const;
+    TimePoint next_discount_start(TimePoint after) const;
+
+    FaxServer& server_;
+    Store& store_;
+    const Clock& clock_;
+    LocalTimeOf local_time_of_;
+
+    mutable std::mutex mutex_;  // one change of the queue at a time
+    std::map<std::int64_t, Pending> pending_;
+    std::function<void(std::int64_t, std::int32_t)> abort_;
+    std::vector<std::function<void(const Job&)>> listeners_;
+};
+
+}  // namespace faxemu

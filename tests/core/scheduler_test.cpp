@@ -1,0 +1,723 @@
+#include "core/scheduler.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <memory>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/sqlite_store.hpp"
+#include "tests/support/test_support.hpp"
+
+namespace faxemu {
+namespace {
+
+using namespace std::chrono_literals;
+using test::code_of;
+
+// Noon UTC on a weekday: outside the default 20:00-07:00 discount window.
+const TimePoint kNoon{std::chrono::sys_days{std::chrono::year{2024} / 3 / 1} + 12h};
+
+// Local time = UTC plus `offset`, so tests do not depend on the machine's zone.
+Scheduler::LocalTimeOf zone(std::chrono::seconds offset) {
+    return [offset](TimePoint t) {
+        const auto local = t + offset;
+        return Scheduler::LocalTime{std::chrono::floor<std::chrono::seconds>(
+            local - std::chrono::floor<std::chrono::days>(local))};
+    };
+}
+
+CallOutcome failure(FailureClass f, int pages_done = 0) {
+    CallOutcome o;
+    o.failure = f;
+    o.status = f == FailureClass::Busy ? Fps::Busy : Fps::FatalError;
+    o.cause_text = std::string("failed: ") + to_string(f);
+    o.t30_cause = 20;
+    o.pages_done = pages_done;
+    return o;
+}
+
+CallOutcome success(int pages_done) {
+    CallOutcome o;
+    o.status = Fps::Completed;
+    o.failure = FailureClass::None;
+    o.t30_cause = 0;
+    o.cause_text = "OK";
+    o.pages_done = pages_done;
+    return o;
+}
+
+class SchedulerTest : public ::testing::Test {
+  protected:
+    SchedulerTest() {
+        // Three ports; DeviceIds 1, 2, 3 with priorities 1, 2, 3.
+        server.add_port("modem1", "100");
+        server.add_port("modem2", "200");
+        server.add_port("modem3", "300");
+        auto s = server.settings();
+        s.retries = 2;
+        s.retry_delay = 15;
+        s.dirty_days = 3;
+        server.set_settings(admin, s);
+        reopen();
+    }
+
+    // A new store and scheduler over the same database file: what faxd sees
+    // when it starts again after a crash.
+    void reopen() {
+        scheduler.reset();
+        store.reset();
+        store = std::make_unique<SqliteStore>(dir.path() / "queue.db");
+        scheduler = std::make_unique<Scheduler>(server, *store, clock, zone(0s));
+        scheduler->on_abort(
+            [this](std::int64_t job, std::int32_t device) { aborted.emplace_back(job, device); });
+        scheduler->on_job_changed([this](const Job& j) { changes.push_back(j); });
+    }
+
+    void set(const std::function<void(ServerSettings&)>& edit) {
+        auto s = server.settings();
+        edit(s);
+        server.set_settings(admin, s);
+    }
+
+    Job make_job(std::string user = "alice", std::int32_t pages = 3) {
+        Job j;
+        j.user_name = std::move(user);
+        j.fax_number = "+1 (555) 010-4477";
+        j.document = "/spool/doc.tif";
+        j.display_name = "report";
+        j.page_count = pages;
+        j.tsid = "ACME";
+        return j;
+    }
+
+    std::int64_t submit(std::string user = "alice", std::int32_t pages = 3) {
+        return scheduler->submit(make_job(std::move(user), pages)).id;
+    }
+
+    // Dispatches the next job (it must be `id`) and starts its attempt.
+    Scheduler::Dispatch start(std::int64_t id) {
+        auto d = scheduler->next(all_free);
+        EXPECT_TRUE(d.has_value());
+        if (!d) return {};
+        EXPECT_EQ(d->job.id, id);
+        scheduler->attempt_started(id, d->device_id);
+        return *d;
+    }
+
+    Job job(std::int64_t id) { return *scheduler->job(id); }
+
+    test::TempDir dir;
+    FaxServer server;
+    VirtualClock clock{kNoon};
+    const CallerRights admin = CallerRights::admin();
+    std::unique_ptr<SqliteStore> store;
+    std::unique_ptr<Scheduler> scheduler;
+    std::vector<std::pair<std::int64_t, std::int32_t>> aborted;
+    std::vector<Job> changes;
+    const std::function<bool(std::int32_t)> all_free = [](std::int32_t) { return true; };
+};
+
+TEST_F(SchedulerTest, SubmitQueuesAValidJob) {
+    auto in = make_job();
+    in.state = JobState::Failed;  // the queue's fields are the scheduler's
+    in.attempts = 5;
+    const auto j = scheduler->submit(in);
+    EXPECT_GT(j.id, 0);
+    EXPECT_EQ(j.state, JobState::Queued);
+    EXPECT_EQ(j.attempts, 0);
+    EXPECT_EQ(j.submitted, kNoon);
+    EXPECT_EQ(j.next_attempt, kNoon);
+    const auto stored = job(j.id);
+    EXPECT_EQ(stored.state, JobState::Queued);
+    EXPECT_EQ(stored.fax_number, in.fax_number);
+    ASSERT_EQ(changes.size(), 1u);
+    EXPECT_EQ(changes[0].id, j.id);
+}
+
+TEST_F(SchedulerTest, SubmitRefusesBadFields) {
+    const auto refused = [&](const std::function<void(Job&)>& edit) {
+        auto j = make_job();
+        edit(j);
+        return code_of([&] { scheduler->submit(j); }) == ErrorCode::InvalidParameter;
+    };
+    EXPECT_TRUE(refused([](Job& j) { j.fax_number = ""; }));
+    EXPECT_TRUE(refused([](Job& j) { j.fax_number = "555 0100;ATH"; }));
+    EXPECT_TRUE(refused([](Job& j) { j.fax_number = "555A"; }));
+    EXPECT_TRUE(refused([](Job& j) { j.fax_number = std::string(65, '5'); }));
+    EXPECT_TRUE(refused([](Job& j) { j.tsid = std::string(21, 'x'); }));
+    EXPECT_TRUE(refused([](Job& j) { j.tsid = "caf\xc3\xa9"; }));
+    EXPECT_TRUE(refused([](Job& j) { j.page_count = 0; }));
+    EXPECT_TRUE(scheduler->jobs(true).empty());
+
+    auto ok = make_job();
+    ok.fax_number = "+1 (555) 010-4477,,#*9";
+    ok.fax_number += std::string(64 - ok.fax_number.size(), '0');
+    ok.tsid = std::string(20, 'x');
+    EXPECT_NO_THROW(scheduler->submit(ok));
+    try {
+        auto j = make_job();
+        j.tsid = std::string(21, 'x');
+        scheduler->submit(j);
+    } catch (const FaxError& e) {
+        EXPECT_EQ(std::string(e.what()).rfind("fax job: Tsid", 0), 0u) << e.what();
+    }
+}
+
+TEST_F(SchedulerTest, PicksTheHighestPriorityFreePortWithSendOn) {
+    const auto id = submit();
+    server.set_port_priority(admin, 3, 1);  // order now 3, 1, 2
+    auto d = scheduler->next(all_free);
+    ASSERT_TRUE(d);
+    EXPECT_EQ(d->device_id, 3);
+    EXPECT_EQ(d->job.id, id);
+    EXPECT_EQ(d->first_page, 0);
+
+    server.port(3).put_Send(admin, false);
+    d = scheduler->next(all_free);
+    ASSERT_TRUE(d);
+    EXPECT_EQ(d->device_id, 1);
+
+    d = scheduler->next([](std::int32_t device) { return device != 1; });
+    ASSERT_TRUE(d);
+    EXPECT_EQ(d->device_id, 2);
+
+    EXPECT_FALSE(scheduler->next([](std::int32_t device) { return device == 3; }));
+    // next() changes nothing: the job is still waiting.
+    EXPECT_EQ(job(id).state, JobState::Queued);
+    EXPECT_EQ(job(id).attempts, 0);
+}
+
+TEST_F(SchedulerTest, OldestWaitingJobFirst) {
+    const auto a = submit();
+    const auto b = submit();
+    start(a);
+    auto d = scheduler->next(all_free);
+    ASSERT_TRUE(d);
+    EXPECT_EQ(d->job.id, b);
+}
+
+TEST_F(SchedulerTest, PausedServerQueueSendsNothing) {
+    const auto id = submit();
+    set([](ServerSettings& s) { s.pause_server_queue = true; });
+    EXPECT_FALSE(scheduler->next(all_free));
+    EXPECT_FALSE(scheduler->next_wakeup());
+    set([](ServerSettings& s) { s.pause_server_queue = false; });
+    auto d = scheduler->next(all_free);
+    ASSERT_TRUE(d);
+    EXPECT_EQ(d->job.id, id);
+    EXPECT_EQ(scheduler->next_wakeup(), kNoon);
+}
+
+TEST_F(SchedulerTest, RetriesAfterRetryDelayThenRetriesExceeded) {
+    const auto id = submit();
+    for (int attempt = 1; attempt <= 3; ++attempt) {
+        SCOPED_TRACE(attempt);
+        start(id);
+        EXPECT_EQ(job(id).state, JobState::InProgress);
+        EXPECT_EQ(job(id).attempts, attempt);
+        scheduler->attempt_ended(id, failure(FailureClass::Busy));
+        if (attempt == 3) break;
+        const auto j = job(id);
+        EXPECT_EQ(j.state, JobState::Retrying);
+        EXPECT_EQ(j.next_attempt, clock.now() + 15min);
+        EXPECT_EQ(j.last_failure, FailureClass::Busy);
+        EXPECT_EQ(j.device_status, Fps::Busy);
+        EXPECT_FALSE(j.finished);
+        EXPECT_EQ(scheduler->next_wakeup(), clock.now() + 15min);
+        clock.advance(15min - 1us);
+        EXPECT_FALSE(scheduler->next(all_free));
+        clock.advance(1us);
+    }
+    // Retries = 2: the first attempt and two retransmissions.
+    const auto j = job(id);
+    EXPECT_EQ(j.state, JobState::RetriesExceeded);
+    EXPECT_EQ(j.attempts, 3);
+    EXPECT_EQ(j.finished, clock.now());
+    EXPECT_EQ(j.last_error, "failed: busy");
+    EXPECT_FALSE(scheduler->next(all_free));
+    EXPECT_FALSE(scheduler->next_wakeup());
+
+    const auto history = store->attempts(id);
+    ASSERT_EQ(history.size(), 3u);
+    for (std::size_t i = 0; i < history.size(); ++i) {
+        EXPECT_EQ(history[i].number, static_cast<std::int32_t>(i + 1));
+        EXPECT_EQ(history[i].start, kNoon + (15min * static_cast<int>(i)));
+        EXPECT_EQ(history[i].end, history[i].start);
+        EXPECT_EQ(history[i].status, Fps::Busy);
+        EXPECT_EQ(history[i].failure, FailureClass::Busy);
+    }
+}
+
+TEST_F(SchedulerTest, NoRetriesMeansOneAttempt) {
+    set([](ServerSettings& s) { s.retries = 0; });
+    const auto id = submit();
+    start(id);
+    scheduler->attempt_ended(id, failure(FailureClass::NoAnswer));
+    EXPECT_EQ(job(id).state, JobState::RetriesExceeded);
+}
+
+TEST_F(SchedulerTest, ZeroRetryDelayRetriesAtOnce) {
+    set([](ServerSettings& s) { s.retry_delay = 0; });
+    const auto id = submit();
+    start(id);
+    scheduler->attempt_ended(id, failure(FailureClass::NoCarrier));
+    EXPECT_EQ(job(id).state, JobState::Retrying);
+    auto d = scheduler->next(all_free);
+    ASSERT_TRUE(d);
+    EXPECT_EQ(d->job.id, id);
+}
+
+TEST_F(SchedulerTest, FailureClassDecidesRetry) {
+    const std::pair<FailureClass, JobState> cases[] = {
+        {FailureClass::Busy, JobState::Retrying},
+        {FailureClass::NoAnswer, JobState::Retrying},
+        {FailureClass::NoCarrier, JobState::Retrying},
+        {FailureClass::LineDropped, JobState::Retrying},
+        {FailureClass::Protocol, JobState::Retrying},
+        {FailureClass::Incompatible, JobState::Failed},
+        {FailureClass::Document, JobState::Failed},
+        {FailureClass::Aborted, JobState::Failed},
+    };
+    for (const auto& [f, expected] : cases) {
+        SCOPED_TRACE(to_string(f));
+        const auto id = submit();
+        start(id);
+        scheduler->attempt_ended(id, failure(f));
+        const auto j = job(id);
+        EXPECT_EQ(j.state, expected);
+        EXPECT_EQ(j.last_failure, f);
+        EXPECT_EQ(j.last_t30_cause, 20);
+        EXPECT_EQ(j.finished.has_value(), expected == JobState::Failed);
+        // Out of the way of the next case.
+        scheduler->command(admin, "admin", id, JobCommand::Delete);
+    }
+}
+
+TEST_F(SchedulerTest, RetryResumesAfterTheConfirmedPages) {
+    const auto id = submit("alice", 5);
+    start(id);
+    scheduler->pages_confirmed(id, 1);
+    scheduler->pages_confirmed(id, 2);
+    EXPECT_EQ(job(id).pages_sent, 2);
+    scheduler->attempt_ended(id, failure(FailureClass::LineDropped, 2));
+    EXPECT_EQ(job(id).pages_sent, 2);
+
+    clock.advance(15min);
+    const auto d = start(id);
+    EXPECT_EQ(d.first_page, 2);
+    scheduler->pages_confirmed(id, 3);
+    EXPECT_EQ(job(id).pages_sent, 5);
+    scheduler->attempt_ended(id, success(3));
+    const auto j = job(id);
+    EXPECT_EQ(j.state, JobState::Completed);
+    EXPECT_EQ(j.pages_sent, 5);
+    EXPECT_EQ(j.last_error, "");
+
+    const auto history = store->attempts(id);
+    ASSERT_EQ(history.size(), 2u);
+    EXPECT_EQ(history[0].first_page, 0);
+    EXPECT_EQ(history[0].pages_sent, 2);
+    EXPECT_EQ(history[1].first_page, 2);
+    EXPECT_EQ(history[1].pages_sent, 3);
+    EXPECT_EQ(code_of([&] { scheduler->pages_confirmed(id, 1); }), ErrorCode::InvalidParameter);
+}
+
+TEST_F(SchedulerTest, PagesBeyondTheDocumentAreRefused) {
+    const auto id = submit("alice", 2);
+    start(id);
+    EXPECT_EQ(code_of([&] { scheduler->pages_confirmed(id, 3); }), ErrorCode::InvalidParameter);
+    EXPECT_EQ(code_of([&] { scheduler->pages_confirmed(id, -1); }), ErrorCode::InvalidParameter);
+    EXPECT_EQ(job(id).pages_sent, 0);
+}
+
+TEST_F(SchedulerTest, NeverCompletedForAFailedFax) {
+    const auto id = submit("alice", 3);
+    start(id);
+    scheduler->pages_confirmed(id, 3);
+    // Every page confirmed, status says Completed, but the call failed (say, no
+    // MCF to the last EOP): not a delivered fax.
+    auto o = failure(FailureClass::Protocol, 3);
+    o.status = Fps::Completed;
+    scheduler->attempt_ended(id, o);
+    EXPECT_NE(job(id).state, JobState::Completed);
+    EXPECT_EQ(job(id).state, JobState::Retrying);
+
+    clock.advance(15min);
+    start(id);
+    scheduler->attempt_ended(id, failure(FailureClass::Incompatible, 0));
+    EXPECT_EQ(job(id).state, JobState::Failed);
+    for (const auto& c : changes) EXPECT_NE(c.state, JobState::Completed);
+}
+
+TEST_F(SchedulerTest, CompletedOnSuccess) {
+    const auto id = submit();
+    start(id);
+    scheduler->device_status(id, Fps::Sending);
+    EXPECT_EQ(job(id).device_status, Fps::Sending);
+    clock.advance(90s);
+    scheduler->attempt_ended(id, success(3));
+    const auto j = job(id);
+    EXPECT_EQ(j.state, JobState::Completed);
+    EXPECT_EQ(j.finished, kNoon + 90s);
+    EXPECT_EQ(j.device_status, Fps::Completed);
+    EXPECT_EQ(j.pages_sent, 3);
+    EXPECT_EQ(store->attempts(id).at(0).end, kNoon + 90s);
+    EXPECT_FALSE(scheduler->next(all_free));
+}
+
+TEST_F(SchedulerTest, DeviceStatusIsPersistedOnlyWhenItChanges) {
+    const auto id = submit();
+    start(id);
+    const auto before = changes.size();
+    scheduler->device_status(id, Fps::Sending);
+    scheduler->device_status(id, Fps::Sending);
+    EXPECT_EQ(changes.size(), before + 1);
+    EXPECT_EQ(changes.back().device_status, Fps::Sending);
+}
+
+TEST_F(SchedulerTest, DeleteWaitingJobCancelsAtOnce) {
+    const auto id = submit();
+    const auto j = scheduler->command(admin, "admin", id, JobCommand::Delete);
+    EXPECT_EQ(j.state, JobState::Cancelled);
+    EXPECT_EQ(job(id).state, JobState::Cancelled);
+    EXPECT_EQ(job(id).finished, kNoon);
+    EXPECT_FALSE(scheduler->next(all_free));
+    EXPECT_TRUE(aborted.empty());
+    EXPECT_EQ(code_of([&] { scheduler->command(admin, "admin", id, JobCommand::Delete); }),
+              ErrorCode::InvalidParameter);
+    EXPECT_EQ(code_of([&] { scheduler->command(admin, "admin", id, JobCommand::Pause); }),
+              ErrorCode::InvalidParameter);
+}
+
+TEST_F(SchedulerTest, DeleteDuringAnAttemptAbortsTheCall) {
+    const auto id = submit();
+    const auto d = start(id);
+    const auto j = scheduler->command(admin, "admin", id, JobCommand::Delete);
+    EXPECT_EQ(j.state, JobState::InProgress);
+    EXPECT_EQ(j.device_status, Fps::Aborting);
+    ASSERT_EQ(aborted.size(), 1u);
+    EXPECT_EQ(aborted[0], std::make_pair(id, d.device_id));
+    // The engine's reports do not hide the pending delete.
+    scheduler->device_status(id, Fps::Sending);
+    EXPECT_EQ(job(id).device_status, Fps::Aborting);
+
+    scheduler->attempt_ended(id, failure(FailureClass::Aborted));
+    EXPECT_EQ(job(id).state, JobState::Cancelled);
+    EXPECT_TRUE(job(id).finished.has_value());
+}
+
+TEST_F(SchedulerTest, DeleteDuringARetryableFailureStillCancels) {
+    const auto id = submit();
+    start(id);
+    scheduler->command(admin, "admin", id, JobCommand::Delete);
+    scheduler->attempt_ended(id, failure(FailureClass::Busy));
+    EXPECT_EQ(job(id).state, JobState::Cancelled);
+}
+
+TEST_F(SchedulerTest, PauseDuringAnAttemptPausesWhenItReturns) {
+    const auto id = submit();
+    start(id);
+    EXPECT_EQ(scheduler->command(admin, "admin", id, JobCommand::Pause).state,
+              JobState::InProgress);
+    scheduler->attempt_ended(id, failure(FailureClass::Busy));
+    auto j = job(id);
+    EXPECT_EQ(j.state, JobState::Paused);
+    EXPECT_EQ(j.next_attempt, kNoon + 15min);
+    clock.advance(1h);
+    EXPECT_FALSE(scheduler->next(all_free));
+
+    j = scheduler->command(admin, "admin", id, JobCommand::Resume);
+    EXPECT_EQ(j.state, JobState::Retrying);
+    EXPECT_EQ(j.attempts, 1);
+    auto d = scheduler->next(all_free);
+    ASSERT_TRUE(d);
+    EXPECT_EQ(d->job.id, id);
+}
+
+TEST_F(SchedulerTest, PauseThenResumeDuringAnAttemptChangesNothing) {
+    const auto id = submit();
+    start(id);
+    scheduler->command(admin, "admin", id, JobCommand::Pause);
+    scheduler->command(admin, "admin", id, JobCommand::Resume);
+    scheduler->attempt_ended(id, failure(FailureClass::Busy));
+    EXPECT_EQ(job(id).state, JobState::Retrying);
+}
+
+TEST_F(SchedulerTest, PauseAndResumeAWaitingJob) {
+    const auto id = submit();
+    EXPECT_EQ(scheduler->command(admin, "admin", id, JobCommand::Pause).state, JobState::Paused);
+    EXPECT_EQ(job(id).state, JobState::Paused);
+    EXPECT_FALSE(scheduler->next(all_free));
+    EXPECT_FALSE(scheduler->next_wakeup());
+    EXPECT_EQ(scheduler->command(admin, "admin", id, JobCommand::Resume).state, JobState::Queued);
+    auto d = scheduler->next(all_free);
+    ASSERT_TRUE(d);
+    EXPECT_EQ(d->job.id, id);
+}
+
+TEST_F(SchedulerTest, AttemptStartedRefusesAJobNoLongerWaiting) {
+    const auto id = submit();
+    auto d = scheduler->next(all_free);
+    ASSERT_TRUE(d);
+    scheduler->command(admin, "admin", id, JobCommand::Pause);
+    EXPECT_EQ(code_of([&] { scheduler->attempt_started(id, d->device_id); }),
+              ErrorCode::InvalidParameter);
+    EXPECT_EQ(job(id).state, JobState::Paused);
+    EXPECT_TRUE(store->attempts(id).empty());
+}
+
+TEST_F(SchedulerTest, RestartOfAFailedJob) {
+    const auto id = submit("alice", 4);
+    start(id);
+    scheduler->pages_confirmed(id, 2);
+    scheduler->attempt_ended(id, failure(FailureClass::Document, 2));
+    ASSERT_EQ(job(id).state, JobState::Failed);
+    clock.advance(1h);
+
+    const auto j = scheduler->command(CallerRights::sender(), "alice", id, kJobRestart);
+    EXPECT_EQ(j.state, JobState::Queued);
+    EXPECT_EQ(j.attempts, 0);
+    EXPECT_EQ(j.pages_sent, 0);
+    EXPECT_EQ(j.next_attempt, kNoon + 1h);
+    EXPECT_FALSE(j.finished);
+    EXPECT_EQ(job(id).state, JobState::Queued);
+
+    const auto d = start(id);
+    EXPECT_EQ(d.first_page, 0);
+    EXPECT_EQ(job(id).attempts, 1);
+    // The history keeps the first attempt; the new one is numbered after it.
+    const auto history = store->attempts(id);
+    ASSERT_EQ(history.size(), 2u);
+    EXPECT_EQ(history[1].number, 2);
+    EXPECT_EQ(history[1].first_page, 0);
+}
+
+TEST_F(SchedulerTest, RestartOfRetriesExceededAndCancelledJobs) {
+    set([](ServerSettings& s) { s.retries = 0; });
+    const auto a = submit();
+    start(a);
+    scheduler->attempt_ended(a, failure(FailureClass::Busy));
+    ASSERT_EQ(job(a).state, JobState::RetriesExceeded);
+    EXPECT_EQ(scheduler->command(admin, "admin", a, JobCommand::Resume).state, JobState::Queued);
+
+    const auto b = submit();
+    scheduler->command(admin, "admin", b, JobCommand::Delete);
+    EXPECT_EQ(scheduler->command(admin, "admin", b, JobCommand::Resume).state, JobState::Queued);
+}
+
+TEST_F(SchedulerTest, CompletedJobCannotBeRestarted) {
+    const auto id = submit();
+    start(id);
+    scheduler->attempt_ended(id, success(3));
+    EXPECT_EQ(code_of([&] { scheduler->command(admin, "admin", id, kJobRestart); }),
+              ErrorCode::InvalidParameter);
+    EXPECT_EQ(job(id).state, JobState::Completed);
+}
+
+TEST_F(SchedulerTest, RightsForAnotherUsersJobAreRefused) {
+    const auto id = submit("alice");
+    for (auto cmd : {JobCommand::Delete, JobCommand::Pause, JobCommand::Resume}) {
+        EXPECT_EQ(code_of([&] { scheduler->command(CallerRights::sender(), "bob", id, cmd); }),
+                  ErrorCode::AccessDenied);
+    }
+    // The owner needs FAX_JOB_SUBMIT; a viewer cannot touch even its own job.
+    EXPECT_EQ(code_of([&] {
+                  scheduler->command(CallerRights::viewer(), "alice", id, JobCommand::Pause);
+              }),
+              ErrorCode::AccessDenied);
+    EXPECT_EQ(job(id).state, JobState::Queued);
+
+    EXPECT_EQ(scheduler->command(CallerRights::sender(), "alice", id, JobCommand::Pause).state,
+              JobState::Paused);
+    const CallerRights manager{access::JobManage};
+    EXPECT_EQ(scheduler->command(manager, "carol", id, JobCommand::Resume).state, JobState::Queued);
+}
+
+TEST_F(SchedulerTest, UnknownCommandsAndJobs) {
+    const auto id = submit();
+    EXPECT_EQ(code_of([&] { scheduler->command(admin, "admin", id, JobCommand::Unknown); }),
+              ErrorCode::InvalidParameter);
+    EXPECT_EQ(code_of([&] { scheduler->command(admin, "admin", id, static_cast<JobCommand>(7)); }),
+              ErrorCode::InvalidParameter);
+    EXPECT_EQ(code_of([&] { scheduler->command(admin, "admin", id + 1, JobCommand::Delete); }),
+              ErrorCode::NotFound);
+    EXPECT_EQ(job(id).state, JobState::Queued);
+}
+
+TEST_F(SchedulerTest, DiscountJobWaitsForTheWindow) {
+    // Local time is UTC+2: the 20:00 window opens at 18:00 UTC.
+    scheduler = std::make_unique<Scheduler>(server, *store, clock, zone(2h));
+    auto j = make_job();
+    j.discount_send = true;
+    const auto id = scheduler->submit(j).id;
+    EXPECT_FALSE(scheduler->next(all_free));
+    EXPECT_EQ(scheduler->next_wakeup(), kNoon + 6h);
+
+    const auto now_job = submit();  // an ordinary job is not held back
+    auto d = scheduler->next(all_free);
+    ASSERT_TRUE(d);
+    EXPECT_EQ(d->job.id, now_job);
+    scheduler->command(admin, "admin", now_job, JobCommand::Delete);
+
+    clock.advance(6h - 1s);
+    EXPECT_FALSE(scheduler->next(all_free));
+    clock.advance(1s);
+    d = scheduler->next(all_free);
+    ASSERT_TRUE(d);
+    EXPECT_EQ(d->job.id, id);
+    EXPECT_EQ(scheduler->next_wakeup(), kNoon);  // due since it was submitted
+}
+
+TEST_F(SchedulerTest, DiscountRetryWaitsForTheLaterOfDelayAndWindow) {
+    set([](ServerSettings& s) {
+        s.discount_rate_start_hour = 12;
+        s.discount_rate_start_minute = 0;
+        s.discount_rate_end_hour = 12;
+        s.discount_rate_end_minute = 10;
+    });
+    auto j = make_job();
+    j.discount_send = true;
+    const auto id = scheduler->submit(j).id;
+    start(id);
+    scheduler->attempt_ended(id, failure(FailureClass::Busy));
+    // Retry due at 12:15, after the window closed at 12:10: next window tomorrow.
+    EXPECT_EQ(scheduler->next_wakeup(), kNoon + 24h);
+    clock.advance(15min);
+    EXPECT_FALSE(scheduler->next(all_free));
+    clock.advance(24h - 15min);
+    EXPECT_TRUE(scheduler->next(all_free));
+}
+
+TEST_F(SchedulerTest, NextWakeupIsTheEarliestWaitingJob) {
+    EXPECT_FALSE(scheduler->next_wakeup());
+    const auto a = submit();
+    start(a);
+    EXPECT_FALSE(scheduler->next_wakeup());  // in progress: not waiting
+    scheduler->attempt_ended(a, failure(FailureClass::Busy));
+    EXPECT_EQ(scheduler->next_wakeup(), kNoon + 15min);
+    clock.advance(5min);
+    submit();
+    EXPECT_EQ(scheduler->next_wakeup(), kNoon + 5min);
+}
+
+TEST_F(SchedulerTest, RecoverAfterACrashResendsOnlyWhatIsLeft) {
+    const auto id = submit("alice", 5);
+    const auto keep_waiting = submit();
+    start(id);
+    scheduler->pages_confirmed(id, 2);
+    clock.advance(1min);
+    reopen();  // faxd died: nothing more was written
+
+    EXPECT_EQ(job(id).state, JobState::InProgress);
+    EXPECT_EQ(scheduler->recover(), 1);
+    const auto j = job(id);
+    EXPECT_EQ(j.state, JobState::Queued);
+    EXPECT_EQ(j.attempts, 1);  // the interrupted attempt counts, recovery does not
+    EXPECT_EQ(j.pages_sent, 2);
+    EXPECT_EQ(j.next_attempt, kNoon + 1min);
+    EXPECT_EQ(j.last_failure, FailureClass::LineDropped);
+    EXPECT_EQ(job(keep_waiting).state, JobState::Queued);
+    const auto history = store->attempts(id);
+    ASSERT_EQ(history.size(), 1u);
+    EXPECT_EQ(history[0].end, kNoon + 1min);
+    EXPECT_EQ(history[0].pages_sent, 2);
+    EXPECT_EQ(history[0].status, Fps::Disconnected);
+    EXPECT_EQ(history[0].cause_text, "interrupted: faxd stopped during the attempt");
+
+    auto d = scheduler->next(all_free);
+    ASSERT_TRUE(d);
+    EXPECT_EQ(d->job.id, id);
+    EXPECT_EQ(d->first_page, 2);
+    EXPECT_EQ(scheduler->recover(), 0);  // nothing left to recover
+}
+
+TEST_F(SchedulerTest, RecoverOnTheLastAllowedAttemptStillRetries) {
+    set([](ServerSettings& s) { s.retries = 0; });
+    const auto id = submit();
+    start(id);
+    reopen();
+    EXPECT_EQ(scheduler->recover(), 1);
+    EXPECT_EQ(job(id).state, JobState::Queued);
+    start(id);
+    scheduler->attempt_ended(id, failure(FailureClass::Busy));
+    EXPECT_EQ(job(id).state, JobState::RetriesExceeded);
+    EXPECT_EQ(job(id).attempts, 2);
+}
+
+TEST_F(SchedulerTest, RecoverCancelsAJobDeletedBeforeTheCrash) {
+    const auto id = submit();
+    start(id);
+    scheduler->command(admin, "admin", id, JobCommand::Delete);
+    reopen();
+    EXPECT_EQ(scheduler->recover(), 1);
+    EXPECT_EQ(job(id).state, JobState::Cancelled);
+    EXPECT_FALSE(scheduler->next(all_free));
+}
+
+TEST_F(SchedulerTest, PurgeByDirtyDays) {
+    const auto done = submit();
+    start(done);
+    scheduler->attempt_ended(done, success(3));  // finished at noon, day 0
+    const auto waiting = submit();
+    scheduler->command(admin, "admin", waiting, JobCommand::Pause);
+    clock.advance(24h);
+    const auto failed = submit();
+    start(failed);
+    scheduler->attempt_ended(failed, failure(FailureClass::Document));  // day 1
+
+    clock.advance(48h);  // exactly DirtyDays = 3 after the first: not yet more
+    EXPECT_EQ(scheduler->purge(), 0);
+    clock.advance(1us);
+    EXPECT_EQ(scheduler->purge(), 1);
+    EXPECT_FALSE(scheduler->job(done));
+    EXPECT_TRUE(scheduler->job(failed));
+    clock.advance(24h);
+    EXPECT_EQ(scheduler->purge(), 1);
+    EXPECT_FALSE(scheduler->job(failed));
+    EXPECT_TRUE(scheduler->job(waiting));  // unfinished jobs are never purged
+
+    // Ids are not reused after a purge.
+    EXPECT_GT(submit(), failed);
+}
+
+TEST_F(SchedulerTest, DirtyDaysZeroKeepsForever) {
+    set([](ServerSettings& s) { s.dirty_days = 0; });
+    const auto id = submit();
+    scheduler->command(admin, "admin", id, JobCommand::Delete);
+    clock.advance(24h * 3650);
+    EXPECT_EQ(scheduler->purge(), 0);
+    EXPECT_TRUE(scheduler->job(id));
+}
+
+TEST_F(SchedulerTest, JobListsWithAndWithoutFinalJobs) {
+    const auto a = submit();
+    const auto b = submit();
+    scheduler->command(admin, "admin", a, JobCommand::Delete);
+    const auto live = scheduler->jobs(false);
+    ASSERT_EQ(live.size(), 1u);
+    EXPECT_EQ(live[0].id, b);
+    EXPECT_EQ(scheduler->jobs(true).size(), 2u);
+}
+
+TEST_F(SchedulerTest, ListenersSeeEveryPersistedChange) {
+    const auto id = submit();
+    start(id);
+    scheduler->pages_confirmed(id, 1);
+    scheduler->attempt_ended(id, success(3));
+    std::vector<JobState> states;
+    for (const auto& c : changes) {
+        EXPECT_EQ(c.id, id);
+        states.push_back(c.state);
+    }
+    EXPECT_EQ(states, (std::vector<JobState>{JobState::Queued, JobState::InProgress,
+                                             JobState::InProgress, JobState::Completed}));
+    EXPECT_EQ(changes[2].pages_sent, 1);
+}
+
+}  // namespace
+}  // namespace faxemu

@@ -1,0 +1,167 @@
+// kill -9 of a real faxd process at awkward moments: nothing acknowledged is
+// lost, an interrupted send is retried from the first unconfirmed page, an
+// interrupted reception keeps its whole pages and is marked partial.
+#include <gtest/gtest.h>
+
+#include "core/image_compare.hpp"
+#include "core/job.hpp"
+#include "faxd_harness.hpp"
+#include "tests/support/process.hpp"
+
+namespace faxemu {
+namespace {
+
+using test::json;
+
+class FaxdProcess {
+  public:
+    FaxdProcess(const std::filesystem::path& dir, double speed) : dir_(dir) {
+        std::filesystem::create_directories(dir_);
+        config_ = dir_ / ("faxd-" + std::to_string(static_cast<int>(speed)) + ".toml");
+        std::ofstream(config_)
+            << "[server]\nspool = \"" << (dir_ / "spool").string()
+            << "\"\nlog_level = \"info\"\nretry_delay = 0\n"
+            << "[control]\nlisten = \"\"\n[line]\nspeed = " << speed << "\n"
+            << "[[port]]\nname = \"one\"\nnumber = \"5551001\"\ntsid = \"ONE\"\n"
+            << "[[port]]\nname = \"two\"\nnumber = \"5551002\"\ncsid = \"TWO\"\n";
+        static int started = 0;
+        log_ = dir_ / ("faxd-" + std::to_string(++started) + ".log");
+        process_ = std::make_unique<test::Process>(
+            std::vector<std::string>{FAXD_PATH, "--config", config_.string()}, log_);
+    }
+    // The local admin over the Unix socket, once faxd says it listens there.
+    std::unique_ptr<rpc::FaxClient> client() {
+        const std::string ready = "control protocol on " + (dir_ / "spool" / "faxd.sock").string();
+        if (!test::wait_for_text(log_, ready, std::chrono::seconds(30)))
+            throw std::runtime_error("faxd did not come up: " + test::read_text(log_));
+        auto c = std::make_unique<rpc::FaxClient>();
+        c->connect("unix:" + (dir_ / "spool" / "faxd.sock").string());
+        return c;
+    }
+    void kill9() {
+        process_->signal(SIGKILL);
+        process_->wait();
+    }
+    int terminate() {
+        process_->signal(SIGTERM);
+        return process_->wait();
+    }
+
+  private:
+    std::filesystem::path dir_;
+    std::filesystem::path config_;
+    std::filesystem::path log_;
+    std::unique_ptr<test::Process> process_;
+};
+
+json job_of(rpc::FaxClient& c, std::int64_t id) {
+    return c.call("job.get", {{"job_id", id}});
+}
+
+TEST(FaxdCrash, KillDuringASendResendsOnlyWhatIsLeft) {
+    test::TempDir tmp;
+    const auto source = test::fixture("documents/letter-fine-mmr.tif");
+    std::int64_t id = 0;
+    {
+        FaxdProcess faxd(tmp.path(), 20.0);  // 20x real time: a page takes about a second
+        auto c = faxd.client();
+        id = c->call("job.submit", {{"number", "5551002"},
+                                    {"document", test::document_base64(source)}})["job_id"];
+        // Page 1 confirmed (and persisted), page 2 on the line: now.
+        ASSERT_TRUE(test::wait_for(
+            *c, [&] { return job_of(*c, id)["pages_sent"] == 1; }, std::chrono::seconds(120)));
+        faxd.kill9();
+    }
+    FaxdProcess faxd(tmp.path(), 0);
+    auto c = faxd.client();
+    ASSERT_TRUE(test::wait_for(
+        *c, [&] { return job_of(*c, id)["state"] == to_string(JobState::Completed); }));
+    json job = job_of(*c, id);
+    EXPECT_EQ(job["pages_sent"], 3);
+    EXPECT_EQ(c->call("jobs.list", {{"all", true}}).size(), 1u) << "the job was duplicated";
+    const json& attempts = job["attempts_list"];
+    ASSERT_EQ(attempts.size(), 2u) << job.dump(2);
+    EXPECT_NE(attempts[0]["cause"].get<std::string>().find("interrupted"), std::string::npos)
+        << attempts[0].dump();
+    EXPECT_EQ(attempts[0]["pages_sent"], 1);
+    EXPECT_EQ(attempts[1]["first_page"], 1);
+    EXPECT_EQ(attempts[1]["pages_sent"], 2);
+    EXPECT_EQ(attempts[1]["failure"], "none");
+
+    // The interrupted reception kept page 1; the retry brought pages 2 and 3.
+    json faxes = c->call("received.list");
+    ASSERT_EQ(faxes.size(), 2u) << faxes.dump(2);
+    EXPECT_TRUE(faxes[0]["partial"]);
+    EXPECT_EQ(faxes[0]["pages"], 1);
+    EXPECT_EQ(faxes[1]["status"], "completed");
+    EXPECT_EQ(faxes[1]["pages"], 2);
+    auto sent = read_bilevel_pages(source);
+    // Compare through the protocol's own fetch, page by page.
+    std::vector<BilevelPage> delivered;
+    for (const json& f : faxes) {
+        std::vector<std::uint8_t> bytes;
+        for (std::int64_t off = 0;;) {
+            json chunk = c->call("received.fetch", {{"id", f["id"]}, {"offset", off}});
+            auto data = rpc::base64_decode(chunk["data"].get<std::string>());
+            bytes.insert(bytes.end(), data->begin(), data->end());
+            off += static_cast<std::int64_t>(data->size());
+            if (chunk["eof"]) break;
+        }
+        const auto file =
+            tmp.path() / ("fax-" + std::to_string(f["id"].get<std::int64_t>()) + ".tif");
+        std::ofstream(file, std::ios::binary)
+            .write(reinterpret_cast<const char*>(bytes.data()),
+                   static_cast<std::streamsize>(bytes.size()));
+        for (BilevelPage& p : read_bilevel_pages(file)) delivered.push_back(std::move(p));
+    }
+    ASSERT_EQ(delivered.size(), sent.size());
+    for (std::size_t i = 0; i < sent.size(); ++i) {
+        EXPECT_EQ(delivered[i].height, sent[i].height) << "page " << i + 1;
+        EXPECT_TRUE(delivered[i].bits == sent[i].bits) << "page " << i + 1;
+    }
+}
+
+TEST(FaxdCrash, AnAcknowledgedJobSurvivesAKillRightAfterTheAnswer) {
+    test::TempDir tmp;
+    std::int64_t id = 0;
+    {
+        FaxdProcess faxd(tmp.path(), 1.0);  // real time: nothing will have been sent yet
+        auto c = faxd.client();
+        id = c->call("job.submit", {{"number", "5551002"},
+                                    {"document", test::document_base64(test::fixture(
+                                                     "documents/short-std-mmr.tif"))}})["job_id"];
+        faxd.kill9();
+    }
+    FaxdProcess faxd(tmp.path(), 0);
+    auto c = faxd.client();
+    ASSERT_TRUE(test::wait_for(
+        *c, [&] { return job_of(*c, id)["state"] == to_string(JobState::Completed); }));
+    EXPECT_EQ(c->call("jobs.list", {{"all", true}}).size(), 1u);
+    EXPECT_EQ(c->call("received.list").back()["status"], "completed");
+}
+
+TEST(FaxdCrash, SigtermStopsCleanlyAndRequeuesTheCall) {
+    test::TempDir tmp;
+    std::int64_t id = 0;
+    {
+        FaxdProcess faxd(tmp.path(), 20.0);
+        auto c = faxd.client();
+        id = c->call("job.submit", {{"number", "5551002"},
+                                    {"document", test::document_base64(test::fixture(
+                                                     "documents/letter-fine-mmr.tif"))}})["job_id"];
+        ASSERT_TRUE(test::wait_for(
+            *c, [&] { return job_of(*c, id)["pages_sent"] == 1; }, std::chrono::seconds(120)));
+        c->close();
+        EXPECT_EQ(faxd.terminate(), 0);
+    }
+    FaxdProcess faxd(tmp.path(), 0);
+    auto c = faxd.client();
+    ASSERT_TRUE(test::wait_for(
+        *c, [&] { return job_of(*c, id)["state"] == to_string(JobState::Completed); }));
+    json faxes = c->call("received.list");
+    ASSERT_EQ(faxes.size(), 2u);
+    EXPECT_EQ(faxes[0]["status"], "partial");
+}
+
+}  // namespace
+}  // namespace faxemu

@@ -1,0 +1,103 @@
+// A faxd running in the test process on its own thread, with a temporary spool,
+// an ephemeral TCP port and a users file of three users (admin, sender, viewer).
+#pragma once
+
+#include <condition_variable>
+#include <fstream>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "core/protocol/base64.hpp"
+#include "core/protocol/client.hpp"
+#include "core/protocol/json_rpc.hpp"
+#include "core/users.hpp"
+#include "tests/support/test_support.hpp"
+#include "tools/faxd/daemon.hpp"
+
+namespace faxemu::test {
+
+using json = nlohmann::json;
+
+inline constexpr char kPassword[] = "correct horse";
+
+class FaxdHarness {
+  public:
+    explicit FaxdHarness(const std::function<void(faxd::Config&)>& adjust = {}) {
+        config = faxd::default_config();
+        config.spool = tmp.path() / "spool";
+        config.listen = "127.0.0.1:0";
+        config.log_level = "warn";
+        UsersFile users;
+        users.add("admin", "admin", kPassword);
+        users.add("sender", "sender", kPassword);
+        users.add("viewer", "viewer", kPassword);
+        config.users = tmp.path() / "users.json";
+        users.save(config.users);
+        if (adjust) adjust(config);
+        start();
+    }
+    ~FaxdHarness() { stop(); }
+
+    void start() {
+        daemon = std::make_unique<faxd::Daemon>(config);
+        thread = std::thread([this] { daemon->run(); });
+    }
+    void stop() {
+        if (!daemon) return;
+        daemon->stop();
+        thread.join();
+        daemon.reset();
+    }
+
+    // A client logged in as `user` over TCP.
+    std::unique_ptr<rpc::FaxClient> client(const std::string& user = "admin") {
+        auto c = std::make_unique<rpc::FaxClient>();
+        c->connect("127.0.0.1:" + std::to_string(daemon->tcp_port()));
+        if (!user.empty()) c->login(user, kPassword);
+        return c;
+    }
+
+    TempDir tmp;
+    faxd::Config config;
+    std::unique_ptr<faxd::Daemon> daemon;
+    std::thread thread;
+};
+
+// Waits until `done()` (asked again at every notification, and at least every
+// 100 ms) or the deadline; true if done.
+inline bool wait_for(rpc::FaxClient& client, const std::function<bool()>& done,
+                     std::chrono::seconds deadline = std::chrono::seconds(60)) {
+    auto state = std::make_shared<std::pair<std::mutex, std::condition_variable>>();
+    client.set_notification_handler([state](const std::string&, const json&) {
+        std::lock_guard lock(state->first);
+        state->second.notify_all();
+    });
+    const auto end = std::chrono::steady_clock::now() + deadline;
+    while (!done()) {
+        if (std::chrono::steady_clock::now() >= end) return false;
+        std::unique_lock lock(state->first);
+        state->second.wait_for(lock, std::chrono::milliseconds(100));
+    }
+    return true;
+}
+
+// A file as job.submit wants it.
+inline std::string document_base64(const std::filesystem::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), {});
+    return rpc::base64_encode(bytes);
+}
+
+// The RpcError code of a call that must fail; 0 if it succeeded.
+inline int rpc_code_of(const std::function<void()>& f) {
+    try {
+        f();
+    } catch (const rpc::RpcError& e) {
+        return e.code();
+    }
+    return 0;
+}
+
+}  // namespace faxemu::test

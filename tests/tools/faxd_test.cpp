@@ -1,0 +1,263 @@
+// faxd end to end through its control protocol: a fax submitted, sent over the
+// simulated ports, received, routed and fetched identical; rights; bad input.
+#include <gtest/gtest.h>
+
+#include "core/image_compare.hpp"
+#include "core/protocol/error_codes.hpp"
+#include "core/routing_method.hpp"
+#include "faxd_harness.hpp"
+
+namespace faxemu {
+namespace {
+
+using test::FaxdHarness;
+using test::json;
+using test::rpc_code_of;
+
+json job_of(rpc::FaxClient& c, std::int64_t id) {
+    return c.call("job.get", {{"job_id", id}});
+}
+
+bool final_state(const json& job) {
+    const std::string s = job["state"];
+    return s == to_string(JobState::Completed) || s == to_string(JobState::Failed) ||
+           s == to_string(JobState::RetriesExceeded) || s == to_string(JobState::Cancelled);
+}
+
+TEST(Faxd, SubmittedFaxIsSentReceivedRoutedAndFetchedIdentical) {
+    FaxdHarness faxd;
+    auto admin = faxd.client("admin");
+    const auto inbox = faxd.tmp.path() / "inbox";
+    std::filesystem::create_directories(inbox);
+    admin->call("routing.set", {{"device_id", 2},
+                                {"guid", std::string(kFolderRoutingGuid)},
+                                {"data", inbox.string()},
+                                {"enable", true}});
+    auto sender = faxd.client("sender");
+    const auto source = test::fixture("documents/letter-fine-mmr.tif");
+    json job = sender->call("job.submit", {{"number", "5551002"},
+                                           {"document", test::document_base64(source)},
+                                           {"display_name", "letter.tif"}});
+    EXPECT_EQ(job["page_count"], 3);
+    EXPECT_EQ(job["user_name"], "sender");
+    const std::int64_t id = job["job_id"];
+    ASSERT_TRUE(test::wait_for(*sender, [&] { return final_state(job_of(*sender, id)); }));
+    job = job_of(*sender, id);
+    EXPECT_EQ(job["state"], to_string(JobState::Completed)) << job.dump(2);
+    EXPECT_EQ(job["pages_sent"], 3);
+    EXPECT_EQ(job["attempts"], 1);
+
+    json faxes;
+    ASSERT_TRUE(test::wait_for(*admin, [&] {
+        faxes = admin->call("received.list");
+        return faxes.size() == 1 && !faxes[0]["routing"].empty() &&
+               faxes[0]["routing"][0]["tries"] == 1;
+    }));
+    const json& fax = faxes[0];
+    EXPECT_EQ(fax["status"], "completed");
+    EXPECT_EQ(fax["pages"], 3);
+    EXPECT_EQ(fax["remote_ident"], "+1 555 1001");
+    EXPECT_TRUE(fax["routing"][0]["done"]) << fax.dump(2);
+
+    // Fetch in small chunks, as a client with a small buffer would.
+    std::vector<std::uint8_t> bytes;
+    for (std::int64_t offset = 0;;) {
+        json chunk = admin->call("received.fetch",
+                                 {{"id", fax["id"]}, {"offset", offset}, {"length", 4096}});
+        auto data = rpc::base64_decode(chunk["data"].get<std::string>());
+        ASSERT_TRUE(data.has_value());
+        bytes.insert(bytes.end(), data->begin(), data->end());
+        offset += static_cast<std::int64_t>(data->size());
+        if (chunk["eof"]) break;
+    }
+    const auto fetched = faxd.tmp.path() / "fetched.tif";
+    std::ofstream(fetched, std::ios::binary)
+        .write(reinterpret_cast<const char*>(bytes.data()),
+               static_cast<std::streamsize>(bytes.size()));
+    ImageComparison cmp = compare_fax_images(source, fetched);
+    EXPECT_TRUE(cmp.equal) << cmp.detail;
+    // The folder method stored its own copy.
+    int stored = 0;
+    for (const auto& e : std::filesystem::directory_iterator(inbox)) {
+        ++stored;
+        EXPECT_TRUE(compare_fax_images(source, e.path()).equal);
+    }
+    EXPECT_EQ(stored, 1);
+}
+
+TEST(Faxd, RightsAreAskedOfTheCaller) {
+    FaxdHarness faxd;
+    auto viewer = faxd.client("viewer");
+    json ports = viewer->call("ports.list");
+    ASSERT_EQ(ports.size(), 2u);
+    EXPECT_FALSE(ports[0]["can_modify"]);
+    EXPECT_EQ(rpc_code_of([&] {
+                  viewer->call("port.set", {{"device_id", 1}, {"rings", 5}});
+              }),
+              rpc::kAccessDenied);
+    EXPECT_EQ(rpc_code_of([&] {
+                  viewer->call("server.set", {{"retries", 1}});
+              }),
+              rpc::kAccessDenied);
+    EXPECT_EQ(rpc_code_of([&] {
+                  viewer->call("job.submit", {{"number", "5551002"},
+                                              {"document", test::document_base64(test::fixture(
+                                                               "documents/short-std-mmr.tif"))}});
+              }),
+              rpc::kAccessDenied);
+    EXPECT_EQ(viewer->call("port.get", {{"device_id", 1}})["rings"], 2);  // unchanged
+
+    auto admin = faxd.client("admin");
+    EXPECT_TRUE(admin->call("ports.list")[0]["can_modify"]);
+    json p = admin->call("port.set", {{"device_id", 1}, {"rings", 5}, {"csid", "NEW CSID"}});
+    EXPECT_EQ(p["rings"], 5);
+    EXPECT_EQ(viewer->call("port.get", {{"device_id", 1}})["csid"], "NEW CSID");
+    // A bad value changes nothing, not even the good values beside it.
+    EXPECT_EQ(rpc_code_of([&] {
+                  admin->call("port.set",
+                              {{"device_id", 1}, {"rings", 7}, {"csid", std::string(21, 'x')}});
+              }),
+              rpc::kInvalidValue);
+    EXPECT_EQ(admin->call("port.get", {{"device_id", 1}})["rings"], 5);
+
+    // Not logged in: nothing but login.
+    auto stranger = faxd.client("");
+    EXPECT_EQ(rpc_code_of([&] { stranger->call("ports.list"); }), rpc::kUnauthenticated);
+    EXPECT_NE(rpc_code_of([&] { stranger->login("admin", "wrong"); }), 0);
+}
+
+TEST(Faxd, PortSettingsSurviveARestart) {
+    FaxdHarness faxd;
+    faxd.client("admin")->call("port.set",
+                               {{"device_id", 2}, {"rings", 4}, {"tsid", "KEPT"}, {"priority", 1}});
+    faxd.stop();
+    faxd.start();
+    json p = faxd.client("viewer")->call("port.get", {{"device_id", 2}});
+    EXPECT_EQ(p["rings"], 4);
+    EXPECT_EQ(p["tsid"], "KEPT");
+    EXPECT_EQ(p["priority"], 1);
+}
+
+TEST(Faxd, BadInputIsRefusedAndEveryoneElseIsServed) {
+    FaxdHarness faxd([](faxd::Config& c) { c.max_document_bytes = 20000; });
+    auto admin = faxd.client("admin");
+    EXPECT_EQ(rpc_code_of([&] { admin->call("no.such.method"); }), rpc::kMethodNotFound);
+    EXPECT_EQ(rpc_code_of([&] {
+                  admin->call("port.get", {{"device_id", "one"}});
+              }),
+              rpc::kInvalidParams);
+    EXPECT_EQ(rpc_code_of([&] { admin->call("port.get", {{"device_id", 99}}); }), rpc::kNotFound);
+    EXPECT_EQ(rpc_code_of([&] { admin->call("job.get", {{"job_id", 12345}}); }), rpc::kNotFound);
+    try {
+        admin->call("job.submit",
+                    {{"number", "5551002"},
+                     {"display_name", "notes.tif"},
+                     {"document", rpc::base64_encode(std::vector<std::uint8_t>{'h', 'i', '\n'})}});
+        ADD_FAILURE() << "a text file was accepted";
+    } catch (const rpc::RpcError& e) {
+        EXPECT_EQ(e.code(), rpc::kBadDocument);
+        EXPECT_NE(std::string(e.what()).find("notes.tif"), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(rpc_code_of([&] {
+                  admin->call("job.submit", {{"number", "5551002"},
+                                             {"document", test::document_base64(test::fixture(
+                                                              "documents/letter-fine-mh.tif"))}});
+              }),
+              rpc::kTooLarge);
+    EXPECT_EQ(rpc_code_of([&] {
+                  admin->call("job.submit", {{"number", "5551002"}, {"document", "***"}});
+              }),
+              rpc::kInvalidParams);
+    EXPECT_EQ(rpc_code_of([&] {
+                  admin->call("job.submit", {{"number", "call me"},
+                                             {"document", test::document_base64(test::fixture(
+                                                              "documents/short-std-mmr.tif"))}});
+              }),
+              rpc::kInvalidValue);
+    EXPECT_TRUE(admin->call("jobs.list", {{"all", true}}).empty());  // nothing half-made was queued
+    // Nothing left behind in the spool either.
+    EXPECT_TRUE(std::filesystem::is_empty(faxd.config.spool / "documents"));
+    EXPECT_TRUE(std::filesystem::is_empty(faxd.config.spool / "tmp"));
+
+    // A client that sends half a line and vanishes; another that sends garbage.
+    {
+        asio::io_context io;
+        asio::ip::tcp::socket raw(io);
+        raw.connect({asio::ip::make_address("127.0.0.1"), faxd.daemon->tcp_port()});
+        asio::write(
+            raw,
+            asio::buffer(std::string("{\"jsonrpc\":\"2.0\",\"method\":\"session.login\",\"par")));
+    }
+    {
+        asio::io_context io;
+        asio::ip::tcp::socket raw(io);
+        raw.connect({asio::ip::make_address("127.0.0.1"), faxd.daemon->tcp_port()});
+        asio::write(raw, asio::buffer(std::string("this is not json\n")));
+        asio::streambuf reply;
+        asio::read_until(raw, reply, '\n');
+        json answer = json::parse(
+            std::string(asio::buffers_begin(reply.data()), asio::buffers_end(reply.data())));
+        EXPECT_EQ(answer["error"]["code"], rpc::kParseError);
+    }
+    EXPECT_EQ(admin->call("ports.list").size(), 2u);
+}
+
+TEST(Faxd, RetriesThenGivesUpWhenNobodyAnswers) {
+    FaxdHarness faxd([](faxd::Config& c) {
+        c.server.retries = 1;
+        c.server.retry_delay = 0;
+        c.ports[1].receive = false;
+    });
+    auto admin = faxd.client("admin");
+    json job = admin->call(
+        "job.submit",
+        {{"number", "5551002"},
+         {"document", test::document_base64(test::fixture("documents/short-std-mmr.tif"))}});
+    const std::int64_t id = job["job_id"];
+    ASSERT_TRUE(test::wait_for(*admin, [&] { return final_state(job_of(*admin, id)); }));
+    job = job_of(*admin, id);
+    EXPECT_EQ(job["state"], to_string(JobState::RetriesExceeded)) << job.dump(2);
+    EXPECT_EQ(job["queue_status_text"], "Retries Exceeded");
+    ASSERT_EQ(job["attempts_list"].size(), 2u);
+    for (const json& a : job["attempts_list"]) {
+        EXPECT_EQ(a["failure"], "no answer");
+        EXPECT_EQ(a["status"], "No Answer");
+    }
+}
+
+TEST(Faxd, AFailingRoutingMethodIsRetriedAndTheFaxKept) {
+    FaxdHarness faxd([](faxd::Config& c) {
+        c.routing_retry_delay = std::chrono::seconds(0);
+        c.routing_max_tries = 2;
+    });
+    const auto script = faxd.tmp.path() / "fails.sh";
+    std::ofstream(script) << "#!/bin/sh\necho 'printer on fire' >&2\nexit 3\n";
+    std::filesystem::permissions(script, std::filesystem::perms::owner_all);
+    auto admin = faxd.client("admin");
+    admin->call("routing.set", {{"device_id", 2},
+                                {"guid", std::string(kRunProgramRoutingGuid)},
+                                {"data", script.string()},
+                                {"enable", true}});
+    admin->call(
+        "job.submit",
+        {{"number", "5551002"},
+         {"document", test::document_base64(test::fixture("documents/short-std-mmr.tif"))}});
+    json fax;
+    ASSERT_TRUE(test::wait_for(*admin, [&] {
+        json list = admin->call("received.list");
+        if (list.empty() || list[0]["routing"].empty()) return false;
+        fax = list[0];
+        return fax["routing"][0]["tries"] == 2;
+    }));
+    const json& r = fax["routing"][0];
+    EXPECT_FALSE(r["done"]);
+    EXPECT_NE(r["detail"].get<std::string>().find("printer on fire"), std::string::npos)
+        << r.dump();
+    // The fax is still there, whole.
+    json chunk = admin->call("received.fetch", {{"id", fax["id"]}});
+    EXPECT_GT(chunk["size"], 0);
+    EXPECT_EQ(fax["status"], "completed");
+}
+
+}  // namespace
+}  // namespace faxemu

@@ -1,0 +1,359 @@
+// faxctl: the command-line client of faxd, over the client library.
+//   faxctl [--server ADDR] [--user U] [--json] COMMAND ...
+// ADDR is HOST[:PORT] or unix:PATH (default: faxd's Unix socket in the default
+// spool, or $FAXEMU_SERVER). The password comes from $FAXEMU_PASSWORD or
+// --password-file, never from the command line.
+#include <fmt/format.h>
+#include <CLI/CLI.hpp>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <sstream>
+
+#include "core/protocol/base64.hpp"
+#include "core/protocol/client.hpp"
+#include "core/protocol/defaults.hpp"
+#include "core/protocol/json_rpc.hpp"
+#include "tools/faxctl/output.hpp"
+
+using namespace faxemu;
+using faxctl::json;
+
+namespace {
+
+struct Options {
+    std::string server;
+    std::string user;
+    std::string password_file;
+    bool json_output = false;
+};
+
+std::string env(const char* name) {
+    const char* v = std::getenv(name);
+    return v ? v : "";
+}
+
+std::string read_password(const Options& o) {
+    if (!o.password_file.empty()) {
+        std::ifstream in(o.password_file);
+        if (!in) throw std::runtime_error(o.password_file + ": cannot read the password file");
+        std::string line;
+        std::getline(in, line);
+        return line;
+    }
+    return env("FAXEMU_PASSWORD");
+}
+
+std::unique_ptr<rpc::FaxClient> connect(const Options& o) {
+    auto client = std::make_unique<rpc::FaxClient>();
+    const std::string address = !o.server.empty()               ? o.server
+                                : !env("FAXEMU_SERVER").empty() ? env("FAXEMU_SERVER")
+                                                                : rpc::default_address();
+    client->connect(address);
+    const std::string user = !o.user.empty() ? o.user : env("FAXEMU_USER");
+    if (!user.empty()) client->login(user, read_password(o));
+    return client;
+}
+
+bool parse_on_off(const std::string& v, const std::string& what) {
+    if (v == "on" || v == "true" || v == "yes" || v == "1") return true;
+    if (v == "off" || v == "false" || v == "no" || v == "0") return false;
+    throw std::runtime_error(what + ": expected on or off, not \"" + v + "\"");
+}
+
+std::vector<std::uint8_t> read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw std::runtime_error(path + ": cannot read");
+    return std::vector<std::uint8_t>(std::istreambuf_iterator<char>(in), {});
+}
+
+void show(const Options& o, const json& result, const std::vector<faxctl::Column>& columns = {}) {
+    if (o.json_output) {
+        fmt::print("{}\n", result.dump(2));
+    } else if (result.is_array() && !columns.empty()) {
+        faxctl::print_table(result, columns);
+    } else if (result.is_object()) {
+        faxctl::print_object(result);
+    } else {
+        fmt::print("{}\n", result.dump(2));
+    }
+}
+
+const std::vector<faxctl::Column> kPortColumns = {
+    {"ID", "device_id"}, {"NAME", "name"},        {"NUMBER", "number"}, {"SEND", "send"},
+    {"RECV", "receive"}, {"RINGS", "rings"},      {"PRIO", "priority"}, {"CSID", "csid"},
+    {"TSID", "tsid"},    {"MODIFY", "can_modify"}};
+const std::vector<faxctl::Column> kJobColumns = {
+    {"JOB", "job_id"},           {"STATE", "queue_status_text"}, {"DEVICE", "device_status_text"},
+    {"TO", "fax_number"},        {"PAGES", "page_count"},        {"SENT", "pages_sent"},
+    {"TRIES", "attempts"},       {"USER", "user_name"},          {"DOCUMENT", "display_name"},
+    {"LAST ERROR", "last_error"}};
+const std::vector<faxctl::Column> kReceivedColumns = {{"ID", "id"},
+                                                      {"PORT", "port_name"},
+                                                      {"PAGES", "pages"},
+                                                      {"FROM", "remote_ident"},
+                                                      {"CALLER", "caller_id"},
+                                                      {"STATUS", "status"},
+                                                      {"START", "start"}};
+const std::vector<faxctl::Column> kRoutingColumns = {
+    {"GUID", "guid"}, {"NAME", "friendly_name"}, {"ENABLED", "enable"}, {"DATA", "data"}};
+
+bool is_final(const std::string& state) {
+    return state == "completed" || state == "failed" || state == "retries_exceeded" ||
+           state == "cancelled";
+}
+
+// Follows the jobs until each is final, printing progress; true when all completed.
+bool wait_for(rpc::FaxClient& client, const Options& o, std::vector<std::int64_t> jobs) {
+    std::mutex m;
+    std::condition_variable cv;
+    bool changed = false;
+    client.set_notification_handler([&](const std::string&, const json&) {
+        std::lock_guard lock(m);
+        changed = true;
+        cv.notify_all();
+    });
+    std::map<std::int64_t, std::string> last;
+    bool all_ok = true;
+    while (!jobs.empty()) {
+        for (auto it = jobs.begin(); it != jobs.end();) {
+            json job = client.call("job.get", {{"job_id", *it}});
+            std::string line =
+                fmt::format("job {}: {}", *it, job["queue_status_text"].get<std::string>());
+            if (job["device_id"].get<int>() != 0 && job["state"] == "in_progress") {
+                json st = client.call("port.status", {{"device_id", job["device_id"]}});
+                line += " — " + st["description"].get<std::string>();
+            }
+            if (!job["last_error"].get<std::string>().empty() && job["state"] != "in_progress")
+                line += " (" + job["last_error"].get<std::string>() + ")";
+            if (last[*it] != line) {
+                last[*it] = line;
+                if (!o.json_output) fmt::print("{}\n", line);
+                std::fflush(stdout);
+            }
+            if (is_final(job["state"].get<std::string>())) {
+                if (job["state"] != "completed") all_ok = false;
+                if (o.json_output) fmt::print("{}\n", job.dump(2));
+                it = jobs.erase(it);
+            } else {
+                ++it;
+            }
+        }
+        if (jobs.empty()) break;
+        std::unique_lock lock(m);
+        cv.wait_for(lock, std::chrono::milliseconds(500), [&] { return changed; });
+        changed = false;
+    }
+    return all_ok;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"faxctl: control a faxd (ports, status, routing, jobs, received faxes)"};
+    app.require_subcommand(1);
+    Options o;
+    app.add_option("-s,--server", o.server, "HOST[:PORT] or unix:PATH ($FAXEMU_SERVER)");
+    app.add_option("-u,--user", o.user, "log in as this user ($FAXEMU_USER)");
+    app.add_option("--password-file", o.password_file,
+                   "first line is the password ($FAXEMU_PASSWORD)");
+    app.add_flag("--json", o.json_output, "print faxd's JSON answers, for scripts");
+
+    auto* ports = app.add_subcommand("ports", "list the ports");
+    auto* port = app.add_subcommand("port", "change a port");
+    port->require_subcommand(1);
+    auto* port_set = port->add_subcommand("set", "set a port's properties");
+    std::int64_t port_id = 0;
+    std::optional<std::int64_t> rings, priority;
+    std::optional<std::string> csid, tsid, send_on, receive_on;
+    port_set->add_option("device_id", port_id, "the port's DeviceId")->required();
+    port_set->add_option("--rings", rings, "rings before answering (1-99)");
+    port_set->add_option("--csid", csid, "called station id (20 printable characters)");
+    port_set->add_option("--tsid", tsid, "transmitting station id");
+    port_set->add_option("--send", send_on, "on or off");
+    port_set->add_option("--receive", receive_on, "on or off");
+    port_set->add_option("--priority", priority, "1 = tried first");
+
+    auto* status = app.add_subcommand("status", "the ports' live status");
+    std::optional<std::int64_t> status_id;
+    status->add_option("device_id", status_id, "one port (default: all)");
+
+    auto* routing = app.add_subcommand("routing", "a port's routing methods");
+    std::int64_t routing_port = 0;
+    std::string routing_guid;
+    std::optional<std::string> routing_enable, routing_data;
+    routing->add_option("device_id", routing_port, "the port")->required();
+    auto* routing_set = routing->add_subcommand("set", "enable a method or set its data");
+    routing_set->add_option("guid", routing_guid, "the method's GUID")->required();
+    routing_set->add_option("--enable", routing_enable, "on or off");
+    routing_set->add_option("--data", routing_data,
+                            "RoutingData: folder, address, printer, program");
+
+    auto* send = app.add_subcommand("send", "send documents (one job per file)");
+    std::string to;
+    std::vector<std::string> files;
+    bool wait = false;
+    json doc_fields = json::object();
+    std::string recipient, sender, company, dept, billing, tsid_doc;
+    send->add_option("--to", to, "the fax number to dial")->required();
+    send->add_option("files", files, "TIFF documents")->required()->check(CLI::ExistingFile);
+    send->add_flag("--wait", wait,
+                   "follow the jobs until they finish; exit 1 unless all completed");
+    send->add_option("--recipient", recipient, "RecipientName");
+    send->add_option("--sender", sender, "SenderName");
+    send->add_option("--company", company, "SenderCompany");
+    send->add_option("--dept", dept, "SenderDept");
+    send->add_option("--billing", billing, "BillingCode");
+    send->add_option("--tsid", tsid_doc, "the TSID to send (unless the server uses the port's)");
+    bool discount = false;
+    send->add_flag("--discount", discount, "wait for the discount-rate period");
+
+    auto* jobs = app.add_subcommand("jobs", "list jobs");
+    bool all_jobs = false;
+    jobs->add_flag("-a,--all", all_jobs, "include finished jobs");
+
+    auto* job = app.add_subcommand("job", "one job: show, pause, resume, cancel, restart");
+    std::string job_action;
+    std::int64_t job_id = 0;
+    job->add_option("action", job_action, "show, pause, resume, cancel or restart")
+        ->required()
+        ->check(CLI::IsMember({"show", "pause", "resume", "cancel", "restart"}));
+    job->add_option("job_id", job_id, "the job")->required();
+
+    auto* received = app.add_subcommand("received", "received faxes: list, or fetch one");
+    std::optional<std::int64_t> fetch_id;
+    std::string output;
+    received->add_option("--fetch", fetch_id, "fetch this fax");
+    received->add_option("-o,--output", output,
+                         "where to write the fetched fax (default fax-ID.tif)");
+
+    auto* server = app.add_subcommand("server", "the server settings: show, or set KEY=VALUE...");
+    auto* server_set = server->add_subcommand("set", "change server settings");
+    std::vector<std::string> assignments;
+    server_set->add_option("assignments", assignments, "e.g. retries=5 pause_server_queue=true")
+        ->required();
+
+    CLI11_PARSE(app, argc, argv);
+
+    try {
+        auto client = connect(o);
+        if (*ports) {
+            show(o, client->call("ports.list"), kPortColumns);
+        } else if (*port_set) {
+            json p = {{"device_id", port_id}};
+            if (rings) p["rings"] = *rings;
+            if (csid) p["csid"] = *csid;
+            if (tsid) p["tsid"] = *tsid;
+            if (send_on) p["send"] = parse_on_off(*send_on, "--send");
+            if (receive_on) p["receive"] = parse_on_off(*receive_on, "--receive");
+            if (priority) p["priority"] = *priority;
+            show(o, client->call("port.set", p));
+        } else if (*status) {
+            json out = json::array();
+            if (status_id) {
+                out.push_back(client->call("port.status", {{"device_id", *status_id}}));
+            } else {
+                for (const json& p : client->call("ports.list"))
+                    out.push_back(client->call("port.status", {{"device_id", p["device_id"]}}));
+            }
+            show(o, out,
+                 {{"ID", "device_id"},
+                  {"NAME", "device_name"},
+                  {"STATUS", "device_status_text"},
+                  {"PAGE", "current_page"},
+                  {"OF", "page_count"},
+                  {"DESCRIPTION", "description"}});
+        } else if (*routing_set) {
+            json p = {{"device_id", routing_port}, {"guid", routing_guid}};
+            if (routing_data) p["data"] = *routing_data;
+            if (routing_enable) p["enable"] = parse_on_off(*routing_enable, "--enable");
+            show(o, client->call("routing.set", p));
+        } else if (*routing) {
+            show(o, client->call("routing.list", {{"device_id", routing_port}}), kRoutingColumns);
+        } else if (*send) {
+            std::vector<std::int64_t> ids;
+            for (const std::string& f : files) {
+                json p = {{"number", to},
+                          {"document", rpc::base64_encode(read_file(f))},
+                          {"display_name", std::filesystem::path(f).filename().string()},
+                          {"discount_send", discount}};
+                if (!recipient.empty()) p["recipient_name"] = recipient;
+                if (!sender.empty()) p["sender_name"] = sender;
+                if (!company.empty()) p["sender_company"] = company;
+                if (!dept.empty()) p["sender_dept"] = dept;
+                if (!billing.empty()) p["billing_code"] = billing;
+                if (!tsid_doc.empty()) p["tsid"] = tsid_doc;
+                json j = client->call("job.submit", p, std::chrono::minutes(5));
+                ids.push_back(j["job_id"].get<std::int64_t>());
+                if (o.json_output && !wait)
+                    fmt::print("{}\n", j.dump(2));
+                else if (!o.json_output)
+                    fmt::print("job {}: {} ({} page{}) queued for {}\n", ids.back(), f,
+                               j["page_count"].get<int>(),
+                               j["page_count"].get<int>() == 1 ? "" : "s", to);
+            }
+            if (wait) return wait_for(*client, o, ids) ? 0 : 1;
+        } else if (*jobs) {
+            show(o, client->call("jobs.list", {{"all", all_jobs}}), kJobColumns);
+        } else if (*job) {
+            if (job_action == "show")
+                show(o, client->call("job.get", {{"job_id", job_id}}));
+            else
+                show(o, client->call("job.command", {{"job_id", job_id}, {"command", job_action}}));
+        } else if (*received) {
+            if (!fetch_id) {
+                show(o, client->call("received.list"), kReceivedColumns);
+            } else {
+                const std::string path =
+                    output.empty() ? fmt::format("fax-{}.tif", *fetch_id) : output;
+                std::ofstream out(path, std::ios::binary | std::ios::trunc);
+                if (!out) throw std::runtime_error(path + ": cannot write");
+                std::int64_t offset = 0, size = 0;
+                for (;;) {
+                    json chunk =
+                        client->call("received.fetch", {{"id", *fetch_id}, {"offset", offset}});
+                    auto bytes = rpc::base64_decode(chunk["data"].get<std::string>());
+                    if (!bytes) throw std::runtime_error("faxd sent a chunk that is not base64");
+                    out.write(reinterpret_cast<const char*>(bytes->data()),
+                              static_cast<std::streamsize>(bytes->size()));
+                    offset += static_cast<std::int64_t>(bytes->size());
+                    size = chunk["size"].get<std::int64_t>();
+                    if (chunk["eof"].get<bool>() || bytes->empty()) break;
+                }
+                out.close();
+                if (!out) throw std::runtime_error(path + ": write failed");
+                if (o.json_output)
+                    fmt::print("{}\n",
+                               json{{"id", *fetch_id}, {"file", path}, {"size", size}}.dump(2));
+                else
+                    fmt::print("fax {}: {} bytes written to {}\n", *fetch_id, size, path);
+            }
+        } else if (*server) {
+            if (!*server_set) {
+                show(o, client->call("server.get"));
+            } else {
+                json p = json::object();
+                for (const std::string& a : assignments) {
+                    const auto eq = a.find('=');
+                    if (eq == std::string::npos)
+                        throw std::runtime_error(a + ": expected KEY=VALUE");
+                    const std::string key = a.substr(0, eq), value = a.substr(eq + 1);
+                    json v = json::parse(value, nullptr, false);
+                    p[key] = v.is_discarded() ? json(value) : v;
+                }
+                show(o, client->call("server.set", p));
+            }
+        }
+        return 0;
+    } catch (const rpc::RpcError& e) {
+        fmt::print(stderr, "faxctl: {} (error {})\n", e.what(), e.code());
+        return 1;
+    } catch (const std::exception& e) {
+        fmt::print(stderr, "faxctl: {}\n", e.what());
+        return 1;
+    }
+}

@@ -1,0 +1,230 @@
+#include "tools/faxd/config.hpp"
+
+#include <toml++/toml.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <utility>
+
+#include "core/protocol/defaults.hpp"
+#include "core/routing_method.hpp"
+
+namespace faxemu::faxd {
+
+namespace {
+
+class Reader {
+  public:
+    explicit Reader(std::string origin) : origin_(std::move(origin)) {}
+
+    [[noreturn]] void fail(const std::string& key, const std::string& what) const {
+        throw std::runtime_error(origin_ + ": " + key + ": " + what);
+    }
+
+    template <typename T>
+    void get(const toml::table& t, const std::string& prefix, const char* key, T& out) const {
+        const toml::node* n = t.get(key);
+        if (!n) return;
+        const std::string name = prefix + key;
+        if constexpr (std::is_same_v<T, bool>) {
+            if (!n->is_boolean()) fail(name, "expected true or false");
+            out = n->as_boolean()->get();
+        } else if constexpr (std::is_same_v<T, std::string> ||
+                             std::is_same_v<T, std::filesystem::path>) {
+            if (!n->is_string()) fail(name, "expected a string");
+            out = n->as_string()->get();
+        } else if constexpr (std::is_same_v<T, double>) {
+            if (n->is_integer())
+                out = static_cast<double>(n->as_integer()->get());
+            else if (n->is_floating_point())
+                out = n->as_floating_point()->get();
+            else
+                fail(name, "expected a number");
+        } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+            const toml::array* a = n->as_array();
+            if (!a) fail(name, "expected an array of strings");
+            out.clear();
+            for (const toml::node& e : *a) {
+                if (!e.is_string()) fail(name, "expected an array of strings");
+                out.push_back(e.as_string()->get());
+            }
+        } else {
+            if (!n->is_integer()) fail(name, "expected a whole number");
+            const std::int64_t v = n->as_integer()->get();
+            if (!std::in_range<T>(v)) fail(name, "out of range");
+            out = static_cast<T>(v);
+        }
+    }
+
+    const std::string& origin() const { return origin_; }
+
+  private:
+    std::string origin_;
+};
+
+int parse_modems(const Reader& r, const std::string& key, const std::vector<std::string>& names) {
+    int bits = 0;
+    for (const std::string& m : names) {
+        if (m == "V.17")
+            bits |= 0x04;
+        else if (m == "V.29")
+            bits |= 0x02;
+        else if (m == "V.27ter")
+            bits |= 0x01;
+        else
+            r.fail(key, "unknown modem \"" + m + "\" (V.17, V.29, V.27ter)");
+    }
+    if (!bits) r.fail(key, "at least one modem is needed");
+    return bits;
+}
+
+}  // namespace
+
+std::filesystem::path default_spool() {
+    return rpc::default_spool();
+}
+
+Config default_config() {
+    Config c;
+    for (int i = 0; i < 2; ++i) {
+        PortConfig p;
+        p.name = "Simulated port " + std::to_string(i + 1);
+        p.number = std::to_string(5551001 + i);
+        p.csid = p.tsid = "+1 555 " + p.number.substr(3);
+        c.ports.push_back(p);
+    }
+    return c;
+}
+
+Config parse_config(const std::string& text, const std::string& origin) {
+    toml::table root;
+    try {
+        root = toml::parse(text, origin);
+    } catch (const toml::parse_error& e) {
+        std::ostringstream msg;
+        msg << origin << ":" << e.source().begin.line << ":" << e.source().begin.column << ": "
+            << e.description();
+        throw std::runtime_error(msg.str());
+    }
+    const Reader r(origin);
+    Config c;
+    for (auto&& [key, node] : root) {
+        const std::string k(key.str());
+        if (k != "server" && k != "control" && k != "line" && k != "routing" && k != "port")
+            r.fail(k, "unknown section (server, control, line, routing, port)");
+        (void)node;
+    }
+    if (const toml::table* s = root["server"].as_table()) {
+        r.get(*s, "server.", "spool", c.spool);
+        r.get(*s, "server.", "log_level", c.log_level);
+        r.get(*s, "server.", "log_file", c.log_file);
+        ServerSettings& ss = c.server;
+        r.get(*s, "server.", "retries", ss.retries);
+        r.get(*s, "server.", "retry_delay", ss.retry_delay);
+        r.get(*s, "server.", "dirty_days", ss.dirty_days);
+        r.get(*s, "server.", "branding", ss.branding);
+        r.get(*s, "server.", "use_device_tsid", ss.use_device_tsid);
+        r.get(*s, "server.", "pause_server_queue", ss.pause_server_queue);
+        r.get(*s, "server.", "archive_outbound_faxes", ss.archive_outbound_faxes);
+        r.get(*s, "server.", "archive_directory", ss.archive_directory);
+        r.get(*s, "server.", "discount_rate_start_hour", ss.discount_rate_start_hour);
+        r.get(*s, "server.", "discount_rate_start_minute", ss.discount_rate_start_minute);
+        r.get(*s, "server.", "discount_rate_end_hour", ss.discount_rate_end_hour);
+        r.get(*s, "server.", "discount_rate_end_minute", ss.discount_rate_end_minute);
+        try {
+            validate(ss);
+        } catch (const std::exception& e) {
+            r.fail("server", e.what());
+        }
+        static const char* levels[] = {"trace", "debug",    "info", "warn",
+                                       "error", "critical", "off"};
+        if (std::find(std::begin(levels), std::end(levels), c.log_level) == std::end(levels))
+            r.fail("server.log_level", "one of trace, debug, info, warn, error, critical, off");
+    }
+    if (const toml::table* s = root["control"].as_table()) {
+        r.get(*s, "control.", "listen", c.listen);
+        r.get(*s, "control.", "socket", c.socket);
+        r.get(*s, "control.", "users", c.users);
+        r.get(*s, "control.", "max_message_bytes", c.max_message_bytes);
+        r.get(*s, "control.", "max_document_bytes", c.max_document_bytes);
+    }
+    if (const toml::table* s = root["line"].as_table()) {
+        r.get(*s, "line.", "speed", c.line_speed);
+        if (c.line_speed < 0) r.fail("line.speed", "must be 0 (unpaced) or positive");
+    }
+    if (const toml::table* s = root["routing"].as_table()) {
+        r.get(*s, "routing.", "sendmail", c.routing.sendmail);
+        r.get(*s, "routing.", "print_command", c.routing.print_command);
+        r.get(*s, "routing.", "mail_from", c.routing.mail_from);
+        std::int64_t delay = c.routing_retry_delay.count();
+        r.get(*s, "routing.", "retry_delay", delay);
+        c.routing_retry_delay = std::chrono::seconds(delay);
+        r.get(*s, "routing.", "max_tries", c.routing_max_tries);
+        if (c.routing.sendmail.empty()) r.fail("routing.sendmail", "needs a program");
+        if (c.routing.print_command.empty()) r.fail("routing.print_command", "needs a program");
+    }
+    if (const toml::node* ports = root.get("port")) {
+        const toml::array* a = ports->as_array();
+        if (!a) r.fail("port", "expected [[port]] tables");
+        for (std::size_t i = 0; i < a->size(); ++i) {
+            const toml::table* t = (*a)[i].as_table();
+            const std::string prefix = "port[" + std::to_string(i + 1) + "].";
+            if (!t) r.fail(prefix, "expected a table");
+            PortConfig p;
+            r.get(*t, prefix, "name", p.name);
+            r.get(*t, prefix, "kind", p.kind);
+            r.get(*t, prefix, "number", p.number);
+            r.get(*t, prefix, "rings", p.rings);
+            r.get(*t, prefix, "csid", p.csid);
+            r.get(*t, prefix, "tsid", p.tsid);
+            r.get(*t, prefix, "send", p.send);
+            r.get(*t, prefix, "receive", p.receive);
+            r.get(*t, prefix, "ecm", p.ecm);
+            std::vector<std::string> modems;
+            r.get(*t, prefix, "modems", modems);
+            if (t->get("modems")) p.modems = parse_modems(r, prefix + "modems", modems);
+            if (p.name.empty()) r.fail(prefix + "name", "every port needs a name");
+            if (p.kind != "simulated")
+                r.fail(prefix + "kind",
+                       "\"" + p.kind + "\" is not a port kind faxd has (simulated)");
+            if (p.number.empty()) r.fail(prefix + "number", "a simulated port needs a number");
+            if (const toml::node* rt = t->get("routing")) {
+                const toml::array* ra = rt->as_array();
+                if (!ra) r.fail(prefix + "routing", "expected [[port.routing]] tables");
+                for (std::size_t j = 0; j < ra->size(); ++j) {
+                    const toml::table* m = (*ra)[j].as_table();
+                    const std::string mp = prefix + "routing[" + std::to_string(j + 1) + "].";
+                    if (!m) r.fail(mp, "expected a table");
+                    RoutingSetting rs;
+                    r.get(*m, mp, "guid", rs.guid);
+                    r.get(*m, mp, "enabled", rs.enabled);
+                    r.get(*m, mp, "data", rs.data);
+                    if (!find_routing_method(rs.guid))
+                        r.fail(mp + "guid", "no routing method " + rs.guid);
+                    p.routing.push_back(rs);
+                }
+            }
+            for (const PortConfig& other : c.ports) {
+                if (other.name == p.name)
+                    r.fail(prefix + "name", "\"" + p.name + "\" is used twice");
+                if (other.number == p.number)
+                    r.fail(prefix + "number", "\"" + p.number + "\" is used twice");
+            }
+            c.ports.push_back(p);
+        }
+    }
+    if (c.ports.empty()) r.fail("port", "no ports configured");
+    return c;
+}
+
+Config load_config(const std::filesystem::path& file) {
+    std::ifstream in(file);
+    if (!in) throw std::runtime_error(file.string() + ": cannot read the configuration file");
+    std::stringstream text;
+    text << in.rdbuf();
+    return parse_config(text.str(), file.string());
+}
+
+}  // namespace faxemu::faxd

@@ -1,0 +1,61 @@
+// faxd's configuration: a TOML file (`faxd --config FILE`), or the embedded
+// default (two simulated ports on the virtual exchange) when none is given.
+// fixtures/faxd.toml is the commented example of every setting.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/fax_server.hpp"
+#include "core/routing_runner.hpp"
+#include "core/store.hpp"
+
+namespace faxemu::faxd {
+
+struct PortConfig {
+    std::string name;
+    std::string kind = "simulated";
+    std::string number;  // the line's number on the virtual exchange
+    std::int32_t rings = 2;
+    std::string csid;
+    std::string tsid;
+    bool send = true;
+    bool receive = true;
+    bool ecm = true;
+    int modems = 0x07;  // Modem bits
+    std::vector<RoutingSetting> routing;
+};
+
+struct Config {
+    std::filesystem::path spool;  // empty: $XDG_STATE_HOME/faxemu, ~/.local/state/faxemu, /tmp
+    std::string log_level = "info";
+    std::filesystem::path log_file;  // empty: stderr
+    ServerSettings server;           // initial; settings changed through the API win
+    // Control protocol.
+    std::string listen = "127.0.0.1:4575";  // empty: no TCP
+    std::filesystem::path socket;           // empty: <spool>/faxd.sock
+    std::filesystem::path users;            // empty: only the local admin (Unix socket)
+    std::size_t max_message_bytes = 48u << 20;
+    std::size_t max_document_bytes = 32u << 20;
+    // The virtual exchange of the simulated ports: 0 = as fast as possible, 1 = real time.
+    double line_speed = 0;
+    // Inbound routing.
+    RoutingConfig routing;
+    std::chrono::seconds routing_retry_delay{300};
+    int routing_max_tries = 5;
+    std::vector<PortConfig> ports;
+};
+
+// Throws std::runtime_error naming the file, the key and what is wrong.
+Config load_config(const std::filesystem::path& file);
+Config parse_config(const std::string& toml_text, const std::string& origin);
+// Two simulated ports, 5551001 and 5551002, both sending and receiving.
+Config default_config();
+// The spool to use when the config names none.
+std::filesystem::path default_spool();
+
+}  // namespace faxemu::faxd

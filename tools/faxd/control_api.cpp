@@ -1,0 +1,289 @@
+// The control protocol's methods (core/protocol/PROTOCOL.md), served by faxd.
+// Each checks the caller's rights, validates its parameters, and answers from
+// the model, the scheduler or the store.
+#include <sodium.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <set>
+
+#include "core/document.hpp"
+#include "core/error.hpp"
+#include "core/protocol/base64.hpp"
+#include "core/protocol/error_codes.hpp"
+#include "core/protocol/json_rpc.hpp"
+#include "tools/faxd/daemon.hpp"
+#include "tools/faxd/json_views.hpp"
+
+namespace faxemu::faxd {
+
+namespace {
+
+constexpr std::size_t kMaxFetch = 4u << 20;
+using Session = RpcServer::Session;
+
+std::string random_name(const char* prefix) {
+    unsigned char bytes[8];
+    randombytes_buf(bytes, sizeof bytes);
+    char hex[sizeof bytes * 2 + 1];
+    sodium_bin2hex(hex, sizeof hex, bytes, sizeof bytes);
+    return std::string(prefix) + hex;
+}
+
+std::vector<std::uint8_t> decode_document(const std::string& text, std::size_t limit) {
+    const auto too_large = [&] {
+        return rpc::RpcError(rpc::kTooLarge, "document: larger than the limit of " +
+                                                 std::to_string(limit) + " bytes");
+    };
+    if (text.size() / 4 * 3 > limit + 3) throw too_large();
+    auto bytes = rpc::base64_decode(text);
+    if (!bytes) throw rpc::RpcError(rpc::kInvalidParams, "document: not valid base64");
+    if (bytes->size() > limit) throw too_large();
+    return std::move(*bytes);
+}
+
+void write_file_synced(const std::filesystem::path& path, const std::vector<std::uint8_t>& data) {
+    std::FILE* f = std::fopen(path.c_str(), "wb");
+    if (!f) throw FaxError(ErrorCode::Io, path.string() + ": cannot create");
+    const bool ok = std::fwrite(data.data(), 1, data.size(), f) == data.size() &&
+                    std::fflush(f) == 0 && ::fsync(fileno(f)) == 0;
+    std::fclose(f);
+    if (!ok) throw FaxError(ErrorCode::Io, path.string() + ": cannot write");
+}
+
+}  // namespace
+
+void Daemon::register_handlers() {
+    RpcServer& rpc = *rpc_;
+    auto port_of = [this](const json& params) -> Port& {
+        return server_.port(static_cast<std::int32_t>(int_param(params, "device_id")));
+    };
+
+    rpc.handle("server.get", [this](Session& s, const json&) {
+        require(s.rights, access::ConfigQuery, "server.get");
+        return settings_json(server_.settings());
+    });
+    rpc.handle("server.set", [this](Session& s, const json& params) {
+        require(s.rights, access::ConfigSet, "server.set");
+        ServerSettings next = settings_from_json(server_.settings(), params);
+        server_.set_settings(s.rights, next);
+        store_.save_server_settings(next);
+        spdlog::info("faxd: server settings changed by {}", s.user);
+        wake();
+        return settings_json(server_.settings());
+    });
+
+    rpc.handle("ports.list", [this](Session& s, const json&) {
+        require(s.rights, access::PortQuery, "ports.list");
+        json out = json::array();
+        for (Port* p : server_.ports()) out.push_back(port_json(*p, s.rights));
+        return out;
+    });
+    rpc.handle("port.get", [this, port_of](Session& s, const json& params) {
+        require(s.rights, access::PortQuery, "port.get");
+        return port_json(port_of(params), s.rights);
+    });
+    rpc.handle("port.set", [this, port_of](Session& s, const json& params) {
+        Port& p = port_of(params);
+        const std::string what = "port.set on port \"" + p.Name() + "\"";
+        require(s.rights, access::PortSet, what);
+        // Validate every value before changing any, so a bad one changes nothing.
+        auto rings = opt_int_param(params, "rings");
+        auto csid = opt_string_param(params, "csid");
+        auto tsid = opt_string_param(params, "tsid");
+        auto send = opt_bool_param(params, "send");
+        auto receive = opt_bool_param(params, "receive");
+        auto priority = opt_int_param(params, "priority");
+        for (auto it = params.begin(); it != params.end(); ++it) {
+            static const std::set<std::string> known = {"device_id", "rings",   "csid",    "tsid",
+                                                        "send",      "receive", "priority"};
+            if (!known.count(it.key()))
+                throw rpc::RpcError(rpc::kInvalidParams,
+                                    "port.set: unknown parameter \"" + it.key() + "\"");
+        }
+        if (rings && (*rings < Port::kMinRings || *rings > Port::kMaxRings))
+            throw FaxError(
+                ErrorCode::InvalidParameter,
+                "port \"" + p.Name() + "\": Rings must be 1 to 99, not " + std::to_string(*rings));
+        if (csid) Port::validate_station_id(*csid, "Csid", p.Name());
+        if (tsid) Port::validate_station_id(*tsid, "Tsid", p.Name());
+        const auto n = static_cast<std::int64_t>(server_.ports().size());
+        if (priority && (*priority < 1 || *priority > n))
+            throw FaxError(ErrorCode::InvalidParameter,
+                           "port \"" + p.Name() + "\": Priority must be 1 to " + std::to_string(n) +
+                               ", not " + std::to_string(*priority));
+        if (rings) p.put_Rings(s.rights, static_cast<std::int32_t>(*rings));
+        if (csid) p.put_Csid(s.rights, *csid);
+        if (tsid) p.put_Tsid(s.rights, *tsid);
+        if (send) p.put_Send(s.rights, *send);
+        if (receive) p.put_Receive(s.rights, *receive);
+        if (priority)
+            server_.set_port_priority(s.rights, p.DeviceId(), static_cast<std::int32_t>(*priority));
+        spdlog::info("port {}: settings changed by {}", p.Name(), s.user);
+        wake();
+        return port_json(p, s.rights);
+    });
+    rpc.handle("port.status", [this, port_of](Session& s, const json& params) {
+        require(s.rights, access::PortQuery, "port.status");
+        return status_json(port_of(params).GetStatus(clock_));
+    });
+
+    rpc.handle("routing.list", [port_of](Session& s, const json& params) {
+        require(s.rights, access::PortQuery, "routing.list");
+        json out = json::array();
+        for (const RoutingMethod* m : std::as_const(port_of(params)).GetRoutingMethods())
+            out.push_back(routing_json(*m));
+        return out;
+    });
+    rpc.handle("routing.set", [port_of](Session& s, const json& params) {
+        Port& p = port_of(params);
+        const std::string guid = string_param(params, "guid");
+        RoutingMethod* m = p.routing_method(guid);
+        if (!m)
+            throw FaxError(ErrorCode::NotFound,
+                           "port \"" + p.Name() + "\" has no routing method " + guid);
+        auto enable = opt_bool_param(params, "enable");
+        auto data = opt_string_param(params, "data");
+        if (data) m->put_RoutingData(s.rights, *data);
+        if (enable) m->put_Enable(s.rights, *enable);
+        if (!data && !enable) require(s.rights, access::PortSet, "routing.set");
+        return routing_json(*m);
+    });
+
+    rpc.handle("job.submit", [this](Session& s, const json& params) {
+        require(s.rights, access::JobSubmit, "job.submit");
+        Job job;
+        job.user_name = s.user;
+        job.fax_number = string_param(params, "number");
+        job.display_name = opt_string_param(params, "display_name").value_or("document.tif");
+        job.recipient_name = opt_string_param(params, "recipient_name").value_or("");
+        job.tsid = opt_string_param(params, "tsid").value_or("");
+        job.sender_name = opt_string_param(params, "sender_name").value_or(s.user);
+        job.sender_company = opt_string_param(params, "sender_company").value_or("");
+        job.sender_dept = opt_string_param(params, "sender_dept").value_or("");
+        job.billing_code = opt_string_param(params, "billing_code").value_or("");
+        job.discount_send = opt_bool_param(params, "discount_send").value_or(false);
+        const auto bytes =
+            decode_document(string_param(params, "document"), config_.max_document_bytes);
+
+        // The upload is checked and made fax-shaped before the job exists; a crash
+        // before the job is stored leaves only a file that start-up removes.
+        const auto upload = spool_ / "tmp" / random_name("upload-");
+        const auto document = spool_ / "documents" / (random_name("job-") + ".tif");
+        write_file_synced(upload, bytes);
+        try {
+            Document doc = Document::open(upload);
+            for (const std::string& note : doc.write_fax_tiff(document))
+                spdlog::info("upload \"{}\" from {}: {}", job.display_name, s.user, note);
+            job.page_count = static_cast<std::int32_t>(doc.page_count());
+            std::filesystem::remove(upload);
+        } catch (const FaxError& e) {
+            std::filesystem::remove(upload);
+            std::string msg = e.what();
+            if (auto pos = msg.find(upload.string()); pos != std::string::npos)
+                msg.replace(pos, upload.string().size(), "\"" + job.display_name + "\"");
+            throw FaxError(e.code(), msg);
+        }
+        job.document = document.string();
+        job.size = static_cast<std::int64_t>(std::filesystem::file_size(document));
+        try {
+            job = scheduler_.submit(job);
+        } catch (...) {
+            std::filesystem::remove(document);
+            throw;
+        }
+        spdlog::info("job {}: {} page(s) to {} submitted by {}", job.id, job.page_count,
+                     job.fax_number, s.user);
+        wake();
+        return job_json(job);
+    });
+    rpc.handle("jobs.list", [this](Session& s, const json& params) {
+        require(s.rights, access::JobQuery, "jobs.list");
+        json out = json::array();
+        for (const Job& j : scheduler_.jobs(opt_bool_param(params, "all").value_or(false)))
+            out.push_back(job_json(j));
+        return out;
+    });
+    rpc.handle("job.get", [this](Session& s, const json& params) {
+        require(s.rights, access::JobQuery, "job.get");
+        const std::int64_t id = int_param(params, "job_id");
+        auto job = scheduler_.job(id);
+        if (!job) throw FaxError(ErrorCode::NotFound, "no job " + std::to_string(id));
+        json out = job_json(*job);
+        out["attempts_list"] = json::array();
+        for (const Attempt& a : store_.attempts(id))
+            out["attempts_list"].push_back(attempt_json(a));
+        return out;
+    });
+    rpc.handle("job.command", [this](Session& s, const json& params) {
+        const std::int64_t id = int_param(params, "job_id");
+        const json& c = params.contains("command") ? params["command"] : json();
+        JobCommand cmd = JobCommand::Unknown;
+        if (c.is_number_integer()) {
+            cmd = static_cast<JobCommand>(c.get<int>());
+        } else if (c.is_string()) {
+            const std::string name = c.get<std::string>();
+            if (name == "cancel" || name == "delete")
+                cmd = JobCommand::Delete;
+            else if (name == "pause")
+                cmd = JobCommand::Pause;
+            else if (name == "resume" || name == "restart")
+                cmd = JobCommand::Resume;
+            else
+                throw FaxError(ErrorCode::InvalidParameter,
+                               "job " + std::to_string(id) + ": unknown command \"" + name +
+                                   "\" (pause, resume, cancel, restart)");
+        } else {
+            throw rpc::RpcError(rpc::kInvalidParams, "command: expected a name or a JC_* number");
+        }
+        Job job = scheduler_.command(s.rights, s.user, id, cmd);
+        wake();
+        return job_json(job);
+    });
+
+    rpc.handle("received.list", [this](Session& s, const json&) {
+        require(s.rights, access::JobQuery, "received.list");
+        json out = json::array();
+        for (const ReceivedFax& f : store_.received_faxes()) out.push_back(fax_json(f));
+        return out;
+    });
+    auto fax_of = [this](const json& params) {
+        const std::int64_t id = int_param(params, "id");
+        auto f = store_.received(id);
+        if (!f) throw FaxError(ErrorCode::NotFound, "no received fax " + std::to_string(id));
+        return *f;
+    };
+    rpc.handle("received.get", [fax_of](Session& s, const json& params) {
+        require(s.rights, access::JobQuery, "received.get");
+        return fax_json(fax_of(params));
+    });
+    rpc.handle("received.fetch", [fax_of](Session& s, const json& params) {
+        require(s.rights, access::JobQuery, "received.fetch");
+        const ReceivedFax f = fax_of(params);
+        if (!f.end)
+            throw FaxError(ErrorCode::DeviceInUse,
+                           "fax " + std::to_string(f.id) + " is still being received");
+        const auto offset = opt_int_param(params, "offset").value_or(0);
+        const auto length =
+            opt_int_param(params, "length").value_or(static_cast<std::int64_t>(kMaxFetch));
+        if (offset < 0 || length <= 0 || static_cast<std::size_t>(length) > kMaxFetch)
+            throw FaxError(ErrorCode::InvalidParameter,
+                           "received.fetch: offset >= 0 and 0 < length <= 4 MiB");
+        std::ifstream in(f.file, std::ios::binary);
+        if (!in)
+            throw FaxError(ErrorCode::Io, "fax " + std::to_string(f.id) + ": its file is gone");
+        in.seekg(0, std::ios::end);
+        const auto size = static_cast<std::int64_t>(in.tellg());
+        std::vector<std::uint8_t> buf(
+            static_cast<std::size_t>(std::max<std::int64_t>(0, std::min(length, size - offset))));
+        in.seekg(offset);
+        in.read(reinterpret_cast<char*>(buf.data()), static_cast<std::streamsize>(buf.size()));
+        return json{{"data", rpc::base64_encode(buf)},
+                    {"offset", offset},
+                    {"size", size},
+                    {"eof", offset + static_cast<std::int64_t>(buf.size()) >= size}};
+    });
+}
+
+}  // namespace faxemu::faxd

@@ -1,0 +1,455 @@
+#include "tools/faxd/daemon.hpp"
+
+#include <spdlog/spdlog.h>
+#include <tiffio.h>
+#include <unistd.h>
+
+#include <set>
+
+#include "core/document.hpp"
+#include "core/error.hpp"
+#include "core/image_compare.hpp"
+#include "tools/faxd/json_views.hpp"
+
+namespace faxemu::faxd {
+
+namespace {
+
+const CallerRights kAdmin = CallerRights::admin();
+constexpr int kBlocksPerSlice = 50;  // unpaced: 1 s of line time, then let the protocol run
+
+std::filesystem::path spool_of(const Config& c) {
+    return c.spool.empty() ? default_spool() : c.spool;
+}
+
+std::filesystem::path prepare_spool(const Config& c) {
+    const auto spool = spool_of(c);
+    for (const char* sub : {"", "documents", "received", "tmp"})
+        std::filesystem::create_directories(spool / sub);
+    return spool;
+}
+
+}  // namespace
+
+Daemon::Daemon(Config config)
+    : config_(std::move(config)),
+      spool_(prepare_spool(config_)),
+      socket_path_(config_.socket.empty() ? spool_ / "faxd.sock" : config_.socket),
+      line_clock_(std::chrono::floor<std::chrono::seconds>(clock_.now())),
+      store_(spool_ / "faxd.db"),
+      exchange_(line_clock_),
+      service_(server_, clock_, spool_),
+      scheduler_(server_, store_, clock_),
+      router_(config_.routing),
+      users_(config_.users.empty() ? UsersFile{} : UsersFile::load(config_.users)),
+      pump_timer_(io_),
+      housekeeping_timer_(io_) {
+    spdlog::info("faxd: spool {}", spool_.string());
+    server_.set_settings(kAdmin, store_.server_settings().value_or(config_.server));
+    build_ports();
+    apply_saved_settings();
+    loading_ = false;
+    service_.set_observer(this);
+
+    scheduler_.on_abort([this](std::int64_t job_id, std::int32_t device_id) {
+        spdlog::info("job {}: cancelled during its call on port {}, hanging up", job_id, device_id);
+        service_.controller(device_id).device().hangup();
+    });
+    scheduler_.on_job_changed([this](const Job& job) {
+        if (rpc_) rpc_->notify_all("job.changed", {{"job", job_json(job)}});
+    });
+    if (int n = scheduler_.recover())
+        spdlog::warn("faxd: {} job(s) were in a call when faxd stopped; they are queued again", n);
+    recover_received();
+    remove_orphan_documents();
+
+    RpcServer::Limits limits;
+    limits.max_message_bytes = config_.max_message_bytes;
+    rpc_ = std::make_unique<RpcServer>(io_, users_, limits);
+    register_handlers();
+    if (!config_.listen.empty()) {
+        const auto colon = config_.listen.rfind(':');
+        if (colon == std::string::npos)
+            throw std::runtime_error("control.listen: \"" + config_.listen + "\" is not HOST:PORT");
+        rpc_->listen_tcp(config_.listen.substr(0, colon),
+                         static_cast<std::uint16_t>(std::stoi(config_.listen.substr(colon + 1))));
+        spdlog::info("faxd: control protocol on {}:{}", config_.listen.substr(0, colon),
+                     tcp_port());
+    }
+    rpc_->listen_unix(socket_path_);
+    spdlog::info("faxd: control protocol on {}", socket_path_.string());
+}
+
+Daemon::~Daemon() {
+    routing_pool_.join();
+}
+
+void Daemon::build_ports() {
+    for (const PortConfig& pc : config_.ports) {
+        Port& p = server_.add_port(pc.name, pc.number);
+        p.device_kind = pc.kind;
+        p.put_Rings(kAdmin, pc.rings);
+        p.put_Csid(kAdmin, pc.csid);
+        p.put_Tsid(kAdmin, pc.tsid);
+        p.put_Send(kAdmin, pc.send);
+        p.put_Receive(kAdmin, pc.receive);
+        for (const RoutingSetting& rs : pc.routing) {
+            RoutingMethod* m = p.routing_method(rs.guid);
+            if (!rs.data.empty()) m->put_RoutingData(kAdmin, rs.data);
+            m->put_Enable(kAdmin, rs.enabled);
+        }
+        devices_.push_back(std::make_unique<SimulatedDevice>(exchange_, pc.number));
+        PortController& ctl = service_.attach(p, *devices_.back());
+        ctl.session_options().ecm = pc.ecm;
+        ctl.session_options().modems = pc.modems;
+        p.on_changed([this](const Port& changed) { save_port(changed); });
+        spdlog::info("faxd: port {} \"{}\" ({} line {})", p.DeviceId(), p.Name(), pc.kind,
+                     pc.number);
+    }
+    exchange_.on_tick([this] { service_.poll(); });
+}
+
+void Daemon::apply_saved_settings() {
+    for (const PortSettings& saved : store_.port_settings()) {
+        Port* p = nullptr;
+        for (Port* candidate : server_.ports())
+            if (candidate->Name() == saved.name) p = candidate;
+        if (!p) continue;  // a port no longer in the configuration
+        try {
+            p->put_Rings(kAdmin, saved.rings);
+            p->put_Csid(kAdmin, saved.csid);
+            p->put_Tsid(kAdmin, saved.tsid);
+            p->put_Send(kAdmin, saved.send);
+            p->put_Receive(kAdmin, saved.receive);
+            if (saved.priority >= 1 && saved.priority <= static_cast<int>(server_.ports().size()))
+                server_.set_port_priority(kAdmin, p->DeviceId(), saved.priority);
+            for (const RoutingSetting& rs : saved.routing) {
+                RoutingMethod* m = p->routing_method(rs.guid);
+                if (!m) continue;
+                if (!rs.enabled) m->put_Enable(kAdmin, false);
+                if (!rs.data.empty()) m->put_RoutingData(kAdmin, rs.data);
+                m->put_Enable(kAdmin, rs.enabled);
+            }
+        } catch (const std::exception& e) {
+            spdlog::warn("faxd: port \"{}\": a saved setting was not applied: {}", saved.name,
+                         e.what());
+        }
+    }
+}
+
+void Daemon::save_port(const Port& p) {
+    if (loading_) return;
+    PortSettings s;
+    s.name = p.Name();
+    s.rings = p.Rings();
+    s.csid = p.Csid();
+    s.tsid = p.Tsid();
+    s.send = p.Send();
+    s.receive = p.Receive();
+    s.priority = p.Priority();
+    for (const RoutingMethod* m : p.GetRoutingMethods()) {
+        RoutingSetting rs;
+        rs.guid = m->Guid();
+        rs.enabled = m->Enable();
+        rs.data = m->RoutingData();
+        s.routing.push_back(rs);
+    }
+    store_.save_port_settings(s);
+}
+
+void Daemon::recover_received() {
+    for (ReceivedFax f : store_.received_faxes()) {
+        if (f.end) {
+            // Routing that had not finished when faxd stopped goes on.
+            for (std::size_t i = 0; i < f.routing.size(); ++i)
+                if (!f.routing[i].done && f.routing[i].tries < config_.routing_max_tries)
+                    schedule_routing_retry(f.id, i, f.routing[i].next_try.value_or(clock_.now()));
+            continue;
+        }
+        // faxd died during this reception: keep every page that was written whole.
+        std::vector<BilevelPage> pages;
+        try {
+            visit_bilevel_pages(f.file, [&](BilevelPage&& page, const TiffPageTags&) {
+                pages.push_back(std::move(page));
+            });
+        } catch (const std::exception& e) {
+            spdlog::info("fax {}: reading the interrupted reception stopped: {}", f.id, e.what());
+        }
+        f.end = clock_.now();
+        f.partial = true;
+        f.pages = static_cast<std::int32_t>(pages.size());
+        f.cause_text = "interrupted: faxd stopped during the reception";
+        if (pages.empty()) {
+            f.status = "failed";
+            std::error_code ignored;
+            std::filesystem::remove(f.file, ignored);
+        } else {
+            const std::filesystem::path tmp = f.file + ".recovered";
+            write_bilevel_pages(tmp, pages, COMPRESSION_CCITTFAX4);
+            std::filesystem::rename(tmp, f.file);
+            f.status = "partial";
+        }
+        store_.update_received(f);
+        spdlog::warn("fax {}: reception on port {} was interrupted; {} whole page(s) kept", f.id,
+                     f.device_id, f.pages);
+        if (!pages.empty()) start_routing(f.id);
+    }
+}
+
+void Daemon::remove_orphan_documents() {
+    std::set<std::string> wanted;
+    for (const Job& j : store_.jobs()) wanted.insert(j.document);
+    for (const auto& entry : std::filesystem::directory_iterator(spool_ / "documents"))
+        if (!wanted.count(entry.path().string())) std::filesystem::remove(entry.path());
+    for (const auto& entry : std::filesystem::directory_iterator(spool_ / "tmp"))
+        std::filesystem::remove_all(entry.path());
+}
+
+void Daemon::run() {
+    asio::co_spawn(io_, line_pump(), asio::detached);
+    housekeeping();
+    io_.run();
+}
+
+void Daemon::stop() {
+    asio::post(io_, [this] {
+        if (stopping_) return;
+        stopping_ = true;
+        spdlog::info("faxd: stopping");
+        rpc_->stop();
+        // Calls in progress end now; their jobs go back to the queue as after a crash,
+        // receptions keep their whole pages.
+        for (Port* p : server_.ports()) {
+            PortController& ctl = service_.controller(p->DeviceId());
+            if (ctl.busy()) ctl.device().hangup();
+        }
+        scheduler_.recover();
+        pump_timer_.cancel();
+        housekeeping_timer_.cancel();
+        io_.stop();
+    });
+}
+
+void Daemon::wake() {
+    pump_timer_.cancel();
+}
+
+asio::awaitable<void> Daemon::line_pump() {
+    const double speed = config_.line_speed;
+    asio::error_code ec;  // a cancelled wait is how wake() hurries the pump
+    std::int64_t paced_blocks = 0;
+    auto paced_start = std::chrono::steady_clock::now();
+    while (!stopping_) {
+        dispatch();
+        if (exchange_.active()) {
+            if (speed <= 0) {
+                for (int i = 0; i < kBlocksPerSlice && exchange_.active(); ++i) exchange_.step();
+                publish_status();
+                co_await asio::post(io_, asio::use_awaitable);
+            } else {
+                if (paced_blocks == 0) paced_start = std::chrono::steady_clock::now();
+                exchange_.step();
+                ++paced_blocks;
+                publish_status();
+                pump_timer_.expires_at(
+                    paced_start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                      VirtualExchange::kBlock * paced_blocks / speed));
+                co_await pump_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+            }
+        } else {
+            paced_blocks = 0;
+            service_.poll();
+            publish_status();
+            auto wait = std::chrono::milliseconds(250);
+            if (auto next = scheduler_.next_wakeup()) {
+                const auto until =
+                    std::chrono::duration_cast<std::chrono::milliseconds>(*next - clock_.now());
+                wait = std::clamp(until, std::chrono::milliseconds(0), wait);
+            }
+            pump_timer_.expires_after(wait);
+            co_await pump_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        }
+    }
+}
+
+void Daemon::dispatch() {
+    if (stopping_) return;
+    while (auto d = scheduler_.next([this](std::int32_t id) { return service_.can_send(id); })) {
+        const Job& job = d->job;
+        SendRequest req;
+        req.number = job.fax_number;
+        req.document = job.document;
+        req.document_name = job.display_name;
+        req.document_size = job.size;
+        req.page_count = job.page_count;
+        req.first_page = d->first_page;
+        req.tsid = job.tsid;
+        req.sender_name = job.sender_name;
+        req.recipient_name = job.recipient_name;
+        req.submitted_time = job.submitted;
+        scheduler_.attempt_started(job.id, d->device_id);
+        sending_[d->device_id] = job.id;
+        spdlog::info("job {}: dialling {} on port {} (attempt {}, from page {})", job.id,
+                     job.fax_number, d->device_id, job.attempts + 1, d->first_page + 1);
+        try {
+            service_.send_on(d->device_id, req);
+        } catch (const std::exception& e) {
+            sending_.erase(d->device_id);
+            scheduler_.attempt_ended(
+                job.id, line_outcome(Fps::FatalError, FailureClass::Protocol, e.what()));
+        }
+    }
+}
+
+void Daemon::publish_status() {
+    for (Port* p : server_.ports()) {
+        PortStatus s = p->GetStatus(clock_);
+        const std::string key = std::to_string(static_cast<std::uint32_t>(s.device_status)) + "|" +
+                                s.description + "|" + std::to_string(s.current_page);
+        std::string& last = published_[s.device_id];
+        if (last == key) continue;
+        last = key;
+        if (auto it = sending_.find(s.device_id); it != sending_.end())
+            scheduler_.device_status(it->second, s.device_status);
+        rpc_->notify_all("port.status", {{"status", status_json(s)}});
+    }
+}
+
+void Daemon::housekeeping() {
+    if (stopping_) return;
+    if (int n = scheduler_.purge())
+        spdlog::info("faxd: removed {} finished job(s) past DirtyDays", n);
+    housekeeping_timer_.expires_after(std::chrono::hours(1));
+    housekeeping_timer_.async_wait([this](const asio::error_code& ec) {
+        if (!ec) housekeeping();
+    });
+}
+
+void Daemon::call_started(const CallRecord& rec) {
+    if (rec.outbound) return;
+    ReceivedFax f;
+    f.device_id = rec.device_id;
+    f.port_name = server_.port(rec.device_id).Name();
+    f.file = rec.file.string();
+    f.caller_id = rec.number;
+    f.csid = server_.port(rec.device_id).Csid();
+    f.start = rec.start_time;
+    f.status = "receiving";
+    f.id = store_.add_received(f);
+    receiving_[rec.device_id] = f.id;
+    spdlog::info("fax {}: answering a call from {} on port {}", f.id, rec.number, rec.device_id);
+    rpc_->notify_all("received.changed", {{"fax", fax_json(f)}});
+}
+
+void Daemon::call_progress(const CallRecord& rec, const SessionEvent& e) {
+    if (e.kind != SessionEvent::Kind::PageDone) return;
+    if (rec.outbound) {
+        if (auto it = sending_.find(rec.device_id); it != sending_.end())
+            scheduler_.pages_confirmed(it->second, e.pages_done);
+    } else if (auto it = receiving_.find(rec.device_id); it != receiving_.end()) {
+        if (auto f = store_.received(it->second)) {
+            f->pages = e.pages_done;
+            f->remote_ident = e.remote_ident;
+            store_.update_received(*f);
+        }
+    }
+}
+
+void Daemon::call_ended(const CallRecord& rec) {
+    if (rec.outbound) {
+        auto it = sending_.find(rec.device_id);
+        if (it == sending_.end()) return;
+        const std::int64_t job_id = it->second;
+        sending_.erase(it);
+        spdlog::info("job {}: call on port {} ended: {} ({} page(s))", job_id, rec.device_id,
+                     rec.outcome.ok() ? "completed" : rec.outcome.cause_text, rec.pages);
+        if (!stopping_) scheduler_.attempt_ended(job_id, rec.outcome);
+        wake();
+        return;
+    }
+    auto it = receiving_.find(rec.device_id);
+    if (it == receiving_.end()) return;
+    const std::int64_t fax_id = it->second;
+    receiving_.erase(it);
+    auto f = store_.received(fax_id);
+    if (!f) return;
+    f->end = rec.end_time;
+    f->pages = rec.pages;
+    f->remote_ident = rec.remote_ident;
+    f->bit_rate = rec.session.bit_rate;
+    f->resolution = rec.session.resolution;
+    f->compression = rec.session.compression;
+    f->cause_text = rec.outcome.cause_text;
+    f->partial = !rec.outcome.ok();
+    f->status = rec.outcome.ok() ? "completed" : rec.pages > 0 ? "partial" : "failed";
+    if (rec.pages == 0) {
+        std::error_code ignored;
+        std::filesystem::remove(f->file, ignored);
+    }
+    store_.update_received(*f);
+    spdlog::info("fax {}: {} page(s) from \"{}\" on port {}: {}", fax_id, rec.pages,
+                 rec.remote_ident, rec.device_id, f->status);
+    rpc_->notify_all("received.changed", {{"fax", fax_json(*f)}});
+    if (rec.pages > 0) start_routing(fax_id);
+}
+
+void Daemon::start_routing(std::int64_t fax_id) {
+    auto f = store_.received(fax_id);
+    if (!f) return;
+    const Port& port = server_.port(f->device_id);
+    f->routing.clear();
+    for (const RoutingMethod* m : port.GetRoutingMethods())
+        if (m->Enable()) {
+            RoutingOutcome o;
+            o.guid = m->Guid();
+            o.routing_data = m->RoutingData();
+            o.next_try = clock_.now();
+            f->routing.push_back(o);
+        }
+    store_.update_received(*f);
+    for (std::size_t i = 0; i < f->routing.size(); ++i) run_routing(fax_id, i);
+}
+
+void Daemon::run_routing(std::int64_t fax_id, std::size_t index) {
+    auto f = store_.received(fax_id);
+    if (!f || index >= f->routing.size()) return;
+    const RoutingMethodInfo* info = find_routing_method(f->routing[index].guid);
+    if (!info) return;
+    const ReceivedFax snapshot = *f;
+    const RoutingKind kind = info->kind;
+    const std::string data = f->routing[index].routing_data;
+    asio::post(routing_pool_, [this, snapshot, kind, data, fax_id, index] {
+        RoutingRun result = router_.run(kind, data, snapshot);
+        asio::post(io_, [this, result, fax_id, index] {
+            auto f = store_.received(fax_id);
+            if (!f || index >= f->routing.size()) return;
+            RoutingOutcome& o = f->routing[index];
+            ++o.tries;
+            o.done = result.ok;
+            o.detail = result.detail;
+            o.next_try.reset();
+            if (!result.ok && o.tries < config_.routing_max_tries)
+                o.next_try = clock_.now() +
+                             std::chrono::duration_cast<Duration>(config_.routing_retry_delay);
+            store_.update_received(*f);
+            if (result.ok)
+                spdlog::info("fax {}: routing: {}", fax_id, result.detail);
+            else
+                spdlog::warn("fax {}: routing failed (try {} of {}): {}", fax_id, o.tries,
+                             config_.routing_max_tries, result.detail);
+            rpc_->notify_all("received.changed", {{"fax", fax_json(*f)}});
+            if (o.next_try) schedule_routing_retry(fax_id, index, *o.next_try);
+        });
+    });
+}
+
+void Daemon::schedule_routing_retry(std::int64_t fax_id, std::size_t index, TimePoint when) {
+    auto timer = std::make_shared<asio::steady_timer>(io_);
+    const auto delay = std::max(Duration::zero(), when - clock_.now());
+    timer->expires_after(delay);
+    timer->async_wait([this, timer, fax_id, index](const asio::error_code& ec) {
+        if (!ec && !stopping_) run_routing(fax_id, index);
+    });
+}
+
+}  // namespace faxemu::faxd

@@ -1,0 +1,94 @@
+// The running faxd: the spool, the store, the ports on their devices, the
+// scheduler, inbound routing and the control protocol, all on one io_context.
+// The line (the virtual exchange of the simulated ports) is pumped by a
+// coroutine on the same thread: as fast as it goes, or paced to wall time.
+#pragma once
+
+#include <asio.hpp>
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "core/fax_service.hpp"
+#include "core/routing_runner.hpp"
+#include "core/rpc_server.hpp"
+#include "core/scheduler.hpp"
+#include "core/sqlite_store.hpp"
+#include "core/users.hpp"
+#include "devices/simulated_device.hpp"
+#include "devices/virtual_exchange.hpp"
+#include "tools/faxd/config.hpp"
+
+namespace faxemu::faxd {
+
+class Daemon final : private CallObserver {
+  public:
+    // Opens the spool and store, builds the ports, recovers what a crash left,
+    // and starts listening. Throws std::runtime_error / FaxError naming what failed.
+    explicit Daemon(Config config);
+    ~Daemon() override;
+    Daemon(const Daemon&) = delete;
+    Daemon& operator=(const Daemon&) = delete;
+
+    // Runs until stop(); calls in progress are hung up and their jobs requeued.
+    void run();
+    // Safe from any thread and from a signal handler's posted work.
+    void stop();
+
+    asio::io_context& io() { return io_; }
+    const std::filesystem::path& spool() const { return spool_; }
+    std::uint16_t tcp_port() const { return rpc_->tcp_port(); }
+    const std::filesystem::path& socket_path() const { return socket_path_; }
+
+  private:
+    // CallObserver, on the io thread.
+    void call_started(const CallRecord& rec) override;
+    void call_progress(const CallRecord& rec, const SessionEvent& e) override;
+    void call_ended(const CallRecord& rec) override;
+
+    void build_ports();
+    void apply_saved_settings();
+    void save_port(const Port& port);
+    void recover_received();
+    void remove_orphan_documents();
+    void register_handlers();
+
+    asio::awaitable<void> line_pump();
+    void wake();
+    void dispatch();
+    void publish_status();
+    void housekeeping();
+
+    void start_routing(std::int64_t fax_id);
+    void run_routing(std::int64_t fax_id, std::size_t index);
+    void schedule_routing_retry(std::int64_t fax_id, std::size_t index, TimePoint when);
+
+    Config config_;
+    std::filesystem::path spool_;
+    std::filesystem::path socket_path_;
+    asio::io_context io_;
+    SystemClock clock_;
+    VirtualClock line_clock_;
+    SqliteStore store_;
+    FaxServer server_;
+    VirtualExchange exchange_;
+    std::vector<std::unique_ptr<SimulatedDevice>> devices_;
+    FaxService service_;
+    Scheduler scheduler_;
+    RoutingRunner router_;
+    asio::thread_pool routing_pool_{1};  // routing runs programs: never on the line's thread
+    UsersFile users_;
+    std::unique_ptr<RpcServer> rpc_;
+    asio::steady_timer pump_timer_;
+    asio::steady_timer housekeeping_timer_;
+    std::map<std::int32_t, std::int64_t> sending_;    // device id -> job id
+    std::map<std::int32_t, std::int64_t> receiving_;  // device id -> received fax id
+    std::map<std::int32_t, std::string> published_;   // last status pushed per port
+    bool stopping_ = false;
+    bool loading_ = true;  // while settings are applied at start, changes are not saved back
+};
+
+}  // namespace faxemu::faxd

@@ -1,0 +1,66 @@
+// faxd: the fax server. `faxd --config FILE`, or with no config the embedded
+// default (two simulated ports). Runs until SIGTERM or SIGINT.
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "core/users.hpp"
+#include "tools/faxd/config.hpp"
+#include "tools/faxd/daemon.hpp"
+
+using namespace faxemu;
+
+int main(int argc, char** argv) {
+    CLI::App app{"faxd: the faxemu fax server"};
+    std::string config_file, spool, log_level, log_file;
+    app.add_option("-c,--config", config_file, "TOML configuration (default: two simulated ports)")
+        ->check(CLI::ExistingFile);
+    app.add_option("--spool", spool, "spool directory (overrides the config)");
+    std::optional<std::string> listen;
+    app.add_option("--listen", listen, "control protocol TCP address HOST:PORT (\"\" for none)");
+    app.add_option("--log-level", log_level, "trace, debug, info, warn, error");
+    app.add_option("--log-file", log_file, "log to this file instead of stderr");
+    auto* hash = app.add_subcommand("hash-password",
+                                    "read a password on stdin, print its hash for the users file");
+    CLI11_PARSE(app, argc, argv);
+
+    if (*hash) {
+        std::string password;
+        std::getline(std::cin, password);
+        if (password.empty()) {
+            std::cerr << "faxd: hash-password: no password on stdin\n";
+            return 2;
+        }
+        std::cout << UsersFile::hash_password(password) << "\n";
+        return 0;
+    }
+
+    try {
+        faxd::Config config =
+            config_file.empty() ? faxd::default_config() : faxd::load_config(config_file);
+        if (!spool.empty()) config.spool = spool;
+        if (listen) config.listen = *listen;
+        if (!log_level.empty()) config.log_level = log_level;
+        if (!log_file.empty()) config.log_file = log_file;
+        if (!config.log_file.empty())
+            spdlog::set_default_logger(spdlog::basic_logger_mt("faxd", config.log_file.string()));
+        spdlog::set_level(spdlog::level::from_str(config.log_level));
+        spdlog::flush_on(spdlog::level::info);
+
+        faxd::Daemon daemon(std::move(config));
+        asio::signal_set signals(daemon.io(), SIGTERM, SIGINT);
+        signals.async_wait([&](const asio::error_code& ec, int sig) {
+            if (ec) return;
+            spdlog::info("faxd: signal {}", sig);
+            daemon.stop();
+        });
+        daemon.run();
+        spdlog::info("faxd: stopped");
+        return 0;
+    } catch (const std::exception& e) {
+        spdlog::critical("faxd: {}", e.what());
+        return 1;
+    }
+}
