@@ -8,12 +8,14 @@
 
 #include <algorithm>
 #include <deque>
+#include <fstream>
 #include <map>
 #include <optional>
 #include <utility>
 #include <vector>
 
 #include <asio.hpp>
+#include <asio/ssl.hpp>
 
 #include "core/error.hpp"
 #include "core/protocol/json_rpc.hpp"
@@ -27,6 +29,7 @@ using rpc::RpcError;
 using Session = RpcServer::Session;
 using json = nlohmann::json;
 using Socket = asio::generic::stream_protocol::socket;
+using TlsStream = asio::ssl::stream<asio::ip::tcp::socket>;
 
 int code_of(ErrorCode code) {
     switch (code) {
@@ -97,18 +100,63 @@ std::optional<uid_t> peer_uid([[maybe_unused]] int fd) {
     return std::nullopt;
 }
 
+// What a session reads and writes: a plain socket or TLS. Type-erased so that
+// the session logic exists once for every transport.
+class Stream {
+  public:
+    virtual ~Stream() = default;
+    // Before the first read: the TLS handshake; nothing for a plain socket.
+    virtual asio::awaitable<void> start(asio::error_code& error) = 0;
+    virtual asio::awaitable<std::size_t> read_some(asio::mutable_buffer buffer,
+                                                   asio::error_code& error) = 0;
+    virtual asio::awaitable<void> write(asio::const_buffer buffer, asio::error_code& error) = 0;
+    virtual void close() = 0;
+    virtual bool encrypted() const = 0;
+};
+
+template <typename AsioStream>
+class StreamOf final : public Stream {
+  public:
+    explicit StreamOf(AsioStream stream) : stream_(std::move(stream)) {}
+
+    asio::awaitable<void> start(asio::error_code& error) override {
+        if constexpr (std::is_same_v<AsioStream, TlsStream>) {
+            co_await stream_.async_handshake(asio::ssl::stream_base::server,
+                                             asio::redirect_error(asio::use_awaitable, error));
+        }
+        co_return;
+    }
+    asio::awaitable<std::size_t> read_some(asio::mutable_buffer buffer,
+                                           asio::error_code& error) override {
+        co_return co_await stream_.async_read_some(
+            buffer, asio::redirect_error(asio::use_awaitable, error));
+    }
+    asio::awaitable<void> write(asio::const_buffer buffer, asio::error_code& error) override {
+        co_await asio::async_write(stream_, buffer,
+                                   asio::redirect_error(asio::use_awaitable, error));
+    }
+    // No TLS close_notify: the session is over either way, and a peer that
+    // stopped reading must not hold the close up.
+    void close() override {
+        asio::error_code ignored;
+        stream_.lowest_layer().close(ignored);
+    }
+    bool encrypted() const override { return std::is_same_v<AsioStream, TlsStream>; }
+
+  private:
+    AsioStream stream_;
+};
+
 // One client connection. Touched only on the io thread.
 struct Connection {
-    Connection(Socket s, std::size_t max_line)
-        : socket(std::move(s)),
-          wake(socket.get_executor()),
-          login_timer(socket.get_executor()),
-          lines(max_line) {
+    Connection(std::unique_ptr<Stream> s, const asio::any_io_executor& executor,
+               std::size_t max_line)
+        : stream(std::move(s)), wake(executor), login_timer(executor), lines(max_line) {
         wake.expires_at(asio::steady_timer::time_point::max());
     }
 
     Session session;
-    Socket socket;
+    std::unique_ptr<Stream> stream;
     asio::steady_timer wake;         // the writer sleeps on it while the outbox is empty
     asio::steady_timer login_timer;  // closes a session that never logs in
     rpc::LineBuffer lines;
@@ -132,6 +180,7 @@ struct RpcServer::State : std::enable_shared_from_this<RpcServer::State> {
     std::map<std::string, Handler, std::less<>> handlers;
     std::vector<std::shared_ptr<asio::ip::tcp::acceptor>> tcp_acceptors;
     std::uint16_t first_tcp_port = 0;  // kept after stop(), for messages
+    std::uint16_t first_tls_port = 0;
 #if defined(ASIO_HAS_LOCAL_SOCKETS) && !defined(_WIN32)
     std::shared_ptr<asio::local::stream_protocol::acceptor> unix_acceptor;
 #endif
@@ -145,15 +194,16 @@ struct RpcServer::State : std::enable_shared_from_this<RpcServer::State> {
 
     // --- sessions ---
 
-    void start(Socket socket, std::string peer, std::optional<std::string> local_admin) {
+    void start(std::unique_ptr<Stream> stream, std::string peer,
+               std::optional<std::string> local_admin) {
         if (sessions.size() >= limits.max_connections) {
             spdlog::warn("control: refused {}: already {} sessions (max_connections)", peer,
                          sessions.size());
-            asio::error_code ignored;
-            socket.close(ignored);
+            stream->close();
             return;
         }
-        auto c = std::make_shared<Connection>(std::move(socket), limits.max_message_bytes);
+        auto c = std::make_shared<Connection>(std::move(stream), io.get_executor(),
+                                              limits.max_message_bytes);
         c->session.id = next_session_id++;
         c->session.peer = std::move(peer);
         if (local_admin) {
@@ -174,8 +224,7 @@ struct RpcServer::State : std::enable_shared_from_this<RpcServer::State> {
     void close(const std::shared_ptr<Connection>& c, const std::string& why) {
         if (c->closed) return;
         c->closed = true;
-        asio::error_code ignored;
-        c->socket.close(ignored);
+        c->stream->close();
         c->wake.cancel();
         c->login_timer.cancel();
         sessions.erase(c->session.id);
@@ -200,13 +249,27 @@ struct RpcServer::State : std::enable_shared_from_this<RpcServer::State> {
 
     static asio::awaitable<void> read_loop(std::shared_ptr<State> self,
                                            std::shared_ptr<Connection> c) {
+        {
+            asio::error_code error;
+            co_await c->stream->start(error);
+            if (c->closed) co_return;
+            if (error) {
+                // Only this session ends: a stranger speaking plain TCP, a client
+                // that does not trust the certificate, an old TLS version.
+                spdlog::warn("session {} ({}): TLS handshake failed: {}", c->session.id,
+                             c->session.peer, error.message());
+                self->close(c, "");
+                co_return;
+            }
+        }
         std::vector<char> buffer(64 * 1024);
         for (;;) {
             asio::error_code error;
-            const std::size_t n = co_await c->socket.async_read_some(
-                asio::buffer(buffer), asio::redirect_error(asio::use_awaitable, error));
+            const std::size_t n = co_await c->stream->read_some(asio::buffer(buffer), error);
             if (c->closed) co_return;
-            if (error == asio::error::eof) {
+            // A TLS peer that closes without close_notify has still stopped sending.
+            if (error == asio::error::eof ||
+                (c->stream->encrypted() && error == asio::ssl::error::stream_truncated)) {
                 // A half-closed peer still gets its answers; a partial line is dropped.
                 c->draining = true;
                 c->wake.cancel();
@@ -233,8 +296,7 @@ struct RpcServer::State : std::enable_shared_from_this<RpcServer::State> {
                 co_await c->wake.async_wait(asio::redirect_error(asio::use_awaitable, error));
                 continue;
             }
-            co_await asio::async_write(c->socket, asio::buffer(c->outbox.front()),
-                                       asio::redirect_error(asio::use_awaitable, error));
+            co_await c->stream->write(asio::buffer(c->outbox.front()), error);
             if (error || c->closed) break;
             c->outbox_bytes -= c->outbox.front().size();
             c->outbox.pop_front();
@@ -396,8 +458,10 @@ struct RpcServer::State : std::enable_shared_from_this<RpcServer::State> {
 
     // --- listeners ---
 
+    // `tls`: null for plain TCP.
     static asio::awaitable<void> accept_tcp(std::shared_ptr<State> self,
-                                            std::shared_ptr<asio::ip::tcp::acceptor> acceptor) {
+                                            std::shared_ptr<asio::ip::tcp::acceptor> acceptor,
+                                            std::shared_ptr<asio::ssl::context> tls) {
         for (;;) {
             asio::error_code error;
             asio::ip::tcp::socket socket =
@@ -410,9 +474,14 @@ struct RpcServer::State : std::enable_shared_from_this<RpcServer::State> {
             asio::error_code ignored;
             socket.set_option(asio::ip::tcp::no_delay(true), ignored);
             const auto remote = socket.remote_endpoint(ignored);
-            std::string peer =
-                "tcp " + remote.address().to_string() + ":" + std::to_string(remote.port());
-            self->start(Socket(std::move(socket)), std::move(peer), std::nullopt);
+            std::string peer = (tls ? "tls " : "tcp ") + remote.address().to_string() + ":" +
+                               std::to_string(remote.port());
+            std::unique_ptr<Stream> stream;
+            if (tls)
+                stream = std::make_unique<StreamOf<TlsStream>>(TlsStream(std::move(socket), *tls));
+            else
+                stream = std::make_unique<StreamOf<Socket>>(Socket(std::move(socket)));
+            self->start(std::move(stream), std::move(peer), std::nullopt);
         }
     }
 
@@ -434,10 +503,36 @@ struct RpcServer::State : std::enable_shared_from_this<RpcServer::State> {
             // Root, or faxd's own user, could read the spool anyway.
             std::optional<std::string> admin;
             if (uid && (*uid == 0 || *uid == ::getuid())) admin = user_name_of(*uid);
-            self->start(Socket(std::move(socket)), std::move(peer), std::move(admin));
+            self->start(std::make_unique<StreamOf<Socket>>(Socket(std::move(socket))),
+                        std::move(peer), std::move(admin));
         }
     }
 #endif
+
+    // `tls`: null for plain TCP.
+    void listen(const std::string& host, std::uint16_t port,
+                std::shared_ptr<asio::ssl::context> tls) {
+        const std::string where = (tls ? "tls://" : "") + host + ":" + std::to_string(port);
+        try {
+            asio::ip::tcp::resolver resolver(io);
+            const auto found =
+                resolver.resolve(host, std::to_string(port), asio::ip::tcp::resolver::passive);
+            const asio::ip::tcp::endpoint endpoint = found.begin()->endpoint();
+            auto acceptor = std::make_shared<asio::ip::tcp::acceptor>(io);
+            acceptor->open(endpoint.protocol());
+            acceptor->set_option(asio::socket_base::reuse_address(true));
+            acceptor->bind(endpoint);
+            acceptor->listen();
+            tcp_acceptors.push_back(acceptor);
+            auto& first_port = tls ? first_tls_port : first_tcp_port;
+            if (first_port == 0) first_port = acceptor->local_endpoint().port();
+            asio::co_spawn(io, accept_tcp(shared_from_this(), acceptor, std::move(tls)),
+                           asio::detached);
+            spdlog::info("control: listening on {}", where);
+        } catch (const std::system_error& e) {
+            throw FaxError(ErrorCode::Io, "cannot listen on " + where + ": " + e.code().message());
+        }
+    }
 
     // Out of descriptors (EMFILE) fails every accept at once: pause rather than spin.
     asio::awaitable<void> after_accept_error(const asio::error_code& error) {
@@ -478,25 +573,50 @@ RpcServer::~RpcServer() {
     state_->hashing.join();
 }
 
+namespace {
+
+// The server side of TLS: 1.2 or later, the certificate chain and its key.
+std::shared_ptr<asio::ssl::context> tls_context(const std::filesystem::path& cert_file,
+                                                const std::filesystem::path& key_file) {
+    auto context = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_server);
+    SSL_CTX_set_min_proto_version(context->native_handle(), TLS1_2_VERSION);
+    context->set_options(asio::ssl::context::default_workarounds |
+                         asio::ssl::context::single_dh_use);
+    const auto load = [](const std::filesystem::path& file, const char* what, auto&& use) {
+        // OpenSSL's own message for a missing file says neither which nor why.
+        if (!std::ifstream(file))
+            throw FaxError(ErrorCode::Io,
+                           std::string(what) + " " + file.string() + ": cannot read the file");
+        asio::error_code error;
+        use(file.string(), error);
+        if (error)
+            throw FaxError(ErrorCode::Io,
+                           std::string(what) + " " + file.string() + ": " + error.message());
+    };
+    load(cert_file, "TLS certificate", [&](const std::string& f, asio::error_code& e) {
+        context->use_certificate_chain_file(f, e);
+    });
+    // Also checks that the key belongs to the certificate.
+    load(key_file, "TLS key", [&](const std::string& f, asio::error_code& e) {
+        context->use_private_key_file(f, asio::ssl::context::pem, e);
+    });
+    return context;
+}
+
+}  // namespace
+
 void RpcServer::listen_tcp(const std::string& host, std::uint16_t port) {
-    const std::string where = host + ":" + std::to_string(port);
-    try {
-        asio::ip::tcp::resolver resolver(state_->io);
-        const auto found =
-            resolver.resolve(host, std::to_string(port), asio::ip::tcp::resolver::passive);
-        const asio::ip::tcp::endpoint endpoint = found.begin()->endpoint();
-        auto acceptor = std::make_shared<asio::ip::tcp::acceptor>(state_->io);
-        acceptor->open(endpoint.protocol());
-        acceptor->set_option(asio::socket_base::reuse_address(true));
-        acceptor->bind(endpoint);
-        acceptor->listen();
-        state_->tcp_acceptors.push_back(acceptor);
-        if (state_->first_tcp_port == 0) state_->first_tcp_port = acceptor->local_endpoint().port();
-        asio::co_spawn(state_->io, State::accept_tcp(state_, acceptor), asio::detached);
-        spdlog::info("control: listening on {}", where);
-    } catch (const std::system_error& e) {
-        throw FaxError(ErrorCode::Io, "cannot listen on " + where + ": " + e.code().message());
-    }
+    state_->listen(host, port, nullptr);
+}
+
+void RpcServer::listen_tls(const std::string& host, std::uint16_t port,
+                           const std::filesystem::path& cert_file,
+                           const std::filesystem::path& key_file) {
+    state_->listen(host, port, tls_context(cert_file, key_file));
+}
+
+std::uint16_t RpcServer::tls_port() const {
+    return state_->first_tls_port;
 }
 
 std::uint16_t RpcServer::tcp_port() const {

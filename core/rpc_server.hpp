@@ -1,5 +1,5 @@
 // faxd's side of the control protocol (core/protocol/PROTOCOL.md): JSON-RPC 2.0,
-// one message per line, over TCP and a Unix socket, on an io_context the caller
+// one message per line, over TCP, TLS and a Unix socket, on an io_context the caller
 // owns and runs on one thread.
 //
 // Each connection is a session: a reader coroutine that answers requests in
@@ -40,8 +40,8 @@ class RpcServer {
         // dropped (a client that reads nothing must not hold the others back).
         std::size_t max_queued_messages = 4096;
         std::size_t max_queued_bytes = 64u << 20;
-        // A TCP session that has not logged in by then is closed, so idle
-        // strangers cannot use up max_connections.
+        // A TCP or TLS session that has not logged in by then (TLS handshake
+        // included) is closed, so idle strangers cannot use up max_connections.
         std::chrono::milliseconds login_timeout = std::chrono::seconds(60);
     };
 
@@ -52,7 +52,7 @@ class RpcServer {
         CallerRights rights;
         bool authenticated = false;
         std::uint64_t id = 0;  // unique per server, for logs
-        std::string peer;      // "tcp 127.0.0.1:51234" or "unix uid 1000", for logs
+        std::string peer;      // "tcp 127.0.0.1:51234", "tls ..." or "unix uid 1000", for logs
     };
 
     using Handler = std::function<json(Session& session, const json& params)>;
@@ -66,6 +66,12 @@ class RpcServer {
     // Throws FaxError(Io) naming the address when it cannot listen.
     void listen_tcp(const std::string& host, std::uint16_t port);  // port 0: any free port
     std::uint16_t tcp_port() const;  // of the first TCP listener (also after stop); 0 if none
+    // TLS (1.2 or later) over TCP, with the same sessions as listen_tcp. The
+    // files are PEM: the certificate chain and its private key. Throws
+    // FaxError(Io) naming the file that cannot be loaded or the address.
+    void listen_tls(const std::string& host, std::uint16_t port,
+                    const std::filesystem::path& cert_file, const std::filesystem::path& key_file);
+    std::uint16_t tls_port() const;  // of the first TLS listener; 0 if none
     // Replaces a stale socket file, but refuses (FaxError Io) if a server answers
     // there or the path is not a socket. The socket is made mode 0660.
     void listen_unix(const std::filesystem::path& path);

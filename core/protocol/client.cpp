@@ -1,7 +1,9 @@
 #include "core/protocol/client.hpp"
 
 #include <cstdint>
+#include <cstdlib>
 #include <deque>
+#include <fstream>
 #include <future>
 #include <map>
 #include <optional>
@@ -11,16 +13,21 @@
 #include <vector>
 
 #include <asio.hpp>
+#if defined(FAXEMU_CLIENT_TLS)
+#include <asio/ssl.hpp>
+#endif
 
 namespace faxemu::rpc {
 
 namespace {
 
-// Where to connect, from a "host:port" / "unix:/path" address.
+// Where to connect, from a "host:port" / "unix:/path" / "tls://host:port" address.
 struct Target {
     bool local = false;
-    std::string path;  // local
-    std::string host;  // TCP
+    bool tls = false;
+    std::string ca_file;  // tls
+    std::string path;     // local
+    std::string host;     // TCP
     std::string port;
 };
 
@@ -28,27 +35,36 @@ RpcError bad_address(const std::string& address, const std::string& why) {
     return RpcError(kInvalidValue, "invalid faxd address \"" + address + "\": " + why);
 }
 
-Target parse_address(const std::string& address) {
+Target parse_address(const std::string& full_address) {
     Target target;
-    if (address.rfind("unix:", 0) == 0) {
+    std::string address = full_address;
+    if (address.rfind("tls://", 0) == 0) {
+#if defined(FAXEMU_CLIENT_TLS)
+        target.tls = true;
+        address.erase(0, 6);
+#else
+        throw bad_address(full_address, "this build of the client has no TLS");
+#endif
+    }
+    if (!target.tls && address.rfind("unix:", 0) == 0) {
 #if defined(ASIO_HAS_LOCAL_SOCKETS) && !defined(_WIN32)
         target.local = true;
         target.path = address.substr(5);
-        if (target.path.empty()) throw bad_address(address, "no socket path after \"unix:\"");
+        if (target.path.empty()) throw bad_address(full_address, "no socket path after \"unix:\"");
         return target;
 #else
-        throw bad_address(address, "Unix sockets are not available on this system");
+        throw bad_address(full_address, "Unix sockets are not available on this system");
 #endif
     }
     std::string port;
     if (!address.empty() && address.front() == '[') {
         // "[v6]:port": the brackets keep the address's colons apart from the port's.
         const auto close = address.find(']');
-        if (close == std::string::npos) throw bad_address(address, "missing ']'");
+        if (close == std::string::npos) throw bad_address(full_address, "missing ']'");
         target.host = address.substr(1, close - 1);
         const std::string rest = address.substr(close + 1);
         if (!rest.empty()) {
-            if (rest.front() != ':') throw bad_address(address, "expected ':' after ']'");
+            if (rest.front() != ':') throw bad_address(full_address, "expected ':' after ']'");
             port = rest.substr(1);
         }
     } else if (const auto colon = address.find(':');
@@ -58,17 +74,18 @@ Target parse_address(const std::string& address) {
     } else {
         target.host = address;  // no port, or a bare IPv6 address
     }
-    if (target.host.empty()) throw bad_address(address, "no host name");
+    if (target.host.empty()) throw bad_address(full_address, "no host name");
     if (port.empty()) {
         target.port = std::to_string(FaxClient::kDefaultPort);
         return target;
     }
     unsigned long number = 0;
     for (const char c : port) {
-        if (c < '0' || c > '9' || number > 65535) throw bad_address(address, "bad port number");
+        if (c < '0' || c > '9' || number > 65535)
+            throw bad_address(full_address, "bad port number");
         number = number * 10 + static_cast<unsigned long>(c - '0');
     }
-    if (number == 0 || number > 65535) throw bad_address(address, "bad port number");
+    if (number == 0 || number > 65535) throw bad_address(full_address, "bad port number");
     target.port = port;
     return target;
 }
@@ -103,6 +120,9 @@ class FaxClient::Connection {
     Connection& operator=(const Connection&) = delete;
 
     void open(const Target& target, std::chrono::milliseconds timeout) {
+#if defined(FAXEMU_CLIENT_TLS)
+        if (target.tls) prepare_tls(target.ca_file);
+#endif
         auto connected = asio::co_spawn(io_, connect_to(target), asio::use_future);
         thread_ = std::thread([this] { io_.run(); });
         const bool in_time = connected.wait_for(timeout) == std::future_status::ready;
@@ -112,6 +132,7 @@ class FaxClient::Connection {
         } catch (const std::system_error& e) {
             close();
             throw RpcError(kIoError, "faxd at " + address_ + ": cannot connect: " +
+                                         (handshaking_ ? "TLS handshake failed: " : "") +
                                          (in_time ? e.code().message() : "timed out"));
         }
         if (!in_time) {
@@ -160,7 +181,9 @@ class FaxClient::Connection {
         return std::move(outcome.result);
     }
 
-    bool on_own_thread() { return io_.get_executor().running_in_this_thread(); }
+    bool on_own_thread() {
+        return io_.get_executor().running_in_this_thread();
+    }
 
     // Idempotent. From the notification handler it only starts the close (a
     // thread cannot join itself); a later close from another thread finishes it.
@@ -174,6 +197,55 @@ class FaxClient::Connection {
     }
 
   private:
+#if defined(FAXEMU_CLIENT_TLS)
+    // The CA file is the only trust anchor: faxd's certificates are typically
+    // from a private CA, and the system's store would add nothing but risk.
+    void prepare_tls(const std::string& ca_file) {
+        if (!std::ifstream(ca_file))
+            throw RpcError(kInvalidValue, "TLS CA file " + ca_file + ": cannot read the file");
+        tls_context_.emplace(asio::ssl::context::tls_client);
+        SSL_CTX_set_min_proto_version(tls_context_->native_handle(), TLS1_2_VERSION);
+        asio::error_code error;
+        tls_context_->load_verify_file(ca_file, error);
+        if (error) throw RpcError(kInvalidValue, "TLS CA file " + ca_file + ": " + error.message());
+        tls_context_->set_verify_mode(asio::ssl::verify_peer);
+    }
+
+    asio::awaitable<void> handshake(const std::string& host) {
+        tls_.emplace(socket_, *tls_context_);
+        tls_->set_verify_callback(asio::ssl::host_name_verification(host));
+        asio::error_code not_an_address;
+        asio::ip::make_address(host, not_an_address);
+        // SNI carries names only, never addresses (RFC 6066).
+        if (not_an_address) SSL_set_tlsext_host_name(tls_->native_handle(), host.c_str());
+        handshaking_ = true;
+        co_await tls_->async_handshake(asio::ssl::stream_base::client, asio::use_awaitable);
+        handshaking_ = false;
+    }
+#endif
+
+    asio::awaitable<std::size_t> read_some(asio::mutable_buffer buffer, asio::error_code& error) {
+#if defined(FAXEMU_CLIENT_TLS)
+        if (tls_)
+            co_return co_await tls_->async_read_some(
+                buffer, asio::redirect_error(asio::use_awaitable, error));
+#endif
+        co_return co_await socket_.async_read_some(
+            buffer, asio::redirect_error(asio::use_awaitable, error));
+    }
+
+    asio::awaitable<void> write(asio::const_buffer buffer, asio::error_code& error) {
+#if defined(FAXEMU_CLIENT_TLS)
+        if (tls_) {
+            co_await asio::async_write(*tls_, buffer,
+                                       asio::redirect_error(asio::use_awaitable, error));
+            co_return;
+        }
+#endif
+        co_await asio::async_write(socket_, buffer,
+                                   asio::redirect_error(asio::use_awaitable, error));
+    }
+
     asio::awaitable<void> connect_to(Target target) {
         if (target.local) {
 #if defined(ASIO_HAS_LOCAL_SOCKETS) && !defined(_WIN32)
@@ -196,6 +268,9 @@ class FaxClient::Connection {
             }
             if (error) throw std::system_error(error);
             socket_.set_option(asio::ip::tcp::no_delay(true));  // small request/answer lines
+#if defined(FAXEMU_CLIENT_TLS)
+            if (target.tls && !shut_) co_await handshake(target.host);
+#endif
         }
         if (shut_) throw std::system_error(asio::error::operation_aborted);
         asio::co_spawn(io_, read_loop(), asio::detached);
@@ -206,8 +281,7 @@ class FaxClient::Connection {
         std::vector<char> buffer(64 * 1024);
         for (;;) {
             asio::error_code error;
-            const std::size_t n = co_await socket_.async_read_some(
-                asio::buffer(buffer), asio::redirect_error(asio::use_awaitable, error));
+            const std::size_t n = co_await read_some(asio::buffer(buffer), error);
             if (error) break;
             lines_.append({buffer.data(), n});
             while (auto line = lines_.next()) deliver(*line);
@@ -222,8 +296,7 @@ class FaxClient::Connection {
                 co_await wake_.async_wait(asio::redirect_error(asio::use_awaitable, error));
                 continue;
             }
-            co_await asio::async_write(socket_, asio::buffer(outbox_.front()),
-                                       asio::redirect_error(asio::use_awaitable, error));
+            co_await write(asio::buffer(outbox_.front()), error);
             if (error) break;
             outbox_.pop_front();
         }
@@ -298,6 +371,12 @@ class FaxClient::Connection {
     const std::string address_;
     asio::io_context io_;
     asio::generic::stream_protocol::socket socket_{io_};
+#if defined(FAXEMU_CLIENT_TLS)
+    // Declared after socket_ and io_, destroyed before them.
+    std::optional<asio::ssl::context> tls_context_;
+    std::optional<asio::ssl::stream<asio::generic::stream_protocol::socket&>> tls_;
+#endif
+    bool handshaking_ = false;  // io thread; read by open() once the connect is over
     asio::ip::tcp::resolver resolver_{io_};
     asio::steady_timer wake_{io_};  // the writer waits on it while the outbox is empty
     std::thread thread_;
@@ -323,17 +402,30 @@ FaxClient::~FaxClient() {
 
 void FaxClient::connect(const std::string& address, std::chrono::milliseconds timeout) {
     close();
-    const Target target = parse_address(address);
+    Target target = parse_address(address);
     NotificationHandler handler;
     {
         std::lock_guard lock(mutex_);
         if (handler_) handler = *handler_;
+        target.ca_file = tls_ca_;
+    }
+    if (target.tls && target.ca_file.empty()) {
+        if (const char* ca = std::getenv("FAXEMU_TLS_CA")) target.ca_file = ca;
+        if (target.ca_file.empty())
+            throw bad_address(address,
+                              "tls:// needs the CA file that signed faxd's certificate "
+                              "(FaxClient::set_tls_ca or $FAXEMU_TLS_CA)");
     }
     auto connection = std::make_shared<Connection>(address, max_message_bytes_, handler);
     connection->open(target, timeout);
     std::lock_guard lock(mutex_);
     connection_ = std::move(connection);
     address_ = address;
+}
+
+void FaxClient::set_tls_ca(const std::string& ca_file) {
+    std::lock_guard lock(mutex_);
+    tls_ca_ = ca_file;
 }
 
 bool FaxClient::connected() const {

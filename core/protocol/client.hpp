@@ -29,12 +29,20 @@ class FaxClient {
     FaxClient(const FaxClient&) = delete;
     FaxClient& operator=(const FaxClient&) = delete;
 
-    // `address`: "host:port", "host" (port 4575), "[::1]:port", or "unix:/path"
-    // (not on Windows). Closes any previous connection first. Throws RpcError:
-    // kInvalidValue for a malformed address, kIoError when it cannot connect.
+    // `address`: "host:port", "host" (port 4575), "[::1]:port", "unix:/path"
+    // (not on Windows), or "tls://host:port" (TLS 1.2 or later; only where the
+    // library is built with FAXEMU_CLIENT_TLS). Closes any previous connection
+    // first. Throws RpcError: kInvalidValue for a malformed address or a tls://
+    // one without a CA file, kIoError when it cannot connect (also when the
+    // server's certificate is not signed by the CA or names another host).
     void connect(const std::string& address,
                  std::chrono::milliseconds timeout = std::chrono::seconds(10));
     bool connected() const;
+
+    // The PEM file of the CA that signed faxd's certificate, the one trust anchor
+    // for tls:// addresses. Empty (the default): $FAXEMU_TLS_CA. Takes effect at
+    // the next connect().
+    void set_tls_ca(const std::string& ca_file);
     const std::string& address() const { return address_; }
 
     // The result of `method`. Throws RpcError with the server's code and message,
@@ -61,7 +69,8 @@ class FaxClient {
 
     std::size_t max_message_bytes_;
     std::string address_;
-    mutable std::mutex mutex_;  // guards connection_ and handler_
+    mutable std::mutex mutex_;  // guards connection_, handler_ and tls_ca_
+    std::string tls_ca_;
     std::shared_ptr<Connection> connection_;
     std::shared_ptr<Connection> retired_;  // closed from its own thread, not yet joined
     std::shared_ptr<NotificationHandler> handler_;

@@ -3,16 +3,25 @@
 // on bare spandsp back to back, the floor. Prints figures; asserts nothing.
 #include <fmt/format.h>
 #include <spandsp.h>
+#include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <thread>
 #include <vector>
 
 #include "core/document.hpp"
+#include "core/protocol/base64.hpp"
+#include "core/protocol/client.hpp"
 #include "devices/simulated_site.hpp"
+#include "tools/faxd/daemon.hpp"
 
 namespace fs = std::filesystem;
 using namespace faxemu;
@@ -121,6 +130,102 @@ double median(std::vector<double> v) {
     return v[v.size() / 2];
 }
 
+double percentile(std::vector<double> v, double p) {
+    std::sort(v.begin(), v.end());
+    return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())))];
+}
+
+// A faxd in this process on its two simulated ports, spoken to over its Unix socket.
+struct InProcessFaxd {
+    explicit InProcessFaxd(const fs::path& spool) {
+        faxd::Config config = faxd::default_config();
+        config.spool = spool;
+        config.listen = "";
+        config.ports[1].send = false;
+        daemon = std::make_unique<faxd::Daemon>(config);
+        thread = std::thread([this] { daemon->run(); });
+    }
+    ~InProcessFaxd() {
+        daemon->stop();
+        thread.join();
+    }
+    std::unique_ptr<rpc::FaxClient> client() {
+        auto c = std::make_unique<rpc::FaxClient>();
+        c->connect("unix:" + daemon->socket_path().string());
+        return c;
+    }
+    std::unique_ptr<faxd::Daemon> daemon;
+    std::thread thread;
+};
+
+// CPU seconds of this whole process (faxd's threads and the client) for one queued
+// fax: submitted through the protocol, sent, received, stored. The client waits
+// for faxd's job.changed notification, so waiting costs no CPU.
+double faxd_fax_cpu(rpc::FaxClient& client, const std::string& document_b64) {
+    std::mutex m;
+    std::condition_variable cv;
+    std::string state;
+    std::int64_t id = -1;
+    client.set_notification_handler([&](const std::string& method, const nlohmann::json& params) {
+        if (method != "job.changed") return;
+        std::lock_guard lock(m);
+        if (params["job"]["job_id"] == id) state = params["job"]["state"];
+        cv.notify_all();
+    });
+    const double t0 = cpu_now();
+    const auto submitted =
+        client.call("job.submit", {{"number", "5551002"}, {"document", document_b64}});
+    {
+        std::unique_lock lock(m);
+        id = submitted["job_id"];
+        cv.wait_for(lock, std::chrono::minutes(5), [&] {
+            return state == "completed" || state == "failed" || state == "retries_exceeded";
+        });
+    }
+    const double cpu = cpu_now() - t0;
+    client.set_notification_handler({});
+    const auto job = client.call("job.get", {{"job_id", submitted["job_id"]}});
+    if (job["state"] != "completed")
+        throw std::runtime_error("bench job did not complete: " + job.dump());
+    return cpu;
+}
+
+// port.status requests per second with `clients` connections open, `threads` of them busy.
+void status_rps(InProcessFaxd& faxd, int clients, int threads, std::chrono::seconds duration) {
+    std::vector<std::unique_ptr<rpc::FaxClient>> conns;
+    for (int i = 0; i < clients; ++i) conns.push_back(faxd.client());
+    std::atomic<bool> stop{false};
+    std::vector<std::vector<double>> latencies(static_cast<std::size_t>(threads));
+    std::vector<std::thread> workers;
+    const auto start = std::chrono::steady_clock::now();
+    for (int t = 0; t < threads; ++t) {
+        workers.emplace_back([&, t] {
+            auto& mine = latencies[static_cast<std::size_t>(t)];
+            for (std::size_t i = static_cast<std::size_t>(t); !stop;
+                 i += static_cast<std::size_t>(threads)) {
+                auto& c = *conns[i % conns.size()];
+                const auto t0 = std::chrono::steady_clock::now();
+                c.call("port.status", {{"device_id", 1}});
+                mine.push_back(
+                    std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0)
+                        .count());
+            }
+        });
+    }
+    std::this_thread::sleep_for(duration);  // a benchmark's measuring window, not a test wait
+    stop = true;
+    for (auto& w : workers) w.join();
+    const double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::vector<double> all;
+    for (auto& v : latencies) all.insert(all.end(), v.begin(), v.end());
+    fmt::print(
+        "port.status through the protocol: {} clients connected, {} busy: {:.0f} requests/s, "
+        "latency median {:.0f} us, p99 {:.0f} us\n",
+        clients, threads, static_cast<double>(all.size()) / secs, median(all),
+        percentile(all, 0.99));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -134,6 +239,7 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(1, 100));
     app.add_option("--ecm", ecm, "error correction mode on both sides");
     CLI11_PARSE(app, argc, argv);
+    spdlog::set_level(spdlog::level::warn);
 
     std::string tmpl = (fs::temp_directory_path() / "faxemu-bench-XXXXXX").string();
     if (!mkdtemp(tmpl.data())) return 2;
@@ -172,5 +278,30 @@ int main(int argc, char** argv) {
         "time\n",
         s, stack_run.line, s / pages, stack_run.line / s);
     fmt::print("ratio faxemu / floor (cpu): {:.3f}\n", s / f);
+
+    // faxd end to end: the same document queued through the control protocol.
+    std::string tmpl2 = (fs::temp_directory_path() / "faxemu-bench-faxd-XXXXXX").string();
+    {
+        if (!mkdtemp(tmpl2.data())) return 2;
+        const fs::path faxd_work = tmpl2;
+        {
+            Document again = Document::open(document);
+            again.write_fax_tiff(faxd_work / "doc.tif");
+        }
+        std::ifstream in2(faxd_work / "doc.tif", std::ios::binary);
+        const std::vector<std::uint8_t> doc_bytes(std::istreambuf_iterator<char>(in2), {});
+        const std::string b64 = rpc::base64_encode(doc_bytes);
+        InProcessFaxd faxd(faxd_work / "spool");
+        auto client = faxd.client();
+        std::vector<double> faxd_cpu;
+        for (int i = 0; i < repeats; ++i) faxd_cpu.push_back(faxd_fax_cpu(*client, b64));
+        const double q = median(faxd_cpu);
+        fmt::print(
+            "faxd queued fax end to end: {:.3f} s cpu, {:.4f} cpu s/page, ratio to floor {:.3f}\n",
+            q, q / pages, q / f);
+        status_rps(faxd, 100, 4, std::chrono::seconds(2));
+        client.reset();
+    }
+    fs::remove_all(tmpl2);
     return 0;
 }

@@ -1,7 +1,8 @@
 // faxctl: the command-line client of faxd, over the client library.
 //   faxctl [--server ADDR] [--user U] [--json] COMMAND ...
-// ADDR is HOST[:PORT] or unix:PATH (default: faxd's Unix socket in the default
-// spool, or $FAXEMU_SERVER). The password comes from $FAXEMU_PASSWORD or
+// ADDR is HOST[:PORT], tls://HOST:PORT (with --tls-ca or $FAXEMU_TLS_CA) or
+// unix:PATH (default: faxd's Unix socket in the default spool, or $FAXEMU_SERVER). The password
+// comes from $FAXEMU_PASSWORD or
 // --password-file, never from the command line.
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
@@ -29,6 +30,7 @@ struct Options {
     std::string server;
     std::string user;
     std::string password_file;
+    std::string tls_ca;
     bool json_output = false;
 };
 
@@ -50,6 +52,7 @@ std::string read_password(const Options& o) {
 
 std::unique_ptr<rpc::FaxClient> connect(const Options& o) {
     auto client = std::make_unique<rpc::FaxClient>();
+    if (!o.tls_ca.empty()) client->set_tls_ca(o.tls_ca);  // else $FAXEMU_TLS_CA
     const std::string address = !o.server.empty()               ? o.server
                                 : !env("FAXEMU_SERVER").empty() ? env("FAXEMU_SERVER")
                                                                 : rpc::default_address();
@@ -157,7 +160,10 @@ int main(int argc, char** argv) {
     CLI::App app{"faxctl: control a faxd (ports, status, routing, jobs, received faxes)"};
     app.require_subcommand(1);
     Options o;
-    app.add_option("-s,--server", o.server, "HOST[:PORT] or unix:PATH ($FAXEMU_SERVER)");
+    app.add_option("-s,--server", o.server,
+                   "HOST[:PORT], tls://HOST:PORT or unix:PATH ($FAXEMU_SERVER)");
+    app.add_option("--tls-ca", o.tls_ca,
+                   "CA file that signed faxd's certificate, for tls:// ($FAXEMU_TLS_CA)");
     app.add_option("-u,--user", o.user, "log in as this user ($FAXEMU_USER)");
     app.add_option("--password-file", o.password_file,
                    "first line is the password ($FAXEMU_PASSWORD)");

@@ -145,6 +145,13 @@ Config parse_config(const std::string& text, const std::string& origin) {
     }
     if (const toml::table* s = root["control"].as_table()) {
         r.get(*s, "control.", "listen", c.listen);
+        r.get(*s, "control.", "tls_listen", c.tls_listen);
+        r.get(*s, "control.", "tls_cert", c.tls_cert);
+        r.get(*s, "control.", "tls_key", c.tls_key);
+        if (!c.tls_listen.empty() && c.tls_cert.empty())
+            r.fail("control.tls_cert", "tls_listen needs a certificate file");
+        if (!c.tls_listen.empty() && c.tls_key.empty())
+            r.fail("control.tls_key", "tls_listen needs a private key file");
         r.get(*s, "control.", "socket", c.socket);
         r.get(*s, "control.", "users", c.users);
         r.get(*s, "control.", "max_message_bytes", c.max_message_bytes);

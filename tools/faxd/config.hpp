@@ -37,6 +37,9 @@ struct Config {
     ServerSettings server;           // initial; settings changed through the API win
     // Control protocol.
     std::string listen = "127.0.0.1:4575";  // empty: no TCP
+    std::string tls_listen;                 // empty: no TLS
+    std::filesystem::path tls_cert;         // PEM certificate chain, for tls_listen
+    std::filesystem::path tls_key;          // PEM private key, for tls_listen
     std::filesystem::path socket;           // empty: <spool>/faxd.sock
     std::filesystem::path users;            // empty: only the local admin (Unix socket)
     std::size_t max_message_bytes = 48u << 20;

@@ -67,14 +67,22 @@ Daemon::Daemon(Config config)
     limits.max_message_bytes = config_.max_message_bytes;
     rpc_ = std::make_unique<RpcServer>(io_, users_, limits);
     register_handlers();
-    if (!config_.listen.empty()) {
-        const auto colon = config_.listen.rfind(':');
+    const auto host_port = [](const std::string& key, const std::string& address) {
+        const auto colon = address.rfind(':');
         if (colon == std::string::npos)
-            throw std::runtime_error("control.listen: \"" + config_.listen + "\" is not HOST:PORT");
-        rpc_->listen_tcp(config_.listen.substr(0, colon),
-                         static_cast<std::uint16_t>(std::stoi(config_.listen.substr(colon + 1))));
-        spdlog::info("faxd: control protocol on {}:{}", config_.listen.substr(0, colon),
-                     tcp_port());
+            throw std::runtime_error("control." + key + ": \"" + address + "\" is not HOST:PORT");
+        return std::pair(address.substr(0, colon),
+                         static_cast<std::uint16_t>(std::stoi(address.substr(colon + 1))));
+    };
+    if (!config_.listen.empty()) {
+        const auto [host, port] = host_port("listen", config_.listen);
+        rpc_->listen_tcp(host, port);
+        spdlog::info("faxd: control protocol on {}:{}", host, tcp_port());
+    }
+    if (!config_.tls_listen.empty()) {
+        const auto [host, port] = host_port("tls_listen", config_.tls_listen);
+        rpc_->listen_tls(host, port, config_.tls_cert, config_.tls_key);
+        spdlog::info("faxd: control protocol on tls://{}:{}", host, rpc_->tls_port());
     }
     rpc_->listen_unix(socket_path_);
     spdlog::info("faxd: control protocol on {}", socket_path_.string());
