@@ -196,8 +196,11 @@ class ServerTest : public ::testing::Test {
     void SetUp() override {
         harness_.emplace(dir_.path() / "faxd.sock", limits(), [this](RpcServer& server) {
             install_test_handlers(server, gate_.get_future().share(), blocked_);
+            listen_more(server);
         });
     }
+    // Before the TCP and Unix listeners: for more of them, such as TLS.
+    virtual void listen_more(RpcServer&) {}
     void TearDown() override {
         open_gate();
         harness_.reset();

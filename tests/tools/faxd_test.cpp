@@ -261,3 +261,27 @@ TEST(Faxd, AFailingRoutingMethodIsRetriedAndTheFaxKept) {
 
 }  // namespace
 }  // namespace faxemu
+
+namespace faxemu {
+namespace {
+
+TEST(Faxd, ArchivesSentFaxesWhenAsked) {
+    test::FaxdHarness faxd;
+    auto admin = faxd.client("admin");
+    const auto archive = faxd.tmp.path() / "archive";
+    admin->call("server.set",
+                {{"archive_outbound_faxes", true}, {"archive_directory", archive.string()}});
+    const auto source = test::fixture("documents/short-fine-mmr.tif");
+    const std::int64_t id =
+        admin->call("job.submit",
+                    {{"number", "5551002"}, {"document", test::document_base64(source)}})["job_id"];
+    ASSERT_TRUE(test::wait_for(*admin, [&] {
+        return admin->call("job.get", {{"job_id", id}})["state"] ==
+                   to_string(JobState::Completed) &&
+               std::filesystem::exists(archive / ("job-" + std::to_string(id) + ".tif"));
+    }));
+    EXPECT_TRUE(compare_fax_images(source, archive / ("job-" + std::to_string(id) + ".tif")).equal);
+}
+
+}  // namespace
+}  // namespace faxemu

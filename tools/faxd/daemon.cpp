@@ -372,6 +372,7 @@ void Daemon::call_ended(const CallRecord& rec) {
         spdlog::info("job {}: call on port {} ended: {} ({} page(s))", job_id, rec.device_id,
                      rec.outcome.ok() ? "completed" : rec.outcome.cause_text, rec.pages);
         if (!stopping_) scheduler_.attempt_ended(job_id, rec.outcome);
+        if (rec.outcome.ok()) archive(job_id);
         wake();
         return;
     }
@@ -399,6 +400,25 @@ void Daemon::call_ended(const CallRecord& rec) {
                  rec.remote_ident, rec.device_id, f->status);
     rpc_->notify_all("received.changed", {{"fax", fax_json(*f)}});
     if (rec.pages > 0) start_routing(fax_id);
+}
+
+void Daemon::archive(std::int64_t job_id) {
+    const ServerSettings settings = server_.settings();
+    if (!settings.archive_outbound_faxes) return;
+    auto job = scheduler_.job(job_id);
+    if (!job || job->state != JobState::Completed) return;
+    // A copy of what was sent, under a name of our own: the folder is the operator's.
+    const std::filesystem::path dir = settings.archive_directory;
+    try {
+        std::filesystem::create_directories(dir);
+        std::filesystem::path target = dir / ("job-" + std::to_string(job_id) + ".tif");
+        for (int n = 2; std::filesystem::exists(target); ++n)
+            target = dir / ("job-" + std::to_string(job_id) + "-" + std::to_string(n) + ".tif");
+        std::filesystem::copy_file(job->document, target);
+        spdlog::info("job {}: archived as {}", job_id, target.string());
+    } catch (const std::exception& e) {
+        spdlog::error("job {}: could not archive into {}: {}", job_id, dir.string(), e.what());
+    }
 }
 
 void Daemon::start_routing(std::int64_t fax_id) {

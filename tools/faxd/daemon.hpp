@@ -62,6 +62,7 @@ class Daemon final : private CallObserver {
     void publish_status();
     void housekeeping();
 
+    void archive(std::int64_t job_id);  // ArchiveOutboundFaxes
     void start_routing(std::int64_t fax_id);
     void run_routing(std::int64_t fax_id, std::size_t index);
     void schedule_routing_retry(std::int64_t fax_id, std::size_t index, TimePoint when);

@@ -1,0 +1,222 @@
+#!/usr/bin/env bash
+# The Wine tests of the faxcom COM shim, headless:
+#   comshim/test.sh [BUILD_DIR]      (default: build; needs BUILD_DIR/release built)
+#   comshim/test.sh --bench [BUILD_DIR]   also time property gets through the shim
+# Builds the DLL (comshim/build.sh), starts a faxd on a free port with an admin
+# and a viewer, registers the DLL in a Wine prefix under BUILD_DIR, and runs:
+#  1. late_admin.vbs (admin): ports, Rings/Csid, routing, send 5551002, poll;
+#     then the received fax is fetched with faxctl and compared pixel for pixel;
+#  2. late_viewer.vbs (viewer): access denied and bad arguments; faxd unchanged;
+#  3. early_client.exe: CoCreateInstance + vtable calls with the real IIDs;
+#  4. uncaught.vbs: a negative control that the harness must see as failed.
+# A VBScript passes only if cscript exits 0 AND its last line is "N passed,
+# 0 failed" (Wine 8's cscript exits 0 on uncaught errors). Ends with
+# "N passed, M failed"; exit 1 on any failure.
+set -uo pipefail
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+bench=0
+if [ "${1:-}" = "--bench" ]; then bench=1; shift; fi
+build=$(cd "${1:-$top/build}" && pwd)
+out=$build/comshim
+faxd=$build/release/tools/faxd/faxd
+faxctl=$build/release/tools/faxctl/faxctl
+fixture=$top/fixtures/documents/letter-fine-mmr.tif
+t_start=$(date +%s.%N)
+
+for f in "$faxd" "$faxctl"; do
+  [ -x "$f" ] || { echo "comshim/test.sh: $f is missing (build the release preset first)" >&2; exit 1; }
+done
+command -v wine >/dev/null || { echo "comshim/test.sh: wine is not installed" >&2; exit 1; }
+
+"$top/comshim/build.sh" "$out" || { echo "comshim/test.sh: build failed"; echo "0 passed, 1 failed"; exit 1; }
+t_built=$(date +%s.%N)
+
+passed=0
+failed=0
+pass() { passed=$((passed + 1)); echo "PASS $*"; }
+fail() { failed=$((failed + 1)); echo "FAIL $*"; }
+
+tmp=$(mktemp -d "$build/comshim-run.XXXXXX")
+faxd_pid=""
+export WINEPREFIX=$build/comshim-wineprefix WINEARCH=win64 WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
+unset DISPLAY WAYLAND_DISPLAY
+cleanup() {
+  [ -n "$faxd_pid" ] && kill "$faxd_pid" 2>/dev/null && wait "$faxd_pid" 2>/dev/null
+  wineserver -k >/dev/null 2>&1
+  wineserver -w >/dev/null 2>&1
+  if [ "$failed" -eq 0 ]; then rm -rf "$tmp"; else echo "kept $tmp (faxd.log, outputs)"; fi
+}
+trap cleanup EXIT
+
+# ---- the Wine prefix: reused while the Wine version is the same
+stamp="wine $(dpkg-query -W -f='${Version}' wine64 2>/dev/null)"
+if [ "$(cat "$WINEPREFIX/.faxemu-stamp" 2>/dev/null)" != "$stamp" ]; then
+  rm -rf "$WINEPREFIX"
+  timeout 180 wine wineboot -i </dev/null >/dev/null 2>&1
+  timeout 120 wineserver -w </dev/null >/dev/null 2>&1
+  echo "$stamp" >"$WINEPREFIX/.faxemu-stamp"
+fi
+# Warm-up with every descriptor on /dev/null, so that captured calls later do
+# not wait for the wineserver to exit (pitfall 3).
+wineserver -p </dev/null >/dev/null 2>&1
+timeout 120 wine cmd /c exit 0 </dev/null >/dev/null 2>&1
+t_prefix=$(date +%s.%N)
+
+w() { timeout 180 wine "$@" </dev/null 2>&1 | tr -d '\r'; return "${PIPESTATUS[0]}"; }
+winpath() { local p=$1; echo "Z:${p//\//\\}"; }
+
+# ---- faxd on a free port
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+printf 'admin-secret\n' | "$faxd" hash-password >"$tmp/admin.hash" || { fail "faxd hash-password"; exit 1; }
+printf 'viewer-secret\n' | "$faxd" hash-password >"$tmp/viewer.hash" || { fail "faxd hash-password"; exit 1; }
+cat >"$tmp/users.json" <<EOF
+{"users": {
+  "admin":  {"role": "admin",  "password_hash": "$(cat "$tmp/admin.hash")"},
+  "viewer": {"role": "viewer", "password_hash": "$(cat "$tmp/viewer.hash")"}
+}}
+EOF
+chmod 600 "$tmp/users.json"
+mkdir -p "$tmp/inbox"
+start_faxd() {
+  local port=$1
+  cat >"$tmp/faxd.toml" <<EOF
+[server]
+spool = "$tmp/spool"
+log_file = "$tmp/faxd.log"
+log_level = "info"
+[control]
+listen = "127.0.0.1:$port"
+socket = "$tmp/faxd.sock"
+users = "$tmp/users.json"
+[line]
+speed = 0
+[[port]]
+name = "Port A"
+kind = "simulated"
+number = "5551001"
+send = true
+receive = false
+[[port]]
+name = "Port B"
+kind = "simulated"
+number = "5551002"
+rings = 2
+send = false
+receive = true
+[[port.routing]]
+guid = "{92041a90-9af2-11d0-abf7-00c04fd91a4e}"
+enabled = false
+data = ""
+EOF
+  "$faxd" --config "$tmp/faxd.toml" </dev/null >>"$tmp/faxd.out" 2>&1 &
+  faxd_pid=$!
+  for _ in $(seq 100); do
+    kill -0 "$faxd_pid" 2>/dev/null || { faxd_pid=""; return 1; }
+    port_in_use "$port" && return 0
+    sleep 0.1
+  done
+  return 1
+}
+fport=""
+for _ in $(seq 20); do
+  p=$((20000 + RANDOM % 40000))
+  port_in_use "$p" && continue
+  if start_faxd "$p"; then fport=$p; break; fi
+  [ -n "$faxd_pid" ] && kill "$faxd_pid" 2>/dev/null; faxd_pid=""
+done
+[ -n "$fport" ] && pass "faxd listening on 127.0.0.1:$fport" || { fail "faxd did not start"; cat "$tmp/faxd.out" "$tmp/faxd.log" 2>/dev/null | tail -20; echo "$passed passed, $failed failed"; exit 1; }
+addr=127.0.0.1:$fport
+ctl() { FAXEMU_USER=admin FAXEMU_PASSWORD=admin-secret "$faxctl" --server "$addr" "$@"; }
+
+# ---- register
+dll=$(winpath "$out/faxemu_faxcom.dll")
+if w regsvr32 /s "$dll" >"$tmp/regsvr32.out"; then pass "regsvr32 /s faxemu_faxcom.dll"; else fail "regsvr32 (rc $?)"; cat "$tmp/regsvr32.out"; fi
+
+# run_vbs NAME EXPECT(pass|fail) USER PASSWORD ARGS...
+run_vbs() {
+  local name=$1 expect=$2 user=$3 password=$4; shift 4
+  local log=$tmp/${name%.vbs}.out rc last t0 t1 label="$name${1:+ $1}"
+  t0=$(date +%s.%N)
+  FAXEMU_USER=$user FAXEMU_PASSWORD=$password w cscript //nologo "$(winpath "$top/tests/comshim/$name")" "$@" >"$log"
+  rc=$?
+  t1=$(date +%s.%N)
+  last=$(grep -v '^[[:space:]]*$' "$log" | tail -n1)
+  local ok=0
+  [ "$rc" -eq 0 ] && [[ $last =~ ^[0-9]+\ passed,\ 0\ failed$ ]] && ok=1
+  sed 's/^/    /' "$log"
+  local took; took=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.2f", b-a}')
+  if [ "$expect" = pass ]; then
+    [ $ok -eq 1 ] && pass "$label ($last; ${took}s)" || fail "$label (rc $rc, last line: ${last:-none})"
+  else
+    [ $ok -eq 0 ] && pass "$name is reported as failed, as it must be (rc $rc, last line: ${last:-none})" \
+                  || fail "$name passed but it must fail: the guard does not work"
+  fi
+}
+
+snapshot() { ctl --json ports >"$1.ports" 2>&1; ctl --json server >"$1.server" 2>&1; ctl --json jobs >"$1.jobs" 2>&1; }
+
+# ---- 1. admin: configure, send, poll
+run_vbs late_admin.vbs pass admin admin-secret "$addr" "$(winpath "$fixture")" "$tmp/inbox"
+job=$(sed -n 's/^JOBID=\([0-9]*\)$/\1/p' "$tmp/late_admin.out" | tail -n1)
+# The received fax: fetched through faxd and compared pixel for pixel with the sent TIFF.
+rid=""
+for _ in $(seq 100); do
+  rid=$(ctl --json received 2>/dev/null | grep -o '"id": *[0-9]*' | tail -n1 | grep -o '[0-9]*$')
+  [ -n "$rid" ] && break
+  sleep 0.1
+done
+if [ -n "$rid" ] && ctl received --fetch "$rid" -o "$tmp/received.tif" >/dev/null 2>&1; then
+  if tiffcmp -t "$fixture" "$tmp/received.tif" >"$tmp/tiffcmp.out" 2>&1; then
+    pass "received fax $rid (job ${job:-?}) equals the sent TIFF pixel for pixel"
+  else
+    fail "received fax $rid differs from the sent TIFF: $(head -3 "$tmp/tiffcmp.out")"
+  fi
+else
+  fail "no received fax to fetch from faxd"
+fi
+for _ in $(seq 100); do ls "$tmp/inbox"/* >/dev/null 2>&1 && break; sleep 0.1; done
+if ls "$tmp/inbox"/* >/dev/null 2>&1; then pass "Store-in-folder routing (enabled through the shim) wrote $(ls "$tmp/inbox" | head -1)"
+else fail "nothing in the routing folder $tmp/inbox"; fi
+
+# ---- 2. viewer: refusals and bad arguments leave faxd unchanged
+snapshot "$tmp/before"
+run_vbs late_viewer.vbs pass viewer viewer-secret "$addr" "$(winpath "$fixture")"
+snapshot "$tmp/after"
+same=1
+for k in ports server jobs; do cmp -s "$tmp/before.$k" "$tmp/after.$k" || { same=0; diff "$tmp/before.$k" "$tmp/after.$k" | head -10; }; done
+[ $same -eq 1 ] && pass "faxd unchanged by the viewer's script (ports, server, jobs)" || fail "the viewer's script changed faxd"
+
+# ---- 2b. connecting: no login, a wrong password, no server
+run_vbs late_auth.vbs pass "" "" nologin "$addr"
+run_vbs late_auth.vbs pass admin wrong-password badpassword "$addr"
+closed=""
+for _ in $(seq 20); do p=$((20000 + RANDOM % 40000)); port_in_use "$p" || { closed=$p; break; }; done
+run_vbs late_auth.vbs pass "" "" noserver "127.0.0.1:$closed"
+
+# ---- 3. early binding
+t0=$(date +%s.%N)
+if FAXEMU_USER=admin FAXEMU_PASSWORD=admin-secret w "$(winpath "$out/early_client.exe")" "$addr" "$(winpath "$fixture")" >"$tmp/early.out"; then
+  last=$(grep -v '^[[:space:]]*$' "$tmp/early.out" | tail -n1)
+  sed 's/^/    /' "$tmp/early.out"
+  if [[ $last =~ ^[0-9]+\ passed,\ 0\ failed$ ]]; then pass "early_client.exe ($last; $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.2f", b-a}')s)"
+  else fail "early_client.exe: last line ${last:-none}"; fi
+else
+  sed 's/^/    /' "$tmp/early.out"; fail "early_client.exe exited non-zero"
+fi
+
+# ---- 4. negative control
+run_vbs uncaught.vbs fail admin admin-secret
+
+# ---- optional benchmark
+if [ $bench -eq 1 ]; then
+  FAXEMU_USER=admin FAXEMU_PASSWORD=admin-secret w cscript //nologo "$(winpath "$top/tests/comshim/bench.vbs")" "$addr" | sed 's/^/bench: /'
+fi
+
+# ---- unregister
+if w regsvr32 /s /u "$dll" >/dev/null; then pass "regsvr32 /u"; else fail "regsvr32 /u"; fi
+
+t_end=$(date +%s.%N)
+awk -v a="$t_start" -v b="$t_built" -v c="$t_prefix" -v d="$t_end" \
+  'BEGIN{printf "comshim timings: build %.1fs, wine prefix+warm-up %.1fs, tests %.1fs, total %.1fs\n", b-a, c-b, d-c, d-a}'
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
