@@ -8,11 +8,14 @@
 // E_ACCESSDENIED, kInvalidValue/kInvalidParams/kNotFound -> E_INVALIDARG,
 // everything else -> E_FAIL. Collection indexes are 1-based; out of range ->
 // DISP_E_BADINDEX.
+// Windows headers in the order they need (winsock2 before windows).
+// clang-format off
 #include <winsock2.h>
 #include <windows.h>
 #include <ole2.h>
 #include <oleauto.h>
 #include <olectl.h>
+// clang-format on
 
 #include <cstdio>
 #include <cstdlib>
@@ -54,7 +57,9 @@ std::string utf8(const wchar_t* s, int n = -1) {
     WideCharToMultiByte(CP_UTF8, 0, s, n, out.data(), len, nullptr, nullptr);
     return out;
 }
-std::string utf8(BSTR s) { return s ? utf8(s, static_cast<int>(SysStringLen(s))) : std::string(); }
+std::string utf8(BSTR s) {
+    return s ? utf8(s, static_cast<int>(SysStringLen(s))) : std::string();
+}
 
 std::wstring wide(const std::string& s) {
     if (s.empty()) return {};
@@ -86,11 +91,14 @@ HRESULT map_rpc_code(int code) {
     namespace r = faxemu::rpc;
     switch (code) {
         case r::kAccessDenied:
-        case r::kUnauthenticated: return E_ACCESSDENIED;
+        case r::kUnauthenticated:
+            return E_ACCESSDENIED;
         case r::kInvalidValue:
         case r::kInvalidParams:
-        case r::kNotFound: return E_INVALIDARG;
-        default: return E_FAIL;
+        case r::kNotFound:
+            return E_INVALIDARG;
+        default:
+            return E_FAIL;
     }
 }
 
@@ -316,23 +324,38 @@ void check_station_id(const char* what, const std::string& v) {
 class CFaxStatus : public Dual<IFaxStatus, &IID_IFaxStatus> {
   public:
     CFaxStatus(ConnPtr c, long device_id, json status)
-        : Dual(L"FaxServer.FaxStatus"), conn_(std::move(c)), id_(device_id), s_(std::move(status)) {}
+        : Dual(L"FaxServer.FaxStatus"),
+          conn_(std::move(c)),
+          id_(device_id),
+          s_(std::move(status)) {}
 
-#define FAX_STR(Name, key)                                             \
-    HRESULT STDMETHODCALLTYPE get_##Name(BSTR* p) override {           \
-        return run([&] { check_out(p); *p = to_bstr(jstr(s_, key)); }); \
+#define FAX_STR(Name, key)                                   \
+    HRESULT STDMETHODCALLTYPE get_##Name(BSTR* p) override { \
+        return run([&] {                                     \
+            check_out(p);                                    \
+            *p = to_bstr(jstr(s_, key));                     \
+        });                                                  \
     }
-#define FAX_LONG(Name, key)                                      \
-    HRESULT STDMETHODCALLTYPE get_##Name(LONG* p) override {     \
-        return run([&] { check_out(p); *p = jlong(s_, key); }); \
+#define FAX_LONG(Name, key)                                  \
+    HRESULT STDMETHODCALLTYPE get_##Name(LONG* p) override { \
+        return run([&] {                                     \
+            check_out(p);                                    \
+            *p = jlong(s_, key);                             \
+        });                                                  \
     }
-#define FAX_BOOL(Name, key)                                      \
-    HRESULT STDMETHODCALLTYPE get_##Name(BOOL* p) override {     \
-        return run([&] { check_out(p); *p = jbool(s_, key); }); \
+#define FAX_BOOL(Name, key)                                  \
+    HRESULT STDMETHODCALLTYPE get_##Name(BOOL* p) override { \
+        return run([&] {                                     \
+            check_out(p);                                    \
+            *p = jbool(s_, key);                             \
+        });                                                  \
     }
-#define FAX_DATE(Name, key)                                      \
-    HRESULT STDMETHODCALLTYPE get_##Name(DATE* p) override {     \
-        return run([&] { check_out(p); *p = jdate(s_, key); }); \
+#define FAX_DATE(Name, key)                                  \
+    HRESULT STDMETHODCALLTYPE get_##Name(DATE* p) override { \
+        return run([&] {                                     \
+            check_out(p);                                    \
+            *p = jdate(s_, key);                             \
+        });                                                  \
     }
     FAX_STR(CallerId, "caller_id")
     FAX_STR(Csid, "csid")
@@ -487,10 +510,9 @@ class CFaxPort : public Dual<IFaxPort, &IID_IFaxPort> {
     HRESULT STDMETHODCALLTYPE put_Priority(LONG v) override {
         return run([&] {
             if (v < 1 || v > count_)
-                throw ComError{E_INVALIDARG, "Priority must be between 1 and " +
-                                                 std::to_string(count_) +
-                                                 " (the number of ports), got " +
-                                                 std::to_string(v)};
+                throw ComError{E_INVALIDARG,
+                               "Priority must be between 1 and " + std::to_string(count_) +
+                                   " (the number of ports), got " + std::to_string(v)};
             set({{"priority", v}});
         });
     }
@@ -556,9 +578,10 @@ class CFaxJob : public Dual<IFaxJob, &IID_IFaxJob> {
     HRESULT STDMETHODCALLTYPE SetStatus(LONG command) override {
         return run([&] {
             if (command < 1 || command > 3)
-                throw ComError{E_INVALIDARG, "SetStatus: command must be JC_DELETE (1), "
-                                             "JC_PAUSE (2) or JC_RESUME (3), got " +
-                                                 std::to_string(command)};
+                throw ComError{E_INVALIDARG,
+                               "SetStatus: command must be JC_DELETE (1), "
+                               "JC_PAUSE (2) or JC_RESUME (3), got " +
+                                   std::to_string(command)};
             s_ = conn_->call("job.command", {{"job_id", s_["job_id"]}, {"command", command}});
         });
     }
@@ -589,30 +612,58 @@ class CFaxDoc : public Dual<IFaxDoc, &IID_IFaxDoc> {
     }
 
     enum Field {
-        kFileName, kCoverpageName, kRecipientName, kRecipientCompany, kRecipientAddress,
-        kRecipientCity, kRecipientState, kRecipientZip, kRecipientCountry, kRecipientTitle,
-        kRecipientDepartment, kRecipientOffice, kRecipientHomePhone, kRecipientOfficePhone,
-        kSenderName, kSenderCompany, kSenderAddress, kSenderTitle, kSenderDepartment,
-        kSenderOffice, kSenderHomePhone, kSenderOfficePhone, kCoverpageNote, kCoverpageSubject,
-        kTsid, kBillingCode, kEmailAddress, kDisplayName, kFaxNumber, kSenderFax, kFieldCount
+        kFileName,
+        kCoverpageName,
+        kRecipientName,
+        kRecipientCompany,
+        kRecipientAddress,
+        kRecipientCity,
+        kRecipientState,
+        kRecipientZip,
+        kRecipientCountry,
+        kRecipientTitle,
+        kRecipientDepartment,
+        kRecipientOffice,
+        kRecipientHomePhone,
+        kRecipientOfficePhone,
+        kSenderName,
+        kSenderCompany,
+        kSenderAddress,
+        kSenderTitle,
+        kSenderDepartment,
+        kSenderOffice,
+        kSenderHomePhone,
+        kSenderOfficePhone,
+        kCoverpageNote,
+        kCoverpageSubject,
+        kTsid,
+        kBillingCode,
+        kEmailAddress,
+        kDisplayName,
+        kFaxNumber,
+        kSenderFax,
+        kFieldCount
     };
 
-#define DOC_STR(Name)                                                              \
-    HRESULT STDMETHODCALLTYPE get_##Name(BSTR* p) override {                       \
-        return run([&] {                                                           \
-            check_out(p);                                                          \
-            *p = SysAllocStringLen(str_[k##Name].data(), str_[k##Name].size());    \
-        });                                                                        \
-    }                                                                              \
-    HRESULT STDMETHODCALLTYPE put_##Name(BSTR v) override {                        \
+#define DOC_STR(Name)                                                                    \
+    HRESULT STDMETHODCALLTYPE get_##Name(BSTR* p) override {                             \
+        return run([&] {                                                                 \
+            check_out(p);                                                                \
+            *p = SysAllocStringLen(str_[k##Name].data(), str_[k##Name].size());          \
+        });                                                                              \
+    }                                                                                    \
+    HRESULT STDMETHODCALLTYPE put_##Name(BSTR v) override {                              \
         return run([&] { str_[k##Name] = v ? std::wstring(v, SysStringLen(v)) : L""; }); \
     }
-#define DOC_BOOL(Name, member)                                                        \
-    HRESULT STDMETHODCALLTYPE get_##Name(BOOL* p) override {                          \
-        return run([&] { check_out(p); *p = member ? TRUE : FALSE; });                \
-    }                                                                                 \
-    HRESULT STDMETHODCALLTYPE put_##Name(BOOL v) override {                           \
-        return run([&] { member = v != FALSE; });                                     \
+#define DOC_BOOL(Name, member)                               \
+    HRESULT STDMETHODCALLTYPE get_##Name(BOOL* p) override { \
+        return run([&] {                                     \
+            check_out(p);                                    \
+            *p = member ? TRUE : FALSE;                      \
+        });                                                  \
+    }                                                        \
+    HRESULT STDMETHODCALLTYPE put_##Name(BOOL v) override {  \
+        return run([&] { member = v != FALSE; });            \
     }
     DOC_STR(FileName)
     DOC_STR(CoverpageName)
@@ -649,17 +700,17 @@ class CFaxDoc : public Dual<IFaxDoc, &IID_IFaxDoc> {
     DOC_STR(SenderFax)
 
     HRESULT STDMETHODCALLTYPE putref_ConnectionObject(IDispatch*) override {
-        return run([&] {
-            throw ComError{E_NOTIMPL, "FaxDoc.ConnectionObject is not supported"};
-        });
+        return run([&] { throw ComError{E_NOTIMPL, "FaxDoc.ConnectionObject is not supported"}; });
     }
     HRESULT STDMETHODCALLTYPE get_CallHandle(LONG* p) override {
-        return run([&] { check_out(p); *p = 0; });
+        return run([&] {
+            check_out(p);
+            *p = 0;
+        });
     }
     HRESULT STDMETHODCALLTYPE put_CallHandle(LONG v) override {
         return run([&] {
-            if (v != 0)
-                throw ComError{E_NOTIMPL, "FaxDoc.CallHandle is not supported (must be 0)"};
+            if (v != 0) throw ComError{E_NOTIMPL, "FaxDoc.CallHandle is not supported (must be 0)"};
         });
     }
 
@@ -668,15 +719,18 @@ class CFaxDoc : public Dual<IFaxDoc, &IID_IFaxDoc> {
             check_out(p);
             const std::wstring& file = str_[kFileName];
             if (file.empty())
-                throw ComError{E_INVALIDARG, "FaxDoc.Send: FileName is empty; set it to the "
-                                             "full path of a TIFF document"};
+                throw ComError{E_INVALIDARG,
+                               "FaxDoc.Send: FileName is empty; set it to the "
+                               "full path of a TIFF document"};
             std::string number = utf8(str_[kFaxNumber].c_str());
             if (number.empty())
-                throw ComError{E_INVALIDARG, "FaxDoc.Send: FaxNumber is empty; set the number "
-                                             "to dial"};
+                throw ComError{E_INVALIDARG,
+                               "FaxDoc.Send: FaxNumber is empty; set the number "
+                               "to dial"};
             if (send_coverpage_)
-                throw ComError{E_NOTIMPL, "FaxDoc.Send: cover pages are not supported by "
-                                          "faxemu; set SendCoverpage to False"};
+                throw ComError{E_NOTIMPL,
+                               "FaxDoc.Send: cover pages are not supported by "
+                               "faxemu; set SendCoverpage to False"};
             std::string tsid = utf8(str_[kTsid].c_str());
             check_station_id("Tsid", tsid);
             std::vector<std::uint8_t> data = read_file(file);
@@ -706,13 +760,13 @@ class CFaxDoc : public Dual<IFaxDoc, &IID_IFaxDoc> {
 
   private:
     static std::vector<std::uint8_t> read_file(const std::wstring& file) {
-        HANDLE h = CreateFileW(file.c_str(), GENERIC_READ, FILE_SHARE_READ, nullptr,
-                               OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, nullptr);
+        HANDLE h = CreateFileW(file.c_str(), GENERIC_READ, FILE_SHARE_READ, nullptr, OPEN_EXISTING,
+                               FILE_ATTRIBUTE_NORMAL, nullptr);
         if (h == INVALID_HANDLE_VALUE) {
             DWORD err = GetLastError();
-            throw ComError{HRESULT_FROM_WIN32(err),
-                           "FaxDoc.Send: cannot open \"" + utf8(file.c_str()) +
-                               "\" (Windows error " + std::to_string(err) + ")"};
+            throw ComError{HRESULT_FROM_WIN32(err), "FaxDoc.Send: cannot open \"" +
+                                                        utf8(file.c_str()) + "\" (Windows error " +
+                                                        std::to_string(err) + ")"};
         }
         std::vector<std::uint8_t> data;
         LARGE_INTEGER size{};
@@ -727,8 +781,8 @@ class CFaxDoc : public Dual<IFaxDoc, &IID_IFaxDoc> {
         }
         CloseHandle(h);
         if (done != data.size())
-            throw ComError{E_FAIL, "FaxDoc.Send: could not read all of \"" + utf8(file.c_str()) +
-                                       "\""};
+            throw ComError{E_FAIL,
+                           "FaxDoc.Send: could not read all of \"" + utf8(file.c_str()) + "\""};
         if (data.empty())
             throw ComError{E_INVALIDARG, "FaxDoc.Send: \"" + utf8(file.c_str()) + "\" is empty"};
         return data;
@@ -765,8 +819,9 @@ class CFaxServer : public Dual<IFaxServer, &IID_IFaxServer> {
             try {
                 conn_->client.connect(address);
             } catch (const RpcError& e) {
-                throw ComError{e.code() == faxemu::rpc::kInvalidValue ? E_INVALIDARG
-                                                                      : HRESULT_FROM_WIN32(ERROR_CONNECTION_REFUSED),
+                throw ComError{e.code() == faxemu::rpc::kInvalidValue
+                                   ? E_INVALIDARG
+                                   : HRESULT_FROM_WIN32(ERROR_CONNECTION_REFUSED),
                                "FaxServer.Connect(\"" + name + "\"): cannot connect to faxd at " +
                                    address + ": " + e.what()};
             }
@@ -776,10 +831,10 @@ class CFaxServer : public Dual<IFaxServer, &IID_IFaxServer> {
                     conn_->client.login(user, env(L"FAXEMU_PASSWORD"));
                 } catch (const RpcError& e) {
                     conn_->client.close();
-                    throw ComError{E_ACCESSDENIED, "FaxServer.Connect: faxd at " + address +
-                                                       " refused the login of \"" + user +
-                                                       "\" (FAXEMU_USER/FAXEMU_PASSWORD): " +
-                                                       e.what()};
+                    throw ComError{E_ACCESSDENIED,
+                                   "FaxServer.Connect: faxd at " + address +
+                                       " refused the login of \"" + user +
+                                       "\" (FAXEMU_USER/FAXEMU_PASSWORD): " + e.what()};
                 }
             }
             conn_->user = user;
@@ -814,26 +869,35 @@ class CFaxServer : public Dual<IFaxServer, &IID_IFaxServer> {
         });
     }
 
-#define SRV_LONG(Name, key, T)                                                             \
-    HRESULT STDMETHODCALLTYPE get_##Name(T* p) override {                                  \
-        return run([&] { check_out(p); *p = static_cast<T>(jlong(conn_->call("server.get"), key)); }); \
-    }                                                                                      \
-    HRESULT STDMETHODCALLTYPE put_##Name(T v) override {                                   \
-        return run([&] { conn_->call("server.set", {{key, v}}); });                        \
+#define SRV_LONG(Name, key, T)                                          \
+    HRESULT STDMETHODCALLTYPE get_##Name(T* p) override {               \
+        return run([&] {                                                \
+            check_out(p);                                               \
+            *p = static_cast<T>(jlong(conn_->call("server.get"), key)); \
+        });                                                             \
+    }                                                                   \
+    HRESULT STDMETHODCALLTYPE put_##Name(T v) override {                \
+        return run([&] { conn_->call("server.set", {{key, v}}); });     \
     }
-#define SRV_BOOL(Name, key)                                                                \
-    HRESULT STDMETHODCALLTYPE get_##Name(BOOL* p) override {                               \
-        return run([&] { check_out(p); *p = jbool(conn_->call("server.get"), key); });     \
-    }                                                                                      \
-    HRESULT STDMETHODCALLTYPE put_##Name(BOOL v) override {                                \
-        return run([&] { conn_->call("server.set", {{key, v != FALSE}}); });               \
+#define SRV_BOOL(Name, key)                                                  \
+    HRESULT STDMETHODCALLTYPE get_##Name(BOOL* p) override {                 \
+        return run([&] {                                                     \
+            check_out(p);                                                    \
+            *p = jbool(conn_->call("server.get"), key);                      \
+        });                                                                  \
+    }                                                                        \
+    HRESULT STDMETHODCALLTYPE put_##Name(BOOL v) override {                  \
+        return run([&] { conn_->call("server.set", {{key, v != FALSE}}); }); \
     }
-#define SRV_STR(Name, key)                                                                 \
-    HRESULT STDMETHODCALLTYPE get_##Name(BSTR* p) override {                               \
-        return run([&] { check_out(p); *p = to_bstr(jstr(conn_->call("server.get"), key)); }); \
-    }                                                                                      \
-    HRESULT STDMETHODCALLTYPE put_##Name(BSTR v) override {                                \
-        return run([&] { conn_->call("server.set", {{key, utf8(v)}}); });                  \
+#define SRV_STR(Name, key)                                                \
+    HRESULT STDMETHODCALLTYPE get_##Name(BSTR* p) override {              \
+        return run([&] {                                                  \
+            check_out(p);                                                 \
+            *p = to_bstr(jstr(conn_->call("server.get"), key));           \
+        });                                                               \
+    }                                                                     \
+    HRESULT STDMETHODCALLTYPE put_##Name(BSTR v) override {               \
+        return run([&] { conn_->call("server.set", {{key, utf8(v)}}); }); \
     }
     SRV_LONG(Retries, "retries", LONG)
     SRV_LONG(RetryDelay, "retry_delay", LONG)
@@ -968,8 +1032,12 @@ extern "C" HRESULT STDAPICALLTYPE DllCanUnloadNow() {
     return (g_objects == 0 && g_locks == 0) ? S_OK : S_FALSE;
 }
 
-extern "C" HRESULT STDAPICALLTYPE DllRegisterServer() { return register_server(); }
-extern "C" HRESULT STDAPICALLTYPE DllUnregisterServer() { return unregister_server(); }
+extern "C" HRESULT STDAPICALLTYPE DllRegisterServer() {
+    return register_server();
+}
+extern "C" HRESULT STDAPICALLTYPE DllUnregisterServer() {
+    return unregister_server();
+}
 extern "C" HRESULT STDAPICALLTYPE DllInstall(BOOL install, LPCWSTR) {
     return install ? register_server() : unregister_server();
 }

@@ -2,9 +2,11 @@
 // calls straight through the vtables with the real IIDs (faxcom.h from widl).
 //   early_client.exe HOST:PORT C:\path\to\document.tif
 // Prints one line per check and ends with "N passed, M failed"; exit 1 on failure.
+// clang-format off
 #include <windows.h>
 #include <ole2.h>
 #include <oleauto.h>
+// clang-format on
 
 #include <cstdio>
 #include <string>
@@ -75,7 +77,8 @@ int main(int argc, char** argv) {
     VARIANT v;
     VariantInit(&v);
     hr = server->GetPorts(&v);
-    check(FAILED(hr) && !error_description().empty(), "GetPorts before Connect fails with a description", hr);
+    check(FAILED(hr) && !error_description().empty(),
+          "GetPorts before Connect fails with a description", hr);
 
     BSTR addr = SysAllocString(widen(argv[1]).c_str());
     hr = server->Connect(addr);
@@ -90,7 +93,8 @@ int main(int argc, char** argv) {
     check(count == 2, "Ports.Count == 2");
 
     hr = ports ? ports->get_Item(count + 1, &v) : E_POINTER;
-    check(hr == DISP_E_BADINDEX && !error_description().empty(), "Item(Count+1) -> DISP_E_BADINDEX", hr);
+    check(hr == DISP_E_BADINDEX && !error_description().empty(), "Item(Count+1) -> DISP_E_BADINDEX",
+          hr);
 
     hr = ports ? ports->get_Item(1, &v) : E_POINTER;
     IFaxPort* port = as<IFaxPort>(v, IID_IFaxPort);
