@@ -52,13 +52,13 @@ struct Job {
     bool discount_send = false;
     TimePoint submitted{};
     // Progress.
-    std::int32_t attempts = 0;     // attempts started so far
-    std::int32_t pages_sent = 0;   // pages confirmed by the far end; a retry starts after them
-    std::int32_t device_id = 0;    // port of the current or last attempt, 0 if none
+    std::int32_t attempts = 0;    // attempts started so far
+    std::int32_t pages_sent = 0;  // pages confirmed by the far end; a retry starts after them
+    std::int32_t device_id = 0;   // port of the current or last attempt, 0 if none
     Fps device_status = Fps::Available;  // of the current or last attempt
-    TimePoint next_attempt{};      // not before this (retry delay)
-    std::optional<TimePoint> finished;  // when it reached a final state
-    std::string last_error;        // why the last attempt failed, for people
+    TimePoint next_attempt{};            // not before this (retry delay)
+    std::optional<TimePoint> finished;   // when it reached a final state
+    std::string last_error;              // why the last attempt failed, for people
     int last_t30_cause = -1;
     FailureClass last_failure = FailureClass::None;
 };

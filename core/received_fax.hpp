@@ -13,9 +13,9 @@ namespace faxemu {
 struct RoutingOutcome {
     std::string guid;  // the routing method
     std::string routing_data;
-    bool done = false;       // succeeded
-    std::int32_t tries = 0;  // runs so far
-    std::string detail;      // what it did ("stored as /x/y.tif") or why it failed
+    bool done = false;                  // succeeded
+    std::int32_t tries = 0;             // runs so far
+    std::string detail;                 // what it did ("stored as /x/y.tif") or why it failed
     std::optional<TimePoint> next_try;  // when a failed method runs again; none: gave up or done
 };
 

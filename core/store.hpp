@@ -35,7 +35,7 @@ struct PortSettings {
 };
 
 class Store {
-public:
+  public:
     virtual ~Store() = default;
 
     // Jobs. add_job assigns the id (never reused) and returns it.

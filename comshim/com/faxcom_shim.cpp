@@ -140,6 +140,10 @@ BOOL jbool(const json& j, const char* key) {
     return FALSE;
 }
 // ISO 8601 UTC ("2026-11-25T02:13:14Z", optional fraction) -> DATE; "" -> 0.
+BSTR jbstr(const json& j, const char* key) {
+    return to_bstr(jstr(j, key));
+}
+
 DATE jdate(const json& j, const char* key) {
     std::string s = jstr(j, key);
     if (s.size() < 19) return 0;
@@ -329,34 +333,18 @@ class CFaxStatus : public Dual<IFaxStatus, &IID_IFaxStatus> {
           id_(device_id),
           s_(std::move(status)) {}
 
-#define FAX_STR(Name, key)                                   \
-    HRESULT STDMETHODCALLTYPE get_##Name(BSTR* p) override { \
+// One getter per property of the JSON snapshot s_, read with `read`.
+#define FAX_GET(Type, Name, read, key)                       \
+    HRESULT STDMETHODCALLTYPE get_##Name(Type* p) override { \
         return run([&] {                                     \
             check_out(p);                                    \
-            *p = to_bstr(jstr(s_, key));                     \
+            *p = read(s_, key);                              \
         });                                                  \
     }
-#define FAX_LONG(Name, key)                                  \
-    HRESULT STDMETHODCALLTYPE get_##Name(LONG* p) override { \
-        return run([&] {                                     \
-            check_out(p);                                    \
-            *p = jlong(s_, key);                             \
-        });                                                  \
-    }
-#define FAX_BOOL(Name, key)                                  \
-    HRESULT STDMETHODCALLTYPE get_##Name(BOOL* p) override { \
-        return run([&] {                                     \
-            check_out(p);                                    \
-            *p = jbool(s_, key);                             \
-        });                                                  \
-    }
-#define FAX_DATE(Name, key)                                  \
-    HRESULT STDMETHODCALLTYPE get_##Name(DATE* p) override { \
-        return run([&] {                                     \
-            check_out(p);                                    \
-            *p = jdate(s_, key);                             \
-        });                                                  \
-    }
+#define FAX_STR(Name, key) FAX_GET(BSTR, Name, jbstr, key)
+#define FAX_LONG(Name, key) FAX_GET(LONG, Name, jlong, key)
+#define FAX_BOOL(Name, key) FAX_GET(BOOL, Name, jbool, key)
+#define FAX_DATE(Name, key) FAX_GET(DATE, Name, jdate, key)
     FAX_STR(CallerId, "caller_id")
     FAX_STR(Csid, "csid")
     FAX_LONG(CurrentPage, "current_page")
