@@ -35,10 +35,23 @@ class DeviceListener {
     virtual void on_call_ended(const CallOutcome& outcome) = 0;
 };
 
+// Whether a device can take calls. A modem that does not answer, answers garbage
+// or has vanished is unavailable with a reason; the device keeps retrying by
+// itself (on its Clock) and becomes available again when the modem is back.
+struct DeviceHealth {
+    bool available = true;
+    std::string reason;       // why not available (names the device), empty when available
+    std::string description;  // what the device is, e.g. "Class 1 modem on /dev/ttyS0: ..."
+};
+
 class Device {
   public:
     virtual ~Device() = default;
     virtual std::string kind() const = 0;
+    // Devices with their own timers and I/O (modems) do their work here; the
+    // owner calls it at least every 20 ms (in virtual-time tests, every step).
+    virtual void poll() {}
+    virtual DeviceHealth health() const { return {}; }
     virtual void set_listener(DeviceListener* listener) = 0;
     virtual void dial(const OutboundCall& call) = 0;
     virtual void answer(const InboundCall& call) = 0;

@@ -125,6 +125,16 @@ RoutingMethod* Port::routing_method(std::string_view guid) {
     return nullptr;
 }
 
+std::string Port::device_description() const {
+    std::lock_guard lock(status_mutex_);
+    return device_description_;
+}
+
+void Port::set_device_description(std::string text) {
+    std::lock_guard lock(status_mutex_);
+    device_description_ = std::move(text);
+}
+
 PortStatus Port::GetStatus(const Clock& clock) const {
     PortStatus snapshot;
     {

@@ -64,6 +64,10 @@ class Port {
     // A snapshot of the live status, with elapsed_time = clock.now() - start_time
     // (zero while no call has a start time).
     PortStatus GetStatus(const Clock& clock) const;
+    // Not faxcom: what the device is (e.g. the modem found and the class chosen),
+    // kept up to date by the engine.
+    std::string device_description() const;
+    void set_device_description(std::string text);
     // For the engine: edits the status under the lock. `edit` must not call back
     // into this port. The port's identity (device_id, device_name) is kept.
     void update_status(const std::function<void(PortStatus&)>& edit);
@@ -100,6 +104,7 @@ class Port {
     std::vector<std::unique_ptr<RoutingMethod>> routing_methods_;
 
     mutable std::mutex status_mutex_;
+    std::string device_description_;  // guarded by status_mutex_
     PortStatus status_;
 };
 

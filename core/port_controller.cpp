@@ -24,7 +24,7 @@ PortController::PortController(Port& port, Device& device, const Clock& clock,
 }
 
 bool PortController::can_send() const {
-    return port_.Send() && device_.idle() && !call_;
+    return port_.Send() && device_.idle() && !call_ && device_.health().available;
 }
 
 void PortController::send(const SendRequest& request, bool use_device_tsid) {
@@ -183,7 +183,31 @@ void PortController::on_call_ended(const CallOutcome& outcome) {
 }
 
 void PortController::poll(Duration linger) {
-    if (!ended_at_ || call_ || clock_.now() - *ended_at_ < linger) return;
+    if (call_ || !device_.idle()) return;
+    // A modem that went away (or came back) shows on the port between calls.
+    const DeviceHealth health = device_.health();
+    if (health.description != port_.device_description())
+        port_.set_device_description(health.description);
+    const PortStatus shown = port_.GetStatus(clock_);
+    const bool shown_unavailable = shown.device_status == Fps::Unavailable;
+    if (!health.available && (!shown_unavailable || shown.description != health.reason)) {
+        ended_at_.reset();
+        port_.update_status([&](PortStatus& s) {
+            s = PortStatus{};  // update_status keeps the port's identity
+            s.device_status = Fps::Unavailable;
+            s.description = health.reason;
+        });
+        return;
+    }
+    if (health.available && shown_unavailable) {
+        port_.update_status([](PortStatus& s) {
+            s = PortStatus{};
+            s.device_status = Fps::Available;
+            s.description = std::string(to_string(Fps::Available));
+        });
+        return;
+    }
+    if (!ended_at_ || clock_.now() - *ended_at_ < linger) return;
     ended_at_.reset();
     port_.update_status([](PortStatus& s) {
         s = PortStatus{};  // update_status keeps the port's identity

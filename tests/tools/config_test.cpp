@@ -45,5 +45,51 @@ TEST(FaxdConfig, TlsListenNeedsCertificateAndKey) {
               std::string::npos);
 }
 
+TEST(FaxdConfig, ModemPortSettings) {
+    const Config c = parse_config(R"([[port]]
+name = "modem"
+kind = "modem"
+device = "/dev/ttyUSB0"
+class = "2.0"
+baud = 57600
+flow_control = "rtscts"
+lock_dir = "/run/lock"
+[port.quirks]
+tm_connect_delay_ms = 80
+bit_order = "reversed"
+dle_bug = true
+)",
+                                  "test.toml");
+    ASSERT_EQ(c.ports.size(), 1u);
+    const PortConfig& p = c.ports[0];
+    EXPECT_EQ(p.kind, "modem");
+    EXPECT_EQ(p.device, "/dev/ttyUSB0");
+    EXPECT_EQ(p.modem_class, "2.0");
+    EXPECT_EQ(p.baud, 57600);
+    EXPECT_EQ(p.flow_control, "rtscts");
+    EXPECT_EQ(p.lock_dir, "/run/lock");
+    EXPECT_EQ(p.quirks.at("tm_connect_delay_ms"), "80");
+    EXPECT_EQ(p.quirks.at("bit_order"), "reversed");
+    EXPECT_EQ(p.quirks.at("dle_bug"), "true");
+}
+
+TEST(FaxdConfig, ModemPortMistakesNameTheKey) {
+    const std::string head = "[[port]]\nname = \"m\"\nkind = \"modem\"\n";
+    EXPECT_NE(error_of(head).find("port[1].device"), std::string::npos);
+    EXPECT_NE(error_of(head + "device = \"/dev/ttyS0\"\nclass = \"3\"\n").find("port[1].class"),
+              std::string::npos);
+    EXPECT_NE(error_of(head + "device = \"/dev/ttyS0\"\nflow_control = \"dtr\"\n")
+                  .find("port[1].flow_control"),
+              std::string::npos);
+    EXPECT_NE(error_of(head + "device = \"/dev/ttyS0\"\n[port.quirks]\nx = 1.5\n")
+                  .find("port[1].quirks.x"),
+              std::string::npos);
+    EXPECT_NE(error_of("[[port]]\nname = \"x\"\nkind = \"isdn\"\n").find("simulated, modem"),
+              std::string::npos);
+    const std::string two = head + "device = \"/dev/ttyS0\"\n[[port]]\nname = \"n\"\nkind = " +
+                            "\"modem\"\ndevice = \"/dev/ttyS0\"\n";
+    EXPECT_NE(error_of(two).find("used twice"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace faxemu::faxd

@@ -87,9 +87,9 @@ void show(const Options& o, const json& result, const std::vector<faxctl::Column
 }
 
 const std::vector<faxctl::Column> kPortColumns = {
-    {"ID", "device_id"}, {"NAME", "name"},        {"NUMBER", "number"}, {"SEND", "send"},
-    {"RECV", "receive"}, {"RINGS", "rings"},      {"PRIO", "priority"}, {"CSID", "csid"},
-    {"TSID", "tsid"},    {"MODIFY", "can_modify"}};
+    {"ID", "device_id"}, {"NAME", "name"},         {"NUMBER", "number"}, {"SEND", "send"},
+    {"RECV", "receive"}, {"RINGS", "rings"},       {"PRIO", "priority"}, {"CSID", "csid"},
+    {"TSID", "tsid"},    {"MODIFY", "can_modify"}, {"DEVICE", "device"}};
 const std::vector<faxctl::Column> kJobColumns = {
     {"JOB", "job_id"},           {"STATE", "queue_status_text"}, {"DEVICE", "device_status_text"},
     {"TO", "fax_number"},        {"PAGES", "page_count"},        {"SENT", "pages_sent"},

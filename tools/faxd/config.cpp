@@ -192,11 +192,47 @@ Config parse_config(const std::string& text, const std::string& origin) {
             std::vector<std::string> modems;
             r.get(*t, prefix, "modems", modems);
             if (t->get("modems")) p.modems = parse_modems(r, prefix + "modems", modems);
+            r.get(*t, prefix, "device", p.device);
+            r.get(*t, prefix, "class", p.modem_class);
+            r.get(*t, prefix, "baud", p.baud);
+            r.get(*t, prefix, "flow_control", p.flow_control);
+            r.get(*t, prefix, "lock_dir", p.lock_dir);
+            if (const toml::node* q = t->get("quirks")) {
+                const toml::table* qt = q->as_table();
+                if (!qt) r.fail(prefix + "quirks", "expected a [port.quirks] table");
+                for (const auto& [key, value] : *qt) {
+                    const std::string k(key.str());
+                    if (value.is_string())
+                        p.quirks[k] = value.as_string()->get();
+                    else if (value.is_boolean())
+                        p.quirks[k] = value.as_boolean()->get() ? "true" : "false";
+                    else if (value.is_integer())
+                        p.quirks[k] = std::to_string(value.as_integer()->get());
+                    else
+                        r.fail(prefix + "quirks." + k, "expected a string, number or boolean");
+                }
+            }
             if (p.name.empty()) r.fail(prefix + "name", "every port needs a name");
-            if (p.kind != "simulated")
+            if (p.kind == "simulated") {
+                if (p.number.empty()) r.fail(prefix + "number", "a simulated port needs a number");
+            } else if (p.kind == "modem") {
+                if (p.device.empty())
+                    r.fail(prefix + "device",
+                           "a modem port needs its serial device, e.g. /dev/ttyS0");
+                if (p.modem_class != "1" && p.modem_class != "2" && p.modem_class != "2.0" &&
+                    p.modem_class != "auto")
+                    r.fail(prefix + "class",
+                           "\"" + p.modem_class + "\" is not a fax class (1, 2, 2.0, auto)");
+                if (p.flow_control != "xonxoff" && p.flow_control != "rtscts" &&
+                    p.flow_control != "none")
+                    r.fail(
+                        prefix + "flow_control",
+                        "\"" + p.flow_control + "\" is not a flow control (xonxoff, rtscts, none)");
+                if (p.baud <= 0) r.fail(prefix + "baud", "must be positive");
+            } else {
                 r.fail(prefix + "kind",
-                       "\"" + p.kind + "\" is not a port kind faxd has (simulated)");
-            if (p.number.empty()) r.fail(prefix + "number", "a simulated port needs a number");
+                       "\"" + p.kind + "\" is not a port kind faxd has (simulated, modem)");
+            }
             if (const toml::node* rt = t->get("routing")) {
                 const toml::array* ra = rt->as_array();
                 if (!ra) r.fail(prefix + "routing", "expected [[port.routing]] tables");
@@ -216,8 +252,10 @@ Config parse_config(const std::string& text, const std::string& origin) {
             for (const PortConfig& other : c.ports) {
                 if (other.name == p.name)
                     r.fail(prefix + "name", "\"" + p.name + "\" is used twice");
-                if (other.number == p.number)
+                if (!p.number.empty() && other.number == p.number)
                     r.fail(prefix + "number", "\"" + p.number + "\" is used twice");
+                if (!p.device.empty() && other.device == p.device)
+                    r.fail(prefix + "device", "\"" + p.device.string() + "\" is used twice");
             }
             c.ports.push_back(p);
         }

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,8 +19,16 @@ namespace faxemu::faxd {
 
 struct PortConfig {
     std::string name;
-    std::string kind = "simulated";
-    std::string number;  // the line's number on the virtual exchange
+    std::string kind = "simulated";  // or "modem": a fax modem on a serial line
+    std::string number;  // the line's number on the virtual exchange; for a modem, its own number
+    // kind = "modem"
+    std::filesystem::path device;      // /dev/ttyS0, /dev/ttyUSB0, a virtual modem's pty
+    std::string modem_class = "auto";  // "1", "2", "2.0", or "auto": the best the modem has
+    int baud = 115200;
+    std::string flow_control = "xonxoff";          // "rtscts" or "none"
+    std::filesystem::path lock_dir = "/var/lock";  // UUCP lock files (LCK..ttyS0)
+    // [port.quirks]: driver settings for modems' firmware bugs, by name (see fixtures/faxd.toml).
+    std::map<std::string, std::string> quirks;
     std::int32_t rings = 2;
     std::string csid;
     std::string tsid;

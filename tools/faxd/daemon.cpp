@@ -10,6 +10,7 @@
 #include "core/error.hpp"
 #include "core/image_compare.hpp"
 #include "tools/faxd/json_views.hpp"
+#include "tools/faxd/modem_port_device.hpp"
 
 namespace faxemu::faxd {
 
@@ -106,13 +107,22 @@ void Daemon::build_ports() {
             if (!rs.data.empty()) m->put_RoutingData(kAdmin, rs.data);
             m->put_Enable(kAdmin, rs.enabled);
         }
-        devices_.push_back(std::make_unique<SimulatedDevice>(exchange_, pc.number));
+        if (pc.kind == "modem") {
+            devices_.push_back(std::make_unique<ModemPortDevice>(io_, clock_, pc));
+            modems_.push_back(devices_.back().get());
+        } else {
+            devices_.push_back(std::make_unique<SimulatedDevice>(exchange_, pc.number));
+        }
         PortController& ctl = service_.attach(p, *devices_.back());
         ctl.session_options().ecm = pc.ecm;
         ctl.session_options().modems = pc.modems;
         p.on_changed([this](const Port& changed) { save_port(changed); });
-        spdlog::info("faxd: port {} \"{}\" ({} line {})", p.DeviceId(), p.Name(), pc.kind,
-                     pc.number);
+        if (pc.kind == "modem")
+            spdlog::info("faxd: port {} \"{}\" (modem on {}, class {})", p.DeviceId(), p.Name(),
+                         pc.device.string(), pc.modem_class);
+        else
+            spdlog::info("faxd: port {} \"{}\" ({} line {})", p.DeviceId(), p.Name(), pc.kind,
+                         pc.number);
     }
     exchange_.on_tick([this] { service_.poll(); });
 }
@@ -215,6 +225,7 @@ void Daemon::remove_orphan_documents() {
 
 void Daemon::run() {
     asio::co_spawn(io_, line_pump(), asio::detached);
+    if (!modems_.empty()) asio::co_spawn(io_, device_pump(), asio::detached);
     housekeeping();
     io_.run();
 }
@@ -277,6 +288,29 @@ asio::awaitable<void> Daemon::line_pump() {
             pump_timer_.expires_after(wait);
             co_await pump_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
         }
+    }
+}
+
+// Modems keep their own timers (AT timeouts, T.30's timers when the host runs
+// T.30) on the system clock; they are polled every 10 ms, and their calls'
+// status is published as it changes.
+asio::awaitable<void> Daemon::device_pump() {
+    asio::steady_timer timer(io_);
+    asio::error_code ec;
+    auto next = std::chrono::steady_clock::now();
+    int slices = 0;
+    while (!stopping_) {
+        for (Device* d : modems_) d->poll();
+        if (++slices % 5 == 0) {  // every 50 ms: rings answered, status shown, queue served
+            service_.poll();
+            dispatch();
+            publish_status();
+        }
+        next += std::chrono::milliseconds(10);
+        const auto now = std::chrono::steady_clock::now();
+        if (next < now) next = now;
+        timer.expires_at(next);
+        co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     }
 }
 

@@ -57,6 +57,7 @@ class Daemon final : private CallObserver {
     void register_handlers();
 
     asio::awaitable<void> line_pump();
+    asio::awaitable<void> device_pump();
     void wake();
     void dispatch();
     void publish_status();
@@ -76,7 +77,8 @@ class Daemon final : private CallObserver {
     SqliteStore store_;
     FaxServer server_;
     VirtualExchange exchange_;
-    std::vector<std::unique_ptr<SimulatedDevice>> devices_;
+    std::vector<std::unique_ptr<Device>> devices_;
+    std::vector<Device*> modems_;  // devices with their own I/O and timers, polled by device_pump
     FaxService service_;
     Scheduler scheduler_;
     RoutingRunner router_;

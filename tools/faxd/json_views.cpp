@@ -27,6 +27,7 @@ json port_json(const Port& p, const CallerRights& caller) {
             {"name", p.Name()},
             {"number", p.number},
             {"kind", p.device_kind},
+            {"device", p.device_description()},
             {"rings", p.Rings()},
             {"csid", p.Csid()},
             {"tsid", p.Tsid()},

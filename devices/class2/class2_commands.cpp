@@ -1,0 +1,123 @@
+#include "devices/class2/class2_commands.hpp"
+
+#include <cctype>
+#include <cstdio>
+
+namespace faxemu {
+
+namespace {
+
+const Class2Names kClass2{
+    "2",      "+FDCC",  "+FDIS",  "+FLID",  "+FBOR",  "+FPTS",  "+FK",    "+FCON",  "+FDIS:",
+    "+FDCS:", "+FDTC:", "+FCSI:", "+FTSI:", "+FPTS:", "+FHNG:", "+FNSF:", "+FPOLL", 0x11,
+};
+
+const Class2Names kClass20{
+    "2.0",   "+FCC",  "+FIS",  "+FLI",  "+FBO",  "+FPS",  "+FKS",  "+FCO", "+FIS:",
+    "+FCS:", "+FTC:", "+FCI:", "+FTI:", "+FPS:", "+FHS:", "+FNF:", "+FPO", 0x12,
+};
+
+}  // namespace
+
+const char* to_string(Class2Variant v) {
+    return v == Class2Variant::Class2 ? "Class 2" : "Class 2.0";
+}
+
+const Class2Names& class2_names(Class2Variant v) {
+    return v == Class2Variant::Class2 ? kClass2 : kClass20;
+}
+
+std::optional<Class2Params> parse_class2_params(std::string_view text, Class2Variant v) {
+    const int radix = v == Class2Variant::Class2 ? 10 : 16;
+    int values[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    int index = 0;
+    std::size_t i = 0;
+    auto skip_blanks = [&] {
+        while (i < text.size() && (text[i] == ' ' || text[i] == '\t')) ++i;
+    };
+    skip_blanks();
+    if (i == text.size()) return std::nullopt;
+    for (;;) {
+        if (index >= 8) return std::nullopt;
+        skip_blanks();
+        int value = 0;
+        while (i < text.size()) {
+            const char c = static_cast<char>(std::tolower(static_cast<unsigned char>(text[i])));
+            int d = -1;
+            if (c >= '0' && c <= '9') d = c - '0';
+            if (c >= 'a' && c <= 'f') d = 10 + (c - 'a');
+            if (d < 0 || d >= radix) break;
+            value = value * radix + d;
+            if (value > 0xFFFF) return std::nullopt;
+            ++i;
+        }
+        skip_blanks();
+        values[index++] = value;  // an empty field keeps its default, 0
+        if (i == text.size()) break;
+        if (text[i] != ',') return std::nullopt;
+        ++i;
+    }
+    Class2Params p;
+    p.vr = values[0];
+    p.br = values[1];
+    p.wd = values[2];
+    p.ln = values[3];
+    p.df = values[4];
+    p.ec = values[5];
+    p.bf = values[6];
+    p.st = values[7];
+    return p;
+}
+
+std::string format_class2_params(const Class2Params& p, Class2Variant v) {
+    const int values[8] = {p.vr, p.br, p.wd, p.ln, p.df, p.ec, p.bf, p.st};
+    std::string out;
+    for (int i = 0; i < 8; ++i) {
+        if (i) out += ',';
+        char buf[16];
+        std::snprintf(buf, sizeof buf, v == Class2Variant::Class2 ? "%d" : "%X", values[i]);
+        out += buf;
+    }
+    return out;
+}
+
+int bit_rate_of_br(int br) {
+    static constexpr int kRates[] = {2400, 4800, 7200, 9600, 12000, 14400};
+    return br >= 0 && br < 6 ? kRates[br] : 0;
+}
+
+DcsInfo to_dcs_info(const Class2Params& p, bool v17_possible) {
+    DcsInfo info;
+    info.bit_rate = bit_rate_of_br(p.br);
+    switch (p.br) {
+        case 0:
+        case 1:
+            info.modem = "V.27ter";
+            break;
+        case 2:
+        case 3:
+            info.modem = v17_possible ? "V.17" : "V.29";
+            break;
+        case 4:
+        case 5:
+            info.modem = "V.17";
+            break;
+        default:
+            info.modem = "unknown";
+            break;
+    }
+    info.resolution = p.vr >= 2 ? "superfine" : p.vr == 1 ? "fine" : "standard";
+    info.compression = p.df == 3 ? "MMR" : p.df == 1 ? "MR" : p.df == 0 ? "MH" : "other";
+    info.ecm = p.ec != 0;
+    return info;
+}
+
+std::string unquote_id(std::string_view text) {
+    std::size_t b = 0, e = text.size();
+    auto blank = [](char c) { return c == ' ' || c == '\t' || c == '"' || c == '\r'; };
+    while (b < e && blank(text[b])) ++b;
+    while (e > b && blank(text[e - 1])) --e;
+    return std::string(text.substr(b, e - b));
+}
+
+}  // namespace faxemu

@@ -1,0 +1,363 @@
+#include "devices/serial/at_channel.hpp"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "core/error.hpp"
+#include "tests/devices/serial/fake_modem.hpp"
+#include "tests/support/test_support.hpp"
+
+namespace faxemu {
+namespace {
+
+using namespace std::chrono_literals;
+using test::FakeModem;
+
+class AtChannelTest : public ::testing::Test {
+  protected:
+    AtChannelTest() : modem(io), line(io, modem.slave_path()), at(line, clock) { line.open(); }
+
+    // One exchange step: settle the bytes, then let the channel check its clock.
+    void step() {
+        ASSERT_TRUE(test::settle(io, line, modem));
+        at.poll();
+    }
+    // Sends `cmd` and returns its response after the modem's answer is in.
+    AtResponse ask(const std::string& cmd, Duration timeout = 3s) {
+        std::optional<AtResponse> got;
+        at.command(cmd, timeout, [&](const AtResponse& r) { got = r; });
+        for (int i = 0; i < 10000 && !got; ++i) {
+            step();
+            if (!got) clock.advance(20ms);
+        }
+        EXPECT_TRUE(got.has_value());
+        return got.value_or(AtResponse{});
+    }
+
+    asio::io_context io;
+    VirtualClock clock;
+    FakeModem modem;
+    SerialLine line;
+    AtChannel at;
+};
+
+TEST_F(AtChannelTest, CollectsInformationLinesUntilOk) {
+    modem.set_script([](const std::string& c) -> std::optional<std::string> {
+        if (c == "AT+FCLASS=?") return "\r\n0,1,2,2.0\r\n\r\nOK\r\n";
+        return "\r\nERROR\r\n";
+    });
+    const AtResponse r = ask("AT+FCLASS=?");
+    EXPECT_EQ(r.result, AtResult::Ok);
+    EXPECT_TRUE(r.ok());
+    EXPECT_EQ(r.final_line, "OK");
+    EXPECT_EQ(r.lines, std::vector<std::string>{"0,1,2,2.0"});
+    EXPECT_EQ(modem.commands(), std::vector<std::string>{"AT+FCLASS=?"});
+    EXPECT_EQ(modem.received(), "AT+FCLASS=?\r");
+
+    const AtResponse e = ask("AT+FOO");
+    EXPECT_EQ(e.result, AtResult::Error);
+    EXPECT_TRUE(e.answered());
+}
+
+TEST_F(AtChannelTest, SkipsEchoAndUnderstandsAllFinals) {
+    const std::map<std::string, std::pair<std::string, AtResult>> finals{
+        {"ATD1", {"NO CARRIER", AtResult::NoCarrier}},
+        {"ATD2", {"BUSY", AtResult::Busy}},
+        {"ATD3", {"NO DIALTONE", AtResult::NoDialtone}},
+        {"ATD4", {"NO DIAL TONE", AtResult::NoDialtone}},
+        {"ATD5", {"NO ANSWER", AtResult::NoAnswer}},
+        {"ATD6", {"CONNECT 14400", AtResult::Connect}},
+        {"AT+FRM=96", {"+FCERROR", AtResult::FcError}},
+        {"AT+FRM=97", {"+F4", AtResult::FcError}},
+    };
+    modem.set_script([&](const std::string& c) -> std::optional<std::string> {
+        return c + "\r\r\n" + finals.at(c).first + "\r\n";  // echo on (E1)
+    });
+    for (const auto& [cmd, want] : finals) {
+        const AtResponse r = ask(cmd);
+        EXPECT_EQ(r.result, want.second) << cmd;
+        EXPECT_EQ(r.final_line, want.first) << cmd;
+        EXPECT_TRUE(r.lines.empty()) << cmd << ": " << r.text();
+    }
+}
+
+TEST_F(AtChannelTest, NumericResultsAfterResetToV0) {
+    modem.set_script([](const std::string& c) -> std::optional<std::string> {
+        if (c == "ATZ") return "0\r";
+        if (c == "ATD5") return "7\r";
+        return "4\r";
+    });
+    EXPECT_EQ(ask("ATZ").result, AtResult::Ok);
+    EXPECT_EQ(ask("ATD5").result, AtResult::Busy);
+    EXPECT_EQ(ask("ATX").result, AtResult::Error);
+}
+
+TEST_F(AtChannelTest, NumericConnectFollowedAtOnceByData) {
+    // V0: "1<CR>" then the frame; the byte after CR decides that "1" was a result.
+    modem.set_script([](const std::string&) -> std::optional<std::string> {
+        return std::string(
+            "1\r\xff\x03\x10\x03"
+            "0\r",
+            8);
+    });
+    std::vector<std::uint8_t> frame;
+    std::optional<AtResponse> connect, ok;
+    at.command("AT+FRH=3", 3s, [&](const AtResponse& r) {
+        connect = r;
+        DataSink sink;
+        sink.data = [&](const std::uint8_t* d, std::size_t n) {
+            frame.insert(frame.end(), d, d + n);
+        };
+        sink.end = [&] { at.expect(3s, [&](const AtResponse& x) { ok = x; }); };
+        at.enter_data_mode(std::move(sink));
+    });
+    step();
+    ASSERT_TRUE(connect.has_value());
+    EXPECT_EQ(connect->result, AtResult::Connect);
+    EXPECT_EQ(frame, (std::vector<std::uint8_t>{0xff, 0x03}));
+    ASSERT_TRUE(ok.has_value());  // "0<CR>" at the very end: settled by poll()
+    EXPECT_EQ(ok->result, AtResult::Ok);
+}
+
+TEST_F(AtChannelTest, VerboseDigitIsInformationNotAResult) {
+    modem.set_script([](const std::string&) -> std::optional<std::string> {
+        return std::string("\r\n3\r\n\r\nOK\r\n");
+    });
+    const AtResponse r = ask("AT+FTH=?");
+    EXPECT_EQ(r.result, AtResult::Ok);
+    EXPECT_EQ(r.lines, std::vector<std::string>{"3"});
+}
+
+TEST_F(AtChannelTest, TimeoutRunsOnTheClockOnly) {
+    modem.set_script([](const std::string&) { return std::nullopt; });  // silent
+    std::optional<AtResponse> got;
+    at.command("AT", 3s, [&](const AtResponse& r) { got = r; });
+    step();
+    clock.advance(2999ms);
+    step();
+    EXPECT_FALSE(got.has_value());  // however long the wall clock took
+    clock.advance(1ms);
+    step();
+    ASSERT_TRUE(got.has_value());
+    EXPECT_EQ(got->result, AtResult::Timeout);
+    EXPECT_FALSE(got->answered());
+    EXPECT_NE(got->error.find(modem.slave_path()), std::string::npos) << got->error;
+    EXPECT_NE(got->error.find("'AT'"), std::string::npos) << got->error;
+    EXPECT_NE(got->error.find("3 s"), std::string::npos) << got->error;
+    EXPECT_FALSE(at.busy());
+}
+
+TEST_F(AtChannelTest, TimeoutMentionsPartialAnswer) {
+    modem.set_script([](const std::string&) { return std::string("\r\nManufacturer\r\n"); });
+    const AtResponse r = ask("ATI3", 1s);
+    EXPECT_EQ(r.result, AtResult::Timeout);
+    EXPECT_NE(r.error.find("Manufacturer"), std::string::npos) << r.error;
+}
+
+TEST_F(AtChannelTest, OneRequestAtATime) {
+    at.command("AT", 1s, [](const AtResponse&) {});
+    EXPECT_EQ(test::code_of([&] { at.command("ATI", 1s, [](const AtResponse&) {}); }),
+              ErrorCode::DeviceInUse);
+    at.cancel();
+    EXPECT_FALSE(at.busy());
+}
+
+TEST_F(AtChannelTest, UnsolicitedRingAndCallerIdWhileIdleAndDuringACommand) {
+    std::vector<std::string> unsolicited;
+    at.set_unsolicited_handler([&](const std::string& l) { unsolicited.push_back(l); });
+    modem.send("\r\nRING\r\n\r\nDATE = 0321\r\nTIME = 1405\r\nNMBR = 5551234\r\nNAME = ACME\r\n");
+    step();
+    EXPECT_EQ(unsolicited, (std::vector<std::string>{"RING", "DATE = 0321", "TIME = 1405",
+                                                     "NMBR = 5551234", "NAME = ACME"}));
+    unsolicited.clear();
+    modem.set_script([](const std::string&) -> std::optional<std::string> {
+        return "\r\nRING\r\n\r\nsome info\r\nDROF=40\r\n\r\nOK\r\n";
+    });
+    const AtResponse r = ask("ATI");
+    EXPECT_EQ(r.result, AtResult::Ok);
+    EXPECT_EQ(r.lines, std::vector<std::string>{"some info"});
+    EXPECT_EQ(unsolicited, (std::vector<std::string>{"RING", "DROF=40"}));
+    // A stray final with nothing waiting is unsolicited too; V0 RING ("2") is named.
+    unsolicited.clear();
+    at.set_numeric_results(true);
+    modem.send("OK\r\n2\r");
+    step();
+    EXPECT_EQ(unsolicited, (std::vector<std::string>{"OK", "RING"}));
+}
+
+TEST_F(AtChannelTest, ExtraFinalsForClass2) {
+    at.add_final("+FHNG:");
+    modem.set_script([](const std::string&) -> std::optional<std::string> {
+        return "\r\n+FCON\r\n\r\n+FHNG: 11\r\n";
+    });
+    AtResponse r = ask("ATD5551234", 60s);
+    EXPECT_EQ(r.result, AtResult::Extra);
+    EXPECT_EQ(r.final_line, "+FHNG: 11");
+    EXPECT_EQ(r.lines, std::vector<std::string>{"+FCON"});
+    at.remove_final("+FHNG:");
+
+    // Per request, with lines seen as they arrive.
+    modem.set_script([](const std::string&) -> std::optional<std::string> {
+        return "\r\n+FCO\r\n\r\n+FHS:02\r\n";
+    });
+    std::vector<std::string> live;
+    std::optional<AtResponse> got;
+    AtRequest req;
+    req.command = "ATD1";
+    req.timeout = 60s;
+    req.extra_finals = {"+FHS:"};
+    req.on_line = [&](const std::string& l) { live.push_back(l); };
+    at.command(req, [&](const AtResponse& x) { got = x; });
+    step();
+    ASSERT_TRUE(got.has_value());
+    EXPECT_EQ(got->result, AtResult::Extra);
+    EXPECT_EQ(got->final_line, "+FHS:02");
+    EXPECT_EQ(live, std::vector<std::string>{"+FCO"});
+}
+
+TEST_F(AtChannelTest, DataModeAfterConnectDecodesUntilDleEtxThenLines) {
+    // +FRH=3: CONNECT, an HDLC frame with a DLE in it, <DLE><ETX>, then OK in one burst.
+    std::string burst = "\r\nCONNECT\r\n";
+    burst += std::string("\xff\x13\x10\x10\x80", 5) + "\x10\x03" + "\r\nOK\r\n";
+    modem.set_script([&](const std::string&) -> std::optional<std::string> { return burst; });
+    std::vector<std::uint8_t> frame;
+    bool ended = false;
+    std::optional<AtResponse> final_ok;
+    at.command("AT+FRH=3", 3s, [&](const AtResponse& r) {
+        ASSERT_EQ(r.result, AtResult::Connect);
+        DataSink sink;
+        sink.data = [&](const std::uint8_t* d, std::size_t n) {
+            frame.insert(frame.end(), d, d + n);
+        };
+        sink.end = [&] {
+            ended = true;
+            EXPECT_FALSE(at.in_data_mode());
+            at.expect(3s, [&](const AtResponse& x) { final_ok = x; });
+        };
+        at.enter_data_mode(std::move(sink));
+    });
+    step();
+    EXPECT_TRUE(ended);
+    EXPECT_EQ(frame, (std::vector<std::uint8_t>{0xff, 0x13, 0x10, 0x80}));
+    ASSERT_TRUE(final_ok.has_value());
+    EXPECT_EQ(final_ok->result, AtResult::Ok);
+}
+
+TEST_F(AtChannelTest, RawDataModeAndSendingData) {
+    std::string got;
+    modem.set_script([](const std::string& c) -> std::optional<std::string> {
+        if (c == "AT+FDR") return "\r\nCONNECT\r\n";
+        return std::nullopt;
+    });
+    at.command("AT+FDR", 3s, [&](const AtResponse& r) {
+        ASSERT_EQ(r.result, AtResult::Connect);
+        DataSink sink;
+        sink.raw = true;
+        sink.data = [&](const std::uint8_t* d, std::size_t n) {
+            got.append(reinterpret_cast<const char*>(d), n);
+        };
+        at.enter_data_mode(std::move(sink));
+    });
+    step();
+    modem.send(std::string("OK\r\n\x10\x03", 6));  // raw: nothing is interpreted
+    step();
+    EXPECT_EQ(got, std::string("OK\r\n\x10\x03", 6));
+    at.leave_data_mode();
+    std::vector<std::string> unsolicited;
+    at.set_unsolicited_handler([&](const std::string& l) { unsolicited.push_back(l); });
+    modem.send("\r\nOK\r\n");
+    step();
+    EXPECT_EQ(unsolicited, std::vector<std::string>{"OK"});
+
+    const std::vector<std::uint8_t> page{1, 0x10, 2};
+    at.send_data(dle_stuff(page));
+    step();
+    EXPECT_EQ(modem.received().substr(modem.received().size() - 6),
+              std::string("\x01\x10\x10\x02\x10\x03", 6));
+}
+
+TEST_F(AtChannelTest, GarbageFailsTheCommandNamingTheDevice) {
+    modem.set_script([](const std::string&) -> std::optional<std::string> {
+        std::string noise;
+        for (int i = 0; i < 12; ++i) noise += std::string("\x8f\xfe\x01\x7f", 4) + "\r\n";
+        return noise;
+    });
+    const AtResponse r = ask("AT");
+    EXPECT_EQ(r.result, AtResult::Garbage);
+    EXPECT_NE(r.error.find(modem.slave_path()), std::string::npos) << r.error;
+    EXPECT_NE(r.error.find("\\x8f"), std::string::npos) << r.error;
+}
+
+TEST_F(AtChannelTest, GarbageWithoutLineEndsIsReportedAtTimeout) {
+    modem.set_script([](const std::string&) -> std::optional<std::string> {
+        return std::string("\xf0\xf0\xf0\x80\x80", 5);
+    });
+    const AtResponse r = ask("AT", 1s);
+    EXPECT_EQ(r.result, AtResult::Garbage);
+    EXPECT_NE(r.error.find("garbage"), std::string::npos) << r.error;
+}
+
+TEST_F(AtChannelTest, AnOverlongLineIsGarbage) {
+    modem.set_script([](const std::string&) -> std::optional<std::string> {
+        return std::string(AtChannel::max_line_length * AtChannel::max_garbage_lines, 'U');
+    });
+    const AtResponse r = ask("AT", 1s);
+    EXPECT_EQ(r.result, AtResult::Garbage);
+}
+
+TEST_F(AtChannelTest, GoodAnswerAmidNoiseStillCounts) {
+    modem.set_script([](const std::string&) -> std::optional<std::string> {
+        return std::string("\x8f\xfe\r\n\r\nOK\r\n");
+    });
+    EXPECT_EQ(ask("AT").result, AtResult::Ok);
+}
+
+TEST_F(AtChannelTest, VanishDuringCommandAndWhileIdle) {
+    std::optional<AtResponse> got;
+    modem.set_script([](const std::string&) { return std::nullopt; });
+    at.command("AT", 3s, [&](const AtResponse& r) { got = r; });
+    step();
+    modem.vanish();
+    ASSERT_TRUE(test::run_until(io, [&] { return got.has_value(); }));
+    EXPECT_EQ(got->result, AtResult::Vanished);
+    EXPECT_NE(got->error.find(modem.slave_path()), std::string::npos) << got->error;
+
+    // A command on the closed line fails at the next poll, not by hanging.
+    std::optional<AtResponse> again;
+    at.command("AT", 3s, [&](const AtResponse& r) { again = r; });
+    at.poll();
+    ASSERT_TRUE(again.has_value());
+    EXPECT_EQ(again->result, AtResult::Vanished);
+}
+
+TEST(AtChannelIdle, VanishWhileIdleGoesToTheErrorHandler) {
+    asio::io_context io;
+    VirtualClock clock;
+    FakeModem modem(io);
+    SerialLine line(io, modem.slave_path());
+    AtChannel at(line, clock);
+    std::string error;
+    at.set_error_handler([&](const std::string& m) { error = m; });
+    line.open();
+    modem.vanish();
+    ASSERT_TRUE(test::run_until(io, [&] { return !error.empty(); }));
+    EXPECT_NE(error.find(modem.slave_path()), std::string::npos) << error;
+}
+
+TEST_F(AtChannelTest, HandlerMayIssueTheNextCommand) {
+    modem.set_script([](const std::string& c) -> std::optional<std::string> {
+        return "\r\n" + c.substr(2) + "\r\nOK\r\n";
+    });
+    std::vector<std::string> seen;
+    at.command("ATA1", 1s, [&](const AtResponse& r) {
+        seen.push_back(r.text());
+        at.command("ATB2", 1s, [&](const AtResponse& r2) { seen.push_back(r2.text()); });
+    });
+    step();
+    step();
+    EXPECT_EQ(seen, (std::vector<std::string>{"A1", "B2"}));
+}
+
+}  // namespace
+}  // namespace faxemu
