@@ -17,6 +17,15 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr const char* kInterrupted = "interrupted: faxd stopped during the attempt";
+constexpr const char* kDeliveredBeforeStop =
+    "completed: the receiver confirmed every page before faxd stopped";
+
+// The receiver confirmed (MCF) every page: the fax is delivered, whatever
+// happened to the call after that (T.30 5.3.2: after the last MCF only DCN
+// remains). Such a job is never dialled again.
+bool delivered(const Job& job) {
+    return job.page_count > 0 && job.pages_sent >= job.page_count;
+}
 
 Scheduler::LocalTime system_local_time(TimePoint t) {
     const auto secs = static_cast<std::time_t>(
@@ -265,11 +274,13 @@ void Scheduler::attempt_ended(std::int64_t job_id, const CallOutcome& outcome) {
         const auto settings = server_.settings();
 
         job.pages_sent = first_page + pages;
-        job.device_status = outcome.status;
-        job.last_error = outcome.ok() ? std::string() : outcome.cause_text;
+        // A call that failed after the last page's MCF still delivered the fax.
+        const bool done = outcome.ok() || delivered(job);
+        job.device_status = done ? Fps::Completed : outcome.status;
+        job.last_error = done ? std::string() : outcome.cause_text;
         job.last_t30_cause = outcome.t30_cause;
-        job.last_failure = outcome.failure;
-        if (outcome.ok()) {
+        job.last_failure = done ? FailureClass::None : outcome.failure;
+        if (done) {
             // Delivered is delivered, even if a delete or pause came too late.
             job.state = JobState::Completed;
         } else if (pending == Pending::Cancel) {
@@ -409,14 +420,25 @@ int Scheduler::recover() {
         const auto now = clock_.now();
         for (auto job : store_.jobs()) {
             if (job.state != JobState::InProgress) continue;
+            const bool done = delivered(job);
             // The attempt first: if faxd dies again here, the next recover() finds
-            // the job still in progress with nothing open, and only requeues it.
+            // the job still in progress with nothing open, and decides again.
             if (auto attempt = current_attempt(job)) {
                 attempt->end = now;
-                attempt->status = Fps::Disconnected;
-                attempt->failure = FailureClass::LineDropped;
-                attempt->cause_text = kInterrupted;
+                attempt->status = done ? Fps::Completed : Fps::Disconnected;
+                attempt->failure = done ? FailureClass::None : FailureClass::LineDropped;
+                attempt->cause_text = done ? kDeliveredBeforeStop : kInterrupted;
                 store_.update_attempt(*attempt);
+            }
+            if (done) {
+                // Delivered is delivered, even if a delete came too late.
+                job.state = JobState::Completed;
+                job.device_status = Fps::Completed;
+                job.last_error.clear();
+                job.last_failure = FailureClass::None;
+                job.finished = now;
+                save(job, changed);
+                continue;
             }
             const bool deleted = job.device_status == Fps::Aborting;
             job.device_status = Fps::Disconnected;

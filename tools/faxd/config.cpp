@@ -42,6 +42,17 @@ class Reader {
                 out = n->as_floating_point()->get();
             else
                 fail(name, "expected a number");
+        } else if constexpr (std::is_same_v<T, std::chrono::milliseconds>) {
+            // Written in seconds, whole or not.
+            double seconds = 0;
+            if (n->is_integer())
+                seconds = static_cast<double>(n->as_integer()->get());
+            else if (n->is_floating_point())
+                seconds = n->as_floating_point()->get();
+            else
+                fail(name, "expected a number of seconds");
+            if (!(seconds >= 0 && seconds <= 86400.0 * 365)) fail(name, "out of range");
+            out = std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000));
         } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
             const toml::array* a = n->as_array();
             if (!a) fail(name, "expected an array of strings");
@@ -154,7 +165,17 @@ Config parse_config(const std::string& text, const std::string& origin) {
             r.fail("control.tls_key", "tls_listen needs a private key file");
         r.get(*s, "control.", "socket", c.socket);
         r.get(*s, "control.", "users", c.users);
-        r.get(*s, "control.", "max_message_bytes", c.max_message_bytes);
+        RpcServer::Limits& l = c.control_limits;
+        r.get(*s, "control.", "max_message_bytes", l.max_message_bytes);
+        r.get(*s, "control.", "max_message_bytes_before_login", l.max_message_bytes_before_login);
+        r.get(*s, "control.", "max_unauthenticated", l.max_unauthenticated);
+        r.get(*s, "control.", "max_authenticated", l.max_authenticated);
+        r.get(*s, "control.", "max_local", l.max_local);
+        r.get(*s, "control.", "login_timeout", l.login_timeout);
+        r.get(*s, "control.", "login_free_failures", l.login_free_failures);
+        r.get(*s, "control.", "login_backoff", l.login_backoff);
+        r.get(*s, "control.", "login_backoff_max", l.login_backoff_max);
+        if (l.login_free_failures < 0) r.fail("control.login_free_failures", "must be 0 or more");
         r.get(*s, "control.", "max_document_bytes", c.max_document_bytes);
     }
     if (const toml::table* s = root["line"].as_table()) {

@@ -13,6 +13,7 @@
 
 #include "core/fax_server.hpp"
 #include "core/routing_runner.hpp"
+#include "core/rpc_server.hpp"
 #include "core/store.hpp"
 
 namespace faxemu::faxd {
@@ -51,7 +52,7 @@ struct Config {
     std::filesystem::path tls_key;          // PEM private key, for tls_listen
     std::filesystem::path socket;           // empty: <spool>/faxd.sock
     std::filesystem::path users;            // empty: only the local admin (Unix socket)
-    std::size_t max_message_bytes = 48u << 20;
+    RpcServer::Limits control_limits;  // sessions, line sizes, login deadline and back-off
     std::size_t max_document_bytes = 32u << 20;
     // The virtual exchange of the simulated ports: 0 = as fast as possible, 1 = real time.
     double line_speed = 0;

@@ -64,9 +64,7 @@ Daemon::Daemon(Config config)
     recover_received();
     remove_orphan_documents();
 
-    RpcServer::Limits limits;
-    limits.max_message_bytes = config_.max_message_bytes;
-    rpc_ = std::make_unique<RpcServer>(io_, users_, limits);
+    rpc_ = std::make_unique<RpcServer>(io_, users_, config_.control_limits);
     register_handlers();
     const auto host_port = [](const std::string& key, const std::string& address) {
         const auto colon = address.rfind(':');
