@@ -133,6 +133,15 @@ TEST_F(ChaosVerdict, AReceptionSeenCompleteThenChangedIsLost) {
     EXPECT_EQ(judge({sub(1, 101, 1)}, {before}, state_).lost, 1);
 }
 
+TEST_F(ChaosVerdict, AReceptionNeverRoutedIsLost) {
+    state_.received.push_back(reception(1, 101, 1, 1, "CHAOS 1-1"));
+    state_.jobs.push_back(job(1, "CHAOS 1-1", "completed", 1));
+    EXPECT_EQ(judge({sub(1, 101, 1)}, {}, state_).lost, 0);
+    state_.received[0]["routing"] = json::array();
+    state_.inbox.clear();
+    EXPECT_EQ(judge({sub(1, 101, 1)}, {}, state_).lost, 1);
+}
+
 TEST_F(ChaosVerdict, LeftoversAreTemporaryNamesAndUnknownReceivedFiles) {
     const fs::path spool = dir_ / "spool";
     fs::create_directories(spool / "received");

@@ -146,7 +146,8 @@ Verdict judge(const std::vector<Submission>& submissions, const std::vector<Seen
                         std::to_string(num(attempts[i], "number")));
             if (attempts[i].value("interrupted", false) && final_state(st)) {
                 ++v.unsettled;
-                problem(shown + ": attempt " + std::to_string(i + 1) + " has no end");
+                problem(shown + ": attempt " + std::to_string(i + 1) +
+                        " left open (no end) though the job is " + st);
             }
         }
         const int calls = calls_by_tsid[sub.tsid];
@@ -188,10 +189,17 @@ Verdict judge(const std::vector<Submission>& submissions, const std::vector<Seen
     }
     for (const auto& [id, fax] : fax_by_id) {
         if (num(fax, "pages") == 0) continue;
+        const json routing = fax.value("routing", json::array());
         bool routed = true;
-        for (const json& r : fax.value("routing", json::array()))
-            routed = routed && r.value("done", false);
+        for (const json& r : routing) routed = routed && r.value("done", false);
         const int n = folder_copies[id];
+        if (routing.empty() && n == 0) {
+            // Every receiving port routes into the folder: no outcome means never routed.
+            ++v.lost;
+            problem("received fax " + std::to_string(id) + " (" + str(fax, "status") +
+                    "): never routed (no routing outcome recorded), not in the routing folder");
+            continue;
+        }
         if (n > 1) {
             ++v.duplicated;
             problem("received fax " + std::to_string(id) + ": " + std::to_string(n) +
