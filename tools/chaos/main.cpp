@@ -41,7 +41,7 @@ int main(int argc, char** argv) {
     app.add_option("--seed", seed, "seed of the run (printed at the start; default: random)");
     app.add_option("--only", only, "run only trial N of the run (to replay it with --seed)");
     app.add_option("--faxd", o.faxd, "the faxd binary")->check(CLI::ExistingFile);
-    app.add_option("--speed", o.speed, "line speed, times real time (default 10)")
+    app.add_option("--speed", o.speed, "line speed, times real time (default 20)")
         ->check(CLI::Range(1.0, 1000.0));
     app.add_option("--work", o.work, "where the trials' temporary folders go (default: $TMPDIR)");
     app.add_flag("--keep", o.keep, "keep every trial's folder (spool, faxd logs)");

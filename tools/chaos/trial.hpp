@@ -32,7 +32,7 @@ const char* to_string(Instant i);
 struct TrialOptions {
     std::filesystem::path faxd;  // the binary
     std::filesystem::path work;  // parent of the trial's temporary folder
-    double speed = 10;           // the virtual line: times real time
+    double speed = 20;           // the virtual line: times real time
     bool keep = false;           // keep the trial's folder (spool, logs) even when it passed
     bool verbose = false;
 };
