@@ -89,7 +89,8 @@ class Trigger {
         if (method == "received.changed") {
             const auto& fax = params.at("fax");
             if (fax.value("status", "") != "completed") return;
-            completed_.insert(fax.value("id", std::int64_t{0}));
+            // Routing's later reports on a fax already complete are not the instant.
+            if (!completed_.insert(fax.value("id", std::int64_t{0})).second) return;
             if (instant_ == Instant::AfterReception)
                 fire_locked("fax " + std::to_string(fax.value("id", 0)) + " reported complete",
                             true);
