@@ -19,6 +19,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <filesystem>
 #include <memory>
 #include <random>
 #include <stdexcept>
@@ -240,6 +241,45 @@ void copy_all(int from, int to, const std::string& from_name, const std::string&
             done += w;
         }
     }
+}
+
+// Whether the regular file `name` in `dir` holds exactly what `src` holds
+// (read from its start). A symlink or anything else is never the same.
+bool same_content(int dir, const std::string& name, int src) {
+    Fd existing(::openat(dir, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+    if (!existing) return false;
+    struct stat a {}, b {};
+    if (::fstat(existing.get(), &a) != 0 || ::fstat(src, &b) != 0 || !S_ISREG(a.st_mode) ||
+        a.st_size != b.st_size)
+        return false;
+    if (::lseek(src, 0, SEEK_SET) != 0) return false;
+    const auto read_some = [](int fd, char* buf, std::size_t size) {
+        ssize_t n;
+        do n = ::read(fd, buf, size);
+        while (n < 0 && errno == EINTR);
+        return n;
+    };
+    char x[64 * 1024], y[64 * 1024];
+    bool same = true;
+    for (;;) {
+        const ssize_t n = read_some(src, x, sizeof x);
+        if (n <= 0) {
+            same = n == 0 && read_some(existing.get(), y, 1) == 0;
+            break;
+        }
+        ssize_t got = 0;
+        while (got < n) {
+            const ssize_t m = read_some(existing.get(), y + got, static_cast<std::size_t>(n - got));
+            if (m <= 0) break;
+            got += m;
+        }
+        if (got != n || std::memcmp(x, y, static_cast<std::size_t>(n)) != 0) {
+            same = false;
+            break;
+        }
+    }
+    ::lseek(src, 0, SEEK_SET);
+    return same;
 }
 
 // ---- child processes --------------------------------------------------------
@@ -569,10 +609,19 @@ RoutingRun RoutingRunner::to_folder(const std::string& folder, const ReceivedFax
     Fd src(::open(fax.file.c_str(), O_RDONLY | O_CLOEXEC));
     if (!src) fail_errno("cannot open fax file " + fax.file, errno);
 
+    // Run again after a crash between the copy and its record: the copy made
+    // then is this one, not a reason for a second.
+    const std::string id = std::to_string(fax.id);
+    const std::string stem = "fax-" + id + "-" + compact_stamp(received_at(fax));
+    for (int n = 1; n <= kMaxNameTries; ++n) {
+        const std::string name = stem + (n == 1 ? "" : "-" + std::to_string(n)) + ".tif";
+        if (same_content(dir.get(), name, src.get())) return {true, base + name};
+        if (::faccessat(dir.get(), name.c_str(), F_OK, AT_SYMLINK_NOFOLLOW) != 0) break;
+    }
+
     // Written under a hidden temporary name first, so a folder watcher never
     // sees a half-written fax.
     static std::atomic<unsigned> serial{0};
-    const std::string id = std::to_string(fax.id);
     std::string tmp;
     Fd out;
     for (int i = 0; i < kMaxNameTries && !out; ++i) {
@@ -595,7 +644,6 @@ RoutingRun RoutingRunner::to_folder(const std::string& folder, const ReceivedFax
 
     // Neither renameat2(RENAME_NOREPLACE) nor link() ever replaces a file, so
     // two runs (or a planted symlink) can never overwrite one another.
-    const std::string stem = "fax-" + id + "-" + compact_stamp(received_at(fax));
     for (int n = 1; n <= kMaxNameTries; ++n) {
         const std::string name = stem + (n == 1 ? "" : "-" + std::to_string(n)) + ".tif";
         int rc = ::renameat2(dir.get(), tmp.c_str(), dir.get(), name.c_str(), RENAME_NOREPLACE);
@@ -612,6 +660,30 @@ RoutingRun RoutingRunner::to_folder(const std::string& folder, const ReceivedFax
         if (errno != EEXIST) fail_errno("cannot store the fax as " + base + name, errno);
     }
     throw Failure("no free name for " + stem + " in " + base);
+}
+
+int RoutingRunner::remove_stale_temporaries(const std::string& folder) {
+    // Names are ".fax-<fax id>-<pid>-<serial>.tmp" (to_folder).
+    std::error_code error;
+    std::filesystem::directory_iterator it(folder, error);
+    if (error) return 0;
+    int removed = 0;
+    for (const auto& entry : it) {
+        const std::string name = entry.path().filename().string();
+        if (!name.starts_with(".fax-") || !name.ends_with(".tmp")) continue;
+        const auto first = name.find('-', 5);
+        const auto second = first == std::string::npos ? first : name.find('-', first + 1);
+        if (second == std::string::npos) continue;
+        const std::string pid_text = name.substr(first + 1, second - first - 1);
+        if (pid_text.empty() || pid_text.find_first_not_of("0123456789") != std::string::npos ||
+            pid_text.size() > 9)
+            continue;
+        const auto pid = static_cast<pid_t>(std::stol(pid_text));
+        if (pid == ::getpid() || ::kill(pid, 0) == 0 || errno != ESRCH) continue;
+        std::error_code ignored;
+        if (std::filesystem::remove(entry.path(), ignored)) ++removed;
+    }
+    return removed;
 }
 
 RoutingRun RoutingRunner::to_email(const std::string& address, const ReceivedFax& fax) const {

@@ -52,6 +52,11 @@ class RoutingRunner {
 
     const RoutingConfig& config() const { return config_; }
 
+    // Removes the hidden temporary files that the folder method of a faxd no
+    // longer running (killed mid-copy) left in `folder`; returns how many.
+    // Those of a live process, and every other file, are left alone.
+    static int remove_stale_temporaries(const std::string& folder);
+
   private:
     RoutingRun to_folder(const std::string& folder, const ReceivedFax& fax) const;
     RoutingRun to_email(const std::string& address, const ReceivedFax& fax) const;

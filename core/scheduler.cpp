@@ -295,9 +295,6 @@ void Scheduler::attempt_ended(std::int64_t job_id, const CallOutcome& outcome) {
             job.state = JobState::RetriesExceeded;
         }
         if (is_final(job.state)) job.finished = now;
-        // The job first: its state decides what happens after a crash; an attempt
-        // left without an end reads as interrupted.
-        save(job, changed);
         if (attempt) {
             attempt->end = now;
             attempt->status = outcome.status;
@@ -305,7 +302,11 @@ void Scheduler::attempt_ended(std::int64_t job_id, const CallOutcome& outcome) {
             attempt->t30_cause = outcome.t30_cause;
             attempt->cause_text = outcome.cause_text;
             attempt->pages_sent = pages;
-            store_.update_attempt(*attempt);
+            // One transaction: a crash never leaves a decided job with an open attempt.
+            store_.update_job_and_attempt(job, *attempt);
+            changed.push_back(job);
+        } else {
+            save(job, changed);
         }
     }
     notify(changed);

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -109,19 +110,42 @@ TEST_F(RoutingRunnerTest, FolderCopyIsByteIdentical) {
     expect_fax_intact();
 }
 
-TEST_F(RoutingRunnerTest, FolderNamesAreUniqueOnRepeat) {
+// Routing the same fax again (faxd killed after the copy, before its record)
+// finds the copy it made; a different file under the name is never replaced.
+TEST_F(RoutingRunnerTest, FolderRoutingTheSameFaxAgainKeepsOneCopy) {
     const auto out = dir.path() / "inbox";
     fs::create_directory(out);
-    std::vector<std::string> stored;
+    const std::string stem = (out / (std::string("fax-42-") + kStamp)).string();
     for (int i = 0; i < 3; ++i) {
         const auto r = run(RoutingKind::Folder, out.string());
         ASSERT_TRUE(r.ok) << r.detail;
-        stored.push_back(r.detail);
+        EXPECT_EQ(r.detail, stem + ".tif");
         EXPECT_EQ(slurp(r.detail), original);
     }
-    const std::string stem = (out / (std::string("fax-42-") + kStamp)).string();
-    EXPECT_EQ(stored, (std::vector<std::string>{stem + ".tif", stem + "-2.tif", stem + "-3.tif"}));
-    EXPECT_EQ(std::distance(fs::directory_iterator(out), fs::directory_iterator()), 3);
+    EXPECT_EQ(std::distance(fs::directory_iterator(out), fs::directory_iterator()), 1);
+
+    spit(stem + ".tif", "edited by the operator");
+    const auto r = run(RoutingKind::Folder, out.string());
+    ASSERT_TRUE(r.ok) << r.detail;
+    EXPECT_EQ(r.detail, stem + "-2.tif");
+    EXPECT_EQ(slurp(stem + ".tif"), "edited by the operator");
+    EXPECT_EQ(slurp(r.detail), original);
+}
+
+// A copy left half done by a faxd that was killed is removed at start-up;
+// one of a live process is not.
+TEST_F(RoutingRunnerTest, StaleTemporariesOfADeadProcessAreRemoved) {
+    const auto out = dir.path() / "inbox";
+    fs::create_directory(out);
+    // A pid that cannot be alive: above the kernel's pid_max limit (4194304).
+    const auto stale = out / ".fax-42-999999999-0.tmp";
+    const auto live = out / (".fax-42-" + std::to_string(::getpid()) + "-0.tmp");
+    const auto other = out / ".fax-notes.tmp";
+    for (const auto& f : {stale, live, other}) spit(f, "x");
+    EXPECT_EQ(RoutingRunner::remove_stale_temporaries(out.string()), 1);
+    EXPECT_FALSE(fs::exists(stale));
+    EXPECT_TRUE(fs::exists(live));
+    EXPECT_TRUE(fs::exists(other));
 }
 
 TEST_F(RoutingRunnerTest, FolderNeverWritesThroughAPlantedSymlink) {

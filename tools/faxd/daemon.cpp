@@ -9,6 +9,7 @@
 #include "core/document.hpp"
 #include "core/error.hpp"
 #include "core/image_compare.hpp"
+#include "core/routing_method.hpp"
 #include "tools/faxd/json_views.hpp"
 #include "tools/faxd/modem_port_device.hpp"
 
@@ -61,6 +62,7 @@ Daemon::Daemon(Config config)
     });
     if (int n = scheduler_.recover())
         spdlog::warn("faxd: {} job(s) were in a call when faxd stopped; they are queued again", n);
+    remove_stale_routing_temporaries();
     recover_received();
     remove_orphan_documents();
 
@@ -204,12 +206,27 @@ void Daemon::recover_received() {
             write_bilevel_pages(tmp, pages, COMPRESSION_CCITTFAX4);
             std::filesystem::rename(tmp, f.file);
             f.status = "partial";
+            plan_routing(f);
         }
         store_.update_received(f);
         spdlog::warn("fax {}: reception on port {} was interrupted; {} whole page(s) kept", f.id,
                      f.device_id, f.pages);
-        if (!pages.empty()) start_routing(f.id);
+        start_routing(f);
     }
+}
+
+void Daemon::remove_stale_routing_temporaries() {
+    std::set<std::string> folders;
+    for (Port* p : server_.ports())
+        if (const RoutingMethod* m = p->routing_method(kFolderRoutingGuid);
+            m && !m->RoutingData().empty())
+            folders.insert(m->RoutingData());
+    for (const ReceivedFax& f : store_.received_faxes())
+        for (const RoutingOutcome& o : f.routing)
+            if (!o.done && o.guid == kFolderRoutingGuid) folders.insert(o.routing_data);
+    for (const std::string& folder : folders)
+        if (int n = RoutingRunner::remove_stale_temporaries(folder))
+            spdlog::info("faxd: removed {} unfinished copies from {}", n, folder);
 }
 
 void Daemon::remove_orphan_documents() {
@@ -426,12 +443,16 @@ void Daemon::call_ended(const CallRecord& rec) {
     if (rec.pages == 0) {
         std::error_code ignored;
         std::filesystem::remove(f->file, ignored);
+    } else {
+        // Stored with the reception's end in one write: a crash cannot leave a
+        // received fax that nobody will route.
+        plan_routing(*f);
     }
     store_.update_received(*f);
     spdlog::info("fax {}: {} page(s) from \"{}\" on port {}: {}", fax_id, rec.pages,
                  rec.remote_ident, rec.device_id, f->status);
     rpc_->notify_all("received.changed", {{"fax", fax_json(*f)}});
-    if (rec.pages > 0) start_routing(fax_id);
+    start_routing(*f);
 }
 
 void Daemon::archive(std::int64_t job_id) {
@@ -453,21 +474,21 @@ void Daemon::archive(std::int64_t job_id) {
     }
 }
 
-void Daemon::start_routing(std::int64_t fax_id) {
-    auto f = store_.received(fax_id);
-    if (!f) return;
-    const Port& port = server_.port(f->device_id);
-    f->routing.clear();
+void Daemon::plan_routing(ReceivedFax& f) const {
+    const Port& port = server_.port(f.device_id);
+    f.routing.clear();
     for (const RoutingMethod* m : port.GetRoutingMethods())
         if (m->Enable()) {
             RoutingOutcome o;
             o.guid = m->Guid();
             o.routing_data = m->RoutingData();
             o.next_try = clock_.now();
-            f->routing.push_back(o);
+            f.routing.push_back(o);
         }
-    store_.update_received(*f);
-    for (std::size_t i = 0; i < f->routing.size(); ++i) run_routing(fax_id, i);
+}
+
+void Daemon::start_routing(const ReceivedFax& f) {
+    for (std::size_t i = 0; i < f.routing.size(); ++i) run_routing(f.id, i);
 }
 
 void Daemon::run_routing(std::int64_t fax_id, std::size_t index) {

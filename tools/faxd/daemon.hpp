@@ -53,6 +53,8 @@ class Daemon final : private CallObserver {
     void apply_saved_settings();
     void save_port(const Port& port);
     void recover_received();
+    // Copies into routing folders that a killed faxd left half done.
+    void remove_stale_routing_temporaries();
     void remove_orphan_documents();
     void register_handlers();
 
@@ -64,7 +66,9 @@ class Daemon final : private CallObserver {
     void housekeeping();
 
     void archive(std::int64_t job_id);  // ArchiveOutboundFaxes
-    void start_routing(std::int64_t fax_id);
+    // The routing methods enabled on the fax's port, as rows to store with it.
+    void plan_routing(ReceivedFax& fax) const;
+    void start_routing(const ReceivedFax& fax);  // runs every planned method
     void run_routing(std::int64_t fax_id, std::size_t index);
     void schedule_routing_retry(std::int64_t fax_id, std::size_t index, TimePoint when);
 
