@@ -128,15 +128,24 @@ TimePoint Scheduler::next_discount_start(TimePoint after) const {
 }
 
 Job Scheduler::submit(Job job) {
-    validate_fax_number(job.fax_number);
-    validate_tsid(job.tsid);
     if (job.page_count < 1)
         throw FaxError(ErrorCode::InvalidParameter, "fax job: PageCount must be at least 1, got " +
                                                         std::to_string(job.page_count));
+    return add(std::move(job), JobState::Queued);
+}
+
+Job Scheduler::submit_converting(Job job) {
+    job.page_count = 0;  // known when converted
+    return add(std::move(job), JobState::Converting);
+}
+
+Job Scheduler::add(Job job, JobState state) {
+    validate_fax_number(job.fax_number);
+    validate_tsid(job.tsid);
     const auto now = clock_.now();
     // The caller describes the fax; the queue's own fields start afresh.
     job.type = JobType::Send;
-    job.state = JobState::Queued;
+    job.state = state;
     job.submitted = now;
     job.next_attempt = now;
     job.attempts = 0;
@@ -153,6 +162,44 @@ Job Scheduler::submit(Job job) {
     }
     notify({job});
     return job;
+}
+
+std::optional<Job> Scheduler::conversion_done(std::int64_t job_id, const std::string& document,
+                                              std::int32_t page_count, std::int64_t size) {
+    std::vector<Job> changed;
+    {
+        std::lock_guard lock(mutex_);
+        auto job = store_.job(job_id);
+        if (!job || job->state != JobState::Converting) return std::nullopt;
+        if (page_count < 1)
+            throw FaxError(ErrorCode::InvalidParameter,
+                           job_name(job_id) + ": a converted document needs a page, got " +
+                               std::to_string(page_count));
+        job->document = document;
+        job->page_count = page_count;
+        job->size = size;
+        job->state = JobState::Queued;
+        job->next_attempt = clock_.now();
+        save(*job, changed);
+    }
+    notify(changed);
+    return changed.front();
+}
+
+std::optional<Job> Scheduler::conversion_failed(std::int64_t job_id, const std::string& error) {
+    std::vector<Job> changed;
+    {
+        std::lock_guard lock(mutex_);
+        auto job = store_.job(job_id);
+        if (!job || job->state != JobState::Converting) return std::nullopt;
+        job->document.clear();
+        job->state = JobState::Failed;
+        job->last_error = error;
+        job->finished = clock_.now();
+        save(*job, changed);
+    }
+    notify(changed);
+    return changed.front();
 }
 
 std::optional<Scheduler::Dispatch> Scheduler::next(
@@ -335,6 +382,8 @@ Job Scheduler::command(const CallerRights& caller, const std::string& user, std:
         switch (cmd) {
             case JobCommand::Delete:
                 switch (job.state) {
+                    // A conversion that ends after this changes nothing.
+                    case JobState::Converting:
                     case JobState::Queued:
                     case JobState::Retrying:
                     case JobState::Paused:
@@ -376,6 +425,9 @@ Job Scheduler::command(const CallerRights& caller, const std::string& user, std:
                 }
                 break;
             case JobCommand::Resume:  // also JC_RESTART
+                if (job.document.empty() && job.state != JobState::Converting)
+                    refuse("has no document to send (it could not be converted: " +
+                           job.last_error + "); submit it again");
                 switch (job.state) {
                     case JobState::Paused:
                         // Back to what it was: only a job that has been tried retries.
@@ -396,6 +448,7 @@ Job Scheduler::command(const CallerRights& caller, const std::string& user, std:
                         // Withdraws a pause asked for during the attempt.
                         if (!cancel_pending) pending_.erase(job_id);
                         break;
+                    case JobState::Converting:
                     case JobState::Queued:
                     case JobState::Retrying:
                         break;

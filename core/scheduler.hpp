@@ -42,6 +42,19 @@ class Scheduler {
     // Throws InvalidParameter naming the bad field.
     Job submit(Job job);
 
+    // An outbound job whose document (job.document, the upload) is still to be
+    // converted: validated like submit() but for its pages, and persisted
+    // Converting, so that faxd converts it again after a crash. next() never
+    // picks it. Returns it with its id.
+    Job submit_converting(Job job);
+    // The conversion of a Converting job ended: it is Queued with its fax
+    // document, or Failed with `error` (its document then empty). Both return
+    // the job as it now is, or nothing (changing nothing) if it is no longer
+    // Converting (deleted meanwhile).
+    std::optional<Job> conversion_done(std::int64_t job_id, const std::string& document,
+                                       std::int32_t page_count, std::int64_t size);
+    std::optional<Job> conversion_failed(std::int64_t job_id, const std::string& error);
+
     struct Dispatch {
         Job job;
         std::int32_t device_id;
@@ -92,6 +105,8 @@ class Scheduler {
     // attempt returns.
     enum class Pending { Cancel, Pause };
 
+    // Validates, resets the queue's own fields, persists as `state`.
+    Job add(Job job, JobState state);
     // Reads a job or throws NotFound.
     Job load(std::int64_t id) const;
     // Persists and records the job for the listeners.

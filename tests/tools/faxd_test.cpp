@@ -4,6 +4,7 @@
 
 #include "core/image_compare.hpp"
 #include "core/protocol/error_codes.hpp"
+#include "core/protocol/submit.hpp"
 #include "core/routing_method.hpp"
 #include "faxd_harness.hpp"
 
@@ -35,9 +36,10 @@ TEST(Faxd, SubmittedFaxIsSentReceivedRoutedAndFetchedIdentical) {
                                 {"enable", true}});
     auto sender = faxd.client("sender");
     const auto source = test::fixture("documents/letter-fine-mmr.tif");
-    json job = sender->call("job.submit", {{"number", "5551002"},
-                                           {"document", test::document_base64(source)},
-                                           {"display_name", "letter.tif"}});
+    // job.submit answers while the document converts; this waits for the pages.
+    json job = rpc::submit_and_wait(*sender, {{"number", "5551002"},
+                                              {"document", test::document_base64(source)},
+                                              {"display_name", "letter.tif"}});
     EXPECT_EQ(job["page_count"], 3);
     EXPECT_EQ(job["user_name"], "sender");
     const std::int64_t id = job["job_id"];

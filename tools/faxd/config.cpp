@@ -123,14 +123,17 @@ Config parse_config(const std::string& text, const std::string& origin) {
     Config c;
     for (auto&& [key, node] : root) {
         const std::string k(key.str());
-        if (k != "server" && k != "control" && k != "line" && k != "routing" && k != "port")
-            r.fail(k, "unknown section (server, control, line, routing, port)");
+        if (k != "server" && k != "control" && k != "line" && k != "routing" && k != "port" &&
+            k != "documents")
+            r.fail(k, "unknown section (server, control, documents, line, routing, port)");
         (void)node;
     }
     if (const toml::table* s = root["server"].as_table()) {
         r.get(*s, "server.", "spool", c.spool);
         r.get(*s, "server.", "log_level", c.log_level);
         r.get(*s, "server.", "log_file", c.log_file);
+        r.get(*s, "server.", "workers", c.workers);
+        if (c.workers < 1 || c.workers > 64) r.fail("server.workers", "must be 1 to 64");
         ServerSettings& ss = c.server;
         r.get(*s, "server.", "retries", ss.retries);
         r.get(*s, "server.", "retry_delay", ss.retry_delay);
@@ -177,6 +180,20 @@ Config parse_config(const std::string& text, const std::string& origin) {
         r.get(*s, "control.", "login_backoff_max", l.login_backoff_max);
         if (l.login_free_failures < 0) r.fail("control.login_free_failures", "must be 0 or more");
         r.get(*s, "control.", "max_document_bytes", c.max_document_bytes);
+    }
+    if (const toml::table* s = root["documents"].as_table()) {
+        ConversionLimits& l = c.conversion;
+        r.get(*s, "documents.", "max_pages", l.max_pages);
+        r.get(*s, "documents.", "max_page_pixels", l.max_page_pixels);
+        std::int64_t seconds = l.max_time.count();
+        r.get(*s, "documents.", "max_seconds", seconds);
+        l.max_time = std::chrono::seconds(seconds);
+        r.get(*s, "documents.", "max_memory_bytes", l.max_memory_bytes);
+        if (l.max_pages < 1) r.fail("documents.max_pages", "must be at least 1");
+        if (l.max_page_pixels < 1) r.fail("documents.max_page_pixels", "must be at least 1");
+        if (seconds < 1) r.fail("documents.max_seconds", "must be at least 1");
+        if (l.max_memory_bytes < (64u << 20))
+            r.fail("documents.max_memory_bytes", "must be at least 64 MiB (67108864)");
     }
     if (const toml::table* s = root["line"].as_table()) {
         r.get(*s, "line.", "speed", c.line_speed);

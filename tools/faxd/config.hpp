@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "core/documents/conversion.hpp"
 #include "core/fax_server.hpp"
 #include "core/routing_runner.hpp"
 #include "core/rpc_server.hpp"
@@ -54,6 +55,10 @@ struct Config {
     std::filesystem::path users;            // empty: only the local admin (Unix socket)
     RpcServer::Limits control_limits;  // sessions, line sizes, login deadline and back-off
     std::size_t max_document_bytes = 32u << 20;
+    // Threads of the worker pool that does faxd's heavy work (conversion, routing).
+    std::size_t workers = 2;
+    // [documents]: limits of one document's conversion.
+    ConversionLimits conversion;
     // The virtual exchange of the simulated ports: 0 = as fast as possible, 1 = real time.
     double line_speed = 0;
     // Inbound routing.

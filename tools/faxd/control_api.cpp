@@ -5,10 +5,13 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
+#include <span>
 #include <set>
 
-#include "core/document.hpp"
+#include "core/documents/atomic_file.hpp"
+#include "core/documents/document_type.hpp"
 #include "core/error.hpp"
 #include "core/protocol/base64.hpp"
 #include "core/protocol/error_codes.hpp"
@@ -41,15 +44,6 @@ std::vector<std::uint8_t> decode_document(const std::string& text, std::size_t l
     if (!bytes) throw rpc::RpcError(rpc::kInvalidParams, "document: not valid base64");
     if (bytes->size() > limit) throw too_large();
     return std::move(*bytes);
-}
-
-void write_file_synced(const std::filesystem::path& path, const std::vector<std::uint8_t>& data) {
-    std::FILE* f = std::fopen(path.c_str(), "wb");
-    if (!f) throw FaxError(ErrorCode::Io, path.string() + ": cannot create");
-    const bool ok = std::fwrite(data.data(), 1, data.size(), f) == data.size() &&
-                    std::fflush(f) == 0 && ::fsync(fileno(f)) == 0;
-    std::fclose(f);
-    if (!ok) throw FaxError(ErrorCode::Io, path.string() + ": cannot write");
 }
 
 }  // namespace
@@ -167,35 +161,28 @@ void Daemon::register_handlers() {
         const auto bytes =
             decode_document(string_param(params, "document"), config_.max_document_bytes);
 
-        // The upload is checked and made fax-shaped before the job exists; a crash
-        // before the job is stored leaves only a file that start-up removes.
-        const auto upload = spool_ / "tmp" / random_name("upload-");
-        const auto document = spool_ / "documents" / (random_name("job-") + ".tif");
-        write_file_synced(upload, bytes);
+        // What needs no conversion is refused at once, before any job exists:
+        // an empty file, a type faxemu does not know or cannot convert.
+        const auto head = std::span(bytes).first(std::min(bytes.size(), kSniffBytes));
+        if (auto why = unsupported_reason(sniff_document_type(head), job.display_name);
+            !why.empty())
+            throw FaxError(ErrorCode::BadDocument, why);
+        // The upload is stored whole before the job that names it (a crash
+        // between the two leaves a file that start-up removes), and converted
+        // on the worker pool: the io thread never waits on a conversion.
+        const auto upload = spool_ / "documents" / random_name("upload-");
+        write_file_atomically(upload, bytes);
+        job.document = upload.string();
+        job.size = static_cast<std::int64_t>(bytes.size());
         try {
-            Document doc = Document::open(upload);
-            for (const std::string& note : doc.write_fax_tiff(document))
-                spdlog::info("upload \"{}\" from {}: {}", job.display_name, s.user, note);
-            job.page_count = static_cast<std::int32_t>(doc.page_count());
-            std::filesystem::remove(upload);
-        } catch (const FaxError& e) {
-            std::filesystem::remove(upload);
-            std::string msg = e.what();
-            if (auto pos = msg.find(upload.string()); pos != std::string::npos)
-                msg.replace(pos, upload.string().size(), "\"" + job.display_name + "\"");
-            throw FaxError(e.code(), msg);
-        }
-        job.document = document.string();
-        job.size = static_cast<std::int64_t>(std::filesystem::file_size(document));
-        try {
-            job = scheduler_.submit(job);
+            job = scheduler_.submit_converting(job);
         } catch (...) {
-            std::filesystem::remove(document);
+            std::filesystem::remove(upload);
             throw;
         }
-        spdlog::info("job {}: {} page(s) to {} submitted by {}", job.id, job.page_count,
-                     job.fax_number, s.user);
-        wake();
+        spdlog::info("job {}: \"{}\" ({} bytes) to {} submitted by {}; converting", job.id,
+                     job.display_name, bytes.size(), job.fax_number, s.user);
+        convert(job);
         return job_json(job);
     });
     rpc.handle("jobs.list", [this](Session& s, const json& params) {

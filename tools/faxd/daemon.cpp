@@ -6,7 +6,8 @@
 
 #include <set>
 
-#include "core/document.hpp"
+#include "core/documents/conversion.hpp"
+#include "core/documents/document.hpp"
 #include "core/error.hpp"
 #include "core/image_compare.hpp"
 #include "core/routing_method.hpp"
@@ -43,6 +44,7 @@ Daemon::Daemon(Config config)
       service_(server_, clock_, spool_),
       scheduler_(server_, store_, clock_),
       router_(config_.routing),
+      workers_(config_.workers),
       users_(config_.users.empty() ? UsersFile{} : UsersFile::load(config_.users)),
       pump_timer_(io_),
       housekeeping_timer_(io_) {
@@ -65,6 +67,7 @@ Daemon::Daemon(Config config)
     remove_stale_routing_temporaries();
     recover_received();
     remove_orphan_documents();
+    resume_conversions();
 
     rpc_ = std::make_unique<RpcServer>(io_, users_, config_.control_limits);
     register_handlers();
@@ -90,7 +93,9 @@ Daemon::Daemon(Config config)
 }
 
 Daemon::~Daemon() {
-    routing_pool_.join();
+    // Conversions stop at once (their jobs stay Converting, and are converted
+    // again at the next start); routing finishes its program first.
+    workers_.stop();
 }
 
 void Daemon::build_ports() {
@@ -236,6 +241,66 @@ void Daemon::remove_orphan_documents() {
         if (!wanted.count(entry.path().string())) std::filesystem::remove(entry.path());
     for (const auto& entry : std::filesystem::directory_iterator(spool_ / "tmp"))
         std::filesystem::remove_all(entry.path());
+}
+
+void Daemon::resume_conversions() {
+    for (const Job& job : store_.jobs()) {
+        if (job.state != JobState::Converting) continue;
+        if (std::filesystem::exists(job.document)) {
+            spdlog::warn("job {}: its document was being converted when faxd stopped; converting "
+                         "it again",
+                         job.id);
+            convert(job);
+        } else {
+            scheduler_.conversion_failed(
+                job.id, "\"" + job.display_name + "\": the upload is gone from the spool");
+        }
+    }
+}
+
+void Daemon::convert(const Job& job) {
+    ConversionRequest request;
+    request.input = job.document;
+    request.name = job.display_name;
+    request.output = spool_ / "documents" / ("job-" + std::to_string(job.id) + ".tif");
+    request.work_dir = spool_ / "tmp" / ("convert-" + std::to_string(job.id));
+    request.limits = config_.conversion;
+    const std::int64_t id = job.id;
+    const std::string user = job.user_name;
+    workers_.post([this, request, id, user](std::stop_token stop) {
+        std::optional<ConversionResult> result;
+        std::string error;
+        try {
+            result = convert_document(request, stop);
+        } catch (const ConversionCancelled&) {
+            return;  // faxd is stopping: the job stays Converting for the next start
+        } catch (const std::exception& e) {
+            error = e.what();
+        }
+        asio::post(io_, [this, request, id, user, result, error] {
+            std::error_code ignored;
+            if (!result) {
+                std::filesystem::remove(request.input, ignored);
+                if (scheduler_.conversion_failed(id, error))
+                    spdlog::warn("job {}: cannot be sent: {}", id, error);
+                return;
+            }
+            for (const std::string& note : result->notes)
+                spdlog::info("job {}: \"{}\" from {}: {}", id, request.name, user, note);
+            auto job = scheduler_.conversion_done(id, request.output.string(), result->page_count,
+                                                  result->size);
+            if (!job) {  // deleted while it converted
+                std::filesystem::remove(request.output, ignored);
+                std::filesystem::remove(request.input, ignored);
+                return;
+            }
+            // The upload goes only once the job points at the converted file.
+            std::filesystem::remove(request.input, ignored);
+            spdlog::info("job {}: {} ({}) converted: {} page(s) to {}", id, request.name,
+                         to_string(result->type), job->page_count, job->fax_number);
+            wake();
+        });
+    });
 }
 
 void Daemon::run() {
@@ -499,7 +564,7 @@ void Daemon::run_routing(std::int64_t fax_id, std::size_t index) {
     const ReceivedFax snapshot = *f;
     const RoutingKind kind = info->kind;
     const std::string data = f->routing[index].routing_data;
-    asio::post(routing_pool_, [this, snapshot, kind, data, fax_id, index] {
+    workers_.post([this, snapshot, kind, data, fax_id, index](std::stop_token) {
         RoutingRun result = router_.run(kind, data, snapshot);
         asio::post(io_, [this, result, fax_id, index] {
             auto f = store_.received(fax_id);

@@ -18,6 +18,7 @@
 #include "core/scheduler.hpp"
 #include "core/sqlite_store.hpp"
 #include "core/users.hpp"
+#include "core/worker_pool.hpp"
 #include "devices/simulated_device.hpp"
 #include "devices/virtual_exchange.hpp"
 #include "tools/faxd/config.hpp"
@@ -58,6 +59,12 @@ class Daemon final : private CallObserver {
     void remove_orphan_documents();
     void register_handlers();
 
+    // Converts a Converting job's upload on the worker pool; the job becomes
+    // Queued or Failed on the io thread when it ends.
+    void convert(const Job& job);
+    // At start: jobs left Converting by a crash are converted again.
+    void resume_conversions();
+
     asio::awaitable<void> line_pump();
     asio::awaitable<void> device_pump();
     void wake();
@@ -86,7 +93,8 @@ class Daemon final : private CallObserver {
     FaxService service_;
     Scheduler scheduler_;
     RoutingRunner router_;
-    asio::thread_pool routing_pool_{1};  // routing runs programs: never on the line's thread
+    // Heavy work (document conversion, routing programs): never on the io thread.
+    WorkerPool workers_;
     UsersFile users_;
     std::unique_ptr<RpcServer> rpc_;
     asio::steady_timer pump_timer_;

@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/image_compare.hpp"
+
 namespace faxemu {
 
 struct PageInfo {
@@ -27,7 +29,8 @@ class Document {
     // it is not a TIFF, has no pages, is truncated or corrupt, has a page that
     // is not bilevel or is larger than 10000x30000, or a page without
     // resolution that is not 1728 px wide.
-    static Document open(const std::filesystem::path& path);
+    // `gate` (see visit_bilevel_pages) sees each page before it is decoded.
+    static Document open(const std::filesystem::path& path, const BilevelPageGate& gate = {});
 
     const std::filesystem::path& path() const { return path_; }
     size_t page_count() const { return pages_.size(); }
@@ -45,7 +48,8 @@ class Document {
     // fax values is rescaled to 98 or 196 lpi. Returns one note per converted
     // page, e.g. "page 1: 1734 px wide at 204 dpi, cropped 3+3 white columns to
     // 1728". Throws FaxError (BadDocument if the file changed since open, Io).
-    std::vector<std::string> write_fax_tiff(const std::filesystem::path& out) const;
+    std::vector<std::string> write_fax_tiff(const std::filesystem::path& out,
+                                            const BilevelPageGate& gate = {}) const;
 
   private:
     Document(std::filesystem::path path, std::vector<PageInfo> pages)
