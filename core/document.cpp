@@ -1,6 +1,7 @@
 #include "core/document.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <tiffio.h>
 #include <unistd.h>
 
@@ -219,7 +220,8 @@ void sync_path(const fs::path& path, int flags, const fs::path& out) {
 // Temp file in the destination folder (so rename is atomic), fsync, rename,
 // fsync the folder: readers see the old file or the whole new one, even after
 // a crash.
-void write_atomically(const fs::path& out, const std::vector<BilevelPage>& pages) {
+void write_atomically(const fs::path& out, const std::vector<BilevelPage>& pages,
+                      std::optional<mode_t> mode) {
     static std::atomic<unsigned> counter{0};
     const fs::path dir = out.has_parent_path() ? out.parent_path() : fs::path(".");
     fs::path temp;
@@ -227,14 +229,23 @@ void write_atomically(const fs::path& out, const std::vector<BilevelPage>& pages
     for (int attempt = 0; fd < 0 && attempt < 100; ++attempt) {
         temp = dir / ("." + out.filename().string() + ".tmp-" + std::to_string(::getpid()) + "-" +
                       std::to_string(counter++));
-        fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode.value_or(0666));
         if (fd < 0 && errno != EEXIST) break;
     }
     if (fd < 0) {
         throw FaxError(ErrorCode::Io, out.string() + ": cannot create a temporary file in " +
                                           dir.string() + ": " + std::strerror(errno));
     }
+    // libtiff rewrites the file in place, so the mode set now is the file's.
+    const bool mode_set = !mode || ::fchmod(fd, *mode) == 0;
+    const int mode_error = errno;
     ::close(fd);
+    if (!mode_set) {
+        std::error_code ignored;
+        fs::remove(temp, ignored);
+        throw FaxError(ErrorCode::Io, out.string() + ": cannot set the mode of " + temp.string() +
+                                          ": " + std::strerror(mode_error));
+    }
     try {
         write_bilevel_pages(temp, pages, COMPRESSION_CCITTFAX4);
         sync_path(temp, O_RDONLY, out);
@@ -270,7 +281,8 @@ bool Document::fax_shaped() const {
     });
 }
 
-std::vector<std::string> Document::write_fax_tiff(const fs::path& out) const {
+std::vector<std::string> Document::write_fax_tiff(const fs::path& out,
+                                                  std::optional<mode_t> mode) const {
     std::vector<BilevelPage> pages;
     std::vector<std::string> notes;
     auto changed = [&] {
@@ -288,7 +300,7 @@ std::vector<std::string> Document::write_fax_tiff(const fs::path& out) const {
         pages.push_back(std::move(page));
     });
     if (pages.size() != pages_.size()) throw changed();
-    write_atomically(out, pages);
+    write_atomically(out, pages, mode);
     return notes;
 }
 
