@@ -7,6 +7,7 @@
 #include <string_view>
 #include <utility>
 
+#include "core/client_text.hpp"
 #include "core/error.hpp"
 #include "core/port.hpp"
 
@@ -46,6 +47,9 @@ std::string job_name(std::int64_t id) {
 
 void validate_fax_number(const std::string& number) {
     if (number.empty()) throw FaxError(ErrorCode::InvalidParameter, "fax job: FaxNumber is empty");
+    // Punctuation alone ("+", "()") would still go off-hook and dial nothing.
+    if (number.find_first_of("0123456789") == std::string::npos)
+        throw FaxError(ErrorCode::InvalidParameter, "fax job: FaxNumber has no digit to dial");
     if (number.size() > Scheduler::kMaxFaxNumberLength)
         throw FaxError(ErrorCode::InvalidParameter,
                        "fax job: FaxNumber is " + std::to_string(number.size()) +
@@ -72,6 +76,14 @@ void validate_tsid(const std::string& tsid) {
         if (colon != std::string_view::npos) m.remove_prefix(colon + 2);
         throw FaxError(ErrorCode::InvalidParameter, "fax job: " + std::string(m));
     }
+}
+
+// Names reach logs, job lists, mail and (later) cover pages: one line, bounded.
+void validate_text(const std::string& value, const char* field) {
+    const std::string problem = one_line_problem(value, Scheduler::kMaxTextLength);
+    if (!problem.empty())
+        throw FaxError(ErrorCode::InvalidParameter,
+                       std::string("fax job: ") + field + " " + problem);
 }
 
 }  // namespace
@@ -127,7 +139,19 @@ TimePoint Scheduler::next_discount_start(TimePoint after) const {
     return after + delta;
 }
 
+void Scheduler::validate(const Job& job) {
+    validate_fax_number(job.fax_number);
+    validate_tsid(job.tsid);
+    validate_text(job.display_name, "DisplayName");
+    validate_text(job.recipient_name, "RecipientName");
+    validate_text(job.sender_name, "SenderName");
+    validate_text(job.sender_company, "SenderCompany");
+    validate_text(job.sender_dept, "SenderDepartment");
+    validate_text(job.billing_code, "BillingCode");
+}
+
 Job Scheduler::submit(Job job) {
+    validate(job);
     if (job.page_count < 1)
         throw FaxError(ErrorCode::InvalidParameter, "fax job: PageCount must be at least 1, got " +
                                                         std::to_string(job.page_count));

@@ -32,6 +32,15 @@ class Scheduler {
 
     // Longest fax number accepted: more than any dial string needs.
     static constexpr std::size_t kMaxFaxNumberLength = 64;
+    // Longest DisplayName, RecipientName, SenderName, SenderCompany,
+    // SenderDepartment and BillingCode, in characters. faxcom sets no limit;
+    // this is far above any real name and keeps logs, lists and cover pages sane.
+    static constexpr std::size_t kMaxTextLength = 256;
+
+    // Checks the fields a client gives (FaxNumber, Tsid, the names and the
+    // billing code); throws InvalidParameter naming the first bad one. submit
+    // calls it; the control protocol calls it before converting a document.
+    static void validate(const Job& job);
 
     // `local_time_of` empty: the process's local time zone (localtime_r).
     Scheduler(FaxServer& server, Store& store, const Clock& clock, LocalTimeOf local_time_of = {});

@@ -1,6 +1,7 @@
 #include "core/documents/atomic_file.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -30,7 +31,8 @@ void sync_path(const fs::path& path, int flags, const fs::path& out) {
 
 }  // namespace
 
-void replace_atomically(const fs::path& out, const std::function<void(const fs::path&)>& write) {
+void replace_atomically(const fs::path& out, const std::function<void(const fs::path&)>& write,
+                        std::optional<mode_t> mode) {
     static std::atomic<unsigned> counter{0};
     // In the destination folder, so that the rename is atomic.
     const fs::path dir = out.has_parent_path() ? out.parent_path() : fs::path(".");
@@ -46,7 +48,16 @@ void replace_atomically(const fs::path& out, const std::function<void(const fs::
         throw FaxError(ErrorCode::Io, out.string() + ": cannot create a temporary file in " +
                                           dir.string() + ": " + std::strerror(errno));
     }
+    // Writers rewrite the file in place (libtiff too), so the mode set now stays.
+    const bool mode_set = !mode || ::fchmod(fd, *mode) == 0;
+    const int mode_error = errno;
     ::close(fd);
+    if (!mode_set) {
+        std::error_code ignored;
+        fs::remove(temp, ignored);
+        throw FaxError(ErrorCode::Io, out.string() + ": cannot set the mode of " + temp.string() +
+                                          ": " + std::strerror(mode_error));
+    }
     try {
         write(temp);
         sync_path(temp, O_RDONLY, out);
@@ -64,8 +75,11 @@ void replace_atomically(const fs::path& out, const std::function<void(const fs::
     }
 }
 
-void write_file_atomically(const fs::path& out, std::span<const std::uint8_t> bytes) {
-    replace_atomically(out, [&](const fs::path& temp) {
+void write_file_atomically(const fs::path& out, std::span<const std::uint8_t> bytes,
+                           std::optional<mode_t> mode) {
+    replace_atomically(
+        out,
+        [&](const fs::path& temp) {
         const int fd = ::open(temp.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
         std::size_t done = 0;
         while (fd >= 0 && done < bytes.size()) {
@@ -78,7 +92,8 @@ void write_file_atomically(const fs::path& out, std::span<const std::uint8_t> by
         if (fd >= 0) ::close(fd);
         if (done != bytes.size())
             throw FaxError(ErrorCode::Io, out.string() + ": cannot write: " + std::strerror(error));
-    });
+        },
+        mode);
 }
 
 }  // namespace faxemu

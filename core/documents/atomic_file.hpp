@@ -4,20 +4,26 @@
 // stored this way (the spool's promise: nothing acknowledged is lost).
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <span>
 
 namespace faxemu {
 
 // Calls `write(temp)` to fill a fresh temporary file beside `out`, then makes
 // it `out` atomically. The temporary file is removed if anything throws.
-// Throws FaxError(Io) naming `out`, or what `write` throws.
+// `mode`: the file's permissions, set whatever the umask (none: 0666 less the
+// umask). Throws FaxError(Io) naming `out`, or what `write` throws.
 void replace_atomically(const std::filesystem::path& out,
-                        const std::function<void(const std::filesystem::path& temp)>& write);
+                        const std::function<void(const std::filesystem::path& temp)>& write,
+                        std::optional<mode_t> mode = std::nullopt);
 
 // replace_atomically with `bytes` as the content.
-void write_file_atomically(const std::filesystem::path& out, std::span<const std::uint8_t> bytes);
+void write_file_atomically(const std::filesystem::path& out, std::span<const std::uint8_t> bytes,
+                           std::optional<mode_t> mode = std::nullopt);
 
 }  // namespace faxemu

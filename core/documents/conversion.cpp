@@ -106,7 +106,7 @@ ConversionResult convert_document(const ConversionRequest& request, std::stop_to
     }
     try {
         Document doc = Document::open(tiff, gate);
-        result.notes = doc.write_fax_tiff(request.output, gate);
+        result.notes = doc.write_fax_tiff(request.output, gate, request.mode);
         result.page_count = static_cast<std::int32_t>(doc.page_count());
     } catch (const FaxError& e) {
         throw renamed(e, paths, request.name);

@@ -5,9 +5,12 @@
 // the client gave it, never by its path in the spool.
 #pragma once
 
+#include <sys/types.h>
+
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <stdexcept>
 #include <stop_token>
 #include <string>
@@ -36,6 +39,7 @@ struct ConversionRequest {
     FaxResolution resolution = FaxResolution::Fine;
     std::string paper = "letter";     // PostScript that sets no page size: letter, a4, legal
     ConversionLimits limits;
+    std::optional<mode_t> mode;       // the output's permissions, whatever the umask
 };
 
 struct ConversionResult {

@@ -223,7 +223,8 @@ bool Document::fax_shaped() const {
 }
 
 std::vector<std::string> Document::write_fax_tiff(const fs::path& out,
-                                                  const BilevelPageGate& gate) const {
+                                                  const BilevelPageGate& gate,
+                                                  std::optional<mode_t> mode) const {
     std::vector<BilevelPage> pages;
     std::vector<std::string> notes;
     auto changed = [&] {
@@ -244,9 +245,9 @@ std::vector<std::string> Document::write_fax_tiff(const fs::path& out,
         },
         gate);
     if (pages.size() != pages_.size()) throw changed();
-    replace_atomically(out, [&](const fs::path& temp) {
-        write_bilevel_pages(temp, pages, COMPRESSION_CCITTFAX4);
-    });
+    replace_atomically(
+        out, [&](const fs::path& temp) { write_bilevel_pages(temp, pages, COMPRESSION_CCITTFAX4); },
+        mode);
     return notes;
 }
 

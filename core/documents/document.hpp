@@ -2,9 +2,12 @@
 // is opened, and rewritten as a TIFF-F that spandsp can send.
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -48,8 +51,10 @@ class Document {
     // fax values is rescaled to 98 or 196 lpi. Returns one note per converted
     // page, e.g. "page 1: 1734 px wide at 204 dpi, cropped 3+3 white columns to
     // 1728". Throws FaxError (BadDocument if the file changed since open, Io).
+    // `mode`: the file's permissions, set whatever the umask; none: 0666 less the umask.
     std::vector<std::string> write_fax_tiff(const std::filesystem::path& out,
-                                            const BilevelPageGate& gate = {}) const;
+                                            const BilevelPageGate& gate = {},
+                                            std::optional<mode_t> mode = std::nullopt) const;
 
   private:
     Document(std::filesystem::path path, std::vector<PageInfo> pages)

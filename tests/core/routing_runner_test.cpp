@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <chrono>
@@ -78,6 +79,8 @@ class RoutingRunnerTest : public ::testing::Test {
         fax.start = TimePoint{std::chrono::seconds{1'700'000'000}};
         fax.end = fax.start + std::chrono::seconds{60};
         config.program_timeout = std::chrono::seconds{30};
+        for (const char* name : {"hook", "nothing-here", "not-executable"})
+            config.allowed_programs.push_back((dir.path() / name).string());
     }
 
     // A failing method must not lose or damage the fax.
@@ -108,6 +111,32 @@ TEST_F(RoutingRunnerTest, FolderCopyIsByteIdentical) {
     // Nothing else left behind (no temporary file).
     EXPECT_EQ(std::distance(fs::directory_iterator(out), fs::directory_iterator()), 1);
     expect_fax_intact();
+}
+
+TEST_F(RoutingRunnerTest, FolderCopyIsNotWorldReadableWhateverTheUmask) {
+    const auto out = dir.path() / "inbox";
+    fs::create_directory(out);
+    const mode_t old = ::umask(0);
+    const auto r = run(RoutingKind::Folder, out.string());
+    ::umask(old);
+    ASSERT_TRUE(r.ok) << r.detail;
+    struct stat st {};
+    ASSERT_EQ(::stat(r.detail.c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 07777, 0640u);
+}
+
+TEST_F(RoutingRunnerTest, FailuresNameTheFaxNotItsFileInTheSpool) {
+    const auto out = dir.path() / "inbox";
+    fs::create_directory(out);
+    fs::remove(fax.file);
+    for (RoutingKind kind : {RoutingKind::Folder, RoutingKind::Email, RoutingKind::Print}) {
+        const auto r = run(kind, kind == RoutingKind::Folder  ? out.string()
+                                 : kind == RoutingKind::Email ? "ops@example.com"
+                                                              : "office");
+        EXPECT_FALSE(r.ok);
+        EXPECT_THAT(r.detail, HasSubstr("for fax 42"));
+        EXPECT_THAT(r.detail, Not(HasSubstr((dir.path() / "spool").string())));
+    }
 }
 
 // Routing the same fax again (faxd killed after the copy, before its record)
@@ -186,7 +215,9 @@ TEST_F(RoutingRunnerTest, MissingFaxFileIsReported) {
     fax.file = (dir.path() / "spool" / "gone.tif").string();
     const auto r = run(RoutingKind::Folder, out.string());
     EXPECT_FALSE(r.ok);
-    EXPECT_THAT(r.detail, HasSubstr("gone.tif"));
+    // Named by the fax's id: its path in the spool is faxd's business (and its log's).
+    EXPECT_THAT(r.detail, HasSubstr("for fax 42: the fax's file: No such file"));
+    EXPECT_THAT(r.detail, Not(HasSubstr("gone.tif")));
     EXPECT_TRUE(fs::is_empty(out));
 }
 
@@ -355,6 +386,19 @@ TEST_F(RoutingRunnerTest, MissingPrintCommandIsReported) {
 }
 
 // ---- RunProgram -------------------------------------------------------------
+
+TEST_F(RoutingRunnerTest, ProgramNotAllowedIsNotRun) {
+    // RoutingData stored before the allow-list changed: the runner checks again.
+    const auto ran = dir.path() / "ran";
+    const auto prog = script(dir.path() / "unlisted", "touch " + ran.string() + "\n");
+    const auto r = run(RoutingKind::RunProgram, prog + " --flag");
+    EXPECT_FALSE(r.ok);
+    EXPECT_THAT(r.detail, HasSubstr("Run a program for fax 42"));
+    EXPECT_THAT(r.detail, HasSubstr(prog));
+    EXPECT_THAT(r.detail, HasSubstr("routing.allowed_programs"));
+    EXPECT_FALSE(fs::exists(ran));
+    expect_fax_intact();
+}
 
 TEST_F(RoutingRunnerTest, ProgramGetsTheFaxAsArgumentAndEnvironment) {
     const auto out = (dir.path() / "out").string();

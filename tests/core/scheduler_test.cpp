@@ -168,6 +168,51 @@ TEST_F(SchedulerTest, SubmitRefusesBadFields) {
     }
 }
 
+TEST_F(SchedulerTest, SubmitRefusesANumberWithoutADigit) {
+    for (const char* number : {"+", "-", "()", "# *", ",,,", " "}) {
+        auto j = make_job();
+        j.fax_number = number;
+        EXPECT_EQ(code_of([&] { scheduler->submit(j); }), ErrorCode::InvalidParameter) << number;
+    }
+    EXPECT_TRUE(scheduler->jobs(true).empty());
+    auto ok = make_job();
+    ok.fax_number = "*9";
+    EXPECT_NO_THROW(scheduler->submit(ok));
+}
+
+TEST_F(SchedulerTest, SubmitRefusesOverlongNamesAndControlCharacters) {
+    constexpr std::size_t kLimit = 256;  // Job::kMaxTextLength, in characters
+    using Field = std::string Job::*;
+    const std::pair<Field, const char*> fields[] = {
+        {&Job::display_name, "DisplayName"},     {&Job::recipient_name, "RecipientName"},
+        {&Job::sender_name, "SenderName"},       {&Job::sender_company, "SenderCompany"},
+        {&Job::sender_dept, "SenderDepartment"}, {&Job::billing_code, "BillingCode"},
+    };
+    for (const auto& [field, name] : fields) {
+        for (const std::string& bad :
+             {std::string(100'000, 'x'), std::string(kLimit + 1, 'x'), std::string("two\nlines"),
+              std::string("bell\a"), std::string("esc\x1b[2J"), std::string("c1 \xc2\x9b"),
+              std::string("nul\0", 4)}) {
+            auto j = make_job();
+            j.*field = bad;
+            try {
+                scheduler->submit(j);
+                ADD_FAILURE() << name << " accepted " << bad.size() << " bytes";
+            } catch (const FaxError& e) {
+                EXPECT_EQ(e.code(), ErrorCode::InvalidParameter);
+                EXPECT_NE(std::string(e.what()).find(name), std::string::npos) << e.what();
+                EXPECT_LT(std::string(e.what()).size(), 200u) << "the message echoes the value";
+            }
+        }
+        // The limit counts characters, not bytes: a name in any script fits as well.
+        auto ok = make_job();
+        ok.*field = "";
+        for (std::size_t i = 0; i < kLimit; ++i) ok.*field += "\xc3\xa9";
+        EXPECT_NO_THROW(scheduler->submit(ok)) << name;
+    }
+    EXPECT_EQ(scheduler->jobs(true).size(), std::size(fields));
+}
+
 TEST_F(SchedulerTest, PicksTheHighestPriorityFreePortWithSendOn) {
     const auto id = submit();
     server.set_port_priority(admin, 3, 1);  // order now 3, 1, 2

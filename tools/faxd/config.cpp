@@ -8,6 +8,8 @@
 #include <stdexcept>
 #include <utility>
 
+#include "core/file_modes.hpp"
+#include "core/program_allow_list.hpp"
 #include "core/protocol/defaults.hpp"
 #include "core/routing_method.hpp"
 
@@ -67,6 +69,35 @@ class Reader {
             if (!std::in_range<T>(v)) fail(name, "out of range");
             out = static_cast<T>(v);
         }
+    }
+
+    // A permission mode, written in octal: 0o640 (TOML) or "0640".
+    void get_mode(const toml::table& t, const std::string& prefix, const char* key, bool dir,
+                  mode_t& out) const {
+        const toml::node* n = t.get(key);
+        if (!n) return;
+        const std::string name = prefix + key;
+        const std::string example = dir ? "0o750" : "0o640";
+        std::int64_t v = -1;
+        if (const auto* i = n->as_integer()) {
+            // 640 (decimal) would be 0o1200: refuse rather than guess.
+            if (!(i->flags() & toml::value_flags::format_as_octal) && i->get() != 0)
+                fail(name, "write the mode in octal, e.g. " + example);
+            v = i->get();
+        } else if (const auto* s = n->as_string()) {
+            const std::string text = s->get();
+            if (text.empty() || text.size() > 4 ||
+                text.find_first_not_of("01234567") != std::string::npos)
+                fail(name, "\"" + text + "\" is not an octal mode, e.g. \"0640\"");
+            v = std::stoll(text, nullptr, 8);
+        } else {
+            fail(name, "expected an octal mode, e.g. " + example);
+        }
+        if (v < 0 || v > 07777) fail(name, "expected a mode from 0o000 to 0o777");
+        const auto mode = static_cast<mode_t>(v);
+        if (const std::string problem = mode_problem(mode, dir); !problem.empty())
+            fail(name, problem);
+        out = mode;
     }
 
     const std::string& origin() const { return origin_; }
@@ -134,6 +165,8 @@ Config parse_config(const std::string& text, const std::string& origin) {
         r.get(*s, "server.", "log_file", c.log_file);
         r.get(*s, "server.", "workers", c.workers);
         if (c.workers < 1 || c.workers > 64) r.fail("server.workers", "must be 1 to 64");
+        r.get_mode(*s, "server.", "file_mode", false, c.modes.file);
+        r.get_mode(*s, "server.", "dir_mode", true, c.modes.dir);
         ServerSettings& ss = c.server;
         r.get(*s, "server.", "retries", ss.retries);
         r.get(*s, "server.", "retry_delay", ss.retry_delay);
@@ -207,6 +240,13 @@ Config parse_config(const std::string& text, const std::string& origin) {
         r.get(*s, "routing.", "retry_delay", delay);
         c.routing_retry_delay = std::chrono::seconds(delay);
         r.get(*s, "routing.", "max_tries", c.routing_max_tries);
+        r.get(*s, "routing.", "allowed_programs", c.routing.allowed_programs);
+        try {
+            ProgramAllowList check(c.routing.allowed_programs);
+        } catch (const std::invalid_argument& e) {
+            r.fail("routing.allowed_programs",
+                   std::string(e.what()) + "; list programs by their absolute paths");
+        }
         if (c.routing.sendmail.empty()) r.fail("routing.sendmail", "needs a program");
         if (c.routing.print_command.empty()) r.fail("routing.print_command", "needs a program");
     }
@@ -282,8 +322,15 @@ Config parse_config(const std::string& text, const std::string& origin) {
                     r.get(*m, mp, "guid", rs.guid);
                     r.get(*m, mp, "enabled", rs.enabled);
                     r.get(*m, mp, "data", rs.data);
-                    if (!find_routing_method(rs.guid))
-                        r.fail(mp + "guid", "no routing method " + rs.guid);
+                    const RoutingMethodInfo* info = find_routing_method(rs.guid);
+                    if (!info) r.fail(mp + "guid", "no routing method " + rs.guid);
+                    // The rules the API applies, so a bad entry names its key here.
+                    try {
+                        const ProgramAllowList allowed(c.routing.allowed_programs);
+                        RoutingMethod(*info, 0, p.name, {}, &allowed).validate(rs.data);
+                    } catch (const std::exception& e) {
+                        r.fail(mp + "data", e.what());
+                    }
                     p.routing.push_back(rs);
                 }
             }

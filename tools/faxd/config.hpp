@@ -13,6 +13,7 @@
 
 #include "core/documents/conversion.hpp"
 #include "core/fax_server.hpp"
+#include "core/file_modes.hpp"
 #include "core/routing_runner.hpp"
 #include "core/rpc_server.hpp"
 #include "core/store.hpp"
@@ -46,6 +47,9 @@ struct Config {
     std::string log_level = "info";
     std::filesystem::path log_file;  // empty: stderr
     ServerSettings server;           // initial; settings changed through the API win
+    // Permissions of the faxes, documents and directories faxd writes (spool,
+    // archive, folder routing), set explicitly whatever the umask.
+    FileModes modes;
     // Control protocol.
     std::string listen = "127.0.0.1:4575";  // empty: no TCP
     std::string tls_listen;                 // empty: no TLS
@@ -61,7 +65,7 @@ struct Config {
     ConversionLimits conversion;
     // The virtual exchange of the simulated ports: 0 = as fast as possible, 1 = real time.
     double line_speed = 0;
-    // Inbound routing.
+    // Inbound routing; routing.allowed_programs lists what run-program may start.
     RoutingConfig routing;
     std::chrono::seconds routing_retry_delay{300};
     int routing_max_tries = 5;

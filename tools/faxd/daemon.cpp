@@ -1,14 +1,17 @@
 #include "tools/faxd/daemon.hpp"
 
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 #include <tiffio.h>
 #include <unistd.h>
 
 #include <set>
 
+#include "core/client_text.hpp"
 #include "core/documents/conversion.hpp"
 #include "core/documents/document.hpp"
 #include "core/error.hpp"
+#include "core/file_modes.hpp"
 #include "core/image_compare.hpp"
 #include "core/routing_method.hpp"
 #include "tools/faxd/json_views.hpp"
@@ -25,11 +28,40 @@ std::filesystem::path spool_of(const Config& c) {
     return c.spool.empty() ? default_spool() : c.spool;
 }
 
+// The spool's directories get the configured mode, also when an older faxd
+// made them with whatever the umask allowed; a directory faxd does not own
+// (a shared parent the operator chose) is left as it is.
 std::filesystem::path prepare_spool(const Config& c) {
     const auto spool = spool_of(c);
-    for (const char* sub : {"", "documents", "received", "tmp"})
-        std::filesystem::create_directories(spool / sub);
+    for (const char* sub : {"", "documents", "received", "tmp"}) {
+        const auto dir = spool / sub;
+        make_directories(dir, c.modes.dir);
+        struct stat st {};
+        if (::stat(dir.c_str(), &st) == 0 && st.st_uid == ::geteuid() &&
+            (st.st_mode & 07777) != c.modes.dir)
+            set_mode(dir, c.modes.dir, dir.string());
+    }
     return spool;
+}
+
+// How a job's document is named in what clients see.
+std::string document_name(std::int64_t job_id) {
+    return "job " + std::to_string(job_id) + "'s document";
+}
+
+RoutingConfig routing_config_of(const Config& c) {
+    RoutingConfig r = c.routing;
+    r.file_mode = c.modes.file;
+    return r;
+}
+
+// The store's files hold numbers and names: as private as the faxes. SQLite
+// gives its -wal and -shm files the database's mode.
+void restrict_store_files(const std::filesystem::path& db, mode_t mode) {
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+        const std::filesystem::path f = db.string() + suffix;
+        if (std::filesystem::exists(f)) set_mode(f, mode, f.string());
+    }
 }
 
 }  // namespace
@@ -41,15 +73,25 @@ Daemon::Daemon(Config config)
       line_clock_(std::chrono::floor<std::chrono::seconds>(clock_.now())),
       store_(spool_ / "faxd.db"),
       exchange_(line_clock_),
-      service_(server_, clock_, spool_),
+      service_(server_, clock_, spool_, config_.modes),
       scheduler_(server_, store_, clock_),
-      router_(config_.routing),
+      router_(routing_config_of(config_)),
       workers_(config_.workers),
       users_(config_.users.empty() ? UsersFile{} : UsersFile::load(config_.users)),
       pump_timer_(io_),
       housekeeping_timer_(io_) {
     spdlog::info("faxd: spool {}", spool_.string());
-    server_.set_settings(kAdmin, store_.server_settings().value_or(config_.server));
+    restrict_store_files(spool_ / "faxd.db", config_.modes.file);
+    try {
+        server_.set_settings(kAdmin, store_.server_settings().value_or(config_.server));
+    } catch (const FaxError& e) {
+        // Saved by an older faxd with looser rules (e.g. a relative ArchiveDirectory).
+        spdlog::warn(
+            "faxd: the saved server settings are not valid ({}); using the configuration's",
+            e.what());
+        server_.set_settings(kAdmin, config_.server);
+    }
+    server_.set_allowed_programs(ProgramAllowList(config_.routing.allowed_programs));
     build_ports();
     apply_saved_settings();
     loading_ = false;
@@ -209,6 +251,7 @@ void Daemon::recover_received() {
         } else {
             const std::filesystem::path tmp = f.file + ".recovered";
             write_bilevel_pages(tmp, pages, COMPRESSION_CCITTFAX4);
+            set_mode(tmp, config_.modes.file, tmp.string());
             std::filesystem::rename(tmp, f.file);
             f.status = "partial";
             plan_routing(f);
@@ -265,6 +308,7 @@ void Daemon::convert(const Job& job) {
     request.output = spool_ / "documents" / ("job-" + std::to_string(job.id) + ".tif");
     request.work_dir = spool_ / "tmp" / ("convert-" + std::to_string(job.id));
     request.limits = config_.conversion;
+    request.mode = config_.modes.file;
     const std::int64_t id = job.id;
     const std::string user = job.user_name;
     workers_.post([this, request, id, user](std::stop_token stop) {
@@ -417,8 +461,10 @@ void Daemon::dispatch() {
             service_.send_on(d->device_id, req);
         } catch (const std::exception& e) {
             sending_.erase(d->device_id);
+            spdlog::warn("job {}: the call could not start: {}", job.id, e.what());
             scheduler_.attempt_ended(
-                job.id, line_outcome(Fps::FatalError, FailureClass::Protocol, e.what()));
+                job.id, line_outcome(Fps::FatalError, FailureClass::Protocol,
+                                     replace_all(e.what(), job.document, document_name(job.id))));
         }
     }
 }
@@ -485,7 +531,11 @@ void Daemon::call_ended(const CallRecord& rec) {
         sending_.erase(it);
         spdlog::info("job {}: call on port {} ended: {} ({} page(s))", job_id, rec.device_id,
                      rec.outcome.ok() ? "completed" : rec.outcome.cause_text, rec.pages);
-        if (!stopping_) scheduler_.attempt_ended(job_id, rec.outcome);
+        // A driver's cause may name the document's file; clients see the job's id.
+        CallOutcome outcome = rec.outcome;
+        outcome.cause_text =
+            replace_all(outcome.cause_text, rec.file.string(), document_name(job_id));
+        if (!stopping_) scheduler_.attempt_ended(job_id, outcome);
         if (rec.outcome.ok()) archive(job_id);
         wake();
         return;
@@ -502,7 +552,8 @@ void Daemon::call_ended(const CallRecord& rec) {
     f->bit_rate = rec.session.bit_rate;
     f->resolution = rec.session.resolution;
     f->compression = rec.session.compression;
-    f->cause_text = rec.outcome.cause_text;
+    f->cause_text = replace_all(rec.outcome.cause_text, f->file,  // logged below with the path
+                                "fax " + std::to_string(fax_id) + "'s file");
     f->partial = !rec.outcome.ok();
     f->status = rec.outcome.ok() ? "completed" : rec.pages > 0 ? "partial" : "failed";
     if (rec.pages == 0) {
@@ -514,8 +565,8 @@ void Daemon::call_ended(const CallRecord& rec) {
         plan_routing(*f);
     }
     store_.update_received(*f);
-    spdlog::info("fax {}: {} page(s) from \"{}\" on port {}: {}", fax_id, rec.pages,
-                 rec.remote_ident, rec.device_id, f->status);
+    spdlog::info("fax {}: {} page(s) from \"{}\" on port {} into {}: {} {}", fax_id, rec.pages,
+                 rec.remote_ident, rec.device_id, f->file, f->status, rec.outcome.cause_text);
     rpc_->notify_all("received.changed", {{"fax", fax_json(*f)}});
     start_routing(*f);
 }
@@ -528,11 +579,12 @@ void Daemon::archive(std::int64_t job_id) {
     // A copy of what was sent, under a name of our own: the folder is the operator's.
     const std::filesystem::path dir = settings.archive_directory;
     try {
-        std::filesystem::create_directories(dir);
+        make_directories(dir, config_.modes.dir);
         std::filesystem::path target = dir / ("job-" + std::to_string(job_id) + ".tif");
         for (int n = 2; std::filesystem::exists(target); ++n)
             target = dir / ("job-" + std::to_string(job_id) + "-" + std::to_string(n) + ".tif");
         std::filesystem::copy_file(job->document, target);
+        set_mode(target, config_.modes.file, target.string());
         spdlog::info("job {}: archived as {}", job_id, target.string());
     } catch (const std::exception& e) {
         spdlog::error("job {}: could not archive into {}: {}", job_id, dir.string(), e.what());
@@ -580,9 +632,9 @@ void Daemon::run_routing(std::int64_t fax_id, std::size_t index) {
             store_.update_received(*f);
             if (result.ok)
                 spdlog::info("fax {}: routing: {}", fax_id, result.detail);
-            else
-                spdlog::warn("fax {}: routing failed (try {} of {}): {}", fax_id, o.tries,
-                             config_.routing_max_tries, result.detail);
+            else  // the detail names the fax; the log also names its file
+                spdlog::warn("fax {}: routing failed (try {} of {}): {} (file {})", fax_id, o.tries,
+                             config_.routing_max_tries, result.detail, f->file);
             rpc_->notify_all("received.changed", {{"fax", fax_json(*f)}});
             if (o.next_try) schedule_routing_retry(fax_id, index, *o.next_try);
         });
