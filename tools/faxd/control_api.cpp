@@ -186,7 +186,15 @@ void Daemon::register_handlers() {
         // between the two leaves a file that start-up removes), and converted
         // on the worker pool: the io thread never waits on a conversion.
         const auto upload = spool_ / "documents" / random_name("upload-");
-        write_file_atomically(upload, bytes, config_.modes.file);
+        try {
+            write_file_atomically(upload, bytes, config_.modes.file);
+        } catch (const FaxError& e) {
+            // The client named its document; the spool's file names are faxd's own.
+            spdlog::error("upload \"{}\" from {} not stored: {}", job.display_name, s.user,
+                          e.what());
+            throw FaxError(e.code(), without_spool_paths(
+                                         e.what(), {{upload, "\"" + job.display_name + "\""}}));
+        }
         job.document = upload.string();
         job.size = static_cast<std::int64_t>(bytes.size());
         try {
