@@ -27,6 +27,18 @@ const Class2Names& class2_names(Class2Variant v) {
     return v == Class2Variant::Class2 ? kClass2 : kClass20;
 }
 
+int ec_from_modem(int value, Class2Variant v) {
+    if (v == Class2Variant::Class2) return value;
+    // T.32 Table 21: 1 = ECM per T.30 Annex A with the frame size left open,
+    // 2 and 3 = T.30 Annex C (half, full duplex), ECM too. Read as ECM.
+    return value != 0 ? 2 : 0;
+}
+
+int ec_for_modem(int ec, Class2Variant v) {
+    if (v == Class2Variant::Class2) return ec;
+    return ec != 0 ? 1 : 0;  // T.32 Table 21: 1 = ECM (T.30 Annex A), any frame size
+}
+
 std::optional<Class2Params> parse_class2_params(std::string_view text, Class2Variant v) {
     const int radix = v == Class2Variant::Class2 ? 10 : 16;
     int values[8] = {0, 0, 0, 0, 0, 0, 0, 0};
@@ -63,14 +75,14 @@ std::optional<Class2Params> parse_class2_params(std::string_view text, Class2Var
     p.wd = values[2];
     p.ln = values[3];
     p.df = values[4];
-    p.ec = values[5];
+    p.ec = ec_from_modem(values[5], v);
     p.bf = values[6];
     p.st = values[7];
     return p;
 }
 
 std::string format_class2_params(const Class2Params& p, Class2Variant v) {
-    const int values[8] = {p.vr, p.br, p.wd, p.ln, p.df, p.ec, p.bf, p.st};
+    const int values[8] = {p.vr, p.br, p.wd, p.ln, p.df, ec_for_modem(p.ec, v), p.bf, p.st};
     std::string out;
     for (int i = 0; i < 8; ++i) {
         if (i) out += ',';

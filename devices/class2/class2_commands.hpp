@@ -54,12 +54,21 @@ struct Class2Params {
     int wd = 0;  // 0 = 1728 px
     int ln = 0;  // 0 = A4, 1 = B4, 2 = unlimited
     int df = 0;  // 0 = MH, 1 = MR, 2 = uncompressed, 3 = MMR
-    int ec = 0;  // 0 = no ECM, 1 = ECM 64-octet frames, 2 = ECM 256-octet frames
+    int ec = 0;  // Class 2's codes: 0 = no ECM, 1 = ECM 64-octet frames, 2 = ECM 256-octet
+                 // frames, whatever the variant (see ec_for_modem)
     int bf = 0;  // binary file transfer
     int st = 0;  // minimum scan line time code
 
     bool operator==(const Class2Params&) const = default;
 };
+
+// ec means different things to the two variants. Class 2 (SP-2388): 0 = no ECM,
+// 1 = ECM with 64-octet frames, 2 = ECM with 256-octet frames. Class 2.0 (T.32
+// Table 21, EIA-592): 0 = no ECM, 1 = ECM (T.30 Annex A, either frame size),
+// 2 = T.30 Annex C half duplex, 3 = Annex C full duplex. Class2Params holds
+// Class 2's codes; parse/format convert at the modem's edge.
+int ec_from_modem(int value, Class2Variant v);
+int ec_for_modem(int ec, Class2Variant v);
 
 // Parses "1,5,0,2,0,0,0,0" (missing trailing values stay 0; spaces allowed).
 // nullopt when a value is not a number in the variant's radix or too many are given.

@@ -353,16 +353,16 @@ bool Class2Engine::fclass_command(const std::string& op, const std::string& arg)
 bool Class2Engine::params_command(bool capabilities, const std::string& op,
                                   const std::string& arg) {
     if (op == "=?") {
-        line("(0,1),(0-5),(0-2),(0-2),(0,1,3),(0-2),(0),(0-7)");
+        line(class2_param_ranges(class20()));
         return true;
     }
     Class2Session& p = capabilities ? dcc_ : dis_;
     if (op == "?") {
-        line(p.to_string());
+        line(p.to_string(class20()));
         return true;
     }
     if (op != "=") return false;
-    auto parsed = parse_class2_params(arg, p);
+    auto parsed = parse_class2_params(arg, p, class20());
     if (!parsed) return false;
     if (!capabilities && in_call() && options_.quirks.ignore_fdis_after_dial) {
         event("ignores +FDIS after dialling (quirk)");
@@ -438,7 +438,7 @@ bool Class2Engine::execute_extended(const std::string& cmd_raw, bool& defer) {
     if (cmd_name == "FDIS" || cmd_name == "FIS") return params_command(false, op, arg);
     if (cmd_name == "FDCS" || cmd_name == "FCS") {
         if (op != "?") return op == "=?";
-        line(session_ ? session_->to_string() : dis_.to_string());
+        line(session_ ? session_->to_string(class20()) : dis_.to_string(class20()));
         return true;
     }
     if (cmd_name == "FCR") return int_arg(cr_, 1);
@@ -797,13 +797,13 @@ void Class2Engine::snooped_frame(const std::vector<std::uint8_t>& frame) {
     pending_ = Pending::None;
     t1_due_.reset();
     phase_ = FaxPhase::B;
-    event("remote DIS " + dis->to_string() + " from \"" + remote_id_ + "\"");
+    event("remote DIS " + dis->to_string(class20()) + " from \"" + remote_id_ + "\"");
     if (!reported_fcon_) {
         line(name("+FCON", "+FCO"));
         reported_fcon_ = true;
     }
     line(name("+FCSI:", "+FCI:") + "\"" + remote_id_ + "\"");
-    line(name("+FDIS:", "+FIS:") + dis->to_string());
+    line(name("+FDIS:", "+FIS:") + dis->to_string(class20()));
     ok();
 }
 
@@ -865,11 +865,11 @@ void Class2Engine::on_frame(t30_state_s* t30, void* user, int incoming, const st
                 real && self->session_ && !(*real == *self->session_)) {
                 // Training failed and T.30 stepped down: tell the host, as modems
                 // that retrain report the new session.
-                self->event("DCS sent " + real->to_string() + " differs from +FDCS " +
-                            self->session_->to_string());
+                self->event("DCS sent " + real->to_string(self->class20()) +
+                            " differs from +FDCS " + self->session_->to_string(self->class20()));
                 self->session_ = real;
                 if (self->pending_ == Pending::Fet || self->pending_ == Pending::PageEnd20)
-                    self->line(self->name("+FDCS:", "+FCS:") + real->to_string());
+                    self->line(self->name("+FDCS:", "+FCS:") + real->to_string(self->class20()));
             }
         } else if (incoming && fcf_nox == T30_CFR) {
             self->phase_ = FaxPhase::C;
@@ -891,7 +891,7 @@ void Class2Engine::on_frame(t30_state_s* t30, void* user, int incoming, const st
             self->line(self->name("+FCON", "+FCO"));
             self->reported_fcon_ = true;
             self->line(self->name("+FTSI:", "+FTI:") + "\"" + self->remote_id_ + "\"");
-            self->line(self->name("+FDCS:", "+FCS:") + dcs->to_string());
+            self->line(self->name("+FDCS:", "+FCS:") + dcs->to_string(self->class20()));
             self->ok();
         }
     } else if (!incoming && fcf_nox == T30_CFR) {
@@ -1028,8 +1028,8 @@ void Class2Engine::fdt() {
         return;
     }
     session_ = negotiate_session(host_params(), *remote_dis_);
-    event("+FDT: session " + session_->to_string());
-    line(name("+FDCS:", "+FCS:") + session_->to_string());
+    event("+FDT: session " + session_->to_string(class20()));
+    line(name("+FDCS:", "+FCS:") + session_->to_string(class20()));
     result("CONNECT", 1);
     data_connect_ = exchange_.clock().now();
     mode_ = HostMode::SendData;
@@ -1180,7 +1180,7 @@ void Class2Engine::fdr() {
     if (!rx_pages_.empty()) {
         pending_ = Pending::None;
         const RxPage& p = rx_pages_.front();
-        line(name("+FDCS:", "+FCS:") + p.session.to_string());
+        line(name("+FDCS:", "+FCS:") + p.session.to_string(class20()));
         result("CONNECT", 1);
         mode_ = HostMode::RecvWaitTrigger;
         return;

@@ -34,8 +34,12 @@ int width_from(const FifBits& bit) {
 }
 
 int length_from(const FifBits& bit) {
-    const int code = (bit(19) ? 1 : 0) | (bit(20) ? 2 : 0);
-    return code == 1 ? 2 : code == 2 ? 1 : 0;  // A4; unlimited; B4
+    // T.30 Table 2, bits 19-20 (recording length): DIS/DTC bit 19 = A4 and B4,
+    // bit 20 = unlimited, neither = A4 only; in DCS bit 19 = B4, bit 20 =
+    // unlimited. To T.32's ln: 0 = A4, 1 = B4, 2 = unlimited.
+    if (bit(20)) return 2;
+    if (bit(19)) return 1;
+    return 0;
 }
 
 int scan_time_from(const FifBits& bit) {
@@ -47,14 +51,35 @@ int scan_time_from(const FifBits& bit) {
 
 }  // namespace
 
-std::string Class2Session::to_string() const {
-    return std::to_string(vr) + "," + std::to_string(br) + "," + std::to_string(wd) + "," +
-           std::to_string(ln) + "," + std::to_string(df) + "," + std::to_string(ec) + "," +
-           std::to_string(bf) + "," + std::to_string(st);
+int ec_for_host(int ec, bool class20) {
+    if (!class20) return ec;
+    return ec != 0 ? 1 : 0;  // T.32 Table 21: 1 = ECM (T.30 Annex A), whatever the frame size
 }
 
-std::optional<Class2Session> parse_class2_params(const std::string& text, Class2Session base) {
+int ec_from_host(int value, bool class20) {
+    if (!class20) return value;
+    // T.32 Table 21's 1 (Annex A ECM) leaves the frame size to the modem: spandsp
+    // sends 256-octet frames. Annex C (2, 3) is not offered (+FCC=? says (0,1)) and
+    // is clamped to 1 like any value above the modem's range.
+    return value != 0 ? 2 : 0;
+}
+
+std::string class2_param_ranges(bool class20) {
+    return std::string("(0,1),(0-5),(0-2),(0-2),(0,1,3),") + (class20 ? "(0,1)" : "(0-2)") +
+           ",(0),(0-7)";
+}
+
+std::string Class2Session::to_string(bool class20) const {
+    return std::to_string(vr) + "," + std::to_string(br) + "," + std::to_string(wd) + "," +
+           std::to_string(ln) + "," + std::to_string(df) + "," +
+           std::to_string(ec_for_host(ec, class20)) + "," + std::to_string(bf) + "," +
+           std::to_string(st);
+}
+
+std::optional<Class2Session> parse_class2_params(const std::string& text, Class2Session base,
+                                                 bool class20) {
     static constexpr std::array<int, 8> kMax = {1, 5, 2, 2, 3, 2, 1, 7};
+    base.ec = ec_for_host(base.ec, class20);
     std::array<int*, 8> fields = {&base.vr, &base.br, &base.wd, &base.ln,
                                   &base.df, &base.ec, &base.bf, &base.st};
     std::size_t field = 0;
@@ -83,6 +108,7 @@ std::optional<Class2Session> parse_class2_params(const std::string& text, Class2
         }
     }
     if (!commit()) return std::nullopt;
+    base.ec = ec_from_host(base.ec, class20);
     return base;
 }
 

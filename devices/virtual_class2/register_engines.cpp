@@ -8,8 +8,25 @@ namespace faxemu {
 
 namespace {
 
+// The keys take_class2_quirks reads, for faxmodem --help (documented once).
+void document_class2_options() {
+    static const bool done = [] {
+        document_engine_options(
+            "class 2, 2.0, all",
+            {
+                {"ignore_fdis_after_dial", "", "quirk: +FDIS= after ATD is ignored"},
+                {"late_xon", "MS", "quirk: XON comes MS ms after +FDT's CONNECT"},
+                {"rx_trigger", "dc1|dc2|any", "what starts received data after +FDR's CONNECT"},
+                {"reversed_rx_bits", "", "quirk: Class 2 received data bit-reversed at +FBOR=0"},
+            });
+        return true;
+    }();
+    (void)done;
+}
+
 // The Class 2 quirk keys; shared fault keys are read by class1_options.
 void take_class2_quirks(EngineOptions& o, Class2Options& c) {
+    document_class2_options();
     Class2Quirks& q = c.quirks;
     q.ignore_fdis_after_dial = o.take_bool("ignore_fdis_after_dial", q.ignore_fdis_after_dial);
     q.late_xon = std::chrono::milliseconds(o.take_int("late_xon", 0));
@@ -58,6 +75,7 @@ Class2Options class2_options(EngineOptions& options, Class2Set classes) {
 }
 
 void register_virtual_class2_engines() {
+    document_class2_options();
     auto single = [](Class2Set classes) {
         return
             [classes](VirtualExchange& exchange, EngineSpec& spec) -> std::unique_ptr<ModemEngine> {

@@ -6,7 +6,81 @@
 
 namespace faxemu {
 
+namespace {
+
+using DocGroups = std::vector<std::pair<std::string, std::vector<EngineOptionDoc>>>;
+
+DocGroups& option_docs() {
+    static DocGroups groups = {
+        {"any class",
+         {
+             {"caller_id", "", "NMBR=<caller> after the first RING"},
+             {"manufacturer", "TEXT", "+FMI?/+GMI? answer"},
+             {"model", "TEXT", "+FMM?/+GMM? answer"},
+             {"revision", "TEXT", "+FMR?/+GMR? answer"},
+             {"ati", "TEXT", "ATI answer"},
+             {"busy", "", "every ATD ends with BUSY"},
+             {"no_answer", "", "every ATD ends with NO ANSWER"},
+             {"drop_after_pages", "N", "the line drops during page N+1 of a call"},
+             {"noise", "DB:DBM0", "a poor line: attenuation dB, noise dBm0 (e.g. 27:-56)"},
+             {"silent_after", "N", "the modem answers nothing after N command lines"},
+             {"silent_after_connect", "", "the modem answers nothing once a call connects"},
+             {"garbage_after", "N", "every response is garbage from N command lines on"},
+         }},
+        {"class 1, all",
+         {
+             {"xon_xoff", "0|1", "tell the host CTS changes as XOFF/XON (default 1)"},
+             {"early_ftm_connect", "", "quirk: +FTM's CONNECT before training has gone out"},
+             {"frm_fcerror", "", "quirk: +FRM soon after a V.21 frame answers +FCERROR"},
+             {"frh_bogus_connect", "", "quirk: first +FRH=3 after sending: CONNECT, NO CARRIER"},
+             {"flow_overflow", "N", "quirk: bytes beyond N sent while CTS is off are lost"},
+             {"reversed_bits", "", "quirk: phase C data bit-reversed both ways"},
+             {"no_dle_doubling", "", "quirk: DLE in V.21 frames to the host not doubled"},
+         }},
+    };
+    return groups;
+}
+
+}  // namespace
+
+void document_engine_options(const std::string& group, std::vector<EngineOptionDoc> docs) {
+    for (auto& [name, list] : option_docs()) {
+        if (name == group) {
+            list = std::move(docs);
+            return;
+        }
+    }
+    option_docs().emplace_back(group, std::move(docs));
+}
+
+bool engine_option_documented(const std::string& key) {
+    for (const auto& [name, list] : option_docs())
+        for (const auto& d : list)
+            if (d.key == key) return true;
+    return false;
+}
+
+std::string engine_options_help() {
+    auto spelled = [](const EngineOptionDoc& d) {
+        return d.value.empty() ? d.key : d.key + "=" + d.value;
+    };
+    std::size_t width = 0;
+    for (const auto& [name, list] : option_docs())
+        for (const auto& d : list) width = std::max(width, spelled(d).size());
+    std::string out;
+    for (const auto& [name, list] : option_docs()) {
+        out += "  " + name + ":\n";
+        for (const auto& d : list) {
+            const std::string s = spelled(d);
+            out += "    " + s + std::string(width + 2 - s.size(), ' ') + d.help + "\n";
+        }
+    }
+    return out;
+}
+
 std::optional<std::string> EngineOptions::take(const std::string& key) {
+    if (!engine_option_documented(key))
+        throw std::logic_error("option " + key + " is read but not documented");
     auto it = values_.find(key);
     if (it == values_.end()) return std::nullopt;
     taken_.insert(key);

@@ -22,6 +22,21 @@
 
 namespace faxemu {
 
+// One key=value option a maker takes. The documented options are the one list of
+// keys: EngineOptions::take refuses a key nobody documented, so faxmodem --help,
+// which prints them (engine_options_help), names every key a modem accepts.
+struct EngineOptionDoc {
+    std::string key;    // "drop_after_pages"
+    std::string value;  // what follows '=', e.g. "N"; empty for a yes/no flag
+    std::string help;
+};
+
+// Documents `docs` under `group` (e.g. "class 2, 2.0, all"); again replaces them.
+void document_engine_options(const std::string& group, std::vector<EngineOptionDoc> docs);
+bool engine_option_documented(const std::string& key);
+// Every documented key, a line each, grouped: "  drop_after_pages=N  the line drops...".
+std::string engine_options_help();
+
 // key=value options of one modem (from `--modem PATH=NUMBER,class=1,busy,...`);
 // a key given without a value is "1". Makers take the keys they know; the factory
 // rejects any left over, naming the modem.
@@ -31,6 +46,7 @@ class EngineOptions {
     explicit EngineOptions(std::map<std::string, std::string> values)
         : values_(std::move(values)) {}
     void set(const std::string& key, const std::string& value) { values_[key] = value; }
+    // Throws std::logic_error for a key no document_engine_options call lists.
     std::optional<std::string> take(const std::string& key);
     int take_int(const std::string& key, int fallback);
     double take_double(const std::string& key, double fallback);
@@ -56,11 +72,8 @@ std::vector<std::string> engine_classes();
 // Throws std::invalid_argument naming the modem for an unknown class or option.
 std::unique_ptr<ModemEngine> make_engine(VirtualExchange& exchange, EngineSpec spec);
 
-// Class 1 options from key=value pairs (for composite engines too). Keys:
-// caller_id, xon_xoff, busy, no_answer, drop_after_pages=N, noise=ATTEN_DB:NOISE_DBM0,
-// silent_after=N, silent_after_connect, garbage_after=N, early_ftm_connect,
-// frm_fcerror, frh_bogus_connect, flow_overflow=N, reversed_bits, no_dle_doubling,
-// manufacturer=, model=, revision=, ati=.
+// Class 1 options from key=value pairs (for composite engines too); the keys are
+// documented in engine_factory.cpp (see engine_options_help).
 Class1Options class1_options(EngineOptions& options);
 
 }  // namespace faxemu

@@ -185,16 +185,19 @@ struct HostedModem {
 }  // namespace
 
 int main(int argc, char** argv) {
+#ifdef FAXEMU_REGISTER_CLASS2
+    register_virtual_class2_engines();  // before the help, which lists their classes and keys
+#endif
     CLI::App app{"faxmodem: virtual fax modems on pseudo-terminals, on one virtual exchange"};
     std::vector<std::string> modem_specs, sim_specs;
     double speed = 1;
     std::string log_level = "info";
+    std::string classes;
+    for (const auto& c : engine_classes()) classes += (classes.empty() ? "" : "|") + c;
     app.add_option("-m,--modem", modem_specs,
-                   "PATH=NUMBER[,class=1][,key=value...]: a modem on a pty, PATH a symlink to it. "
-                   "Keys: caller_id, xon_xoff=0, busy, no_answer, drop_after_pages=N, "
-                   "noise=DB:DBM0, silent_after=N, silent_after_connect, garbage_after=N, "
-                   "early_ftm_connect, frm_fcerror, frh_bogus_connect, flow_overflow=N, "
-                   "reversed_bits, no_dle_doubling, manufacturer=, model=, revision=, ati=");
+                   "PATH=NUMBER[,class=" + classes +
+                       "][,key[=value]...]: a modem on a pty, PATH a symlink to it; "
+                       "class 1 by default; keys below");
     app.add_option("-s,--simulated", sim_specs,
                    "NUMBER[,rx=DIR][,rings=N][,send=TIFF,to=NUMBER[,after=SECONDS]][,ident=ID]"
                    "[,ecm=0]: a simulated fax port (receives into DIR; sends on SIGUSR1 or after "
@@ -202,6 +205,7 @@ int main(int argc, char** argv) {
     app.add_option("--speed", speed, "line time per wall time (1 = real time; efax needs <= 16)")
         ->check(CLI::Range(0.01, 1000.0));
     app.add_option("--log-level", log_level, "trace, debug, info, warn, error");
+    app.footer("--modem keys (a key alone means key=1):\n" + engine_options_help());
     CLI11_PARSE(app, argc, argv);
 
     spdlog::set_level(spdlog::level::from_str(log_level));
@@ -209,9 +213,6 @@ int main(int argc, char** argv) {
     spdlog::set_pattern("%H:%M:%S.%e faxmodem: %v");
 
     try {
-#ifdef FAXEMU_REGISTER_CLASS2
-        register_virtual_class2_engines();
-#endif
         asio::io_context io;
         VirtualClock clock;
         // Rings are paced in wall time too: a host flooded with RINGs never gets a word in.

@@ -72,6 +72,8 @@ TEST(EngineFactory, ErrorsNameTheModem) {
 TEST(EngineFactory, OtherLibrariesRegisterClasses) {
     VirtualClock clock;
     VirtualExchange exchange(clock);
+    // A library documents the keys its maker reads (faxmodem --help lists them).
+    document_engine_options("test-class", {{"extra", "", "a key only test-class reads"}});
     register_engine_class("test-class", [](VirtualExchange& x, EngineSpec& spec) {
         spec.options.take("extra");
         return std::unique_ptr<ModemEngine>(std::make_unique<Class1Engine>(x, spec.number));
