@@ -31,19 +31,23 @@ const std::string& write_input(const std::uint8_t* data, std::size_t size) {
     return path;
 }
 
-// Where the converted document goes: a private folder, in memory when /dev/shm is.
+// Where the converted document goes: a private folder, in memory when /dev/shm
+// is, removed at exit. Never freed: the exit handler runs after static
+// destructors.
 const fs::path& output() {
-    static const fs::path out = [] {
-        const fs::path base = fs::exists("/dev/shm") ? fs::path("/dev/shm") : fs::temp_directory_path();
-        const fs::path dir = base / ("faxemu-fuzz-tiff-" + std::to_string(::getpid()));
-        fs::create_directories(dir);
+    static const fs::path* const out = [] {
+        const fs::path base =
+            fs::exists("/dev/shm") ? fs::path("/dev/shm") : fs::temp_directory_path();
+        const auto* path =
+            new fs::path(base / ("faxemu-fuzz-tiff-" + std::to_string(::getpid())) / "out.tif");
+        fs::create_directories(path->parent_path());
         std::atexit([] {
             std::error_code ignored;
             fs::remove_all(output().parent_path(), ignored);
         });
-        return dir / "out.tif";
+        return path;
     }();
-    return out;
+    return *out;
 }
 
 }  // namespace
