@@ -2,7 +2,6 @@
 // submits (job.submit): open and decode every page, then write it as TIFF-F,
 // converting pages that are not fax-shaped. Bad input must give a FaxError,
 // never a crash or another exception.
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include <cstddef>
@@ -13,23 +12,11 @@
 
 #include "core/document.hpp"
 #include "core/error.hpp"
+#include "tests/fuzz/input_file.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
-
-// The input as a file, in memory: a memfd read through /proc/self/fd.
-const std::string& write_input(const std::uint8_t* data, std::size_t size) {
-    static const int fd = [] {
-        const int fd = ::memfd_create("document.tif", 0);
-        if (fd < 0) std::abort();
-        return fd;
-    }();
-    static const std::string path = "/proc/self/fd/" + std::to_string(fd);
-    if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, data, size, 0) != static_cast<ssize_t>(size))
-        std::abort();
-    return path;
-}
 
 // Where the converted document goes: a private folder, in memory when /dev/shm
 // is, removed at exit. Never freed: the exit handler runs after static
@@ -53,7 +40,7 @@ const fs::path& output() {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    const std::string& path = write_input(data, size);
+    const std::string& path = faxemu::fuzz::input_file(data, size);
     try {
         const faxemu::Document doc = faxemu::Document::open(path);
         if (doc.page_count() == 0) std::abort();

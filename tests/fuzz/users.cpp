@@ -2,8 +2,6 @@
 // reload, and a damaged or hand-edited file must give an error naming the file,
 // never anything else (UsersFile::load throws FaxError only).
 #include <spdlog/spdlog.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -12,27 +10,15 @@
 
 #include "core/error.hpp"
 #include "core/users.hpp"
+#include "tests/fuzz/input_file.hpp"
 
-namespace {
-
-// The input as a file, in memory: a memfd read through /proc/self/fd.
-const std::string& write_input(const std::uint8_t* data, std::size_t size) {
-    static const int fd = [] {
-        spdlog::set_level(spdlog::level::off);  // the "readable by others" warning
-        const int fd = ::memfd_create("users.json", 0);
-        if (fd < 0) std::abort();
-        return fd;
-    }();
-    static const std::string path = "/proc/self/fd/" + std::to_string(fd);
-    if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, data, size, 0) != static_cast<ssize_t>(size))
-        std::abort();
-    return path;
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+    spdlog::set_level(spdlog::level::off);  // the "readable by group or others" warning
+    return 0;
 }
 
-}  // namespace
-
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    const std::string& path = write_input(data, size);
+    const std::string& path = faxemu::fuzz::input_file(data, size);
     try {
         const faxemu::UsersFile users = faxemu::UsersFile::load(path);
         (void)users.size();
