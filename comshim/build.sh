@@ -50,7 +50,7 @@ flags=(-std=c++20 -O2 -Wall -Wextra -DASIO_STANDALONE -D_WIN32_WINNT=0x0601
        -DWIN32_LEAN_AND_MEAN -DNOMINMAX -I "$out/inc" -I "$out" -I "$top")
 # The client library: rebuilt only when its sources are newer than the object.
 pids=()
-for f in json_rpc client base64; do
+for f in json_rpc client base64 submit; do
   src=$top/core/protocol/$f.cpp
   obj=proto_$f.o
   if stale "$obj" "$top/core/protocol"; then
@@ -64,7 +64,7 @@ rc=0
 for p in "${pids[@]}"; do wait "$p" || rc=1; done
 [ $rc -eq 0 ] || { echo "comshim/build.sh: compilation failed" >&2; exit 1; }
 
-"$CXX" -shared -s -o faxemu_faxcom.dll faxcom_shim.o proto_json_rpc.o proto_client.o proto_base64.o \
+"$CXX" -shared -s -o faxemu_faxcom.dll faxcom_shim.o proto_json_rpc.o proto_client.o proto_base64.o proto_submit.o \
   faxcom_i.o faxcom_res.o "$top/comshim/com/faxcom.def" \
   -static -static-libgcc -static-libstdc++ -lole32 -loleaut32 -luuid -ladvapi32 -lws2_32 -lmswsock
 

@@ -1,8 +1,10 @@
 #include "core/fax_server.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <utility>
 
+#include "core/client_text.hpp"
 #include "core/error.hpp"
 
 namespace faxemu {
@@ -16,14 +18,16 @@ void check_range(std::string_view name, long value, long low, long high) {
                            ".." + std::to_string(high) + ", got " + std::to_string(value));
 }
 
-// Directory and profile names reach file APIs and programs: no control characters.
-void check_text(std::string_view name, std::string_view value) {
-    for (char c : value) {
-        const auto u = static_cast<unsigned char>(c);
-        if (u < 0x20 || u == 0x7f)
-            throw FaxError(ErrorCode::InvalidParameter,
-                           "server setting " + std::string(name) + " contains a control character");
-    }
+// Limits: PATH_MAX-1 for a directory; a profile name gets what names get elsewhere.
+constexpr std::size_t kMaxDirectory = 4095;
+constexpr std::size_t kMaxProfile = 256;
+
+// Directory and profile names reach file APIs and programs: one line, bounded.
+void check_text(std::string_view name, std::string_view value, std::size_t max_chars) {
+    const std::string problem = one_line_problem(value, max_chars);
+    if (!problem.empty())
+        throw FaxError(ErrorCode::InvalidParameter,
+                       "server setting " + std::string(name) + " " + problem);
 }
 
 }  // namespace
@@ -36,8 +40,14 @@ void validate(const ServerSettings& s) {
     check_range("DiscountRateStartMinute", s.discount_rate_start_minute, 0, 59);
     check_range("DiscountRateEndHour", s.discount_rate_end_hour, 0, 23);
     check_range("DiscountRateEndMinute", s.discount_rate_end_minute, 0, 59);
-    check_text("ArchiveDirectory", s.archive_directory);
-    check_text("ServerMapiProfile", s.server_mapi_profile);
+    check_text("ArchiveDirectory", s.archive_directory, kMaxDirectory);
+    check_text("ServerMapiProfile", s.server_mapi_profile, kMaxProfile);
+    // faxcom: a fully qualified directory. A relative one would be created
+    // wherever faxd happened to be started.
+    if (!s.archive_directory.empty() && !std::filesystem::path(s.archive_directory).is_absolute())
+        throw FaxError(ErrorCode::InvalidParameter,
+                       "server setting ArchiveDirectory must be an absolute path, not " +
+                           quoted_excerpt(s.archive_directory));
     if (s.archive_outbound_faxes && s.archive_directory.empty())
         throw FaxError(
             ErrorCode::InvalidParameter,
@@ -74,7 +84,7 @@ Port& FaxServer::add_port(std::string name, std::string number) {
                                                         " is already used by port " +
                                                         find_port_by_number(number)->Name());
     const auto n = static_cast<std::int32_t>(ports_.size()) + 1;
-    ports_.push_back(std::make_unique<Port>(n, std::move(name), std::move(number), n));
+    ports_.push_back(std::make_unique<Port>(n, std::move(name), std::move(number), n, &programs_));
     return *ports_.back();
 }
 

@@ -11,6 +11,7 @@
 
 #include "core/caller_rights.hpp"
 #include "core/port.hpp"
+#include "core/program_allow_list.hpp"
 
 namespace faxemu {
 
@@ -59,6 +60,12 @@ class FaxServer {
     // period is never stuck waiting for a window that cannot open.
     bool in_discount_period(std::chrono::hh_mm_ss<std::chrono::seconds> local_time) const;
 
+    // The programs run-program routing may start, from faxd's configuration.
+    // Set before ports are added and before other threads run; the default
+    // allows none.
+    void set_allowed_programs(ProgramAllowList programs) { programs_ = std::move(programs); }
+    const ProgramAllowList& allowed_programs() const { return programs_; }
+
     // DeviceIds are 1, 2, ... in the order added (stable); the new port gets
     // the lowest priority (= the number of ports). Numbers must be unique
     // (an inbound call must reach one port); empty numbers are not checked.
@@ -76,6 +83,7 @@ class FaxServer {
   private:
     mutable std::mutex settings_mutex_;
     ServerSettings settings_;
+    ProgramAllowList programs_;
 
     std::vector<std::unique_ptr<Port>> ports_;
     mutable std::mutex priority_mutex_;  // makes a re-rank atomic for ports_by_priority

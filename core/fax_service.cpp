@@ -4,12 +4,13 @@
 
 namespace faxemu {
 
-FaxService::FaxService(FaxServer& server, const Clock& clock, std::filesystem::path spool_dir)
-    : server_(server), clock_(clock), spool_(std::move(spool_dir)) {}
+FaxService::FaxService(FaxServer& server, const Clock& clock, std::filesystem::path spool_dir,
+                       FileModes modes)
+    : server_(server), clock_(clock), spool_(std::move(spool_dir)), modes_(modes) {}
 
 PortController& FaxService::attach(Port& port, Device& device) {
     controllers_.push_back(
-        std::make_unique<PortController>(port, device, clock_, spool_ / "received", *this));
+        std::make_unique<PortController>(port, device, clock_, spool_ / "received", *this, modes_));
     return *controllers_.back();
 }
 

@@ -11,6 +11,7 @@
 
 #include "core/clock.hpp"
 #include "core/fax_server.hpp"
+#include "core/file_modes.hpp"
 #include "core/port_controller.hpp"
 
 namespace faxemu {
@@ -19,7 +20,9 @@ class FaxService final : public CallObserver {
   public:
     using CallEnded = std::function<void(const CallRecord&)>;
 
-    FaxService(FaxServer& server, const Clock& clock, std::filesystem::path spool_dir);
+    // Received faxes go to spool_dir/received, created with `modes`.
+    FaxService(FaxServer& server, const Clock& clock, std::filesystem::path spool_dir,
+               FileModes modes = {});
 
     FaxServer& server() { return server_; }
     const std::filesystem::path& spool_dir() const { return spool_; }
@@ -54,6 +57,7 @@ class FaxService final : public CallObserver {
     FaxServer& server_;
     const Clock& clock_;
     std::filesystem::path spool_;
+    FileModes modes_;
     std::vector<std::unique_ptr<PortController>> controllers_;
     CallEnded on_call_ended_;
     CallObserver* observer_ = nullptr;

@@ -216,7 +216,7 @@ std::pair<double, double> read_resolution(TIFF* tif, const fs::path& path, uint3
 
 // Validates and decodes the current directory of `tif`.
 BilevelPage read_page(TIFF* tif, const fs::path& path, uint32_t page, TiffLog& log,
-                      TiffPageTags& tags) {
+                      TiffPageTags& tags, const BilevelPageGate& gate) {
     const std::string where = page_prefix(page);
     uint32_t width = 0;
     uint32_t height = 0;
@@ -251,6 +251,7 @@ BilevelPage read_page(TIFF* tif, const fs::path& path, uint32_t page, TiffLog& l
     if (TIFFIsTiled(tif)) {
         throw bad_document(path, where + " is tiled; only strip-organised TIFFs are supported");
     }
+    if (gate) gate(page, width, height);
     if (!TIFFIsCODECConfigured(compression)) {
         throw bad_document(path, where + " uses compression " + std::to_string(compression) +
                                      ", which this libtiff cannot decode");
@@ -361,7 +362,8 @@ std::string compare_pages(const BilevelPage& a, const BilevelPage& b, uint32_t p
 
 }  // namespace
 
-void visit_bilevel_pages(const fs::path& path, const BilevelPageVisitor& visit) {
+void visit_bilevel_pages(const fs::path& path, const BilevelPageVisitor& visit,
+                         const BilevelPageGate& gate) {
     check_header(path);
     TiffLog log;
     // "m": no memory mapping, so a file truncated under us is a read error, not
@@ -371,7 +373,7 @@ void visit_bilevel_pages(const fs::path& path, const BilevelPageVisitor& visit) 
     if (!tif) throw bad_document(path, "cannot be read as a TIFF file" + log.because());
     for (uint32_t page = 1;; ++page) {
         TiffPageTags tags;
-        BilevelPage bilevel = read_page(tif.get(), path, page, log, tags);
+        BilevelPage bilevel = read_page(tif.get(), path, page, log, tags, gate);
         visit(std::move(bilevel), tags);
         log.clear();
         if (TIFFReadDirectory(tif.get()) != 1) {

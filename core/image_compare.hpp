@@ -48,8 +48,13 @@ struct TiffPageTags {
 // FaxError(BadDocument, "<path>: <reason>"); a file that cannot be opened at
 // all is FaxError(Io). libtiff's own messages go into the reason, never to
 // stderr.
+// `gate`, when set, is called with each page's number (from 1) and size after
+// its tags are checked and before anything is allocated for its pixels; it
+// enforces a caller's limits (pages, pixels, time) by throwing.
 using BilevelPageVisitor = std::function<void(BilevelPage&& page, const TiffPageTags& tags)>;
-void visit_bilevel_pages(const std::filesystem::path& path, const BilevelPageVisitor& visit);
+using BilevelPageGate = std::function<void(uint32_t page, uint32_t width, uint32_t height)>;
+void visit_bilevel_pages(const std::filesystem::path& path, const BilevelPageVisitor& visit,
+                         const BilevelPageGate& gate = {});
 
 // All pages of a TIFF, normalised (MINISBLACK inverted, fill order undone).
 std::vector<BilevelPage> read_bilevel_pages(const std::filesystem::path& path);

@@ -7,7 +7,8 @@ namespace faxemu {
 namespace {
 
 // The names are stored in the database, so they must never change.
-constexpr std::array<std::pair<JobState, const char*>, 8> kStateNames{{
+constexpr std::array<std::pair<JobState, const char*>, 9> kStateNames{{
+    {JobState::Converting, "converting"},
     {JobState::Queued, "queued"},
     {JobState::InProgress, "in_progress"},
     {JobState::Retrying, "retrying"},
@@ -41,6 +42,7 @@ bool is_final(JobState s) {
         case JobState::RetriesExceeded:
         case JobState::Cancelled:
             return true;
+        case JobState::Converting:
         case JobState::Queued:
         case JobState::InProgress:
         case JobState::Retrying:
@@ -52,6 +54,7 @@ bool is_final(JobState s) {
 
 std::uint32_t queue_status_bits(JobState s) {
     switch (s) {
+        case JobState::Converting:
         case JobState::Queued:
             return js::Pending;
         case JobState::InProgress:
@@ -76,6 +79,10 @@ std::uint32_t queue_status_bits(JobState s) {
 
 std::string queue_status_string(JobState s) {
     switch (s) {
+        case JobState::Converting:
+            // Pending to faxcom (a legacy client knows no other word), with
+            // what it waits for.
+            return "Pending (converting the document)";
         case JobState::Queued:
             return "Pending";
         case JobState::InProgress:

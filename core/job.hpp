@@ -14,6 +14,7 @@
 namespace faxemu {
 
 enum class JobState {
+    Converting,       // its document is being converted to fax pages (JS_PENDING)
     Queued,           // waiting for its time and a free port (JS_PENDING)
     InProgress,       // on a port now (JS_INPROGRESS)
     Retrying,         // failed, waiting RetryDelay before the next attempt (JS_RETRYING)
@@ -39,7 +40,9 @@ struct Job {
     std::string user_name;  // who submitted it
     // Outbound: what to send, and to whom (the IFaxDoc / FAX_JOB_PARAM fields).
     std::string fax_number;
-    std::string document;  // path of the fax-shaped TIFF-F in the spool
+    // Path of the fax-shaped TIFF-F in the spool; while Converting, of the
+    // upload as the client sent it; empty when its conversion failed.
+    std::string document;
     std::string display_name;
     std::int64_t size = 0;
     std::int32_t page_count = 0;

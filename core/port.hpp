@@ -29,7 +29,10 @@ class Port {
     static constexpr std::int32_t kMaxRings = 99;
 
     // Normally made by FaxServer::add_port, which assigns id and priority.
-    Port(std::int32_t device_id, std::string name, std::string number, std::int32_t priority = 1);
+    // `programs`: what the port's run-program method may start (null: nothing);
+    // it must outlive the port.
+    Port(std::int32_t device_id, std::string name, std::string number, std::int32_t priority = 1,
+         const ProgramAllowList* programs = nullptr);
     Port(const Port&) = delete;
     Port& operator=(const Port&) = delete;
 

@@ -1,7 +1,11 @@
 #include "core/port_controller.hpp"
 
+#include <fcntl.h>
 #include <fmt/chrono.h>
 #include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <stdexcept>
 
@@ -10,12 +14,14 @@
 namespace faxemu {
 
 PortController::PortController(Port& port, Device& device, const Clock& clock,
-                               std::filesystem::path received_dir, CallObserver& observer)
+                               std::filesystem::path received_dir, CallObserver& observer,
+                               FileModes modes)
     : port_(port),
       device_(device),
       clock_(clock),
       received_dir_(std::move(received_dir)),
-      observer_(observer) {
+      observer_(observer),
+      modes_(modes) {
     device_.set_listener(this);
     port_.update_status([](PortStatus& s) {
         s.device_status = Fps::Available;
@@ -76,7 +82,7 @@ void PortController::on_ring(int ring_count, const std::string& caller_id) {
         s.caller_id = caller_id;
     });
     if (!answer) return;
-    std::filesystem::create_directories(received_dir_);
+    make_directories(received_dir_, modes_.dir);
     CallRecord rec;
     rec.device_id = port_.DeviceId();
     rec.outbound = false;
@@ -84,6 +90,14 @@ void PortController::on_ring(int ring_count, const std::string& caller_id) {
     auto stamp = std::chrono::floor<std::chrono::seconds>(clock_.now());
     rec.file = received_dir_ / fmt::format("fax-{}-{:%Y%m%dT%H%M%S}-{}.tif", port_.DeviceId(),
                                            stamp, ++rx_sequence_);
+    // The device's TIFF writer truncates this file and so keeps its mode. If it
+    // cannot be made here, the device fails to open it too and says so.
+    if (const int fd =
+            ::open(rec.file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, modes_.file);
+        fd >= 0) {
+        ::fchmod(fd, modes_.file);
+        ::close(fd);
+    }
     rec.start_time = clock_.now();
     call_ = rec;
     ended_at_.reset();

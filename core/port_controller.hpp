@@ -11,6 +11,7 @@
 
 #include "core/clock.hpp"
 #include "core/device.hpp"
+#include "core/file_modes.hpp"
 #include "core/port.hpp"
 
 namespace faxemu {
@@ -53,8 +54,11 @@ class CallObserver {
 
 class PortController final : private DeviceListener {
   public:
+    // Received faxes are files in `received_dir` with modes.file, created
+    // before the device writes them, so they are never more open than that.
     PortController(Port& port, Device& device, const Clock& clock,
-                   std::filesystem::path received_dir, CallObserver& observer);
+                   std::filesystem::path received_dir, CallObserver& observer,
+                   FileModes modes = {});
 
     Port& port() { return port_; }
     Device& device() { return device_; }
@@ -82,6 +86,7 @@ class PortController final : private DeviceListener {
     const Clock& clock_;
     std::filesystem::path received_dir_;
     CallObserver& observer_;
+    FileModes modes_;
     SessionConfig options_;
     std::optional<CallRecord> call_;
     std::optional<TimePoint> ended_at_;

@@ -104,10 +104,17 @@ std::string email_problem(std::string_view a) {
 }
 
 // The argument string is split into argv by the runner and never given to a
-// shell, so only NUL (cannot cross exec) and the length matter here.
-std::string arguments_problem(std::string_view s) {
+// shell, so shell syntax is harmless; but its program must be one the
+// configuration allows, or any admin could run any command as faxd's user.
+std::string arguments_problem(std::string_view s, const ProgramAllowList* programs) {
     if (s.size() > kMaxArguments) return "argument string longer than 4096 characters";
-    return {};
+    const auto start = s.find_first_not_of(' ');
+    if (start == std::string_view::npos) return "no program given";
+    const auto program = s.substr(start, s.find(' ', start) - start);
+    static const ProgramAllowList kNone;
+    std::string why;
+    (programs ? *programs : kNone).resolve(program, why);
+    return why;
 }
 
 }  // namespace
@@ -127,11 +134,13 @@ const RoutingMethodInfo* find_routing_method(std::string_view guid) {
 }
 
 RoutingMethod::RoutingMethod(const RoutingMethodInfo& info, std::int32_t device_id,
-                             std::string device_name, std::function<void()> changed)
+                             std::string device_name, std::function<void()> changed,
+                             const ProgramAllowList* programs)
     : info_(info),
       device_id_(device_id),
       device_name_(std::move(device_name)),
-      changed_(std::move(changed)) {}
+      changed_(std::move(changed)),
+      programs_(programs) {}
 
 bool RoutingMethod::Enable() const {
     std::lock_guard lock(mutex_);
@@ -168,7 +177,7 @@ void RoutingMethod::validate(std::string_view data) const {
             problem = email_problem(data);
             break;
         case RoutingKind::RunProgram:
-            problem = arguments_problem(data);
+            problem = arguments_problem(data, programs_);
             break;
     }
     if (!problem.empty()) fail(problem);

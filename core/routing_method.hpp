@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "core/caller_rights.hpp"
+#include "core/program_allow_list.hpp"
 
 namespace faxemu {
 
@@ -44,9 +45,10 @@ const RoutingMethodInfo* find_routing_method(std::string_view guid);
 class RoutingMethod {
   public:
     // `changed` runs after every successful put that changed something (the
-    // owning port uses it to persist settings and notify clients).
+    // owning port uses it to persist settings and notify clients). `programs`:
+    // what a run-program method may start (null: nothing); must outlive this.
     RoutingMethod(const RoutingMethodInfo& info, std::int32_t device_id, std::string device_name,
-                  std::function<void()> changed = {});
+                  std::function<void()> changed = {}, const ProgramAllowList* programs = nullptr);
     RoutingMethod(const RoutingMethod&) = delete;
     RoutingMethod& operator=(const RoutingMethod&) = delete;
 
@@ -69,7 +71,8 @@ class RoutingMethod {
     void put_RoutingData(const CallerRights& caller, std::string data);
 
     // Throws InvalidParameter when `data` is not acceptable for this method
-    // (empty is acceptable here; put_* decide about emptiness).
+    // (empty is acceptable here; put_* decide about emptiness). Run-program
+    // data must start with an absolute path on the allow-list.
     void validate(std::string_view data) const;
 
   private:
@@ -79,6 +82,7 @@ class RoutingMethod {
     const std::int32_t device_id_;
     const std::string device_name_;
     std::function<void()> changed_;
+    const ProgramAllowList* programs_;
     mutable std::mutex mutex_;
     bool enable_ = false;
     std::string routing_data_;

@@ -19,6 +19,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <filesystem>
 #include <memory>
 #include <random>
 #include <stdexcept>
@@ -26,6 +27,7 @@
 #include <system_error>
 #include <utility>
 
+#include "core/client_text.hpp"
 #include "core/error.hpp"
 
 extern char** environ;
@@ -208,27 +210,27 @@ std::string base64_lines(std::string_view data) {
 
 std::string read_whole(const std::string& path) {
     Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd) fail_errno("cannot open fax file " + path, errno);
+    if (!fd) fail_errno("cannot open the fax's file", errno);
     std::string out;
     char buf[64 * 1024];
     for (;;) {
         const ssize_t n = ::read(fd.get(), buf, sizeof buf);
         if (n < 0) {
             if (errno == EINTR) continue;
-            fail_errno("cannot read fax file " + path, errno);
+            fail_errno("cannot read the fax's file", errno);
         }
         if (n == 0) return out;
         out.append(buf, static_cast<std::size_t>(n));
     }
 }
 
-void copy_all(int from, int to, const std::string& from_name, const std::string& to_name) {
+void copy_all(int from, int to, const std::string& to_name) {
     char buf[64 * 1024];
     for (;;) {
         const ssize_t n = ::read(from, buf, sizeof buf);
         if (n < 0) {
             if (errno == EINTR) continue;
-            fail_errno("cannot read fax file " + from_name, errno);
+            fail_errno("cannot read the fax's file", errno);
         }
         if (n == 0) return;
         for (ssize_t done = 0; done < n;) {
@@ -240,6 +242,45 @@ void copy_all(int from, int to, const std::string& from_name, const std::string&
             done += w;
         }
     }
+}
+
+// Whether the regular file `name` in `dir` holds exactly what `src` holds
+// (read from its start). A symlink or anything else is never the same.
+bool same_content(int dir, const std::string& name, int src) {
+    Fd existing(::openat(dir, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+    if (!existing) return false;
+    struct stat a {}, b {};
+    if (::fstat(existing.get(), &a) != 0 || ::fstat(src, &b) != 0 || !S_ISREG(a.st_mode) ||
+        a.st_size != b.st_size)
+        return false;
+    if (::lseek(src, 0, SEEK_SET) != 0) return false;
+    const auto read_some = [](int fd, char* buf, std::size_t size) {
+        ssize_t n;
+        do n = ::read(fd, buf, size);
+        while (n < 0 && errno == EINTR);
+        return n;
+    };
+    char x[64 * 1024], y[64 * 1024];
+    bool same = true;
+    for (;;) {
+        const ssize_t n = read_some(src, x, sizeof x);
+        if (n <= 0) {
+            same = n == 0 && read_some(existing.get(), y, 1) == 0;
+            break;
+        }
+        ssize_t got = 0;
+        while (got < n) {
+            const ssize_t m = read_some(existing.get(), y + got, static_cast<std::size_t>(n - got));
+            if (m <= 0) break;
+            got += m;
+        }
+        if (got != n || std::memcmp(x, y, static_cast<std::size_t>(n)) != 0) {
+            same = false;
+            break;
+        }
+    }
+    ::lseek(src, 0, SEEK_SET);
+    return same;
 }
 
 // ---- child processes --------------------------------------------------------
@@ -327,13 +368,15 @@ std::vector<char*> c_strings(const std::vector<std::string>& v) {
     return out;
 }
 
-// Runs argv[0] (looked up in PATH when it has no '/') with stdin from `input`
+// Runs `program` (argv[0] when null, looked up in PATH when it has no '/')
+// with `argv` and stdin from `input`
 // (or /dev/null when null), stdout and stderr captured, every other fd closed,
 // its own process group (so a timeout kills what it started too), default
 // signal handling and an empty signal mask whatever the calling thread has.
 // `env` null: faxd's environment.
 ChildResult run_child(const std::vector<std::string>& argv, const std::vector<std::string>* env,
-                      const std::string* input, std::chrono::seconds timeout) {
+                      const std::string* input, std::chrono::seconds timeout,
+                      const std::string* program = nullptr) {
     ChildResult result;
     int p[2];
     if (::pipe2(p, O_CLOEXEC) != 0) fail_errno("cannot create a pipe", errno);
@@ -376,8 +419,8 @@ ChildResult run_child(const std::vector<std::string>& argv, const std::vector<st
     std::vector<char*> envp;
     if (env) envp = c_strings(*env);
     pid_t pid = -1;
-    const int rc = ::posix_spawnp(&pid, args[0], &s.actions_, &s.attr_, args.data(),
-                                  env ? envp.data() : environ);
+    const int rc = ::posix_spawnp(&pid, program ? program->c_str() : args[0], &s.actions_, &s.attr_,
+                                  args.data(), env ? envp.data() : environ);
     if (rc != 0) {
         result.spawn_error = rc;
         return result;
@@ -505,6 +548,11 @@ std::string child_problem(const std::string& program, const ChildResult& r,
     return why;
 }
 
+// A child's output may quote the file it was given ({file}, FAX_FILE).
+std::string without_fax_path(std::string detail, const ReceivedFax& fax) {
+    return replace_all(std::move(detail), fax.file, "fax " + std::to_string(fax.id) + "'s file");
+}
+
 std::string path_variable() {
     const char* path = std::getenv("PATH");
     return (path && *path) ? path : kDefaultPath;
@@ -512,7 +560,8 @@ std::string path_variable() {
 
 }  // namespace
 
-RoutingRunner::RoutingRunner(RoutingConfig config) : config_(std::move(config)) {}
+RoutingRunner::RoutingRunner(RoutingConfig config)
+    : config_(std::move(config)), programs_(config_.allowed_programs) {}
 
 RoutingRun RoutingRunner::run(RoutingKind kind, const std::string& routing_data,
                               const ReceivedFax& fax) const {
@@ -524,11 +573,13 @@ RoutingRun RoutingRunner::run(RoutingKind kind, const std::string& routing_data,
     try {
         if (routing_data.empty()) throw Failure("no RoutingData set");
         // Stored settings may have been edited by hand: the same rules as put_RoutingData.
-        if (info) RoutingMethod(*info, fax.device_id, fax.port_name).validate(routing_data);
+        if (info)
+            RoutingMethod(*info, fax.device_id, fax.port_name, {}, &programs_)
+                .validate(routing_data);
         struct stat st {};
         if (fax.file.empty()) throw Failure("the fax has no file");
-        if (::stat(fax.file.c_str(), &st) != 0) fail_errno("fax file " + fax.file, errno);
-        if (!S_ISREG(st.st_mode)) throw Failure("fax file " + fax.file + " is not a regular file");
+        if (::stat(fax.file.c_str(), &st) != 0) fail_errno("the fax's file", errno);
+        if (!S_ISREG(st.st_mode)) throw Failure("the fax's file is not a regular file");
         switch (kind) {
             case RoutingKind::Folder:
                 return to_folder(routing_data, fax);
@@ -541,11 +592,11 @@ RoutingRun RoutingRunner::run(RoutingKind kind, const std::string& routing_data,
         }
         throw Failure("unknown routing method");
     } catch (const Failure& e) {
-        return {false, prefix + e.what()};
+        return {false, without_fax_path(prefix + e.what(), fax)};
     } catch (const FaxError& e) {
-        return {false, prefix + "refused RoutingData (" + e.what() + ")"};
+        return {false, without_fax_path(prefix + "refused RoutingData (" + e.what() + ")", fax)};
     } catch (const std::exception& e) {
-        return {false, prefix + "unexpected error: " + e.what()};
+        return {false, without_fax_path(prefix + "unexpected error: " + e.what(), fax)};
     }
 }
 
@@ -567,19 +618,28 @@ RoutingRun RoutingRunner::to_folder(const std::string& folder, const ReceivedFax
     if (base.empty() || base.back() != '/') base += '/';
 
     Fd src(::open(fax.file.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!src) fail_errno("cannot open fax file " + fax.file, errno);
+    if (!src) fail_errno("cannot open the fax's file", errno);
+
+    // Run again after a crash between the copy and its record: the copy made
+    // then is this one, not a reason for a second.
+    const std::string id = std::to_string(fax.id);
+    const std::string stem = "fax-" + id + "-" + compact_stamp(received_at(fax));
+    for (int n = 1; n <= kMaxNameTries; ++n) {
+        const std::string name = stem + (n == 1 ? "" : "-" + std::to_string(n)) + ".tif";
+        if (same_content(dir.get(), name, src.get())) return {true, base + name};
+        if (::faccessat(dir.get(), name.c_str(), F_OK, AT_SYMLINK_NOFOLLOW) != 0) break;
+    }
 
     // Written under a hidden temporary name first, so a folder watcher never
     // sees a half-written fax.
     static std::atomic<unsigned> serial{0};
-    const std::string id = std::to_string(fax.id);
     std::string tmp;
     Fd out;
     for (int i = 0; i < kMaxNameTries && !out; ++i) {
         tmp = ".fax-" + id + "-" + std::to_string(::getpid()) + "-" +
               std::to_string(serial.fetch_add(1)) + ".tmp";
         out = Fd(::openat(dir.get(), tmp.c_str(),
-                          O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666));
+                          O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, config_.file_mode));
         if (!out && errno != EEXIST) fail_errno("cannot create a file in " + base, errno);
     }
     if (!out) throw Failure("cannot find a free temporary name in " + base);
@@ -589,13 +649,15 @@ RoutingRun RoutingRunner::to_folder(const std::string& folder, const ReceivedFax
         ~RemoveTemp() { ::unlinkat(dir, name.c_str(), 0); }  // no-op once renamed
     } remove_temp{dir.get(), tmp};
 
-    copy_all(src.get(), out.get(), fax.file, base + tmp);
+    // The umask only narrows; the configured mode is the mode.
+    if (::fchmod(out.get(), config_.file_mode) != 0)
+        fail_errno("cannot set the mode of " + base + tmp, errno);
+    copy_all(src.get(), out.get(), base + tmp);
     if (::fsync(out.get()) != 0) fail_errno("cannot write " + base + tmp, errno);
     if (::close(out.release()) != 0) fail_errno("cannot write " + base + tmp, errno);
 
     // Neither renameat2(RENAME_NOREPLACE) nor link() ever replaces a file, so
     // two runs (or a planted symlink) can never overwrite one another.
-    const std::string stem = "fax-" + id + "-" + compact_stamp(received_at(fax));
     for (int n = 1; n <= kMaxNameTries; ++n) {
         const std::string name = stem + (n == 1 ? "" : "-" + std::to_string(n)) + ".tif";
         int rc = ::renameat2(dir.get(), tmp.c_str(), dir.get(), name.c_str(), RENAME_NOREPLACE);
@@ -612,6 +674,30 @@ RoutingRun RoutingRunner::to_folder(const std::string& folder, const ReceivedFax
         if (errno != EEXIST) fail_errno("cannot store the fax as " + base + name, errno);
     }
     throw Failure("no free name for " + stem + " in " + base);
+}
+
+int RoutingRunner::remove_stale_temporaries(const std::string& folder) {
+    // Names are ".fax-<fax id>-<pid>-<serial>.tmp" (to_folder).
+    std::error_code error;
+    std::filesystem::directory_iterator it(folder, error);
+    if (error) return 0;
+    int removed = 0;
+    for (const auto& entry : it) {
+        const std::string name = entry.path().filename().string();
+        if (!name.starts_with(".fax-") || !name.ends_with(".tmp")) continue;
+        const auto first = name.find('-', 5);
+        const auto second = first == std::string::npos ? first : name.find('-', first + 1);
+        if (second == std::string::npos) continue;
+        const std::string pid_text = name.substr(first + 1, second - first - 1);
+        if (pid_text.empty() || pid_text.find_first_not_of("0123456789") != std::string::npos ||
+            pid_text.size() > 9)
+            continue;
+        const auto pid = static_cast<pid_t>(std::stol(pid_text));
+        if (pid == ::getpid() || ::kill(pid, 0) == 0 || errno != ESRCH) continue;
+        std::error_code ignored;
+        if (std::filesystem::remove(entry.path(), ignored)) ++removed;
+    }
+    return removed;
 }
 
 RoutingRun RoutingRunner::to_email(const std::string& address, const ReceivedFax& fax) const {
@@ -686,6 +772,10 @@ RoutingRun RoutingRunner::to_program(const std::string& command, const ReceivedF
         pos = end;
     }
     if (argv.empty()) throw Failure("no program given");
+    // Checked again here: the allow-list may have changed since RoutingData was set.
+    std::string why;
+    const std::string program = programs_.resolve(argv.front(), why).string();
+    if (program.empty()) throw Failure(why);
     argv.push_back(fax.file);
 
     // The whole environment: faxd's own (credentials, tokens) stays out.
@@ -702,9 +792,9 @@ RoutingRun RoutingRunner::to_program(const std::string& command, const ReceivedF
         std::string("FAX_PARTIAL=") + (fax.partial ? "1" : "0"),
         "PATH=" + path_variable(),
     };
-    const auto r = run_child(argv, &env, nullptr, config_.program_timeout);
-    if (auto why = child_problem(argv.front(), r, config_.program_timeout); !why.empty())
-        throw Failure(why);
+    const auto r = run_child(argv, &env, nullptr, config_.program_timeout, &program);
+    if (auto problem = child_problem(argv.front(), r, config_.program_timeout); !problem.empty())
+        throw Failure(problem);
     return {true, "ran " + argv.front()};
 }
 

@@ -3,10 +3,13 @@
 // records the outcomes; this only does the work and says how it went.
 #pragma once
 
+#include <sys/types.h>
+
 #include <chrono>
 #include <string>
 #include <vector>
 
+#include "core/program_allow_list.hpp"
 #include "core/received_fax.hpp"
 #include "core/routing_method.hpp"
 
@@ -20,6 +23,11 @@ struct RoutingConfig {
     // "{file}" is replaced whole; nothing else is substituted. No shell.
     std::vector<std::string> print_command = {"lp", "-d", "{printer}", "{file}"};
     std::string mail_from = "faxemu";
+    // The programs RunProgram may start (absolute paths; ProgramAllowList).
+    // Empty: RunProgram runs nothing.
+    std::vector<std::string> allowed_programs;
+    // The mode of the copies Folder stores, set whatever the umask.
+    mode_t file_mode = 0640;
     // How long any child (mailer, print command, program) may run before it is
     // sent SIGTERM, then SIGKILL a little later.
     std::chrono::seconds program_timeout{120};
@@ -37,10 +45,16 @@ struct RoutingRun {
 // RunProgram's RoutingData is the program followed by optional arguments,
 // split on spaces: no shell, no quoting, no escapes, so an argument cannot
 // contain a space (tabs and other control characters are refused outright).
+// The program must be on allowed_programs, checked again before each run (the
+// configuration may have changed since the RoutingData was set); what runs is
+// the canonical path that was checked.
 // The program gets the fax file as its last argument and FAX_FILE, FAX_PAGES,
 // FAX_SENDER_ID, FAX_CALLER_ID, FAX_PORT, FAX_DEVICE_ID, FAX_ID, FAX_CSID,
 // FAX_RECEIVED (ISO 8601 UTC), FAX_PARTIAL (0/1) and PATH as its whole
-// environment. A program without '/' is looked up in faxd's PATH.
+// environment.
+//
+// A failure's detail names the fax by its id, never by its file in the spool
+// (clients see the detail; faxd's log has the path).
 class RoutingRunner {
   public:
     explicit RoutingRunner(RoutingConfig config);
@@ -52,6 +66,11 @@ class RoutingRunner {
 
     const RoutingConfig& config() const { return config_; }
 
+    // Removes the hidden temporary files that the folder method of a faxd no
+    // longer running (killed mid-copy) left in `folder`; returns how many.
+    // Those of a live process, and every other file, are left alone.
+    static int remove_stale_temporaries(const std::string& folder);
+
   private:
     RoutingRun to_folder(const std::string& folder, const ReceivedFax& fax) const;
     RoutingRun to_email(const std::string& address, const ReceivedFax& fax) const;
@@ -59,6 +78,7 @@ class RoutingRunner {
     RoutingRun to_program(const std::string& command, const ReceivedFax& fax) const;
 
     RoutingConfig config_;
+    ProgramAllowList programs_;
 };
 
 }  // namespace faxemu

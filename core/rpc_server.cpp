@@ -165,14 +165,50 @@ struct Connection {
     bool draining = false;  // the peer stopped sending: answer what is queued, then close
     bool checking_password = false;
     bool login_expired = false;  // the login deadline passed during a password check
+    bool local_admin = false;    // root or faxd's own user on the Unix socket: never refused
     bool closed = false;
+};
+
+// Which session budget a connection draws on (Limits).
+enum class Kind { LocalAdmin, Local, Unauthenticated, Authenticated };
+
+Kind kind_of(const Connection& c) {
+    if (c.session.local) return c.local_admin ? Kind::LocalAdmin : Kind::Local;
+    return c.session.authenticated ? Kind::Authenticated : Kind::Unauthenticated;
+}
+
+const char* name_of(Kind kind) {
+    switch (kind) {
+        case Kind::LocalAdmin:
+            return "local admin";
+        case Kind::Local:
+            return "local (max_local)";
+        case Kind::Unauthenticated:
+            return "not logged in (max_unauthenticated)";
+        case Kind::Authenticated:
+            return "logged in (max_authenticated)";
+    }
+    return "?";
+}
+
+using BackoffClock = std::chrono::steady_clock;
+
+// Failed logins of one client address or one user name (Limits, login back-off).
+struct LoginFailures {
+    int count = 0;
+    BackoffClock::time_point last{};
+    BackoffClock::time_point wait_until{};
 };
 
 }  // namespace
 
 struct RpcServer::State : std::enable_shared_from_this<RpcServer::State> {
     State(asio::io_context& context, const UsersFile& user_list, Limits l)
-        : io(context), users(user_list), limits(l) {}
+        : io(context), users(user_list), limits(l) {
+        // The dummy hash for unknown users is made on first use: make it now, so
+        // that the first unknown name is not slower to refuse than a wrong password.
+        asio::post(hashing, [] { UsersFile::verify_hash(std::nullopt, ""); });
+    }
 
     asio::io_context& io;
     const UsersFile& users;
@@ -186,6 +222,7 @@ struct RpcServer::State : std::enable_shared_from_this<RpcServer::State> {
 #endif
     std::filesystem::path unix_path;
     std::map<std::uint64_t, std::shared_ptr<Connection>> sessions;
+    std::map<std::string, LoginFailures, std::less<>> login_failures;  // "address X", "user Y"
     std::uint64_t next_session_id = 1;
     bool stopped = false;
     // Password checks cost ~0.1 s of CPU each: off the io thread, which also
@@ -194,24 +231,56 @@ struct RpcServer::State : std::enable_shared_from_this<RpcServer::State> {
 
     // --- sessions ---
 
-    void start(std::unique_ptr<Stream> stream, std::string peer,
-               std::optional<std::string> local_admin) {
-        if (sessions.size() >= limits.max_connections) {
-            spdlog::warn("control: refused {}: already {} sessions (max_connections)", peer,
-                         sessions.size());
-            stream->close();
-            return;
+    std::size_t count(Kind kind) const {
+        return static_cast<std::size_t>(std::count_if(
+            sessions.begin(), sessions.end(), [&](const auto& s) { return kind_of(*s.second) == kind; }));
+    }
+
+    // The most sessions of a kind; none for the local admin.
+    std::optional<std::size_t> limit_of(Kind kind) const {
+        switch (kind) {
+            case Kind::LocalAdmin:
+                return std::nullopt;
+            case Kind::Local:
+                return limits.max_local;
+            case Kind::Unauthenticated:
+                return limits.max_unauthenticated;
+            case Kind::Authenticated:
+                return limits.max_authenticated;
         }
+        return std::nullopt;
+    }
+
+    bool full(Kind kind) const {
+        const auto limit = limit_of(kind);
+        return limit && count(kind) >= *limit;
+    }
+
+    // `address`: whom the login back-off counts; `local`: on the Unix socket.
+    void start(std::unique_ptr<Stream> stream, std::string peer, std::string address, bool local,
+               std::optional<std::string> local_admin) {
         auto c = std::make_shared<Connection>(std::move(stream), io.get_executor(),
-                                              limits.max_message_bytes);
-        c->session.id = next_session_id++;
+                                              local_admin ? limits.max_message_bytes
+                                                          : std::min(limits.max_message_bytes,
+                                                                     limits.max_message_bytes_before_login));
         c->session.peer = std::move(peer);
+        c->session.address = std::move(address);
+        c->session.local = local;
+        c->local_admin = local_admin.has_value();
         if (local_admin) {
             c->session.user = *local_admin;
             c->session.role = "admin";
             c->session.rights = CallerRights::admin();
             c->session.authenticated = true;
         }
+        const Kind kind = kind_of(*c);
+        if (full(kind)) {
+            spdlog::warn("control: refused {}: already {} sessions {}", c->session.peer,
+                         count(kind), name_of(kind));
+            c->stream->close();
+            return;
+        }
+        c->session.id = next_session_id++;
         sessions.emplace(c->session.id, c);
         spdlog::info("session {} ({}): opened{}", c->session.id, c->session.peer,
                      local_admin ? " as local admin " + printable(*local_admin) : "");
@@ -247,8 +316,22 @@ struct RpcServer::State : std::enable_shared_from_this<RpcServer::State> {
         c->wake.cancel_one();
     }
 
+    // A session ends when its socket does, whatever went wrong in between: an
+    // exception that escaped a coroutine would otherwise leave the other half
+    // waiting forever and the session's slot taken.
     static asio::awaitable<void> read_loop(std::shared_ptr<State> self,
                                            std::shared_ptr<Connection> c) {
+        try {
+            co_await read_lines(self, c);
+        } catch (const std::exception& e) {
+            spdlog::error("session {} ({}): reading failed: {}", c->session.id, c->session.peer,
+                          e.what());
+            self->close(c, "internal error");
+        }
+    }
+
+    static asio::awaitable<void> read_lines(std::shared_ptr<State> self,
+                                            std::shared_ptr<Connection> c) {
         {
             asio::error_code error;
             co_await c->stream->start(error);
@@ -289,6 +372,16 @@ struct RpcServer::State : std::enable_shared_from_this<RpcServer::State> {
 
     static asio::awaitable<void> write_loop(std::shared_ptr<State> self,
                                             std::shared_ptr<Connection> c) {
+        try {
+            co_await write_lines(c);
+        } catch (const std::exception& e) {
+            spdlog::error("session {} ({}): writing failed: {}", c->session.id, c->session.peer,
+                          e.what());
+        }
+        self->close(c, "");
+    }
+
+    static asio::awaitable<void> write_lines(std::shared_ptr<Connection> c) {
         while (!c->closed) {
             asio::error_code error;
             if (c->outbox.empty()) {
@@ -301,7 +394,6 @@ struct RpcServer::State : std::enable_shared_from_this<RpcServer::State> {
             c->outbox_bytes -= c->outbox.front().size();
             c->outbox.pop_front();
         }
-        self->close(c, "");
     }
 
     static asio::awaitable<void> login_deadline(std::shared_ptr<State> self,
@@ -323,10 +415,17 @@ struct RpcServer::State : std::enable_shared_from_this<RpcServer::State> {
 
     asio::awaitable<void> serve(std::shared_ptr<Connection> c, const rpc::LineBuffer::Line& line) {
         if (line.too_large) {
-            send(c, rpc::to_line(rpc::make_error(rpc::peek_id(line.text), rpc::kTooLarge,
-                                                 "message over " +
-                                                     std::to_string(limits.max_message_bytes) +
-                                                     " bytes (max_message_bytes) skipped")));
+            const bool before_login = !c->session.authenticated;
+            const std::size_t limit =
+                before_login ? std::min(limits.max_message_bytes,
+                                        limits.max_message_bytes_before_login)
+                             : limits.max_message_bytes;
+            send(c, rpc::to_line(rpc::make_error(
+                        rpc::peek_id(line.text), rpc::kTooLarge,
+                        "message over " + std::to_string(limit) + " bytes (" +
+                            (before_login ? "max_message_bytes_before_login"
+                                          : "max_message_bytes") +
+                            ") skipped")));
             co_return;
         }
         if (line.text.find_first_not_of(" \t\r") == std::string::npos) co_return;
@@ -397,13 +496,27 @@ struct RpcServer::State : std::enable_shared_from_this<RpcServer::State> {
                                       "session.login needs user and password strings");
         }
         const auto name = user->get<std::string>();
+        const std::string address_key = "address " + c->session.address;
+        const std::string user_key = "user " + name;
+        if (const auto wait = backoff_left({address_key, user_key})) {
+            // No password check: an attacker learns nothing, and costs nothing.
+            spdlog::warn("session {} ({}): login as {} refused: back-off after failed logins",
+                         c->session.id, c->session.peer, printable(name));
+            co_return rpc::make_error(
+                no_id, rpc::kAccessDenied,
+                "login refused: too many failed logins; try again in " +
+                    std::to_string(std::chrono::ceil<std::chrono::seconds>(*wait).count()) + " s");
+        }
         c->checking_password = true;
+        // An unknown user is checked against a dummy hash: the same work, the same time.
         const bool ok =
             co_await check_password(users.password_hash(name), password->get<std::string>());
         c->checking_password = false;
         if (stopped || c->closed) co_return json::object();  // nobody to answer
         const auto found = ok ? users.find(name) : std::nullopt;
         if (!found) {
+            login_failed(address_key);
+            login_failed(user_key);
             spdlog::warn("session {} ({}): failed login as {}", c->session.id, c->session.peer,
                          printable(name));
             if (c->login_expired && !c->session.authenticated) {
@@ -414,14 +527,71 @@ struct RpcServer::State : std::enable_shared_from_this<RpcServer::State> {
             co_return rpc::make_error(no_id, rpc::kAccessDenied,
                                       "login failed: unknown user or wrong password");
         }
+        login_failures.erase(address_key);
+        login_failures.erase(user_key);
+        if (!c->session.authenticated && !c->session.local && full(Kind::Authenticated)) {
+            spdlog::warn("session {} ({}): login as {} refused: already {} sessions {}",
+                         c->session.id, c->session.peer, printable(found->name),
+                         count(Kind::Authenticated), name_of(Kind::Authenticated));
+            c->draining = true;
+            c->wake.cancel();
+            co_return rpc::make_error(no_id, rpc::kTooLarge,
+                                      "login refused: faxd has too many sessions; try later");
+        }
         c->session.user = found->name;
         c->session.role = found->role;
         c->session.rights = found->rights;
         c->session.authenticated = true;
+        c->lines.set_max_line(limits.max_message_bytes);
         c->login_timer.cancel();
         spdlog::info("session {} ({}): logged in as {} ({})", c->session.id, c->session.peer,
                      printable(found->name), found->role);
         co_return rpc::make_result(no_id, describe(c->session));
+    }
+
+    // --- login back-off ---
+
+    // How long the longest back-off among `keys` still runs, if any does.
+    std::optional<BackoffClock::duration> backoff_left(std::initializer_list<std::string> keys) {
+        const auto now = BackoffClock::now();
+        std::optional<BackoffClock::duration> longest;
+        for (const auto& key : keys) {
+            const auto it = login_failures.find(key);
+            if (it == login_failures.end() || it->second.wait_until <= now) continue;
+            longest = std::max(longest.value_or(BackoffClock::duration::zero()),
+                               it->second.wait_until - now);
+        }
+        return longest;
+    }
+
+    void login_failed(const std::string& key) {
+        const auto now = BackoffClock::now();
+        forget_old_failures(now);
+        LoginFailures& f = login_failures[key];
+        if (f.count > 0 && now - f.last > limits.login_forget) f = LoginFailures{};
+        f.count += 1;
+        f.last = now;
+        const int over = f.count - limits.login_free_failures;
+        if (over <= 0) return;
+        auto wait = limits.login_backoff;
+        for (int i = 1; i < over && wait < limits.login_backoff_max; ++i) wait *= 2;
+        f.wait_until = now + std::min(wait, limits.login_backoff_max);
+    }
+
+    // Keeps the table small when someone tries many names or addresses.
+    void forget_old_failures(BackoffClock::time_point now) {
+        constexpr std::size_t kMaxEntries = 10000;
+        if (login_failures.size() < kMaxEntries) return;
+        std::erase_if(login_failures, [&](const auto& entry) {
+            return now - entry.second.last > limits.login_forget &&
+                   entry.second.wait_until <= now;
+        });
+        while (login_failures.size() >= kMaxEntries) {
+            const auto oldest = std::min_element(
+                login_failures.begin(), login_failures.end(),
+                [](const auto& a, const auto& b) { return a.second.last < b.second.last; });
+            login_failures.erase(oldest);
+        }
     }
 
     // Runs the Argon2 check on the hashing pool and resumes on the io thread. Not
@@ -474,14 +644,16 @@ struct RpcServer::State : std::enable_shared_from_this<RpcServer::State> {
             asio::error_code ignored;
             socket.set_option(asio::ip::tcp::no_delay(true), ignored);
             const auto remote = socket.remote_endpoint(ignored);
-            std::string peer = (tls ? "tls " : "tcp ") + remote.address().to_string() + ":" +
-                               std::to_string(remote.port());
+            std::string address = remote.address().to_string();
+            std::string peer =
+                (tls ? "tls " : "tcp ") + address + ":" + std::to_string(remote.port());
             std::unique_ptr<Stream> stream;
             if (tls)
                 stream = std::make_unique<StreamOf<TlsStream>>(TlsStream(std::move(socket), *tls));
             else
                 stream = std::make_unique<StreamOf<Socket>>(Socket(std::move(socket)));
-            self->start(std::move(stream), std::move(peer), std::nullopt);
+            self->start(std::move(stream), std::move(peer), std::move(address), false,
+                        std::nullopt);
         }
     }
 
@@ -503,8 +675,9 @@ struct RpcServer::State : std::enable_shared_from_this<RpcServer::State> {
             // Root, or faxd's own user, could read the spool anyway.
             std::optional<std::string> admin;
             if (uid && (*uid == 0 || *uid == ::getuid())) admin = user_name_of(*uid);
+            std::string address = peer;
             self->start(std::make_unique<StreamOf<Socket>>(Socket(std::move(socket))),
-                        std::move(peer), std::move(admin));
+                        std::move(peer), std::move(address), true, std::move(admin));
         }
     }
 #endif

@@ -34,15 +34,33 @@ class RpcServer {
     using json = nlohmann::json;
 
     struct Limits {
-        std::size_t max_message_bytes = 48u << 20;  // a longer line is answered kTooLarge
-        std::size_t max_connections = 256;          // more are accepted and closed at once
+        // A longer line is answered kTooLarge and skipped. Before login only a
+        // login fits, so a stranger cannot make faxd hold megabytes.
+        std::size_t max_message_bytes = 48u << 20;
+        std::size_t max_message_bytes_before_login = 16u << 10;
+        // Sessions per kind; one more is accepted and closed at once. Each kind
+        // has its own budget so that strangers cannot crowd out users, nor
+        // anyone the local admin (root or faxd's own user on the Unix socket),
+        // who is never refused.
+        std::size_t max_unauthenticated = 64;  // TCP/TLS sessions not logged in yet
+        std::size_t max_authenticated = 256;   // TCP/TLS sessions logged in
+        std::size_t max_local = 64;            // other users' Unix-socket sessions
         // Outgoing lines queued for one session before it counts as stuck and is
         // dropped (a client that reads nothing must not hold the others back).
         std::size_t max_queued_messages = 4096;
         std::size_t max_queued_bytes = 64u << 20;
-        // A TCP or TLS session that has not logged in by then (TLS handshake
-        // included) is closed, so idle strangers cannot use up max_connections.
-        std::chrono::milliseconds login_timeout = std::chrono::seconds(60);
+        // A session that has not logged in by then (TLS handshake included) is
+        // closed, so idle strangers cannot use up max_unauthenticated.
+        std::chrono::milliseconds login_timeout = std::chrono::seconds(10);
+        // Login back-off, per client address and per user name (known or not):
+        // after `login_free_failures` failures in a row, each further attempt
+        // within a wait is refused without a password check; the wait starts at
+        // login_backoff and doubles per failure up to login_backoff_max. A
+        // success clears both; failures older than login_forget are forgotten.
+        int login_free_failures = 3;
+        std::chrono::milliseconds login_backoff = std::chrono::seconds(1);
+        std::chrono::milliseconds login_backoff_max = std::chrono::minutes(5);
+        std::chrono::milliseconds login_forget = std::chrono::minutes(15);
     };
 
     // Who is on the other end, as handlers see it.
@@ -53,6 +71,8 @@ class RpcServer {
         bool authenticated = false;
         std::uint64_t id = 0;  // unique per server, for logs
         std::string peer;      // "tcp 127.0.0.1:51234", "tls ..." or "unix uid 1000", for logs
+        std::string address;   // "127.0.0.1" or "unix uid 1000": whom the login back-off counts
+        bool local = false;    // on the Unix socket
     };
 
     using Handler = std::function<json(Session& session, const json& params)>;

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <utility>
 
+#include "core/client_text.hpp"
 #include "core/error.hpp"
 #include "core/port.hpp"
 
@@ -17,6 +18,15 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr const char* kInterrupted = "interrupted: faxd stopped during the attempt";
+constexpr const char* kDeliveredBeforeStop =
+    "completed: the receiver confirmed every page before faxd stopped";
+
+// The receiver confirmed (MCF) every page: the fax is delivered, whatever
+// happened to the call after that (T.30 5.3.2: after the last MCF only DCN
+// remains). Such a job is never dialled again.
+bool delivered(const Job& job) {
+    return job.page_count > 0 && job.pages_sent >= job.page_count;
+}
 
 Scheduler::LocalTime system_local_time(TimePoint t) {
     const auto secs = static_cast<std::time_t>(
@@ -37,6 +47,9 @@ std::string job_name(std::int64_t id) {
 
 void validate_fax_number(const std::string& number) {
     if (number.empty()) throw FaxError(ErrorCode::InvalidParameter, "fax job: FaxNumber is empty");
+    // Punctuation alone ("+", "()") would still go off-hook and dial nothing.
+    if (number.find_first_of("0123456789") == std::string::npos)
+        throw FaxError(ErrorCode::InvalidParameter, "fax job: FaxNumber has no digit to dial");
     if (number.size() > Scheduler::kMaxFaxNumberLength)
         throw FaxError(ErrorCode::InvalidParameter,
                        "fax job: FaxNumber is " + std::to_string(number.size()) +
@@ -63,6 +76,14 @@ void validate_tsid(const std::string& tsid) {
         if (colon != std::string_view::npos) m.remove_prefix(colon + 2);
         throw FaxError(ErrorCode::InvalidParameter, "fax job: " + std::string(m));
     }
+}
+
+// Names reach logs, job lists, mail and (later) cover pages: one line, bounded.
+void validate_text(const std::string& value, const char* field) {
+    const std::string problem = one_line_problem(value, Scheduler::kMaxTextLength);
+    if (!problem.empty())
+        throw FaxError(ErrorCode::InvalidParameter,
+                       std::string("fax job: ") + field + " " + problem);
 }
 
 }  // namespace
@@ -118,16 +139,37 @@ TimePoint Scheduler::next_discount_start(TimePoint after) const {
     return after + delta;
 }
 
-Job Scheduler::submit(Job job) {
+void Scheduler::validate(const Job& job) {
     validate_fax_number(job.fax_number);
     validate_tsid(job.tsid);
+    validate_text(job.display_name, "DisplayName");
+    validate_text(job.recipient_name, "RecipientName");
+    validate_text(job.sender_name, "SenderName");
+    validate_text(job.sender_company, "SenderCompany");
+    validate_text(job.sender_dept, "SenderDepartment");
+    validate_text(job.billing_code, "BillingCode");
+}
+
+Job Scheduler::submit(Job job) {
+    validate(job);
     if (job.page_count < 1)
         throw FaxError(ErrorCode::InvalidParameter, "fax job: PageCount must be at least 1, got " +
                                                         std::to_string(job.page_count));
+    return add(std::move(job), JobState::Queued);
+}
+
+Job Scheduler::submit_converting(Job job) {
+    job.page_count = 0;  // known when converted
+    return add(std::move(job), JobState::Converting);
+}
+
+Job Scheduler::add(Job job, JobState state) {
+    validate_fax_number(job.fax_number);
+    validate_tsid(job.tsid);
     const auto now = clock_.now();
     // The caller describes the fax; the queue's own fields start afresh.
     job.type = JobType::Send;
-    job.state = JobState::Queued;
+    job.state = state;
     job.submitted = now;
     job.next_attempt = now;
     job.attempts = 0;
@@ -144,6 +186,44 @@ Job Scheduler::submit(Job job) {
     }
     notify({job});
     return job;
+}
+
+std::optional<Job> Scheduler::conversion_done(std::int64_t job_id, const std::string& document,
+                                              std::int32_t page_count, std::int64_t size) {
+    std::vector<Job> changed;
+    {
+        std::lock_guard lock(mutex_);
+        auto job = store_.job(job_id);
+        if (!job || job->state != JobState::Converting) return std::nullopt;
+        if (page_count < 1)
+            throw FaxError(ErrorCode::InvalidParameter,
+                           job_name(job_id) + ": a converted document needs a page, got " +
+                               std::to_string(page_count));
+        job->document = document;
+        job->page_count = page_count;
+        job->size = size;
+        job->state = JobState::Queued;
+        job->next_attempt = clock_.now();
+        save(*job, changed);
+    }
+    notify(changed);
+    return changed.front();
+}
+
+std::optional<Job> Scheduler::conversion_failed(std::int64_t job_id, const std::string& error) {
+    std::vector<Job> changed;
+    {
+        std::lock_guard lock(mutex_);
+        auto job = store_.job(job_id);
+        if (!job || job->state != JobState::Converting) return std::nullopt;
+        job->document.clear();
+        job->state = JobState::Failed;
+        job->last_error = error;
+        job->finished = clock_.now();
+        save(*job, changed);
+    }
+    notify(changed);
+    return changed.front();
 }
 
 std::optional<Scheduler::Dispatch> Scheduler::next(
@@ -265,11 +345,13 @@ void Scheduler::attempt_ended(std::int64_t job_id, const CallOutcome& outcome) {
         const auto settings = server_.settings();
 
         job.pages_sent = first_page + pages;
-        job.device_status = outcome.status;
-        job.last_error = outcome.ok() ? std::string() : outcome.cause_text;
+        // A call that failed after the last page's MCF still delivered the fax.
+        const bool done = outcome.ok() || delivered(job);
+        job.device_status = done ? Fps::Completed : outcome.status;
+        job.last_error = done ? std::string() : outcome.cause_text;
         job.last_t30_cause = outcome.t30_cause;
-        job.last_failure = outcome.failure;
-        if (outcome.ok()) {
+        job.last_failure = done ? FailureClass::None : outcome.failure;
+        if (done) {
             // Delivered is delivered, even if a delete or pause came too late.
             job.state = JobState::Completed;
         } else if (pending == Pending::Cancel) {
@@ -284,9 +366,6 @@ void Scheduler::attempt_ended(std::int64_t job_id, const CallOutcome& outcome) {
             job.state = JobState::RetriesExceeded;
         }
         if (is_final(job.state)) job.finished = now;
-        // The job first: its state decides what happens after a crash; an attempt
-        // left without an end reads as interrupted.
-        save(job, changed);
         if (attempt) {
             attempt->end = now;
             attempt->status = outcome.status;
@@ -294,7 +373,11 @@ void Scheduler::attempt_ended(std::int64_t job_id, const CallOutcome& outcome) {
             attempt->t30_cause = outcome.t30_cause;
             attempt->cause_text = outcome.cause_text;
             attempt->pages_sent = pages;
-            store_.update_attempt(*attempt);
+            // One transaction: a crash never leaves a decided job with an open attempt.
+            store_.update_job_and_attempt(job, *attempt);
+            changed.push_back(job);
+        } else {
+            save(job, changed);
         }
     }
     notify(changed);
@@ -323,6 +406,8 @@ Job Scheduler::command(const CallerRights& caller, const std::string& user, std:
         switch (cmd) {
             case JobCommand::Delete:
                 switch (job.state) {
+                    // A conversion that ends after this changes nothing.
+                    case JobState::Converting:
                     case JobState::Queued:
                     case JobState::Retrying:
                     case JobState::Paused:
@@ -364,6 +449,9 @@ Job Scheduler::command(const CallerRights& caller, const std::string& user, std:
                 }
                 break;
             case JobCommand::Resume:  // also JC_RESTART
+                if (job.document.empty() && job.state != JobState::Converting)
+                    refuse("has no document to send (it could not be converted: " +
+                           job.last_error + "); submit it again");
                 switch (job.state) {
                     case JobState::Paused:
                         // Back to what it was: only a job that has been tried retries.
@@ -384,6 +472,7 @@ Job Scheduler::command(const CallerRights& caller, const std::string& user, std:
                         // Withdraws a pause asked for during the attempt.
                         if (!cancel_pending) pending_.erase(job_id);
                         break;
+                    case JobState::Converting:
                     case JobState::Queued:
                     case JobState::Retrying:
                         break;
@@ -409,14 +498,25 @@ int Scheduler::recover() {
         const auto now = clock_.now();
         for (auto job : store_.jobs()) {
             if (job.state != JobState::InProgress) continue;
+            const bool done = delivered(job);
             // The attempt first: if faxd dies again here, the next recover() finds
-            // the job still in progress with nothing open, and only requeues it.
+            // the job still in progress with nothing open, and decides again.
             if (auto attempt = current_attempt(job)) {
                 attempt->end = now;
-                attempt->status = Fps::Disconnected;
-                attempt->failure = FailureClass::LineDropped;
-                attempt->cause_text = kInterrupted;
+                attempt->status = done ? Fps::Completed : Fps::Disconnected;
+                attempt->failure = done ? FailureClass::None : FailureClass::LineDropped;
+                attempt->cause_text = done ? kDeliveredBeforeStop : kInterrupted;
                 store_.update_attempt(*attempt);
+            }
+            if (done) {
+                // Delivered is delivered, even if a delete came too late.
+                job.state = JobState::Completed;
+                job.device_status = Fps::Completed;
+                job.last_error.clear();
+                job.last_failure = FailureClass::None;
+                job.finished = now;
+                save(job, changed);
+                continue;
             }
             const bool deleted = job.device_status == Fps::Aborting;
             job.device_status = Fps::Disconnected;

@@ -32,6 +32,15 @@ class Scheduler {
 
     // Longest fax number accepted: more than any dial string needs.
     static constexpr std::size_t kMaxFaxNumberLength = 64;
+    // Longest DisplayName, RecipientName, SenderName, SenderCompany,
+    // SenderDepartment and BillingCode, in characters. faxcom sets no limit;
+    // this is far above any real name and keeps logs, lists and cover pages sane.
+    static constexpr std::size_t kMaxTextLength = 256;
+
+    // Checks the fields a client gives (FaxNumber, Tsid, the names and the
+    // billing code); throws InvalidParameter naming the first bad one. submit
+    // calls it; the control protocol calls it before converting a document.
+    static void validate(const Job& job);
 
     // `local_time_of` empty: the process's local time zone (localtime_r).
     Scheduler(FaxServer& server, Store& store, const Clock& clock, LocalTimeOf local_time_of = {});
@@ -41,6 +50,19 @@ class Scheduler {
     // Validates and queues an outbound job; returns it with its id.
     // Throws InvalidParameter naming the bad field.
     Job submit(Job job);
+
+    // An outbound job whose document (job.document, the upload) is still to be
+    // converted: validated like submit() but for its pages, and persisted
+    // Converting, so that faxd converts it again after a crash. next() never
+    // picks it. Returns it with its id.
+    Job submit_converting(Job job);
+    // The conversion of a Converting job ended: it is Queued with its fax
+    // document, or Failed with `error` (its document then empty). Both return
+    // the job as it now is, or nothing (changing nothing) if it is no longer
+    // Converting (deleted meanwhile).
+    std::optional<Job> conversion_done(std::int64_t job_id, const std::string& document,
+                                       std::int32_t page_count, std::int64_t size);
+    std::optional<Job> conversion_failed(std::int64_t job_id, const std::string& error);
 
     struct Dispatch {
         Job job;
@@ -92,6 +114,8 @@ class Scheduler {
     // attempt returns.
     enum class Pending { Cancel, Pause };
 
+    // Validates, resets the queue's own fields, persists as `state`.
+    Job add(Job job, JobState state);
     // Reads a job or throws NotFound.
     Job load(std::int64_t id) const;
     // Persists and records the job for the listeners.

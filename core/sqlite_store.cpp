@@ -470,8 +470,7 @@ std::int64_t SqliteStore::add_job(const Job& job) {
     return id;
 }
 
-void SqliteStore::update_job(const Job& job) {
-    Transaction tx(*this, "updating job " + std::to_string(job.id));
+void SqliteStore::write_job(const Job& job) {
     {
         auto st = statement(kUpdateJob.c_str());
         bind_job(st, job);
@@ -480,6 +479,11 @@ void SqliteStore::update_job(const Job& job) {
     }
     if (sqlite3_changes(db_) == 0)
         throw FaxError(ErrorCode::NotFound, path_.string() + ": " + doing_ + ": no such job");
+}
+
+void SqliteStore::update_job(const Job& job) {
+    Transaction tx(*this, "updating job " + std::to_string(job.id));
+    write_job(job);
     tx.commit();
 }
 
@@ -571,9 +575,7 @@ void SqliteStore::add_attempt(const Attempt& attempt) {
     tx.commit();
 }
 
-void SqliteStore::update_attempt(const Attempt& attempt) {
-    Transaction tx(*this, "updating attempt " + std::to_string(attempt.number) + " of job " +
-                              std::to_string(attempt.job_id));
+void SqliteStore::write_attempt(const Attempt& attempt) {
     {
         auto st = statement(
             "UPDATE attempts SET device_id = ?3, start = ?4, end = ?5, first_page = ?6, "
@@ -584,6 +586,20 @@ void SqliteStore::update_attempt(const Attempt& attempt) {
     }
     if (sqlite3_changes(db_) == 0)
         throw FaxError(ErrorCode::NotFound, path_.string() + ": " + doing_ + ": no such attempt");
+}
+
+void SqliteStore::update_attempt(const Attempt& attempt) {
+    Transaction tx(*this, "updating attempt " + std::to_string(attempt.number) + " of job " +
+                              std::to_string(attempt.job_id));
+    write_attempt(attempt);
+    tx.commit();
+}
+
+void SqliteStore::update_job_and_attempt(const Job& job, const Attempt& attempt) {
+    Transaction tx(*this, "ending attempt " + std::to_string(attempt.number) + " of job " +
+                              std::to_string(job.id));
+    write_job(job);
+    write_attempt(attempt);
     tx.commit();
 }
 

@@ -41,6 +41,7 @@ class SqliteStore final : public Store {
     // A second attempt with the same (job_id, number) throws InvalidParameter.
     void add_attempt(const Attempt& attempt) override;
     void update_attempt(const Attempt& attempt) override;
+    void update_job_and_attempt(const Job& job, const Attempt& attempt) override;
     std::vector<Attempt> attempts(std::int64_t job_id) const override;  // by number
 
     std::int64_t add_received(const ReceivedFax& fax) override;
@@ -56,6 +57,9 @@ class SqliteStore final : public Store {
   private:
     class Statement;
     class Transaction;
+    // The row writes, without a transaction of their own.
+    void write_job(const Job& job);
+    void write_attempt(const Attempt& attempt);
 
     // A prepared statement from the cache (prepared on first use), reset when
     // the returned object goes. Call only inside a Transaction.

@@ -49,6 +49,9 @@ class Store {
 
     virtual void add_attempt(const Attempt& attempt) = 0;
     virtual void update_attempt(const Attempt& attempt) = 0;  // by (job_id, number)
+    // The job and its attempt in one transaction: a crash sees both or neither
+    // (an attempt's end and the job's verdict must agree).
+    virtual void update_job_and_attempt(const Job& job, const Attempt& attempt) = 0;
     virtual std::vector<Attempt> attempts(std::int64_t job_id) const = 0;
 
     // Received faxes.

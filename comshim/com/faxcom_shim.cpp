@@ -29,6 +29,7 @@
 #include "core/protocol/base64.hpp"
 #include "core/protocol/client.hpp"
 #include "core/protocol/error_codes.hpp"
+#include "core/protocol/submit.hpp"
 
 using faxemu::rpc::FaxClient;
 using faxemu::rpc::json;
@@ -171,10 +172,17 @@ struct Connection {
     std::string user;
 
     json call(const std::string& method, const json& params = json::object()) {
+        require_connected();
+        return client.call(method, params);
+    }
+    json submit(const json& params) {
+        require_connected();
+        return faxemu::rpc::submit_and_wait(client, params);
+    }
+    void require_connected() const {
         if (!connected)
             throw ComError{HRESULT_FROM_WIN32(ERROR_NOT_CONNECTED),
                            "not connected to a fax server: call FaxServer.Connect first"};
-        return client.call(method, params);
     }
 };
 using ConnPtr = std::shared_ptr<Connection>;
@@ -741,7 +749,10 @@ class CFaxDoc : public Dual<IFaxDoc, &IID_IFaxDoc> {
                 params["display_name"] =
                     utf8(slash == std::wstring::npos ? file.c_str() : file.c_str() + slash + 1);
             }
-            json job = conn_->call("job.submit", params);
+            // Like faxcom, Send returns once the document is in the queue as fax
+            // pages: faxd converts it after job.submit answers, and a document
+            // it cannot fax fails here with faxd's reason.
+            json job = conn_->submit(params);
             *p = jlong(job, "job_id");
         });
     }

@@ -21,15 +21,8 @@ Malformed invalid(std::string message, json id = nullptr) {
     return Malformed{kInvalidRequest, std::move(message), std::move(id)};
 }
 
-}  // namespace
-
-Message parse_message(std::string_view line) {
-    json j;
-    try {
-        j = json::parse(line);
-    } catch (const json::parse_error& e) {
-        return Malformed{kParseError, clipped(std::string("invalid JSON: ") + e.what()), nullptr};
-    }
+// A parsed line as one of the four kinds.
+Message classify(json j) {
     if (j.is_array()) return invalid("batch requests are not supported");
     if (!j.is_object()) return invalid("a message must be a JSON object");
 
@@ -63,6 +56,24 @@ Message parse_message(std::string_view line) {
     RpcError failure(error["code"].get<int>(), error["message"].get<std::string>(),
                      error.value("data", json()));
     return Response{std::move(id), nullptr, std::move(failure)};
+}
+
+}  // namespace
+
+Message parse_message(std::string_view line) {
+    json j;
+    try {
+        j = json::parse(line);
+    } catch (const json::exception& e) {
+        // Not only parse_error: a number such as 1e400 throws out_of_range.
+        return Malformed{kParseError, clipped(std::string("invalid JSON: ") + e.what()), nullptr};
+    }
+    try {
+        return classify(std::move(j));
+    } catch (const json::exception& e) {
+        // Whatever nlohmann may still throw, the promise is "never throws".
+        return invalid(clipped(std::string("unreadable message: ") + e.what()));
+    }
 }
 
 json make_request(const json& id, const std::string& method, const json& params) {

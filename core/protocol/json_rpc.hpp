@@ -97,6 +97,8 @@ class LineBuffer {
     explicit LineBuffer(std::size_t max_line) : max_line_(max_line) {}
 
     void append(std::string_view bytes);
+    // A new limit for what is still to come (a session allows longer lines after login).
+    void set_max_line(std::size_t max_line) { max_line_ = max_line; }
     // The next complete line or oversize report, in stream order.
     std::optional<Line> next();
     // Bytes of an unfinished line held (0 while skipping an oversize one).

@@ -2,7 +2,7 @@
 
 #include <spandsp.h>
 
-#include "core/document.hpp"
+#include "core/documents/document.hpp"
 #include "core/error.hpp"
 
 namespace faxemu {

@@ -90,6 +90,35 @@ TEST_F(FaxServerSettingsTest, ArchiveDirectoryRequiredOnlyWhenArchiving) {
     EXPECT_FALSE(accepts([](auto& s) { s.server_mapi_profile = std::string("p\0q", 3); }));
 }
 
+TEST_F(FaxServerSettingsTest, ArchiveDirectoryMustBeAbsolute) {
+    // faxcom: "fully qualified directory"; a relative one would follow faxd's working directory.
+    for (const char* relative : {"archive", "./archive", "../srv/archive", "~/archive"}) {
+        EXPECT_FALSE(accepts([&](auto& s) { s.archive_directory = relative; })) << relative;
+        EXPECT_FALSE(accepts([&](auto& s) {
+            s.archive_outbound_faxes = true;
+            s.archive_directory = relative;
+        })) << relative;
+    }
+    try {
+        auto s = server.settings();
+        s.archive_directory = "archive";
+        server.set_settings(admin, s);
+        ADD_FAILURE() << "accepted";
+    } catch (const FaxError& e) {
+        EXPECT_NE(std::string(e.what()).find("ArchiveDirectory"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("absolute"), std::string::npos) << e.what();
+    }
+    EXPECT_TRUE(accepts([](auto& s) { s.archive_directory = "/srv/fax/archive"; }));
+}
+
+TEST_F(FaxServerSettingsTest, TextSettingsHaveALengthLimit) {
+    EXPECT_TRUE(accepts([](auto& s) { s.archive_directory = "/" + std::string(4094, 'a'); }));
+    EXPECT_FALSE(accepts([](auto& s) { s.archive_directory = "/" + std::string(4095, 'a'); }));
+    EXPECT_TRUE(accepts([](auto& s) { s.server_mapi_profile = std::string(256, 'p'); }));
+    EXPECT_FALSE(accepts([](auto& s) { s.server_mapi_profile = std::string(257, 'p'); }));
+    EXPECT_FALSE(accepts([](auto& s) { s.server_mapi_profile = std::string(100'000, 'p'); }));
+}
+
 TEST_F(FaxServerSettingsTest, AllOrNothing) {
     EXPECT_FALSE(accepts([](auto& s) {
         s.retries = 5;

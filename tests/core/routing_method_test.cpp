@@ -67,7 +67,10 @@ class RoutingMethodFixture : public ::testing::Test {
     RoutingMethod folder{info(kFolderRoutingGuid), 3, "Modem1", [this] { ++changes; }};
     RoutingMethod email{info(kEmailRoutingGuid), 3, "Modem1", [this] { ++changes; }};
     RoutingMethod print{info(kPrintRoutingGuid), 3, "Modem1", [this] { ++changes; }};
-    RoutingMethod program{info(kRunProgramRoutingGuid), 3, "Modem1", [this] { ++changes; }};
+    const ProgramAllowList allowed{{"/srv/fax/hook"}};
+    RoutingMethod program{info(kRunProgramRoutingGuid), 3, "Modem1", [this] { ++changes; },
+                          &allowed};
+    RoutingMethod unlisted{info(kRunProgramRoutingGuid), 3, "Modem1"};
     const CallerRights admin = CallerRights::admin();
 
     bool accepts(RoutingMethod& m, const std::string& data) {
@@ -209,13 +212,35 @@ TEST_F(RoutingMethodInstanceTest, PrinterRules) {
 
 TEST_F(RoutingMethodInstanceTest, RunProgramRules) {
     // The runner splits the string into argv without a shell, so shell syntax is
-    // just text here; only NUL, control characters and the length are refused.
-    EXPECT_TRUE(accepts(program, "--to /srv/fax --notify ops"));
-    EXPECT_TRUE(accepts(program, "a; b $(c)"));
-    EXPECT_FALSE(accepts(program, "--to\0/etc"s));
-    EXPECT_FALSE(accepts(program, "--to\n/etc"));
-    EXPECT_TRUE(accepts(program, std::string(4096, 'x')));
-    EXPECT_FALSE(accepts(program, std::string(4097, 'x')));
+    // just text here; NUL, control characters, the length and a program that is
+    // not on the allow-list are refused.
+    EXPECT_TRUE(accepts(program, "/srv/fax/hook --to /srv/fax --notify ops"));
+    EXPECT_TRUE(accepts(program, "  /srv/fax/hook a; b $(c)"));
+    EXPECT_TRUE(accepts(program, "/srv/fax/../fax/hook"));  // the same program, canonically
+    EXPECT_FALSE(accepts(program, "/srv/fax/hook --to\0/etc"s));
+    EXPECT_FALSE(accepts(program, "/srv/fax/hook --to\n/etc"));
+    const std::string hook = "/srv/fax/hook ";
+    EXPECT_TRUE(accepts(program, hook + std::string(4096 - hook.size(), 'x')));
+    EXPECT_FALSE(accepts(program, hook + std::string(4097 - hook.size(), 'x')));
+    for (const char* other : {"/srv/fax/hook2", "/bin/sh -c /srv/fax/hook", "hook", "../fax/hook",
+                              "--to /srv/fax/hook", " "})
+        EXPECT_FALSE(accepts(program, other)) << other;
+}
+
+TEST_F(RoutingMethodInstanceTest, RunProgramRefusesEveryProgramWithoutAnAllowList) {
+    for (const char* data : {"/bin/sh -c id", "/usr/bin/env", "sh", "--to /srv/fax"}) {
+        try {
+            unlisted.put_RoutingData(admin, data);
+            ADD_FAILURE() << "accepted " << data;
+        } catch (const FaxError& e) {
+            EXPECT_EQ(e.code(), ErrorCode::InvalidParameter);
+            const std::string name = std::string(data).substr(0, std::string(data).find(' '));
+            EXPECT_NE(std::string(e.what()).find(name), std::string::npos) << e.what();
+            EXPECT_NE(std::string(e.what()).find("routing.allowed_programs"), std::string::npos)
+                << e.what();
+        }
+    }
+    EXPECT_EQ(unlisted.RoutingData(), "");
 }
 
 TEST_F(RoutingMethodInstanceTest, ErrorNamesMethodAndPort) {

@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <chrono>
@@ -77,6 +79,8 @@ class RoutingRunnerTest : public ::testing::Test {
         fax.start = TimePoint{std::chrono::seconds{1'700'000'000}};
         fax.end = fax.start + std::chrono::seconds{60};
         config.program_timeout = std::chrono::seconds{30};
+        for (const char* name : {"hook", "nothing-here", "not-executable"})
+            config.allowed_programs.push_back((dir.path() / name).string());
     }
 
     // A failing method must not lose or damage the fax.
@@ -109,19 +113,68 @@ TEST_F(RoutingRunnerTest, FolderCopyIsByteIdentical) {
     expect_fax_intact();
 }
 
-TEST_F(RoutingRunnerTest, FolderNamesAreUniqueOnRepeat) {
+TEST_F(RoutingRunnerTest, FolderCopyIsNotWorldReadableWhateverTheUmask) {
     const auto out = dir.path() / "inbox";
     fs::create_directory(out);
-    std::vector<std::string> stored;
+    const mode_t old = ::umask(0);
+    const auto r = run(RoutingKind::Folder, out.string());
+    ::umask(old);
+    ASSERT_TRUE(r.ok) << r.detail;
+    struct stat st {};
+    ASSERT_EQ(::stat(r.detail.c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 07777, 0640u);
+}
+
+TEST_F(RoutingRunnerTest, FailuresNameTheFaxNotItsFileInTheSpool) {
+    const auto out = dir.path() / "inbox";
+    fs::create_directory(out);
+    fs::remove(fax.file);
+    for (RoutingKind kind : {RoutingKind::Folder, RoutingKind::Email, RoutingKind::Print}) {
+        const auto r = run(kind, kind == RoutingKind::Folder  ? out.string()
+                                 : kind == RoutingKind::Email ? "ops@example.com"
+                                                              : "office");
+        EXPECT_FALSE(r.ok);
+        EXPECT_THAT(r.detail, HasSubstr("for fax 42"));
+        EXPECT_THAT(r.detail, Not(HasSubstr((dir.path() / "spool").string())));
+    }
+}
+
+// Routing the same fax again (faxd killed after the copy, before its record)
+// finds the copy it made; a different file under the name is never replaced.
+TEST_F(RoutingRunnerTest, FolderRoutingTheSameFaxAgainKeepsOneCopy) {
+    const auto out = dir.path() / "inbox";
+    fs::create_directory(out);
+    const std::string stem = (out / (std::string("fax-42-") + kStamp)).string();
     for (int i = 0; i < 3; ++i) {
         const auto r = run(RoutingKind::Folder, out.string());
         ASSERT_TRUE(r.ok) << r.detail;
-        stored.push_back(r.detail);
+        EXPECT_EQ(r.detail, stem + ".tif");
         EXPECT_EQ(slurp(r.detail), original);
     }
-    const std::string stem = (out / (std::string("fax-42-") + kStamp)).string();
-    EXPECT_EQ(stored, (std::vector<std::string>{stem + ".tif", stem + "-2.tif", stem + "-3.tif"}));
-    EXPECT_EQ(std::distance(fs::directory_iterator(out), fs::directory_iterator()), 3);
+    EXPECT_EQ(std::distance(fs::directory_iterator(out), fs::directory_iterator()), 1);
+
+    spit(stem + ".tif", "edited by the operator");
+    const auto r = run(RoutingKind::Folder, out.string());
+    ASSERT_TRUE(r.ok) << r.detail;
+    EXPECT_EQ(r.detail, stem + "-2.tif");
+    EXPECT_EQ(slurp(stem + ".tif"), "edited by the operator");
+    EXPECT_EQ(slurp(r.detail), original);
+}
+
+// A copy left half done by a faxd that was killed is removed at start-up;
+// one of a live process is not.
+TEST_F(RoutingRunnerTest, StaleTemporariesOfADeadProcessAreRemoved) {
+    const auto out = dir.path() / "inbox";
+    fs::create_directory(out);
+    // A pid that cannot be alive: above the kernel's pid_max limit (4194304).
+    const auto stale = out / ".fax-42-999999999-0.tmp";
+    const auto live = out / (".fax-42-" + std::to_string(::getpid()) + "-0.tmp");
+    const auto other = out / ".fax-notes.tmp";
+    for (const auto& f : {stale, live, other}) spit(f, "x");
+    EXPECT_EQ(RoutingRunner::remove_stale_temporaries(out.string()), 1);
+    EXPECT_FALSE(fs::exists(stale));
+    EXPECT_TRUE(fs::exists(live));
+    EXPECT_TRUE(fs::exists(other));
 }
 
 TEST_F(RoutingRunnerTest, FolderNeverWritesThroughAPlantedSymlink) {
@@ -162,7 +215,9 @@ TEST_F(RoutingRunnerTest, MissingFaxFileIsReported) {
     fax.file = (dir.path() / "spool" / "gone.tif").string();
     const auto r = run(RoutingKind::Folder, out.string());
     EXPECT_FALSE(r.ok);
-    EXPECT_THAT(r.detail, HasSubstr("gone.tif"));
+    // Named by the fax's id: its path in the spool is faxd's business (and its log's).
+    EXPECT_THAT(r.detail, HasSubstr("for fax 42: the fax's file: No such file"));
+    EXPECT_THAT(r.detail, Not(HasSubstr("gone.tif")));
     EXPECT_TRUE(fs::is_empty(out));
 }
 
@@ -331,6 +386,19 @@ TEST_F(RoutingRunnerTest, MissingPrintCommandIsReported) {
 }
 
 // ---- RunProgram -------------------------------------------------------------
+
+TEST_F(RoutingRunnerTest, ProgramNotAllowedIsNotRun) {
+    // RoutingData stored before the allow-list changed: the runner checks again.
+    const auto ran = dir.path() / "ran";
+    const auto prog = script(dir.path() / "unlisted", "touch " + ran.string() + "\n");
+    const auto r = run(RoutingKind::RunProgram, prog + " --flag");
+    EXPECT_FALSE(r.ok);
+    EXPECT_THAT(r.detail, HasSubstr("Run a program for fax 42"));
+    EXPECT_THAT(r.detail, HasSubstr(prog));
+    EXPECT_THAT(r.detail, HasSubstr("routing.allowed_programs"));
+    EXPECT_FALSE(fs::exists(ran));
+    expect_fax_intact();
+}
 
 TEST_F(RoutingRunnerTest, ProgramGetsTheFaxAsArgumentAndEnvironment) {
     const auto out = (dir.path() / "out").string();

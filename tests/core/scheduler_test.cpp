@@ -168,6 +168,51 @@ TEST_F(SchedulerTest, SubmitRefusesBadFields) {
     }
 }
 
+TEST_F(SchedulerTest, SubmitRefusesANumberWithoutADigit) {
+    for (const char* number : {"+", "-", "()", "# *", ",,,", " "}) {
+        auto j = make_job();
+        j.fax_number = number;
+        EXPECT_EQ(code_of([&] { scheduler->submit(j); }), ErrorCode::InvalidParameter) << number;
+    }
+    EXPECT_TRUE(scheduler->jobs(true).empty());
+    auto ok = make_job();
+    ok.fax_number = "*9";
+    EXPECT_NO_THROW(scheduler->submit(ok));
+}
+
+TEST_F(SchedulerTest, SubmitRefusesOverlongNamesAndControlCharacters) {
+    constexpr std::size_t kLimit = 256;  // Job::kMaxTextLength, in characters
+    using Field = std::string Job::*;
+    const std::pair<Field, const char*> fields[] = {
+        {&Job::display_name, "DisplayName"},     {&Job::recipient_name, "RecipientName"},
+        {&Job::sender_name, "SenderName"},       {&Job::sender_company, "SenderCompany"},
+        {&Job::sender_dept, "SenderDepartment"}, {&Job::billing_code, "BillingCode"},
+    };
+    for (const auto& [field, name] : fields) {
+        for (const std::string& bad :
+             {std::string(100'000, 'x'), std::string(kLimit + 1, 'x'), std::string("two\nlines"),
+              std::string("bell\a"), std::string("esc\x1b[2J"), std::string("c1 \xc2\x9b"),
+              std::string("nul\0", 4)}) {
+            auto j = make_job();
+            j.*field = bad;
+            try {
+                scheduler->submit(j);
+                ADD_FAILURE() << name << " accepted " << bad.size() << " bytes";
+            } catch (const FaxError& e) {
+                EXPECT_EQ(e.code(), ErrorCode::InvalidParameter);
+                EXPECT_NE(std::string(e.what()).find(name), std::string::npos) << e.what();
+                EXPECT_LT(std::string(e.what()).size(), 200u) << "the message echoes the value";
+            }
+        }
+        // The limit counts characters, not bytes: a name in any script fits as well.
+        auto ok = make_job();
+        ok.*field = "";
+        for (std::size_t i = 0; i < kLimit; ++i) ok.*field += "\xc3\xa9";
+        EXPECT_NO_THROW(scheduler->submit(ok)) << name;
+    }
+    EXPECT_EQ(scheduler->jobs(true).size(), std::size(fields));
+}
+
 TEST_F(SchedulerTest, PicksTheHighestPriorityFreePortWithSendOn) {
     const auto id = submit();
     server.set_port_priority(admin, 3, 1);  // order now 3, 1, 2
@@ -338,10 +383,11 @@ TEST_F(SchedulerTest, PagesBeyondTheDocumentAreRefused) {
 TEST_F(SchedulerTest, NeverCompletedForAFailedFax) {
     const auto id = submit("alice", 3);
     start(id);
-    scheduler->pages_confirmed(id, 3);
-    // Every page confirmed, status says Completed, but the call failed (say, no
-    // MCF to the last EOP): not a delivered fax.
-    auto o = failure(FailureClass::Protocol, 3);
+    scheduler->pages_confirmed(id, 2);
+    // Status says Completed, but the call failed with the last page unconfirmed
+    // (no MCF to the last EOP): not a delivered fax. (All pages confirmed is
+    // delivered: ACallThatFailsAfterItsLastPageWasConfirmedIsCompleted.)
+    auto o = failure(FailureClass::Protocol, 2);
     o.status = Fps::Completed;
     scheduler->attempt_ended(id, o);
     EXPECT_NE(job(id).state, JobState::Completed);
@@ -634,6 +680,49 @@ TEST_F(SchedulerTest, RecoverAfterACrashResendsOnlyWhatIsLeft) {
     EXPECT_EQ(d->job.id, id);
     EXPECT_EQ(d->first_page, 2);
     EXPECT_EQ(scheduler->recover(), 0);  // nothing left to recover
+}
+
+// kill -9 after the receiver confirmed the last page but before the call ended:
+// the fax was delivered; dialling again would send nothing and fail.
+TEST_F(SchedulerTest, RecoverCompletesAJobWhosePagesWereAllConfirmed) {
+    const auto id = submit("alice", 3);
+    start(id);
+    scheduler->pages_confirmed(id, 3);
+    clock.advance(1min);
+    reopen();
+    EXPECT_EQ(scheduler->recover(), 1);
+    const auto j = job(id);
+    EXPECT_EQ(j.state, JobState::Completed);
+    EXPECT_EQ(j.pages_sent, 3);
+    EXPECT_EQ(j.attempts, 1);
+    EXPECT_EQ(j.device_status, Fps::Completed);
+    EXPECT_EQ(j.last_failure, FailureClass::None);
+    EXPECT_TRUE(j.last_error.empty()) << j.last_error;
+    EXPECT_EQ(j.finished, kNoon + 1min);
+    const auto history = store->attempts(id);
+    ASSERT_EQ(history.size(), 1u);
+    EXPECT_EQ(history[0].status, Fps::Completed);
+    EXPECT_EQ(history[0].pages_sent, 3);
+    EXPECT_NE(history[0].cause_text.find("confirmed every page"), std::string::npos);
+    EXPECT_FALSE(scheduler->next(all_free));  // never dialled again
+}
+
+// The line dropped after the last MCF, before DCN: delivered all the same.
+TEST_F(SchedulerTest, ACallThatFailsAfterItsLastPageWasConfirmedIsCompleted) {
+    const auto id = submit("alice", 2);
+    start(id);
+    scheduler->pages_confirmed(id, 2);
+    scheduler->attempt_ended(id, failure(FailureClass::LineDropped, 2));
+    const auto j = job(id);
+    EXPECT_EQ(j.state, JobState::Completed);
+    EXPECT_EQ(j.last_failure, FailureClass::None);
+    EXPECT_FALSE(scheduler->next(all_free));
+    // One page short is still a retry from the missing page.
+    const auto other = submit("alice", 2);
+    start(other);
+    scheduler->attempt_ended(other, failure(FailureClass::LineDropped, 1));
+    EXPECT_EQ(job(other).state, JobState::Retrying);
+    EXPECT_EQ(job(other).pages_sent, 1);
 }
 
 TEST_F(SchedulerTest, RecoverOnTheLastAllowedAttemptStillRetries) {

@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <string>
 
-#include "core/document.hpp"
+#include "core/documents/document.hpp"
 #include "devices/simulated_site.hpp"
 #include "tests/support/test_support.hpp"
 

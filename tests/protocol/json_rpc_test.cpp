@@ -66,6 +66,21 @@ TEST(JsonRpc, NotJsonIsAParseError) {
     EXPECT_NE(malformed->message.find("invalid JSON"), std::string::npos);
 }
 
+// nlohmann throws out_of_range, not parse_error, for a number that overflows.
+TEST(JsonRpc, ANumberOutOfRangeIsAParseErrorNotAnException) {
+    for (const char* line : {
+             R"({"jsonrpc":"2.0","id":1,"method":"ports.list","params":{"x":1e400}})",
+             R"({"jsonrpc":"2.0","id":1,"method":"ports.list","params":{"x":-1e400}})",
+             R"([1e999])",
+         }) {
+        Message message;
+        ASSERT_NO_THROW(message = parse_message(line)) << line;
+        auto* malformed = std::get_if<Malformed>(&message);
+        ASSERT_NE(malformed, nullptr) << line;
+        EXPECT_EQ(malformed->code, kParseError) << line;
+    }
+}
+
 TEST(JsonRpc, ParseErrorMessagesStayShort) {
     auto message = parse_message("\"" + std::string(100000, 'x'));
     auto* malformed = std::get_if<Malformed>(&message);

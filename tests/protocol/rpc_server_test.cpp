@@ -370,7 +370,8 @@ class RpcServerLimitsTest : public ServerTest {
   protected:
     RpcServer::Limits limits() const override {
         RpcServer::Limits l = ServerTest::limits();
-        l.max_connections = 2;
+        l.max_unauthenticated = 2;
+        l.max_authenticated = 2;
         return l;
     }
 };
@@ -384,17 +385,61 @@ class RpcServerLoginTimeoutTest : public ServerTest {
     }
 };
 
-TEST_F(RpcServerLimitsTest, ConnectionsOverTheLimitAreClosed) {
-    auto first = RawClient::unix_socket(harness().socket_path());
-    auto second = RawClient::unix_socket(harness().socket_path());
+// Strangers have their own budget: filling it locks out neither the users who
+// log in nor the local admin.
+TEST_F(RpcServerLimitsTest, StrangersCannotLockOutUsersOrTheLocalAdmin) {
+    auto first = RawClient::tcp(harness().tcp_port());
+    auto second = RawClient::tcp(harness().tcp_port());
     for (auto* raw : {&first, &second}) {
         raw->send_json(request(1, "session.whoami"));
         raw->read_json();
     }
-    auto third = RawClient::unix_socket(harness().socket_path());
-    EXPECT_EQ(third.drain_until_eof(), 0u);
-    first.send_json(request(2, "session.whoami"));
-    EXPECT_EQ(first.read_json()["id"], 2);
+    auto third = RawClient::tcp(harness().tcp_port());
+    EXPECT_EQ(third.drain_until_eof(), 0u);  // over max_unauthenticated: closed at once
+
+    // The local admin always gets in, however many are connected.
+    std::vector<RawClient> admins;
+    for (int i = 0; i < 5; ++i) {
+        admins.push_back(RawClient::unix_socket(harness().socket_path()));
+        admins.back().send_json(request(i, "session.whoami"));
+        EXPECT_TRUE(admins.back().read_json()["result"]["authenticated"].get<bool>());
+    }
+
+    // A stranger who logs in moves to the logged-in budget and frees a place.
+    first.send_json(request(2, "session.login", {{"user", "alice"}, {"password", "alice-pw"}}));
+    EXPECT_TRUE(first.read_json().contains("result"));
+    auto fourth = RawClient::tcp(harness().tcp_port());
+    fourth.send_json(request(3, "session.whoami"));
+    EXPECT_EQ(fourth.read_json()["id"], 3);
+
+    // With max_authenticated reached, one more login is refused and its session closed.
+    second.send_json(request(4, "session.login", {{"user", "bob"}, {"password", "bob-pw"}}));
+    EXPECT_TRUE(second.read_json().contains("result"));
+    fourth.send_json(request(5, "session.login", {{"user", "carol"}, {"password", "carol-pw"}}));
+    const json refused = fourth.read_json();
+    EXPECT_EQ(refused["error"]["code"], rpc::kTooLarge) << refused.dump();
+    EXPECT_EQ(fourth.drain_until_eof(), 0u);
+    first.send_json(request(6, "session.whoami"));
+    EXPECT_EQ(first.read_json()["result"]["user"], "alice");
+}
+
+// Before login a line may hold a login and little more.
+TEST_F(RpcServerTest, BeforeLoginOnlyShortLinesAreRead) {
+    auto raw = RawClient::tcp(harness().tcp_port());
+    const std::string filler(20 * 1024, 'x');  // over 16 KiB, under the 64 KiB of a user
+    raw.send(R"({"id":1,"jsonrpc":"2.0","method":"session.whoami","params":{"x":")" + filler +
+             "\"}}\n");
+    const json before = raw.read_json();
+    EXPECT_EQ(before["error"]["code"], rpc::kTooLarge) << before.dump();
+    EXPECT_NE(before["error"]["message"].get<std::string>().find("before_login"),
+              std::string::npos);
+    raw.send_json(request(2, "session.login", {{"user", "alice"}, {"password", "alice-pw"}}));
+    EXPECT_TRUE(raw.read_json().contains("result"));
+    raw.send(R"({"id":3,"jsonrpc":"2.0","method":"test.echo","params":{"x":")" + filler +
+             "\"}}\n");
+    const json after = raw.read_json();
+    EXPECT_EQ(after["id"], 3);
+    EXPECT_TRUE(after.contains("result")) << after.dump().substr(0, 300);
 }
 
 TEST_F(RpcServerLoginTimeoutTest, AStrangerWhoNeverLogsInIsClosed) {
@@ -416,6 +461,87 @@ TEST_F(RpcServerLoginTimeoutTest, AStrangerWhoNeverLogsInIsClosed) {
     EXPECT_EQ(alice.call("test.add", {{"a", 1}, {"b", 2}}), 3);
     admin.send_json(request(2, "session.whoami"));
     EXPECT_EQ(admin.read_json()["id"], 2);
+}
+
+// A line nlohmann throws on in an unusual way (out_of_range, not parse_error)
+// is answered like any bad line, and the session still ends with its socket.
+TEST_F(RpcServerTest, ANumberOutOfRangeIsAnsweredAndTheSessionEndsWithItsSocket) {
+    const std::string bad =
+        R"({"jsonrpc":"2.0","id":1,"method":"ports.list","params":{"x":1e400}})"
+        "\n";
+    auto admin = RawClient::unix_socket(harness().socket_path());
+    admin.send(bad);
+    EXPECT_EQ(admin.read_json()["error"]["code"], rpc::kParseError);
+    admin.send_json(request(2, "session.whoami"));
+    EXPECT_EQ(admin.read_json()["id"], 2);
+    admin.close();
+    for (int i = 0; i < 3; ++i) {
+        auto raw = RawClient::tcp(harness().tcp_port());
+        raw.send(bad);
+        EXPECT_EQ(raw.read_json()["error"]["code"], rpc::kParseError);
+    }
+    const auto deadline = std::chrono::steady_clock::now() + kDeadline;
+    std::size_t open = 0;
+    while ((open = harness().on_io([&] { return harness().server().session_count(); })) > 0 &&
+           std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    EXPECT_EQ(open, 0u) << "sessions outlived their sockets";
+}
+
+class RpcServerBackoffTest : public ServerTest {
+  protected:
+    RpcServer::Limits limits() const override {
+        RpcServer::Limits l = ServerTest::limits();
+        l.login_free_failures = 2;
+        l.login_backoff = std::chrono::milliseconds(300);
+        l.login_backoff_max = std::chrono::seconds(1);
+        return l;
+    }
+    json login(RawClient& raw, const std::string& user, const std::string& password) {
+        raw.send_json(request(1, "session.login", {{"user", user}, {"password", password}}));
+        return raw.read_json();
+    }
+    static std::string error_of(const json& answer) {
+        return answer.contains("error") ? answer["error"]["message"].get<std::string>() : "";
+    }
+};
+
+// Guessing passwords earns a wait, during which even the right one is refused
+// unchecked; an unknown user and a wrong password are answered alike.
+TEST_F(RpcServerBackoffTest, FailedLoginsEarnAWaitPerAddressAndUser) {
+    auto raw = RawClient::tcp(harness().tcp_port());
+    const std::string failed = "login failed: unknown user or wrong password";
+    EXPECT_EQ(error_of(login(raw, "alice", "guess-1")), failed);
+    EXPECT_EQ(error_of(login(raw, "nobody", "guess-2")), failed);
+    EXPECT_EQ(error_of(login(raw, "alice", "guess-3")), failed);  // third: the wait starts
+    const auto refused_at = std::chrono::steady_clock::now();
+    const std::string refused = error_of(login(raw, "alice", "alice-pw"));
+    EXPECT_NE(refused.find("too many failed logins"), std::string::npos) << refused;
+    // Another connection from the same address waits too.
+    auto other = RawClient::tcp(harness().tcp_port());
+    EXPECT_NE(error_of(login(other, "carol", "carol-pw")).find("too many failed logins"),
+              std::string::npos);
+
+    // Once the wait is over the right password is taken, and the count starts afresh.
+    json answer;
+    const auto deadline = refused_at + kDeadline;
+    while (std::chrono::steady_clock::now() < deadline) {
+        answer = login(raw, "alice", "alice-pw");
+        if (answer.contains("result")) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ASSERT_TRUE(answer.contains("result")) << answer.dump();
+    EXPECT_GE(std::chrono::steady_clock::now() - refused_at, std::chrono::milliseconds(200));
+    EXPECT_EQ(error_of(login(other, "carol", "wrong")), failed);
+}
+
+// The local admin needs no password and so never meets the back-off.
+TEST_F(RpcServerBackoffTest, TheLocalAdminIsNeverLockedOut) {
+    auto raw = RawClient::tcp(harness().tcp_port());
+    for (int i = 0; i < 4; ++i) login(raw, "alice", "wrong");
+    auto admin = RawClient::unix_socket(harness().socket_path());
+    admin.send_json(request(1, "test.add", {{"a", 1}, {"b", 2}}));
+    EXPECT_EQ(admin.read_json()["result"], 3);
 }
 
 }  // namespace

@@ -93,3 +93,49 @@ TEST(FaxdConfig, ModemPortMistakesNameTheKey) {
 
 }  // namespace
 }  // namespace faxemu::faxd
+
+namespace faxemu::faxd {
+namespace {
+
+TEST(FaxdConfig, FileModesAreOctal) {
+    EXPECT_EQ(parse_config(kPort, "test.toml").modes.file, 0640u);
+    EXPECT_EQ(parse_config(kPort, "test.toml").modes.dir, 0750u);
+    Config c = parse_config("[server]\nfile_mode = 0o600\ndir_mode = \"0700\"\n" + kPort, "t");
+    EXPECT_EQ(c.modes.file, 0600u);
+    EXPECT_EQ(c.modes.dir, 0700u);
+    // 640 written in decimal would be 0o1200: refused, not guessed.
+    EXPECT_NE(error_of("[server]\nfile_mode = 640\n" + kPort).find("server.file_mode"),
+              std::string::npos);
+    EXPECT_NE(error_of("[server]\nfile_mode = 0o440\n" + kPort).find("server.file_mode"),
+              std::string::npos);
+    EXPECT_NE(error_of("[server]\ndir_mode = 0o640\n" + kPort).find("server.dir_mode"),
+              std::string::npos);
+    EXPECT_NE(error_of("[server]\ndir_mode = \"rwx\"\n" + kPort).find("server.dir_mode"),
+              std::string::npos);
+}
+
+TEST(FaxdConfig, AllowedProgramsAreAbsoluteAndGuardRunProgramRouting) {
+    EXPECT_TRUE(parse_config(kPort, "test.toml").routing.allowed_programs.empty());
+    const Config c = parse_config(
+        "[routing]\nallowed_programs = [\"/usr/local/bin/fax-to-erp\"]\n" + kPort, "t");
+    EXPECT_EQ(c.routing.allowed_programs, std::vector<std::string>{"/usr/local/bin/fax-to-erp"});
+    EXPECT_NE(error_of("[routing]\nallowed_programs = [\"fax-to-erp\"]\n" + kPort)
+                  .find("routing.allowed_programs"),
+              std::string::npos);
+    const std::string routed = kPort + R"([[port.routing]]
+guid = "{41e2186d-d53b-41f5-a1fa-f96789e7fac2}"
+enabled = true
+data = "/bin/sh -c id"
+)";
+    const std::string why = error_of(routed);
+    EXPECT_NE(why.find("port[1].routing[1].data"), std::string::npos) << why;
+    EXPECT_NE(why.find("routing.allowed_programs"), std::string::npos) << why;
+    EXPECT_EQ(error_of("[routing]\nallowed_programs = [\"/bin/sh\"]\n" + routed), "");
+}
+
+TEST(FaxdConfig, TheExampleConfigurationParses) {
+    EXPECT_NO_THROW(load_config(std::string(FAXEMU_SOURCE_DIR) + "/fixtures/faxd.toml"));
+}
+
+}  // namespace
+}  // namespace faxemu::faxd

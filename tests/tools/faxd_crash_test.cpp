@@ -6,53 +6,13 @@
 #include "core/image_compare.hpp"
 #include "core/job.hpp"
 #include "faxd_harness.hpp"
-#include "tests/support/process.hpp"
+#include "faxd_process.hpp"
 
 namespace faxemu {
 namespace {
 
+using test::FaxdProcess;
 using test::json;
-
-class FaxdProcess {
-  public:
-    FaxdProcess(const std::filesystem::path& dir, double speed) : dir_(dir) {
-        std::filesystem::create_directories(dir_);
-        config_ = dir_ / ("faxd-" + std::to_string(static_cast<int>(speed)) + ".toml");
-        std::ofstream(config_)
-            << "[server]\nspool = \"" << (dir_ / "spool").string()
-            << "\"\nlog_level = \"info\"\nretry_delay = 0\n"
-            << "[control]\nlisten = \"\"\n[line]\nspeed = " << speed << "\n"
-            << "[[port]]\nname = \"one\"\nnumber = \"5551001\"\ntsid = \"ONE\"\n"
-            << "[[port]]\nname = \"two\"\nnumber = \"5551002\"\ncsid = \"TWO\"\n";
-        static int started = 0;
-        log_ = dir_ / ("faxd-" + std::to_string(++started) + ".log");
-        process_ = std::make_unique<test::Process>(
-            std::vector<std::string>{FAXD_PATH, "--config", config_.string()}, log_);
-    }
-    // The local admin over the Unix socket, once faxd says it listens there.
-    std::unique_ptr<rpc::FaxClient> client() {
-        const std::string ready = "control protocol on " + (dir_ / "spool" / "faxd.sock").string();
-        if (!test::wait_for_text(log_, ready, std::chrono::seconds(30)))
-            throw std::runtime_error("faxd did not come up: " + test::read_text(log_));
-        auto c = std::make_unique<rpc::FaxClient>();
-        c->connect("unix:" + (dir_ / "spool" / "faxd.sock").string());
-        return c;
-    }
-    void kill9() {
-        process_->signal(SIGKILL);
-        process_->wait();
-    }
-    int terminate() {
-        process_->signal(SIGTERM);
-        return process_->wait();
-    }
-
-  private:
-    std::filesystem::path dir_;
-    std::filesystem::path config_;
-    std::filesystem::path log_;
-    std::unique_ptr<test::Process> process_;
-};
 
 json job_of(rpc::FaxClient& c, std::int64_t id) {
     return c.call("job.get", {{"job_id", id}});

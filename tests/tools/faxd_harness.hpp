@@ -83,6 +83,20 @@ inline bool wait_for(rpc::FaxClient& client, const std::function<bool()>& done,
     return true;
 }
 
+// The first received fax once `done(fax)` holds for it (with its routing
+// begun), or null at the deadline.
+inline json wait_for_received(rpc::FaxClient& client,
+                              const std::function<bool(const json&)>& done) {
+    json fax;
+    const bool ok = wait_for(client, [&] {
+        json list = client.call("received.list");
+        if (list.empty() || list[0]["routing"].empty()) return false;
+        fax = list[0];
+        return done(fax);
+    });
+    return ok ? fax : json();
+}
+
 // A file as job.submit wants it.
 inline std::string document_base64(const std::filesystem::path& file) {
     std::ifstream in(file, std::ios::binary);

@@ -4,6 +4,7 @@
 
 #include "core/image_compare.hpp"
 #include "core/protocol/error_codes.hpp"
+#include "core/protocol/submit.hpp"
 #include "core/routing_method.hpp"
 #include "faxd_harness.hpp"
 
@@ -35,9 +36,10 @@ TEST(Faxd, SubmittedFaxIsSentReceivedRoutedAndFetchedIdentical) {
                                 {"enable", true}});
     auto sender = faxd.client("sender");
     const auto source = test::fixture("documents/letter-fine-mmr.tif");
-    json job = sender->call("job.submit", {{"number", "5551002"},
-                                           {"document", test::document_base64(source)},
-                                           {"display_name", "letter.tif"}});
+    // job.submit answers while the document converts; this waits for the pages.
+    json job = rpc::submit_and_wait(*sender, {{"number", "5551002"},
+                                              {"document", test::document_base64(source)},
+                                              {"display_name", "letter.tif"}});
     EXPECT_EQ(job["page_count"], 3);
     EXPECT_EQ(job["user_name"], "sender");
     const std::int64_t id = job["job_id"];
@@ -229,6 +231,7 @@ TEST(Faxd, AFailingRoutingMethodIsRetriedAndTheFaxKept) {
     FaxdHarness faxd([](faxd::Config& c) {
         c.routing_retry_delay = std::chrono::seconds(0);
         c.routing_max_tries = 2;
+        c.routing.allowed_programs = {(c.spool.parent_path() / "fails.sh").string()};
     });
     const auto script = faxd.tmp.path() / "fails.sh";
     std::ofstream(script) << "#!/bin/sh\necho 'printer on fire' >&2\nexit 3\n";
@@ -242,13 +245,9 @@ TEST(Faxd, AFailingRoutingMethodIsRetriedAndTheFaxKept) {
         "job.submit",
         {{"number", "5551002"},
          {"document", test::document_base64(test::fixture("documents/short-std-mmr.tif"))}});
-    json fax;
-    ASSERT_TRUE(test::wait_for(*admin, [&] {
-        json list = admin->call("received.list");
-        if (list.empty() || list[0]["routing"].empty()) return false;
-        fax = list[0];
-        return fax["routing"][0]["tries"] == 2;
-    }));
+    const json fax = test::wait_for_received(
+        *admin, [](const json& f) { return f["routing"][0]["tries"] == 2; });
+    ASSERT_FALSE(fax.is_null());
     const json& r = fax["routing"][0];
     EXPECT_FALSE(r["done"]);
     EXPECT_NE(r["detail"].get<std::string>().find("printer on fire"), std::string::npos)

@@ -64,6 +64,9 @@ class ModemInterop : public ::testing::Test {
 
     // faxd with one modem port on faxd's virtual modem.
     void start_faxd(const std::string& fax_class) {
+        // Everything the port needs exists before faxd starts: faxd probes the
+        // modem at once, and a port that fails its first probe waits 30 s.
+        fs::create_directories(dir_.path() / "lock");
         faxd_ = std::make_unique<test::FaxdHarness>([&](faxd::Config& c) {
             faxd::PortConfig p;
             p.name = "Modem";
@@ -78,7 +81,6 @@ class ModemInterop : public ::testing::Test {
             if (const char* level = std::getenv("FAXEMU_TEST_LOG"))
                 spdlog::set_level(spdlog::level::from_str(level));
         });
-        fs::create_directories(dir_.path() / "lock");
         admin_ = faxd_->client("admin");
         // The port becomes available once the driver has probed the modem and
         // says which class it drives.
@@ -173,7 +175,8 @@ class ModemInterop : public ::testing::Test {
             [&] {
                 job = admin_->call("job.get", {{"job_id", id}});
                 const std::string s = job["state"];
-                return s != "queued" && s != "in_progress" && s != "retrying";
+                return s != "converting" && s != "queued" && s != "in_progress" &&
+                       s != "retrying";
             },
             90s))
             << job.dump(2) << logs();

@@ -24,7 +24,7 @@
 #include <vector>
 
 #include "core/audio_fax_channel.hpp"
-#include "core/document.hpp"
+#include "core/documents/document.hpp"
 #include "devices/class1/class1_device.hpp"
 #include "devices/virtual_exchange.hpp"
 #include "devices/virtual_modem/class1_engine.hpp"

@@ -17,7 +17,7 @@
 #include <thread>
 #include <vector>
 
-#include "core/document.hpp"
+#include "core/documents/document.hpp"
 #include "core/protocol/base64.hpp"
 #include "core/protocol/client.hpp"
 #include "devices/simulated_site.hpp"

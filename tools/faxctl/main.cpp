@@ -17,6 +17,7 @@
 
 #include "core/protocol/base64.hpp"
 #include "core/protocol/client.hpp"
+#include "core/protocol/submit.hpp"
 #include "core/protocol/defaults.hpp"
 #include "core/protocol/json_rpc.hpp"
 #include "tools/faxctl/output.hpp"
@@ -206,7 +207,7 @@ int main(int argc, char** argv) {
     json doc_fields = json::object();
     std::string recipient, sender, company, dept, billing, tsid_doc;
     send->add_option("--to", to, "the fax number to dial")->required();
-    send->add_option("files", files, "TIFF documents")->required()->check(CLI::ExistingFile);
+    send->add_option("files", files, "documents: TIFF, PDF or PostScript")->required()->check(CLI::ExistingFile);
     send->add_flag("--wait", wait,
                    "follow the jobs until they finish; exit 1 unless all completed");
     send->add_option("--recipient", recipient, "RecipientName");
@@ -293,7 +294,9 @@ int main(int argc, char** argv) {
                 if (!dept.empty()) p["sender_dept"] = dept;
                 if (!billing.empty()) p["billing_code"] = billing;
                 if (!tsid_doc.empty()) p["tsid"] = tsid_doc;
-                json j = client->call("job.submit", p, std::chrono::minutes(5));
+                // Returns once faxd has converted the document; a document it
+                // cannot fax throws its reason, which main() prints.
+                json j = rpc::submit_and_wait(*client, p);
                 ids.push_back(j["job_id"].get<std::int64_t>());
                 if (o.json_output && !wait)
                     fmt::print("{}\n", j.dump(2));

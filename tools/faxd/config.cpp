@@ -8,6 +8,8 @@
 #include <stdexcept>
 #include <utility>
 
+#include "core/file_modes.hpp"
+#include "core/program_allow_list.hpp"
 #include "core/protocol/defaults.hpp"
 #include "core/routing_method.hpp"
 
@@ -42,6 +44,17 @@ class Reader {
                 out = n->as_floating_point()->get();
             else
                 fail(name, "expected a number");
+        } else if constexpr (std::is_same_v<T, std::chrono::milliseconds>) {
+            // Written in seconds, whole or not.
+            double seconds = 0;
+            if (n->is_integer())
+                seconds = static_cast<double>(n->as_integer()->get());
+            else if (n->is_floating_point())
+                seconds = n->as_floating_point()->get();
+            else
+                fail(name, "expected a number of seconds");
+            if (!(seconds >= 0 && seconds <= 86400.0 * 365)) fail(name, "out of range");
+            out = std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000));
         } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
             const toml::array* a = n->as_array();
             if (!a) fail(name, "expected an array of strings");
@@ -56,6 +69,35 @@ class Reader {
             if (!std::in_range<T>(v)) fail(name, "out of range");
             out = static_cast<T>(v);
         }
+    }
+
+    // A permission mode, written in octal: 0o640 (TOML) or "0640".
+    void get_mode(const toml::table& t, const std::string& prefix, const char* key, bool dir,
+                  mode_t& out) const {
+        const toml::node* n = t.get(key);
+        if (!n) return;
+        const std::string name = prefix + key;
+        const std::string example = dir ? "0o750" : "0o640";
+        std::int64_t v = -1;
+        if (const auto* i = n->as_integer()) {
+            // 640 (decimal) would be 0o1200: refuse rather than guess.
+            if (!(i->flags() & toml::value_flags::format_as_octal) && i->get() != 0)
+                fail(name, "write the mode in octal, e.g. " + example);
+            v = i->get();
+        } else if (const auto* s = n->as_string()) {
+            const std::string text = s->get();
+            if (text.empty() || text.size() > 4 ||
+                text.find_first_not_of("01234567") != std::string::npos)
+                fail(name, "\"" + text + "\" is not an octal mode, e.g. \"0640\"");
+            v = std::stoll(text, nullptr, 8);
+        } else {
+            fail(name, "expected an octal mode, e.g. " + example);
+        }
+        if (v < 0 || v > 07777) fail(name, "expected a mode from 0o000 to 0o777");
+        const auto mode = static_cast<mode_t>(v);
+        if (const std::string problem = mode_problem(mode, dir); !problem.empty())
+            fail(name, problem);
+        out = mode;
     }
 
     const std::string& origin() const { return origin_; }
@@ -112,14 +154,19 @@ Config parse_config(const std::string& text, const std::string& origin) {
     Config c;
     for (auto&& [key, node] : root) {
         const std::string k(key.str());
-        if (k != "server" && k != "control" && k != "line" && k != "routing" && k != "port")
-            r.fail(k, "unknown section (server, control, line, routing, port)");
+        if (k != "server" && k != "control" && k != "line" && k != "routing" && k != "port" &&
+            k != "documents")
+            r.fail(k, "unknown section (server, control, documents, line, routing, port)");
         (void)node;
     }
     if (const toml::table* s = root["server"].as_table()) {
         r.get(*s, "server.", "spool", c.spool);
         r.get(*s, "server.", "log_level", c.log_level);
         r.get(*s, "server.", "log_file", c.log_file);
+        r.get(*s, "server.", "workers", c.workers);
+        if (c.workers < 1 || c.workers > 64) r.fail("server.workers", "must be 1 to 64");
+        r.get_mode(*s, "server.", "file_mode", false, c.modes.file);
+        r.get_mode(*s, "server.", "dir_mode", true, c.modes.dir);
         ServerSettings& ss = c.server;
         r.get(*s, "server.", "retries", ss.retries);
         r.get(*s, "server.", "retry_delay", ss.retry_delay);
@@ -154,8 +201,32 @@ Config parse_config(const std::string& text, const std::string& origin) {
             r.fail("control.tls_key", "tls_listen needs a private key file");
         r.get(*s, "control.", "socket", c.socket);
         r.get(*s, "control.", "users", c.users);
-        r.get(*s, "control.", "max_message_bytes", c.max_message_bytes);
+        RpcServer::Limits& l = c.control_limits;
+        r.get(*s, "control.", "max_message_bytes", l.max_message_bytes);
+        r.get(*s, "control.", "max_message_bytes_before_login", l.max_message_bytes_before_login);
+        r.get(*s, "control.", "max_unauthenticated", l.max_unauthenticated);
+        r.get(*s, "control.", "max_authenticated", l.max_authenticated);
+        r.get(*s, "control.", "max_local", l.max_local);
+        r.get(*s, "control.", "login_timeout", l.login_timeout);
+        r.get(*s, "control.", "login_free_failures", l.login_free_failures);
+        r.get(*s, "control.", "login_backoff", l.login_backoff);
+        r.get(*s, "control.", "login_backoff_max", l.login_backoff_max);
+        if (l.login_free_failures < 0) r.fail("control.login_free_failures", "must be 0 or more");
         r.get(*s, "control.", "max_document_bytes", c.max_document_bytes);
+    }
+    if (const toml::table* s = root["documents"].as_table()) {
+        ConversionLimits& l = c.conversion;
+        r.get(*s, "documents.", "max_pages", l.max_pages);
+        r.get(*s, "documents.", "max_page_pixels", l.max_page_pixels);
+        std::int64_t seconds = l.max_time.count();
+        r.get(*s, "documents.", "max_seconds", seconds);
+        l.max_time = std::chrono::seconds(seconds);
+        r.get(*s, "documents.", "max_memory_bytes", l.max_memory_bytes);
+        if (l.max_pages < 1) r.fail("documents.max_pages", "must be at least 1");
+        if (l.max_page_pixels < 1) r.fail("documents.max_page_pixels", "must be at least 1");
+        if (seconds < 1) r.fail("documents.max_seconds", "must be at least 1");
+        if (l.max_memory_bytes < (64u << 20))
+            r.fail("documents.max_memory_bytes", "must be at least 64 MiB (67108864)");
     }
     if (const toml::table* s = root["line"].as_table()) {
         r.get(*s, "line.", "speed", c.line_speed);
@@ -169,6 +240,13 @@ Config parse_config(const std::string& text, const std::string& origin) {
         r.get(*s, "routing.", "retry_delay", delay);
         c.routing_retry_delay = std::chrono::seconds(delay);
         r.get(*s, "routing.", "max_tries", c.routing_max_tries);
+        r.get(*s, "routing.", "allowed_programs", c.routing.allowed_programs);
+        try {
+            ProgramAllowList check(c.routing.allowed_programs);
+        } catch (const std::invalid_argument& e) {
+            r.fail("routing.allowed_programs",
+                   std::string(e.what()) + "; list programs by their absolute paths");
+        }
         if (c.routing.sendmail.empty()) r.fail("routing.sendmail", "needs a program");
         if (c.routing.print_command.empty()) r.fail("routing.print_command", "needs a program");
     }
@@ -244,8 +322,15 @@ Config parse_config(const std::string& text, const std::string& origin) {
                     r.get(*m, mp, "guid", rs.guid);
                     r.get(*m, mp, "enabled", rs.enabled);
                     r.get(*m, mp, "data", rs.data);
-                    if (!find_routing_method(rs.guid))
-                        r.fail(mp + "guid", "no routing method " + rs.guid);
+                    const RoutingMethodInfo* info = find_routing_method(rs.guid);
+                    if (!info) r.fail(mp + "guid", "no routing method " + rs.guid);
+                    // The rules the API applies, so a bad entry names its key here.
+                    try {
+                        const ProgramAllowList allowed(c.routing.allowed_programs);
+                        RoutingMethod(*info, 0, p.name, {}, &allowed).validate(rs.data);
+                    } catch (const std::exception& e) {
+                        r.fail(mp + "data", e.what());
+                    }
                     p.routing.push_back(rs);
                 }
             }

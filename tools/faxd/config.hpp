@@ -11,8 +11,11 @@
 #include <string>
 #include <vector>
 
+#include "core/documents/conversion.hpp"
 #include "core/fax_server.hpp"
+#include "core/file_modes.hpp"
 #include "core/routing_runner.hpp"
+#include "core/rpc_server.hpp"
 #include "core/store.hpp"
 
 namespace faxemu::faxd {
@@ -44,6 +47,9 @@ struct Config {
     std::string log_level = "info";
     std::filesystem::path log_file;  // empty: stderr
     ServerSettings server;           // initial; settings changed through the API win
+    // Permissions of the faxes, documents and directories faxd writes (spool,
+    // archive, folder routing), set explicitly whatever the umask.
+    FileModes modes;
     // Control protocol.
     std::string listen = "127.0.0.1:4575";  // empty: no TCP
     std::string tls_listen;                 // empty: no TLS
@@ -51,11 +57,15 @@ struct Config {
     std::filesystem::path tls_key;          // PEM private key, for tls_listen
     std::filesystem::path socket;           // empty: <spool>/faxd.sock
     std::filesystem::path users;            // empty: only the local admin (Unix socket)
-    std::size_t max_message_bytes = 48u << 20;
+    RpcServer::Limits control_limits;  // sessions, line sizes, login deadline and back-off
     std::size_t max_document_bytes = 32u << 20;
+    // Threads of the worker pool that does faxd's heavy work (conversion, routing).
+    std::size_t workers = 2;
+    // [documents]: limits of one document's conversion.
+    ConversionLimits conversion;
     // The virtual exchange of the simulated ports: 0 = as fast as possible, 1 = real time.
     double line_speed = 0;
-    // Inbound routing.
+    // Inbound routing; routing.allowed_programs lists what run-program may start.
     RoutingConfig routing;
     std::chrono::seconds routing_retry_delay{300};
     int routing_max_tries = 5;

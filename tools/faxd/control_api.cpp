@@ -1,14 +1,21 @@
 // The control protocol's methods (core/protocol/PROTOCOL.md), served by faxd.
 // Each checks the caller's rights, validates its parameters, and answers from
 // the model, the scheduler or the store.
+#include <fcntl.h>
 #include <sodium.h>
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
+#include <span>
 #include <set>
+#include <utility>
 
-#include "core/document.hpp"
+#include "core/client_text.hpp"
+#include "core/documents/atomic_file.hpp"
+#include "core/documents/document_type.hpp"
 #include "core/error.hpp"
 #include "core/protocol/base64.hpp"
 #include "core/protocol/error_codes.hpp"
@@ -31,6 +38,17 @@ std::string random_name(const char* prefix) {
     return std::string(prefix) + hex;
 }
 
+// `message` with each path replaced by its name for clients, and whatever
+// else is left of the spool's own paths cut out.
+std::string without_spool_paths(
+    std::string message,
+    std::initializer_list<std::pair<std::filesystem::path, std::string>> named) {
+    for (const auto& [path, name] : named) message = replace_all(message, path.string(), name);
+    for (const auto& [path, name] : named)
+        message = replace_all(message, path.parent_path().string(), "faxd's spool");
+    return message;
+}
+
 std::vector<std::uint8_t> decode_document(const std::string& text, std::size_t limit) {
     const auto too_large = [&] {
         return rpc::RpcError(rpc::kTooLarge, "document: larger than the limit of " +
@@ -43,21 +61,12 @@ std::vector<std::uint8_t> decode_document(const std::string& text, std::size_t l
     return std::move(*bytes);
 }
 
-void write_file_synced(const std::filesystem::path& path, const std::vector<std::uint8_t>& data) {
-    std::FILE* f = std::fopen(path.c_str(), "wb");
-    if (!f) throw FaxError(ErrorCode::Io, path.string() + ": cannot create");
-    const bool ok = std::fwrite(data.data(), 1, data.size(), f) == data.size() &&
-                    std::fflush(f) == 0 && ::fsync(fileno(f)) == 0;
-    std::fclose(f);
-    if (!ok) throw FaxError(ErrorCode::Io, path.string() + ": cannot write");
-}
-
 }  // namespace
 
 void Daemon::register_handlers() {
     RpcServer& rpc = *rpc_;
     auto port_of = [this](const json& params) -> Port& {
-        return server_.port(static_cast<std::int32_t>(int_param(params, "device_id")));
+        return server_.port(int_param<std::int32_t>(params, "device_id"));
     };
 
     rpc.handle("server.get", [this](Session& s, const json&) {
@@ -89,18 +98,18 @@ void Daemon::register_handlers() {
         const std::string what = "port.set on port \"" + p.Name() + "\"";
         require(s.rights, access::PortSet, what);
         // Validate every value before changing any, so a bad one changes nothing.
-        auto rings = opt_int_param(params, "rings");
+        auto rings = opt_int_param<std::int32_t>(params, "rings");
         auto csid = opt_string_param(params, "csid");
         auto tsid = opt_string_param(params, "tsid");
         auto send = opt_bool_param(params, "send");
         auto receive = opt_bool_param(params, "receive");
-        auto priority = opt_int_param(params, "priority");
+        auto priority = opt_int_param<std::int32_t>(params, "priority");
         for (auto it = params.begin(); it != params.end(); ++it) {
             static const std::set<std::string> known = {"device_id", "rings",   "csid",    "tsid",
                                                         "send",      "receive", "priority"};
             if (!known.count(it.key()))
                 throw rpc::RpcError(rpc::kInvalidParams,
-                                    "port.set: unknown parameter \"" + it.key() + "\"");
+                                    "port.set: unknown parameter " + quoted_excerpt(it.key()));
         }
         if (rings && (*rings < Port::kMinRings || *rings > Port::kMaxRings))
             throw FaxError(
@@ -113,13 +122,12 @@ void Daemon::register_handlers() {
             throw FaxError(ErrorCode::InvalidParameter,
                            "port \"" + p.Name() + "\": Priority must be 1 to " + std::to_string(n) +
                                ", not " + std::to_string(*priority));
-        if (rings) p.put_Rings(s.rights, static_cast<std::int32_t>(*rings));
+        if (rings) p.put_Rings(s.rights, *rings);
         if (csid) p.put_Csid(s.rights, *csid);
         if (tsid) p.put_Tsid(s.rights, *tsid);
         if (send) p.put_Send(s.rights, *send);
         if (receive) p.put_Receive(s.rights, *receive);
-        if (priority)
-            server_.set_port_priority(s.rights, p.DeviceId(), static_cast<std::int32_t>(*priority));
+        if (priority) server_.set_port_priority(s.rights, p.DeviceId(), *priority);
         spdlog::info("port {}: settings changed by {}", p.Name(), s.user);
         wake();
         return port_json(p, s.rights);
@@ -141,8 +149,8 @@ void Daemon::register_handlers() {
         const std::string guid = string_param(params, "guid");
         RoutingMethod* m = p.routing_method(guid);
         if (!m)
-            throw FaxError(ErrorCode::NotFound,
-                           "port \"" + p.Name() + "\" has no routing method " + guid);
+            throw FaxError(ErrorCode::NotFound, "port \"" + p.Name() + "\" has no routing method " +
+                                                    quoted_excerpt(guid));
         auto enable = opt_bool_param(params, "enable");
         auto data = opt_string_param(params, "data");
         if (data) m->put_RoutingData(s.rights, *data);
@@ -164,38 +172,32 @@ void Daemon::register_handlers() {
         job.sender_dept = opt_string_param(params, "sender_dept").value_or("");
         job.billing_code = opt_string_param(params, "billing_code").value_or("");
         job.discount_send = opt_bool_param(params, "discount_send").value_or(false);
+        Scheduler::validate(job);  // before any work on the document
         const auto bytes =
             decode_document(string_param(params, "document"), config_.max_document_bytes);
 
-        // The upload is checked and made fax-shaped before the job exists; a crash
-        // before the job is stored leaves only a file that start-up removes.
-        const auto upload = spool_ / "tmp" / random_name("upload-");
-        const auto document = spool_ / "documents" / (random_name("job-") + ".tif");
-        write_file_synced(upload, bytes);
+        // What needs no conversion is refused at once, before any job exists:
+        // an empty file, a type faxemu does not know or cannot convert.
+        const auto head = std::span(bytes).first(std::min(bytes.size(), kSniffBytes));
+        if (auto why = unsupported_reason(sniff_document_type(head), job.display_name);
+            !why.empty())
+            throw FaxError(ErrorCode::BadDocument, why);
+        // The upload is stored whole before the job that names it (a crash
+        // between the two leaves a file that start-up removes), and converted
+        // on the worker pool: the io thread never waits on a conversion.
+        const auto upload = spool_ / "documents" / random_name("upload-");
+        write_file_atomically(upload, bytes, config_.modes.file);
+        job.document = upload.string();
+        job.size = static_cast<std::int64_t>(bytes.size());
         try {
-            Document doc = Document::open(upload);
-            for (const std::string& note : doc.write_fax_tiff(document))
-                spdlog::info("upload \"{}\" from {}: {}", job.display_name, s.user, note);
-            job.page_count = static_cast<std::int32_t>(doc.page_count());
-            std::filesystem::remove(upload);
-        } catch (const FaxError& e) {
-            std::filesystem::remove(upload);
-            std::string msg = e.what();
-            if (auto pos = msg.find(upload.string()); pos != std::string::npos)
-                msg.replace(pos, upload.string().size(), "\"" + job.display_name + "\"");
-            throw FaxError(e.code(), msg);
-        }
-        job.document = document.string();
-        job.size = static_cast<std::int64_t>(std::filesystem::file_size(document));
-        try {
-            job = scheduler_.submit(job);
+            job = scheduler_.submit_converting(job);
         } catch (...) {
-            std::filesystem::remove(document);
+            std::filesystem::remove(upload);
             throw;
         }
-        spdlog::info("job {}: {} page(s) to {} submitted by {}", job.id, job.page_count,
-                     job.fax_number, s.user);
-        wake();
+        spdlog::info("job {}: \"{}\" ({} bytes) to {} submitted by {}; converting", job.id,
+                     job.display_name, bytes.size(), job.fax_number, s.user);
+        convert(job);
         return job_json(job);
     });
     rpc.handle("jobs.list", [this](Session& s, const json& params) {
@@ -220,8 +222,8 @@ void Daemon::register_handlers() {
         const std::int64_t id = int_param(params, "job_id");
         const json& c = params.contains("command") ? params["command"] : json();
         JobCommand cmd = JobCommand::Unknown;
-        if (c.is_number_integer()) {
-            cmd = static_cast<JobCommand>(c.get<int>());
+        if (c.is_number()) {
+            cmd = static_cast<JobCommand>(int_param<std::int32_t>(params, "command"));
         } else if (c.is_string()) {
             const std::string name = c.get<std::string>();
             if (name == "cancel" || name == "delete")
@@ -232,8 +234,8 @@ void Daemon::register_handlers() {
                 cmd = JobCommand::Resume;
             else
                 throw FaxError(ErrorCode::InvalidParameter,
-                               "job " + std::to_string(id) + ": unknown command \"" + name +
-                                   "\" (pause, resume, cancel, restart)");
+                               "job " + std::to_string(id) + ": unknown command " +
+                                   quoted_excerpt(name) + " (pause, resume, cancel, restart)");
         } else {
             throw rpc::RpcError(rpc::kInvalidParams, "command: expected a name or a JC_* number");
         }

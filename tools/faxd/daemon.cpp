@@ -1,14 +1,19 @@
 #include "tools/faxd/daemon.hpp"
 
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 #include <tiffio.h>
 #include <unistd.h>
 
 #include <set>
 
-#include "core/document.hpp"
+#include "core/client_text.hpp"
+#include "core/documents/conversion.hpp"
+#include "core/documents/document.hpp"
 #include "core/error.hpp"
+#include "core/file_modes.hpp"
 #include "core/image_compare.hpp"
+#include "core/routing_method.hpp"
 #include "tools/faxd/json_views.hpp"
 #include "tools/faxd/modem_port_device.hpp"
 
@@ -23,11 +28,40 @@ std::filesystem::path spool_of(const Config& c) {
     return c.spool.empty() ? default_spool() : c.spool;
 }
 
+// The spool's directories get the configured mode, also when an older faxd
+// made them with whatever the umask allowed; a directory faxd does not own
+// (a shared parent the operator chose) is left as it is.
 std::filesystem::path prepare_spool(const Config& c) {
     const auto spool = spool_of(c);
-    for (const char* sub : {"", "documents", "received", "tmp"})
-        std::filesystem::create_directories(spool / sub);
+    for (const char* sub : {"", "documents", "received", "tmp"}) {
+        const auto dir = spool / sub;
+        make_directories(dir, c.modes.dir);
+        struct stat st {};
+        if (::stat(dir.c_str(), &st) == 0 && st.st_uid == ::geteuid() &&
+            (st.st_mode & 07777) != c.modes.dir)
+            set_mode(dir, c.modes.dir, dir.string());
+    }
     return spool;
+}
+
+// How a job's document is named in what clients see.
+std::string document_name(std::int64_t job_id) {
+    return "job " + std::to_string(job_id) + "'s document";
+}
+
+RoutingConfig routing_config_of(const Config& c) {
+    RoutingConfig r = c.routing;
+    r.file_mode = c.modes.file;
+    return r;
+}
+
+// The store's files hold numbers and names: as private as the faxes. SQLite
+// gives its -wal and -shm files the database's mode.
+void restrict_store_files(const std::filesystem::path& db, mode_t mode) {
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+        const std::filesystem::path f = db.string() + suffix;
+        if (std::filesystem::exists(f)) set_mode(f, mode, f.string());
+    }
 }
 
 }  // namespace
@@ -39,14 +73,25 @@ Daemon::Daemon(Config config)
       line_clock_(std::chrono::floor<std::chrono::seconds>(clock_.now())),
       store_(spool_ / "faxd.db"),
       exchange_(line_clock_),
-      service_(server_, clock_, spool_),
+      service_(server_, clock_, spool_, config_.modes),
       scheduler_(server_, store_, clock_),
-      router_(config_.routing),
+      router_(routing_config_of(config_)),
+      workers_(config_.workers),
       users_(config_.users.empty() ? UsersFile{} : UsersFile::load(config_.users)),
       pump_timer_(io_),
       housekeeping_timer_(io_) {
     spdlog::info("faxd: spool {}", spool_.string());
-    server_.set_settings(kAdmin, store_.server_settings().value_or(config_.server));
+    restrict_store_files(spool_ / "faxd.db", config_.modes.file);
+    try {
+        server_.set_settings(kAdmin, store_.server_settings().value_or(config_.server));
+    } catch (const FaxError& e) {
+        // Saved by an older faxd with looser rules (e.g. a relative ArchiveDirectory).
+        spdlog::warn(
+            "faxd: the saved server settings are not valid ({}); using the configuration's",
+            e.what());
+        server_.set_settings(kAdmin, config_.server);
+    }
+    server_.set_allowed_programs(ProgramAllowList(config_.routing.allowed_programs));
     build_ports();
     apply_saved_settings();
     loading_ = false;
@@ -61,12 +106,12 @@ Daemon::Daemon(Config config)
     });
     if (int n = scheduler_.recover())
         spdlog::warn("faxd: {} job(s) were in a call when faxd stopped; they are queued again", n);
+    remove_stale_routing_temporaries();
     recover_received();
     remove_orphan_documents();
+    resume_conversions();
 
-    RpcServer::Limits limits;
-    limits.max_message_bytes = config_.max_message_bytes;
-    rpc_ = std::make_unique<RpcServer>(io_, users_, limits);
+    rpc_ = std::make_unique<RpcServer>(io_, users_, config_.control_limits);
     register_handlers();
     const auto host_port = [](const std::string& key, const std::string& address) {
         const auto colon = address.rfind(':');
@@ -90,7 +135,9 @@ Daemon::Daemon(Config config)
 }
 
 Daemon::~Daemon() {
-    routing_pool_.join();
+    // Conversions stop at once (their jobs stay Converting, and are converted
+    // again at the next start); routing finishes its program first.
+    workers_.stop();
 }
 
 void Daemon::build_ports() {
@@ -204,14 +251,30 @@ void Daemon::recover_received() {
         } else {
             const std::filesystem::path tmp = f.file + ".recovered";
             write_bilevel_pages(tmp, pages, COMPRESSION_CCITTFAX4);
+            set_mode(tmp, config_.modes.file, tmp.string());
             std::filesystem::rename(tmp, f.file);
             f.status = "partial";
+            plan_routing(f);
         }
         store_.update_received(f);
         spdlog::warn("fax {}: reception on port {} was interrupted; {} whole page(s) kept", f.id,
                      f.device_id, f.pages);
-        if (!pages.empty()) start_routing(f.id);
+        start_routing(f);
     }
+}
+
+void Daemon::remove_stale_routing_temporaries() {
+    std::set<std::string> folders;
+    for (Port* p : server_.ports())
+        if (const RoutingMethod* m = p->routing_method(kFolderRoutingGuid);
+            m && !m->RoutingData().empty())
+            folders.insert(m->RoutingData());
+    for (const ReceivedFax& f : store_.received_faxes())
+        for (const RoutingOutcome& o : f.routing)
+            if (!o.done && o.guid == kFolderRoutingGuid) folders.insert(o.routing_data);
+    for (const std::string& folder : folders)
+        if (int n = RoutingRunner::remove_stale_temporaries(folder))
+            spdlog::info("faxd: removed {} unfinished copies from {}", n, folder);
 }
 
 void Daemon::remove_orphan_documents() {
@@ -221,6 +284,67 @@ void Daemon::remove_orphan_documents() {
         if (!wanted.count(entry.path().string())) std::filesystem::remove(entry.path());
     for (const auto& entry : std::filesystem::directory_iterator(spool_ / "tmp"))
         std::filesystem::remove_all(entry.path());
+}
+
+void Daemon::resume_conversions() {
+    for (const Job& job : store_.jobs()) {
+        if (job.state != JobState::Converting) continue;
+        if (std::filesystem::exists(job.document)) {
+            spdlog::warn("job {}: its document was being converted when faxd stopped; converting "
+                         "it again",
+                         job.id);
+            convert(job);
+        } else {
+            scheduler_.conversion_failed(
+                job.id, "\"" + job.display_name + "\": the upload is gone from the spool");
+        }
+    }
+}
+
+void Daemon::convert(const Job& job) {
+    ConversionRequest request;
+    request.input = job.document;
+    request.name = job.display_name;
+    request.output = spool_ / "documents" / ("job-" + std::to_string(job.id) + ".tif");
+    request.work_dir = spool_ / "tmp" / ("convert-" + std::to_string(job.id));
+    request.limits = config_.conversion;
+    request.mode = config_.modes.file;
+    const std::int64_t id = job.id;
+    const std::string user = job.user_name;
+    workers_.post([this, request, id, user](std::stop_token stop) {
+        std::optional<ConversionResult> result;
+        std::string error;
+        try {
+            result = convert_document(request, stop);
+        } catch (const ConversionCancelled&) {
+            return;  // faxd is stopping: the job stays Converting for the next start
+        } catch (const std::exception& e) {
+            error = e.what();
+        }
+        asio::post(io_, [this, request, id, user, result, error] {
+            std::error_code ignored;
+            if (!result) {
+                std::filesystem::remove(request.input, ignored);
+                if (scheduler_.conversion_failed(id, error))
+                    spdlog::warn("job {}: cannot be sent: {}", id, error);
+                return;
+            }
+            for (const std::string& note : result->notes)
+                spdlog::info("job {}: \"{}\" from {}: {}", id, request.name, user, note);
+            auto job = scheduler_.conversion_done(id, request.output.string(), result->page_count,
+                                                  result->size);
+            if (!job) {  // deleted while it converted
+                std::filesystem::remove(request.output, ignored);
+                std::filesystem::remove(request.input, ignored);
+                return;
+            }
+            // The upload goes only once the job points at the converted file.
+            std::filesystem::remove(request.input, ignored);
+            spdlog::info("job {}: {} ({}) converted: {} page(s) to {}", id, request.name,
+                         to_string(result->type), job->page_count, job->fax_number);
+            wake();
+        });
+    });
 }
 
 void Daemon::run() {
@@ -337,8 +461,10 @@ void Daemon::dispatch() {
             service_.send_on(d->device_id, req);
         } catch (const std::exception& e) {
             sending_.erase(d->device_id);
+            spdlog::warn("job {}: the call could not start: {}", job.id, e.what());
             scheduler_.attempt_ended(
-                job.id, line_outcome(Fps::FatalError, FailureClass::Protocol, e.what()));
+                job.id, line_outcome(Fps::FatalError, FailureClass::Protocol,
+                                     replace_all(e.what(), job.document, document_name(job.id))));
         }
     }
 }
@@ -405,7 +531,11 @@ void Daemon::call_ended(const CallRecord& rec) {
         sending_.erase(it);
         spdlog::info("job {}: call on port {} ended: {} ({} page(s))", job_id, rec.device_id,
                      rec.outcome.ok() ? "completed" : rec.outcome.cause_text, rec.pages);
-        if (!stopping_) scheduler_.attempt_ended(job_id, rec.outcome);
+        // A driver's cause may name the document's file; clients see the job's id.
+        CallOutcome outcome = rec.outcome;
+        outcome.cause_text =
+            replace_all(outcome.cause_text, rec.file.string(), document_name(job_id));
+        if (!stopping_) scheduler_.attempt_ended(job_id, outcome);
         if (rec.outcome.ok()) archive(job_id);
         wake();
         return;
@@ -422,18 +552,23 @@ void Daemon::call_ended(const CallRecord& rec) {
     f->bit_rate = rec.session.bit_rate;
     f->resolution = rec.session.resolution;
     f->compression = rec.session.compression;
-    f->cause_text = rec.outcome.cause_text;
+    f->cause_text = replace_all(rec.outcome.cause_text, f->file,  // logged below with the path
+                                "fax " + std::to_string(fax_id) + "'s file");
     f->partial = !rec.outcome.ok();
     f->status = rec.outcome.ok() ? "completed" : rec.pages > 0 ? "partial" : "failed";
     if (rec.pages == 0) {
         std::error_code ignored;
         std::filesystem::remove(f->file, ignored);
+    } else {
+        // Stored with the reception's end in one write: a crash cannot leave a
+        // received fax that nobody will route.
+        plan_routing(*f);
     }
     store_.update_received(*f);
-    spdlog::info("fax {}: {} page(s) from \"{}\" on port {}: {}", fax_id, rec.pages,
-                 rec.remote_ident, rec.device_id, f->status);
+    spdlog::info("fax {}: {} page(s) from \"{}\" on port {} into {}: {} {}", fax_id, rec.pages,
+                 rec.remote_ident, rec.device_id, f->file, f->status, rec.outcome.cause_text);
     rpc_->notify_all("received.changed", {{"fax", fax_json(*f)}});
-    if (rec.pages > 0) start_routing(fax_id);
+    start_routing(*f);
 }
 
 void Daemon::archive(std::int64_t job_id) {
@@ -444,32 +579,33 @@ void Daemon::archive(std::int64_t job_id) {
     // A copy of what was sent, under a name of our own: the folder is the operator's.
     const std::filesystem::path dir = settings.archive_directory;
     try {
-        std::filesystem::create_directories(dir);
+        make_directories(dir, config_.modes.dir);
         std::filesystem::path target = dir / ("job-" + std::to_string(job_id) + ".tif");
         for (int n = 2; std::filesystem::exists(target); ++n)
             target = dir / ("job-" + std::to_string(job_id) + "-" + std::to_string(n) + ".tif");
         std::filesystem::copy_file(job->document, target);
+        set_mode(target, config_.modes.file, target.string());
         spdlog::info("job {}: archived as {}", job_id, target.string());
     } catch (const std::exception& e) {
         spdlog::error("job {}: could not archive into {}: {}", job_id, dir.string(), e.what());
     }
 }
 
-void Daemon::start_routing(std::int64_t fax_id) {
-    auto f = store_.received(fax_id);
-    if (!f) return;
-    const Port& port = server_.port(f->device_id);
-    f->routing.clear();
+void Daemon::plan_routing(ReceivedFax& f) const {
+    const Port& port = server_.port(f.device_id);
+    f.routing.clear();
     for (const RoutingMethod* m : port.GetRoutingMethods())
         if (m->Enable()) {
             RoutingOutcome o;
             o.guid = m->Guid();
             o.routing_data = m->RoutingData();
             o.next_try = clock_.now();
-            f->routing.push_back(o);
+            f.routing.push_back(o);
         }
-    store_.update_received(*f);
-    for (std::size_t i = 0; i < f->routing.size(); ++i) run_routing(fax_id, i);
+}
+
+void Daemon::start_routing(const ReceivedFax& f) {
+    for (std::size_t i = 0; i < f.routing.size(); ++i) run_routing(f.id, i);
 }
 
 void Daemon::run_routing(std::int64_t fax_id, std::size_t index) {
@@ -480,7 +616,7 @@ void Daemon::run_routing(std::int64_t fax_id, std::size_t index) {
     const ReceivedFax snapshot = *f;
     const RoutingKind kind = info->kind;
     const std::string data = f->routing[index].routing_data;
-    asio::post(routing_pool_, [this, snapshot, kind, data, fax_id, index] {
+    workers_.post([this, snapshot, kind, data, fax_id, index](std::stop_token) {
         RoutingRun result = router_.run(kind, data, snapshot);
         asio::post(io_, [this, result, fax_id, index] {
             auto f = store_.received(fax_id);
@@ -496,9 +632,9 @@ void Daemon::run_routing(std::int64_t fax_id, std::size_t index) {
             store_.update_received(*f);
             if (result.ok)
                 spdlog::info("fax {}: routing: {}", fax_id, result.detail);
-            else
-                spdlog::warn("fax {}: routing failed (try {} of {}): {}", fax_id, o.tries,
-                             config_.routing_max_tries, result.detail);
+            else  // the detail names the fax; the log also names its file
+                spdlog::warn("fax {}: routing failed (try {} of {}): {} (file {})", fax_id, o.tries,
+                             config_.routing_max_tries, result.detail, f->file);
             rpc_->notify_all("received.changed", {{"fax", fax_json(*f)}});
             if (o.next_try) schedule_routing_retry(fax_id, index, *o.next_try);
         });

@@ -18,6 +18,7 @@
 #include "core/scheduler.hpp"
 #include "core/sqlite_store.hpp"
 #include "core/users.hpp"
+#include "core/worker_pool.hpp"
 #include "devices/simulated_device.hpp"
 #include "devices/virtual_exchange.hpp"
 #include "tools/faxd/config.hpp"
@@ -53,8 +54,16 @@ class Daemon final : private CallObserver {
     void apply_saved_settings();
     void save_port(const Port& port);
     void recover_received();
+    // Copies into routing folders that a killed faxd left half done.
+    void remove_stale_routing_temporaries();
     void remove_orphan_documents();
     void register_handlers();
+
+    // Converts a Converting job's upload on the worker pool; the job becomes
+    // Queued or Failed on the io thread when it ends.
+    void convert(const Job& job);
+    // At start: jobs left Converting by a crash are converted again.
+    void resume_conversions();
 
     asio::awaitable<void> line_pump();
     asio::awaitable<void> device_pump();
@@ -64,7 +73,9 @@ class Daemon final : private CallObserver {
     void housekeeping();
 
     void archive(std::int64_t job_id);  // ArchiveOutboundFaxes
-    void start_routing(std::int64_t fax_id);
+    // The routing methods enabled on the fax's port, as rows to store with it.
+    void plan_routing(ReceivedFax& fax) const;
+    void start_routing(const ReceivedFax& fax);  // runs every planned method
     void run_routing(std::int64_t fax_id, std::size_t index);
     void schedule_routing_retry(std::int64_t fax_id, std::size_t index, TimePoint when);
 
@@ -82,7 +93,8 @@ class Daemon final : private CallObserver {
     FaxService service_;
     Scheduler scheduler_;
     RoutingRunner router_;
-    asio::thread_pool routing_pool_{1};  // routing runs programs: never on the line's thread
+    // Heavy work (document conversion, routing programs): never on the io thread.
+    WorkerPool workers_;
     UsersFile users_;
     std::unique_ptr<RpcServer> rpc_;
     asio::steady_timer pump_timer_;

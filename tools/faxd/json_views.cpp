@@ -5,6 +5,7 @@
 
 #include <utility>
 
+#include "core/client_text.hpp"
 #include "core/error.hpp"
 #include "core/protocol/error_codes.hpp"
 #include "core/protocol/json_rpc.hpp"
@@ -110,13 +111,11 @@ void take(const json& params, const char* key, T& out) {
             throw rpc::RpcError(rpc::kInvalidParams, std::string(key) + ": expected a string");
         out = it->get<std::string>();
     } else {
-        if (!it->is_number_integer())
+        const auto v = opt_int_param<T>(params, key);  // null: no value to take
+        if (!v)
             throw rpc::RpcError(rpc::kInvalidParams,
                                 std::string(key) + ": expected a whole number");
-        const auto v = it->get<std::int64_t>();
-        if (!std::in_range<T>(v))
-            throw FaxError(ErrorCode::InvalidParameter, std::string(key) + ": out of range");
-        out = static_cast<T>(v);
+        out = *v;
     }
 }
 
@@ -126,7 +125,8 @@ ServerSettings settings_from_json(ServerSettings s, const json& params) {
     const json known = settings_json(s);
     for (auto it = params.begin(); it != params.end(); ++it)
         if (!known.contains(it.key()))
-            throw rpc::RpcError(rpc::kInvalidParams, "unknown server setting \"" + it.key() + "\"");
+            throw rpc::RpcError(rpc::kInvalidParams,
+                                "unknown server setting " + quoted_excerpt(it.key()));
     take(params, "retries", s.retries);
     take(params, "retry_delay", s.retry_delay);
     take(params, "dirty_days", s.dirty_days);
@@ -216,18 +216,33 @@ json fax_json(const ReceivedFax& f) {
             {"routing", routing}};
 }
 
-std::optional<std::int64_t> opt_int_param(const json& params, const char* key) {
+void throw_missing(const char* key) {
+    throw rpc::RpcError(rpc::kInvalidParams, std::string("missing parameter ") + key);
+}
+
+std::optional<std::int64_t> opt_int_param_in(const json& params, const char* key, std::int64_t min,
+                                             std::int64_t max) {
     auto it = params.find(key);
     if (it == params.end() || it->is_null()) return std::nullopt;
     if (!it->is_number_integer())
         throw rpc::RpcError(rpc::kInvalidParams, std::string(key) + ": expected a whole number");
-    return it->get<std::int64_t>();
-}
-
-std::int64_t int_param(const json& params, const char* key) {
-    auto v = opt_int_param(params, key);
-    if (!v) throw rpc::RpcError(rpc::kInvalidParams, std::string("missing parameter ") + key);
-    return *v;
+    // The parser keeps non-negative integers unsigned: one past INT64_MAX must
+    // not be read back as a negative number.
+    std::optional<std::int64_t> v;
+    std::string shown;
+    if (it->is_number_unsigned()) {
+        const auto u = it->get<std::uint64_t>();
+        if (std::in_range<std::int64_t>(u)) v = static_cast<std::int64_t>(u);
+        shown = std::to_string(u);
+    } else {
+        v = it->get<std::int64_t>();
+        shown = std::to_string(*v);
+    }
+    if (!v || *v < min || *v > max)
+        throw rpc::RpcError(rpc::kInvalidParams, std::string(key) + ": " + shown +
+                                                     " is out of range (" + std::to_string(min) +
+                                                     " to " + std::to_string(max) + ")");
+    return v;
 }
 
 std::optional<std::string> opt_string_param(const json& params, const char* key) {

@@ -4,6 +4,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include <concepts>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <type_traits>
+
 #include "core/caller_rights.hpp"
 #include "core/fax_server.hpp"
 #include "core/job.hpp"
@@ -28,8 +35,29 @@ json fax_json(const ReceivedFax& fax);
 
 // Parameter access that names the parameter when it is missing or of the wrong type
 // (rpc::kInvalidParams).
-std::int64_t int_param(const json& params, const char* key);
-std::optional<std::int64_t> opt_int_param(const json& params, const char* key);
+//
+[[noreturn]] void throw_missing(const char* key);
+
+// Integers: the one checked way to read one. A JSON integer that does not fit
+// [min, max] is refused, never wrapped (2^32+2 must not become 2).
+std::optional<std::int64_t> opt_int_param_in(const json& params, const char* key, std::int64_t min,
+                                             std::int64_t max);
+// An integer parameter of the field's type T (std::int32_t for a DeviceId, ...).
+template <std::integral T = std::int64_t>
+std::optional<T> opt_int_param(const json& params, const char* key) {
+    static_assert(sizeof(T) < sizeof(std::int64_t) || std::is_signed_v<T>,
+                  "a 64-bit unsigned field does not fit the checked range");
+    const auto v =
+        opt_int_param_in(params, key, std::numeric_limits<T>::min(), std::numeric_limits<T>::max());
+    if (!v) return std::nullopt;
+    return static_cast<T>(*v);
+}
+template <std::integral T = std::int64_t>
+T int_param(const json& params, const char* key) {
+    auto v = opt_int_param<T>(params, key);
+    if (!v) throw_missing(key);
+    return *v;
+}
 std::string string_param(const json& params, const char* key);
 std::optional<std::string> opt_string_param(const json& params, const char* key);
 std::optional<bool> opt_bool_param(const json& params, const char* key);

@@ -6,6 +6,7 @@
 
 #include <iostream>
 
+#include "core/log_escape.hpp"
 #include "core/users.hpp"
 #include "tools/faxd/config.hpp"
 #include "tools/faxd/daemon.hpp"
@@ -46,6 +47,8 @@ int main(int argc, char** argv) {
         if (!log_file.empty()) config.log_file = log_file;
         if (!config.log_file.empty())
             spdlog::set_default_logger(spdlog::basic_logger_mt("faxd", config.log_file.string()));
+        // Client strings (names, numbers, file names) reach the log: no forged lines.
+        escape_logged_control_characters();
         spdlog::set_level(spdlog::level::from_str(config.log_level));
         spdlog::flush_on(spdlog::level::info);
 

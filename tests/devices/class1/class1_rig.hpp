@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "core/document.hpp"
+#include "core/documents/document.hpp"
 #include "devices/class1/class1_device.hpp"
 #include "devices/serial/serial_line.hpp"
 #include "devices/simulated_device.hpp"

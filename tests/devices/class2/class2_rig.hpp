@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "core/document.hpp"
+#include "core/documents/document.hpp"
 #include "devices/class2/class2_device.hpp"
 #include "devices/simulated_device.hpp"
 #include "devices/virtual_class2/class2_engine.hpp"

@@ -8,7 +8,7 @@
 #include <fstream>
 #include <tuple>
 
-#include "core/document.hpp"
+#include "core/documents/document.hpp"
 #include "core/error.hpp"
 #include "core/image_compare.hpp"
 #include "devices/class2/class2_commands.hpp"

@@ -2,12 +2,17 @@
 // is opened, and rewritten as a TIFF-F that spandsp can send.
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "core/image_compare.hpp"
 
 namespace faxemu {
 
@@ -27,7 +32,8 @@ class Document {
     // it is not a TIFF, has no pages, is truncated or corrupt, has a page that
     // is not bilevel or is larger than 10000x30000, or a page without
     // resolution that is not 1728 px wide.
-    static Document open(const std::filesystem::path& path);
+    // `gate` (see visit_bilevel_pages) sees each page before it is decoded.
+    static Document open(const std::filesystem::path& path, const BilevelPageGate& gate = {});
 
     const std::filesystem::path& path() const { return path_; }
     size_t page_count() const { return pages_.size(); }
@@ -45,7 +51,10 @@ class Document {
     // fax values is rescaled to 98 or 196 lpi. Returns one note per converted
     // page, e.g. "page 1: 1734 px wide at 204 dpi, cropped 3+3 white columns to
     // 1728". Throws FaxError (BadDocument if the file changed since open, Io).
-    std::vector<std::string> write_fax_tiff(const std::filesystem::path& out) const;
+    // `mode`: the file's permissions, set whatever the umask; none: 0666 less the umask.
+    std::vector<std::string> write_fax_tiff(const std::filesystem::path& out,
+                                            const BilevelPageGate& gate = {},
+                                            std::optional<mode_t> mode = std::nullopt) const;
 
   private:
     Document(std::filesystem::path path, std::vector<PageInfo> pages)

@@ -1,4 +1,4 @@
-#include "core/document.hpp"
+#include "core/documents/document.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

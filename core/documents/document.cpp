@@ -1,17 +1,13 @@
-#include "core/document.hpp"
+#include "core/documents/document.hpp"
 
-#include <fcntl.h>
 #include <tiffio.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
-#include <cerrno>
 #include <cmath>
 #include <cstdio>
-#include <cstring>
 #include <system_error>
 
+#include "core/documents/atomic_file.hpp"
 #include "core/error.hpp"
 #include "core/image_compare.hpp"
 
@@ -205,62 +201,18 @@ std::string to_fax_geometry(BilevelPage& page, const fs::path& path, uint32_t nu
     return note;
 }
 
-void sync_path(const fs::path& path, int flags, const fs::path& out) {
-    const int fd = ::open(path.c_str(), flags | O_CLOEXEC);
-    if (fd < 0 || ::fsync(fd) != 0) {
-        const int error = errno;
-        if (fd >= 0) ::close(fd);
-        throw FaxError(ErrorCode::Io, out.string() + ": cannot sync " + path.string() + ": " +
-                                          std::strerror(error));
-    }
-    ::close(fd);
-}
-
-// Temp file in the destination folder (so rename is atomic), fsync, rename,
-// fsync the folder: readers see the old file or the whole new one, even after
-// a crash.
-void write_atomically(const fs::path& out, const std::vector<BilevelPage>& pages) {
-    static std::atomic<unsigned> counter{0};
-    const fs::path dir = out.has_parent_path() ? out.parent_path() : fs::path(".");
-    fs::path temp;
-    int fd = -1;
-    for (int attempt = 0; fd < 0 && attempt < 100; ++attempt) {
-        temp = dir / ("." + out.filename().string() + ".tmp-" + std::to_string(::getpid()) + "-" +
-                      std::to_string(counter++));
-        fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-        if (fd < 0 && errno != EEXIST) break;
-    }
-    if (fd < 0) {
-        throw FaxError(ErrorCode::Io, out.string() + ": cannot create a temporary file in " +
-                                          dir.string() + ": " + std::strerror(errno));
-    }
-    ::close(fd);
-    try {
-        write_bilevel_pages(temp, pages, COMPRESSION_CCITTFAX4);
-        sync_path(temp, O_RDONLY, out);
-        std::error_code ec;
-        fs::rename(temp, out, ec);
-        if (ec) {
-            throw FaxError(ErrorCode::Io,
-                           out.string() + ": cannot rename " + temp.string() + ": " + ec.message());
-        }
-        sync_path(dir, O_RDONLY | O_DIRECTORY, out);
-    } catch (...) {
-        std::error_code ignored;
-        fs::remove(temp, ignored);
-        throw;
-    }
-}
-
 }  // namespace
 
-Document Document::open(const fs::path& path) {
+Document Document::open(const fs::path& path, const BilevelPageGate& gate) {
     std::vector<PageInfo> pages;
-    visit_bilevel_pages(path, [&](BilevelPage&& page, const TiffPageTags& tags) {
-        apply_missing_resolution(page, path, static_cast<uint32_t>(pages.size() + 1));
-        pages.push_back(PageInfo{page.width, page.height, page.x_dpi, page.y_dpi, tags.compression,
-                                 tags.photometric});
-    });
+    visit_bilevel_pages(
+        path,
+        [&](BilevelPage&& page, const TiffPageTags& tags) {
+            apply_missing_resolution(page, path, static_cast<uint32_t>(pages.size() + 1));
+            pages.push_back(PageInfo{page.width, page.height, page.x_dpi, page.y_dpi,
+                                     tags.compression, tags.photometric});
+        },
+        gate);
     return Document(path, std::move(pages));
 }
 
@@ -270,25 +222,32 @@ bool Document::fax_shaped() const {
     });
 }
 
-std::vector<std::string> Document::write_fax_tiff(const fs::path& out) const {
+std::vector<std::string> Document::write_fax_tiff(const fs::path& out,
+                                                  const BilevelPageGate& gate,
+                                                  std::optional<mode_t> mode) const {
     std::vector<BilevelPage> pages;
     std::vector<std::string> notes;
     auto changed = [&] {
         return FaxError(ErrorCode::BadDocument, path_.string() + ": changed since it was opened");
     };
-    visit_bilevel_pages(path_, [&](BilevelPage&& page, const TiffPageTags&) {
-        const auto number = static_cast<uint32_t>(pages.size() + 1);
-        if (number > pages_.size() || page.width != pages_[number - 1].width ||
-            page.height != pages_[number - 1].height) {
-            throw changed();
-        }
-        apply_missing_resolution(page, path_, number);
-        std::string note = to_fax_geometry(page, path_, number);
-        if (!note.empty()) notes.push_back(std::move(note));
-        pages.push_back(std::move(page));
-    });
+    visit_bilevel_pages(
+        path_,
+        [&](BilevelPage&& page, const TiffPageTags&) {
+            const auto number = static_cast<uint32_t>(pages.size() + 1);
+            if (number > pages_.size() || page.width != pages_[number - 1].width ||
+                page.height != pages_[number - 1].height) {
+                throw changed();
+            }
+            apply_missing_resolution(page, path_, number);
+            std::string note = to_fax_geometry(page, path_, number);
+            if (!note.empty()) notes.push_back(std::move(note));
+            pages.push_back(std::move(page));
+        },
+        gate);
     if (pages.size() != pages_.size()) throw changed();
-    write_atomically(out, pages);
+    replace_atomically(
+        out, [&](const fs::path& temp) { write_bilevel_pages(temp, pages, COMPRESSION_CCITTFAX4); },
+        mode);
     return notes;
 }
 

@@ -1,0 +1,62 @@
+// A real faxd process on two simulated ports ("one" 5551001 with TSID ONE, "two"
+// 5551002 with CSID TWO), its spool and log in a test's folder, for the tests
+// that kill it, restart it or read its log.
+#pragma once
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "core/protocol/client.hpp"
+#include "tests/support/process.hpp"
+#include "tests/support/test_support.hpp"
+
+namespace faxemu::test {
+
+class FaxdProcess {
+  public:
+    FaxdProcess(const std::filesystem::path& dir, double speed) : dir_(dir) {
+        std::filesystem::create_directories(dir_);
+        config_ = dir_ / ("faxd-" + std::to_string(static_cast<int>(speed)) + ".toml");
+        std::ofstream(config_)
+            << "[server]\nspool = \"" << (dir_ / "spool").string()
+            << "\"\nlog_level = \"info\"\nretry_delay = 0\n"
+            << "[control]\nlisten = \"\"\n[line]\nspeed = " << speed << "\n"
+            << "[[port]]\nname = \"one\"\nnumber = \"5551001\"\ntsid = \"ONE\"\n"
+            << "[[port]]\nname = \"two\"\nnumber = \"5551002\"\ncsid = \"TWO\"\n";
+        static int started = 0;
+        log_ = dir_ / ("faxd-" + std::to_string(++started) + ".log");
+        process_ = std::make_unique<test::Process>(
+            std::vector<std::string>{FAXD_PATH, "--config", config_.string()}, log_);
+    }
+    // The local admin over the Unix socket, once faxd says it listens there.
+    std::unique_ptr<rpc::FaxClient> client() {
+        const std::string ready = "control protocol on " + (dir_ / "spool" / "faxd.sock").string();
+        if (!test::wait_for_text(log_, ready, std::chrono::seconds(30)))
+            throw std::runtime_error("faxd did not come up: " + test::read_text(log_));
+        auto c = std::make_unique<rpc::FaxClient>();
+        c->connect("unix:" + (dir_ / "spool" / "faxd.sock").string());
+        return c;
+    }
+    const std::filesystem::path& log() const { return log_; }
+    void kill9() {
+        process_->signal(SIGKILL);
+        process_->wait();
+    }
+    int terminate() {
+        process_->signal(SIGTERM);
+        return process_->wait();
+    }
+
+  private:
+    std::filesystem::path dir_;
+    std::filesystem::path config_;
+    std::filesystem::path log_;
+    std::unique_ptr<test::Process> process_;
+};
+
+}  // namespace faxemu::test
