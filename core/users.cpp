@@ -72,7 +72,8 @@ UsersFile UsersFile::load(const std::filesystem::path& file) {
     json doc;
     try {
         doc = json::parse(in);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {
+        // Not only parse_error: a number too large for a double is out_of_range.
         throw FaxError(ErrorCode::InvalidParameter,
                        file.string() + ": invalid JSON: " + without_exception_tag(e.what()));
     }

@@ -90,7 +90,7 @@ class Class1Device final : public Device {
     bool idle() const override { return state_ == Class1State::Ready; }
 
     // Opens, probes and retries; checks timeouts; feeds T.30's timers. Never throws.
-    void poll();
+    void poll() override;
 
     Class1State status() const { return state_; }
     bool available() const {

@@ -200,8 +200,7 @@ class Class1FrontEnd {
     Op op_ = Op::Idle;
     bool hdlc_tx_connected_ = false;  // in +FTH=3 with CONNECT (more frames may follow)
     bool last_tx_v21_ = false;        // the last thing we transmitted was V.21
-    bool ftm_ecm_ = false;
-    ModemType op_type_;  // the modulation of the current rx/tx op
+    ModemType op_type_;               // the modulation of the current rx/tx op
     std::vector<std::uint8_t> rx_frame_;
     HdlcBitEncoder ecm_tx_;
     std::size_t ecm_tx_bytes_ = 0;

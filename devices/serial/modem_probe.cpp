@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cstdint>
 #include <set>
 
 namespace faxemu {
@@ -113,7 +114,8 @@ std::vector<std::string> parse_fclass_list(std::string_view text) {
     for (const auto& line : split(std::string(text), '\n')) {
         for (const auto& token : split(list_body(line), ',')) {
             if (const auto r = range_of(token)) {
-                for (int v = r->first; v <= r->second; ++v) out.push_back(std::to_string(v));
+                for (std::int64_t v = r->first; v <= r->second; ++v)  // v may pass INT_MAX
+                    out.push_back(std::to_string(v));
             } else {
                 out.push_back(token);
             }
@@ -130,7 +132,8 @@ std::vector<int> parse_code_list(std::string_view text) {
     for (const auto& line : split(std::string(text), '\n')) {
         for (const auto& token : split(list_body(line), ',')) {
             if (const auto r = range_of(token)) {
-                for (int v = r->first; v <= r->second; ++v) codes.insert(v);
+                for (std::int64_t v = r->first; v <= r->second; ++v)  // v may pass INT_MAX
+                    codes.insert(static_cast<int>(v));
             } else if (const auto v = to_int(token)) {
                 codes.insert(*v);
             }

@@ -199,15 +199,18 @@ void SerialLine::start_read() {
                 }
                 n = kept;
             }
-            if (n > 0 && on_read_) {
-                // A copy: the handler may close or destroy this line.
-                const std::vector<std::uint8_t> chunk(data, data + n);
-                const ReadHandler handler = on_read_;
-                handler(chunk.data(), chunk.size());
-            }
+            deliver_received(data, n);
             if (gen.expired() || !is_open()) return;
             start_read();
         });
+}
+
+void SerialLine::deliver_received(const std::uint8_t* data, std::size_t n) {
+    if (n == 0 || !on_read_) return;
+    // A copy: the handler may close or destroy this line (and reuse the buffer).
+    const std::vector<std::uint8_t> chunk(data, data + n);
+    const ReadHandler handler = on_read_;
+    handler(chunk.data(), chunk.size());
 }
 
 void SerialLine::write(const std::uint8_t* data, std::size_t n) {

@@ -91,6 +91,10 @@ class SerialLine {
     const std::optional<std::filesystem::path>& lock_dir() const { return lock_dir_; }
 
     void set_read_handler(ReadHandler handler) { on_read_ = std::move(handler); }
+    // Hands bytes to the read handler as if the device had sent them. The read
+    // loop delivers through it; the fuzz targets (tests/fuzz) feed a parser with
+    // it on a line that was never opened.
+    void deliver_received(const std::uint8_t* data, std::size_t n);
     void set_error_handler(ErrorHandler handler) { on_error_ = std::move(handler); }
     void set_flow_handler(FlowHandler handler) { on_flow_ = std::move(handler); }
 

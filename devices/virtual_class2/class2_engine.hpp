@@ -203,7 +203,6 @@ class Class2Engine : public ModemEngine {
     bool quiet_ = false;
     int s0_ = 0;  // rings before auto-answer
     std::string cmd_line_;
-    bool cmd_started_ = false;  // saw "A" of "AT"
     int commands_seen_ = 0;
     HostMode mode_ = HostMode::Command;
     Pending pending_ = Pending::None;

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 
 #include "core/error.hpp"
 #include "tests/protocol/rpc_test_support.hpp"
@@ -121,6 +122,19 @@ TEST(Users, LoadErrorsNameTheFileAndTheLineOrField) {
     EXPECT_NE(load_error(R"({"user": {}})").find("unknown field"), std::string::npos);
     EXPECT_NE(load_error(R"({"users": []})").find("users"), std::string::npos);
     EXPECT_NE(load_error("[]").find("JSON object"), std::string::npos);
+}
+
+// Inputs that crashed the fuzz target tests/fuzz/users.cpp: each must be refused
+// with an error naming the file, like any other bad file.
+TEST(Users, FuzzRegressionsAreRefusedWithAnError) {
+    const auto dir = std::filesystem::path(FAXEMU_SOURCE_DIR) / "fixtures/fuzz/regressions/users";
+    ASSERT_TRUE(std::filesystem::is_directory(dir)) << dir;
+    for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+        SCOPED_TRACE(entry.path().string());
+        std::ifstream in(entry.path(), std::ios::binary);
+        const std::string text{std::istreambuf_iterator<char>(in), {}};
+        EXPECT_NE(load_error(text), "");
+    }
 }
 
 TEST(Users, AMissingFileIsAnIoError) {

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <map>
 
 #include "tests/devices/serial/fake_modem.hpp"
@@ -31,6 +34,18 @@ TEST(ModemProbeParse, CodeLists) {
     EXPECT_EQ(parse_code_list("72-74,24"), (V{24, 72, 73, 74}));
     EXPECT_EQ(parse_code_list("+FTM: 24,48\n96"), (V{24, 48, 96}));
     EXPECT_EQ(parse_code_list("x,,"), V{});
+}
+
+// A crash of the fuzz target tests/fuzz/class2.cpp: a range ending at the largest
+// int overflowed the loop's counter (undefined behaviour; endless in practice).
+TEST(ModemProbeParse, RangeEndingAtTheLargestInt) {
+    const auto file = std::filesystem::path(FAXEMU_SOURCE_DIR) /
+                      "fixtures/fuzz/regressions/class2/range-at-int-max";
+    std::ifstream in(file, std::ios::binary);
+    ASSERT_TRUE(in) << file;
+    const std::string text{std::istreambuf_iterator<char>(in), {}};
+    EXPECT_EQ(parse_fclass_list(text), (std::vector<std::string>{"2147483646", "2147483647"}));
+    EXPECT_EQ(parse_code_list(text), (std::vector<int>{2147483646, 2147483647}));
 }
 
 TEST(ModemProbeParse, IdentityAnswers) {
