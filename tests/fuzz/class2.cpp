@@ -47,8 +47,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // The virtual modem: a host's parameter list over the modem's defaults, and
     // the input as a DIS and a DCS frame.
     const vclass2::Class2Session defaults;
-    if (const auto p = vclass2::parse_class2_params(std::string(text), defaults)) {
-        const auto again = vclass2::parse_class2_params(p->to_string(), defaults);
+    for (const bool class20 : {false, true}) {
+        const auto p = vclass2::parse_class2_params(std::string(text), defaults, class20);
+        if (!p) continue;
+        const auto again = vclass2::parse_class2_params(p->to_string(class20), defaults, class20);
         if (!again || !(*again == *p)) std::abort();
         (void)vclass2::negotiate_session(*p, defaults);
         (void)vclass2::t30_modems_for(*p);
