@@ -249,7 +249,8 @@ void copy_all(int from, int to, const std::string& to_name) {
 bool same_content(int dir, const std::string& name, int src) {
     Fd existing(::openat(dir, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
     if (!existing) return false;
-    struct stat a {}, b {};
+    struct stat a {
+    }, b{};
     if (::fstat(existing.get(), &a) != 0 || ::fstat(src, &b) != 0 || !S_ISREG(a.st_mode) ||
         a.st_size != b.st_size)
         return false;

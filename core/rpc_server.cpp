@@ -232,8 +232,9 @@ struct RpcServer::State : std::enable_shared_from_this<RpcServer::State> {
     // --- sessions ---
 
     std::size_t count(Kind kind) const {
-        return static_cast<std::size_t>(std::count_if(
-            sessions.begin(), sessions.end(), [&](const auto& s) { return kind_of(*s.second) == kind; }));
+        return static_cast<std::size_t>(
+            std::count_if(sessions.begin(), sessions.end(),
+                          [&](const auto& s) { return kind_of(*s.second) == kind; }));
     }
 
     // The most sessions of a kind; none for the local admin.
@@ -259,10 +260,11 @@ struct RpcServer::State : std::enable_shared_from_this<RpcServer::State> {
     // `address`: whom the login back-off counts; `local`: on the Unix socket.
     void start(std::unique_ptr<Stream> stream, std::string peer, std::string address, bool local,
                std::optional<std::string> local_admin) {
-        auto c = std::make_shared<Connection>(std::move(stream), io.get_executor(),
-                                              local_admin ? limits.max_message_bytes
-                                                          : std::min(limits.max_message_bytes,
-                                                                     limits.max_message_bytes_before_login));
+        auto c = std::make_shared<Connection>(
+            std::move(stream), io.get_executor(),
+            local_admin
+                ? limits.max_message_bytes
+                : std::min(limits.max_message_bytes, limits.max_message_bytes_before_login));
         c->session.peer = std::move(peer);
         c->session.address = std::move(address);
         c->session.local = local;
@@ -416,16 +418,15 @@ struct RpcServer::State : std::enable_shared_from_this<RpcServer::State> {
     asio::awaitable<void> serve(std::shared_ptr<Connection> c, const rpc::LineBuffer::Line& line) {
         if (line.too_large) {
             const bool before_login = !c->session.authenticated;
-            const std::size_t limit =
-                before_login ? std::min(limits.max_message_bytes,
-                                        limits.max_message_bytes_before_login)
-                             : limits.max_message_bytes;
-            send(c, rpc::to_line(rpc::make_error(
-                        rpc::peek_id(line.text), rpc::kTooLarge,
-                        "message over " + std::to_string(limit) + " bytes (" +
-                            (before_login ? "max_message_bytes_before_login"
-                                          : "max_message_bytes") +
-                            ") skipped")));
+            const std::size_t limit = before_login ? std::min(limits.max_message_bytes,
+                                                              limits.max_message_bytes_before_login)
+                                                   : limits.max_message_bytes;
+            send(c,
+                 rpc::to_line(rpc::make_error(
+                     rpc::peek_id(line.text), rpc::kTooLarge,
+                     "message over " + std::to_string(limit) + " bytes (" +
+                         (before_login ? "max_message_bytes_before_login" : "max_message_bytes") +
+                         ") skipped")));
             co_return;
         }
         if (line.text.find_first_not_of(" \t\r") == std::string::npos) co_return;
@@ -583,8 +584,7 @@ struct RpcServer::State : std::enable_shared_from_this<RpcServer::State> {
         constexpr std::size_t kMaxEntries = 10000;
         if (login_failures.size() < kMaxEntries) return;
         std::erase_if(login_failures, [&](const auto& entry) {
-            return now - entry.second.last > limits.login_forget &&
-                   entry.second.wait_until <= now;
+            return now - entry.second.last > limits.login_forget && entry.second.wait_until <= now;
         });
         while (login_failures.size() >= kMaxEntries) {
             const auto oldest = std::min_element(

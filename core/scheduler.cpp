@@ -450,8 +450,8 @@ Job Scheduler::command(const CallerRights& caller, const std::string& user, std:
                 break;
             case JobCommand::Resume:  // also JC_RESTART
                 if (job.document.empty() && job.state != JobState::Converting)
-                    refuse("has no document to send (it could not be converted: " +
-                           job.last_error + "); submit it again");
+                    refuse("has no document to send (it could not be converted: " + job.last_error +
+                           "); submit it again");
                 switch (job.state) {
                     case JobState::Paused:
                         // Back to what it was: only a job that has been tried retries.

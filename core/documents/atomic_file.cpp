@@ -80,18 +80,19 @@ void write_file_atomically(const fs::path& out, std::span<const std::uint8_t> by
     replace_atomically(
         out,
         [&](const fs::path& temp) {
-        const int fd = ::open(temp.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
-        std::size_t done = 0;
-        while (fd >= 0 && done < bytes.size()) {
-            const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-            if (n < 0 && errno == EINTR) continue;
-            if (n <= 0) break;
-            done += static_cast<std::size_t>(n);
-        }
-        const int error = errno;
-        if (fd >= 0) ::close(fd);
-        if (done != bytes.size())
-            throw FaxError(ErrorCode::Io, out.string() + ": cannot write: " + std::strerror(error));
+            const int fd = ::open(temp.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
+            std::size_t done = 0;
+            while (fd >= 0 && done < bytes.size()) {
+                const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+                if (n < 0 && errno == EINTR) continue;
+                if (n <= 0) break;
+                done += static_cast<std::size_t>(n);
+            }
+            const int error = errno;
+            if (fd >= 0) ::close(fd);
+            if (done != bytes.size())
+                throw FaxError(ErrorCode::Io,
+                               out.string() + ": cannot write: " + std::strerror(error));
         },
         mode);
 }

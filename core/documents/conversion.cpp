@@ -43,8 +43,7 @@ struct WorkDir {
     explicit WorkDir(fs::path p) : path(std::move(p)) {
         std::error_code ec;
         fs::create_directories(path, ec);
-        if (ec)
-            throw FaxError(ErrorCode::Io, path.string() + ": cannot create: " + ec.message());
+        if (ec) throw FaxError(ErrorCode::Io, path.string() + ": cannot create: " + ec.message());
     }
     ~WorkDir() {
         std::error_code ignored;
@@ -74,9 +73,9 @@ ConversionResult convert_document(const ConversionRequest& request, std::stop_to
                            quoted + at + "converting took longer than the limit of " +
                                std::to_string(limits.max_time.count()) + " s");
         if (static_cast<std::int64_t>(page) > limits.max_pages)
-            throw FaxError(ErrorCode::BadDocument,
-                           quoted + "has more than " + std::to_string(limits.max_pages) +
-                               " pages, the limit");
+            throw FaxError(
+                ErrorCode::BadDocument,
+                quoted + "has more than " + std::to_string(limits.max_pages) + " pages, the limit");
         const std::uint64_t pixels = std::uint64_t{width} * height;
         if (pixels > limits.max_page_pixels)
             throw FaxError(ErrorCode::BadDocument,

@@ -24,7 +24,7 @@ namespace faxemu {
 struct ConversionLimits {
     std::int32_t max_pages = 500;
     std::uint64_t max_page_pixels = 50'000'000;  // before conversion (a 600 dpi Legal page is 43 M)
-    std::chrono::seconds max_time{120};         // the whole conversion
+    std::chrono::seconds max_time{120};          // the whole conversion
     std::uint64_t max_memory_bytes = 1ull << 30;  // Ghostscript's address space
 };
 
@@ -33,13 +33,13 @@ enum class FaxResolution { Standard, Fine, Superfine };  // 98, 196, 391 lpi
 
 struct ConversionRequest {
     std::filesystem::path input;
-    std::string name;                 // the client's name for it, in every error
-    std::filesystem::path output;     // the TIFF-F to write, atomically
-    std::filesystem::path work_dir;   // for intermediate files; made and removed here
+    std::string name;                // the client's name for it, in every error
+    std::filesystem::path output;    // the TIFF-F to write, atomically
+    std::filesystem::path work_dir;  // for intermediate files; made and removed here
     FaxResolution resolution = FaxResolution::Fine;
-    std::string paper = "letter";     // PostScript that sets no page size: letter, a4, legal
+    std::string paper = "letter";  // PostScript that sets no page size: letter, a4, legal
     ConversionLimits limits;
-    std::optional<mode_t> mode;       // the output's permissions, whatever the umask
+    std::optional<mode_t> mode;  // the output's permissions, whatever the umask
 };
 
 struct ConversionResult {

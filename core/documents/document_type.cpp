@@ -14,8 +14,7 @@ namespace faxemu {
 namespace {
 
 bool starts_with(std::span<const std::uint8_t> head, std::string_view magic) {
-    return head.size() >= magic.size() &&
-           std::memcmp(head.data(), magic.data(), magic.size()) == 0;
+    return head.size() >= magic.size() && std::memcmp(head.data(), magic.data(), magic.size()) == 0;
 }
 
 // TIFF's first directory, read by hand: the sniffer must not depend on libtiff
@@ -166,8 +165,8 @@ DocumentType sniff_document_type(std::span<const std::uint8_t> head) {
         return DocumentType::Pdf;
     // "BM" and a known DIB header size: "BM" alone starts many a text.
     if (head.size() >= 18 && starts_with(head, "BM")) {
-        const std::uint32_t dib = head[14] | head[15] << 8 | head[16] << 16 |
-                                  static_cast<std::uint32_t>(head[17]) << 24;
+        const std::uint32_t dib =
+            head[14] | head[15] << 8 | head[16] << 16 | static_cast<std::uint32_t>(head[17]) << 24;
         static constexpr std::array<std::uint32_t, 6> kDibSizes{12, 40, 52, 56, 108, 124};
         if (std::find(kDibSizes.begin(), kDibSizes.end(), dib) != kDibSizes.end())
             return DocumentType::Bmp;
@@ -207,7 +206,8 @@ std::string unsupported_reason(DocumentType type, const std::string& name) {
         case DocumentType::Text:
             break;
     }
-    const std::string what = type == DocumentType::Text ? "plain text" : std::string("a ") + to_string(type);
+    const std::string what =
+        type == DocumentType::Text ? "plain text" : std::string("a ") + to_string(type);
     return quoted + "its content is " + what +
            ", which faxemu cannot fax yet (it converts TIFF, PDF and PostScript)";
 }

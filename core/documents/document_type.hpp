@@ -12,17 +12,17 @@
 namespace faxemu {
 
 enum class DocumentType {
-    Empty,         // 0 bytes
-    BilevelTiff,   // 1 bit per pixel, one sample: fax-like
-    GreyTiff,      // more than 1 bit, one sample
-    ColourTiff,    // RGB, palette, CMYK, YCbCr
+    Empty,        // 0 bytes
+    BilevelTiff,  // 1 bit per pixel, one sample: fax-like
+    GreyTiff,     // more than 1 bit, one sample
+    ColourTiff,   // RGB, palette, CMYK, YCbCr
     Pdf,
-    PostScript,    // including EPS
+    PostScript,  // including EPS
     Png,
     Jpeg,
     Gif,
     Bmp,
-    Text,          // UTF-8 (ASCII included) without control characters but tab, CR, LF, FF
+    Text,  // UTF-8 (ASCII included) without control characters but tab, CR, LF, FF
     Unknown,
 };
 

@@ -49,7 +49,8 @@ std::string gs_reason(const std::string& log, const GhostscriptJob& job) {
         if (start == std::string::npos) continue;
         line = line.substr(start);
         for (const auto& p : {job.input.string(), job.output.string()})
-            for (auto pos = line.find(p); !p.empty() && pos != std::string::npos; pos = line.find(p))
+            for (auto pos = line.find(p); !p.empty() && pos != std::string::npos;
+                 pos = line.find(p))
                 line.replace(pos, p.size(), "the document");
         if (first_error.empty() && lower(line).find("error") != std::string::npos)
             first_error = line;
@@ -82,8 +83,8 @@ void render_with_ghostscript(const GhostscriptJob& job, std::stop_token stop) {
     };
     const auto limit_seconds = [&] {
         return std::to_string(std::max<std::int64_t>(
-            0, std::chrono::duration_cast<std::chrono::seconds>(job.deadline - Clock::now())
-                   .count()));
+            0,
+            std::chrono::duration_cast<std::chrono::seconds>(job.deadline - Clock::now()).count()));
     };
     // Everything the child needs is made before fork: after it, only
     // async-signal-safe calls.
@@ -110,16 +111,18 @@ void render_with_ghostscript(const GhostscriptJob& job, std::stop_token stop) {
     argv.push_back(nullptr);
     const int log_fd = ::open(job.log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (log_fd < 0)
-        throw FaxError(ErrorCode::Io, job.log.string() + ": cannot create: " + std::strerror(errno));
-    const auto seconds_left = std::chrono::duration_cast<std::chrono::seconds>(
-        job.deadline - Clock::now());
+        throw FaxError(ErrorCode::Io,
+                       job.log.string() + ": cannot create: " + std::strerror(errno));
+    const auto seconds_left =
+        std::chrono::duration_cast<std::chrono::seconds>(job.deadline - Clock::now());
     const rlim_t cpu = static_cast<rlim_t>(std::max<std::int64_t>(1, seconds_left.count() + 1));
     const rlim_t memory = static_cast<rlim_t>(job.memory_limit);
 
     const pid_t pid = ::fork();
     if (pid < 0) {
         ::close(log_fd);
-        throw FaxError(ErrorCode::Io, std::string("cannot start Ghostscript: ") + std::strerror(errno));
+        throw FaxError(ErrorCode::Io,
+                       std::string("cannot start Ghostscript: ") + std::strerror(errno));
     }
     if (pid == 0) {
         ::setpgid(0, 0);  // so the whole group can be killed, helpers included
@@ -182,15 +185,16 @@ void render_with_ghostscript(const GhostscriptJob& job, std::stop_token stop) {
         throw fail("Ghostscript ran out of memory rendering it (the limit is " +
                    std::to_string(job.memory_limit >> 20) + " MiB)");
     if (WIFSIGNALED(status))
-        throw fail("Ghostscript crashed rendering it (signal " +
-                   std::to_string(WTERMSIG(status)) + ")");
+        throw fail("Ghostscript crashed rendering it (signal " + std::to_string(WTERMSIG(status)) +
+                   ")");
     if (WEXITSTATUS(status) == 127)
-        throw FaxError(ErrorCode::Io, "cannot run Ghostscript (" + ghostscript_program() +
-                                          "): is it installed?");
+        throw FaxError(ErrorCode::Io,
+                       "cannot run Ghostscript (" + ghostscript_program() + "): is it installed?");
     if (WEXITSTATUS(status) != 0)
         throw fail("Ghostscript cannot render it: " + gs_reason(log, job));
     std::error_code ec;
-    if (!std::filesystem::exists(job.output, ec) || std::filesystem::file_size(job.output, ec) == 0) {
+    if (!std::filesystem::exists(job.output, ec) ||
+        std::filesystem::file_size(job.output, ec) == 0) {
         const std::string why = gs_reason(log, job);
         throw fail("Ghostscript found no page to render in it" +
                    (why.empty() ? std::string() : ": " + why));

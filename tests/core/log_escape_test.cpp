@@ -15,7 +15,7 @@ TEST(LogEscape, ControlCharactersAreWrittenOut) {
     EXPECT_EQ(escape_control_characters(std::string("\x1b[2J\x7f\0", 6)), "\\x1b[2J\\x7f\\x00");
     EXPECT_EQ(escape_control_characters("\xc2\x9b"
                                         "31m"),
-              "\\u009b31m");  // C1 CSI
+              "\\u009b31m");                                       // C1 CSI
     EXPECT_EQ(escape_control_characters("\xc2\xa0"), "\xc2\xa0");  // no-break space stays
 }
 

@@ -435,8 +435,7 @@ TEST_F(RpcServerTest, BeforeLoginOnlyShortLinesAreRead) {
               std::string::npos);
     raw.send_json(request(2, "session.login", {{"user", "alice"}, {"password", "alice-pw"}}));
     EXPECT_TRUE(raw.read_json().contains("result"));
-    raw.send(R"({"id":3,"jsonrpc":"2.0","method":"test.echo","params":{"x":")" + filler +
-             "\"}}\n");
+    raw.send(R"({"id":3,"jsonrpc":"2.0","method":"test.echo","params":{"x":")" + filler + "\"}}\n");
     const json after = raw.read_json();
     EXPECT_EQ(after["id"], 3);
     EXPECT_TRUE(after.contains("result")) << after.dump().substr(0, 300);
@@ -466,9 +465,8 @@ TEST_F(RpcServerLoginTimeoutTest, AStrangerWhoNeverLogsInIsClosed) {
 // A line nlohmann throws on in an unusual way (out_of_range, not parse_error)
 // is answered like any bad line, and the session still ends with its socket.
 TEST_F(RpcServerTest, ANumberOutOfRangeIsAnsweredAndTheSessionEndsWithItsSocket) {
-    const std::string bad =
-        R"({"jsonrpc":"2.0","id":1,"method":"ports.list","params":{"x":1e400}})"
-        "\n";
+    const std::string bad = R"({"jsonrpc":"2.0","id":1,"method":"ports.list","params":{"x":1e400}})"
+                            "\n";
     auto admin = RawClient::unix_socket(harness().socket_path());
     admin.send(bad);
     EXPECT_EQ(admin.read_json()["error"]["code"], rpc::kParseError);

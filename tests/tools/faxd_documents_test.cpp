@@ -55,8 +55,9 @@ TEST(FaxdDocuments, ADocumentThatCannotBeFaxedFailsItsJobNamingIt) {
     auto other = faxd.client("viewer");
     EXPECT_NE(conversion_error(*c, "malformed/broken.pdf").find("\"broken.pdf\": Ghostscript"),
               std::string::npos);
-    EXPECT_NE(conversion_error(*c, "malformed/encrypted.pdf").find("\"encrypted.pdf\": is encrypted"),
-              std::string::npos);
+    EXPECT_NE(
+        conversion_error(*c, "malformed/encrypted.pdf").find("\"encrypted.pdf\": is encrypted"),
+        std::string::npos);
     EXPECT_NE(conversion_error(*c, "malformed/truncated.tif").find("\"truncated.tif\": page 2"),
               std::string::npos);
     // Refused at once, before any job exists: nothing to convert.

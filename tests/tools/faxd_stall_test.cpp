@@ -17,8 +17,8 @@ using test::json;
 
 // `pages` blank bilevel pages of width x height at 1000 dpi, G4: one page is
 // encoded by libtiff and its strip copied, so making the file takes no time.
-void write_blank_pages(const std::filesystem::path& file, std::uint32_t width,
-                       std::uint32_t height, int pages) {
+void write_blank_pages(const std::filesystem::path& file, std::uint32_t width, std::uint32_t height,
+                       int pages) {
     auto set_tags = [&](TIFF* t, int page) {
         TIFFSetField(t, TIFFTAG_SUBFILETYPE, FILETYPE_PAGE);
         TIFFSetField(t, TIFFTAG_IMAGEWIDTH, width);

@@ -175,8 +175,7 @@ class ModemInterop : public ::testing::Test {
             [&] {
                 job = admin_->call("job.get", {{"job_id", id}});
                 const std::string s = job["state"];
-                return s != "converting" && s != "queued" && s != "in_progress" &&
-                       s != "retrying";
+                return s != "converting" && s != "queued" && s != "in_progress" && s != "retrying";
             },
             90s))
             << job.dump(2) << logs();

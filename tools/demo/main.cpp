@@ -21,8 +21,8 @@
 #include "core/image_compare.hpp"
 #include "core/protocol/base64.hpp"
 #include "core/protocol/client.hpp"
-#include "core/protocol/submit.hpp"
 #include "core/protocol/json_rpc.hpp"
+#include "core/protocol/submit.hpp"
 #include "core/routing_method.hpp"
 #include "tools/faxd/daemon.hpp"
 
@@ -135,11 +135,11 @@ int main(int argc, char** argv) {
             cv.notify_all();
         });
 
-        json job = rpc::submit_and_wait(
-            client, {{"number", "5551002"},
-                     {"document", rpc::base64_encode(read_file(document))},
-                     {"display_name", fs::path(document).filename().string()},
-                     {"sender_name", "faxemu demo"}});
+        json job =
+            rpc::submit_and_wait(client, {{"number", "5551002"},
+                                          {"document", rpc::base64_encode(read_file(document))},
+                                          {"display_name", fs::path(document).filename().string()},
+                                          {"sender_name", "faxemu demo"}});
         const std::int64_t job_id = job["job_id"];
         fmt::print("job {}: {} page(s) queued for 5551002\n", job_id, job["page_count"].get<int>());
 

@@ -17,9 +17,9 @@
 
 #include "core/protocol/base64.hpp"
 #include "core/protocol/client.hpp"
-#include "core/protocol/submit.hpp"
 #include "core/protocol/defaults.hpp"
 #include "core/protocol/json_rpc.hpp"
+#include "core/protocol/submit.hpp"
 #include "tools/faxctl/output.hpp"
 
 using namespace faxemu;
@@ -207,7 +207,9 @@ int main(int argc, char** argv) {
     json doc_fields = json::object();
     std::string recipient, sender, company, dept, billing, tsid_doc;
     send->add_option("--to", to, "the fax number to dial")->required();
-    send->add_option("files", files, "documents: TIFF, PDF or PostScript")->required()->check(CLI::ExistingFile);
+    send->add_option("files", files, "documents: TIFF, PDF or PostScript")
+        ->required()
+        ->check(CLI::ExistingFile);
     send->add_flag("--wait", wait,
                    "follow the jobs until they finish; exit 1 unless all completed");
     send->add_option("--recipient", recipient, "RecipientName");

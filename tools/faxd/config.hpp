@@ -57,7 +57,7 @@ struct Config {
     std::filesystem::path tls_key;          // PEM private key, for tls_listen
     std::filesystem::path socket;           // empty: <spool>/faxd.sock
     std::filesystem::path users;            // empty: only the local admin (Unix socket)
-    RpcServer::Limits control_limits;  // sessions, line sizes, login deadline and back-off
+    RpcServer::Limits control_limits;       // sessions, line sizes, login deadline and back-off
     std::size_t max_document_bytes = 32u << 20;
     // Threads of the worker pool that does faxd's heavy work (conversion, routing).
     std::size_t workers = 2;

@@ -158,7 +158,8 @@ TEST(Conversion, BilevelTiffPassesUntouched) {
     EXPECT_EQ(r.type, DocumentType::BilevelTiff);
     EXPECT_EQ(r.page_count, 3);
     EXPECT_TRUE(r.notes.empty());
-    EXPECT_TRUE(compare_fax_images(test::fixture("documents/letter-fine-mmr.tif"), c.output()).equal);
+    EXPECT_TRUE(
+        compare_fax_images(test::fixture("documents/letter-fine-mmr.tif"), c.output()).equal);
 }
 
 TEST(Conversion, BadDocumentsGiveAClearErrorNamingThem) {

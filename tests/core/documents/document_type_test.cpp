@@ -37,7 +37,9 @@ TEST(DocumentType, MagicBytesDecide) {
     EXPECT_EQ(sniff("cut at the end \xE2\x82"), DocumentType::Text);  // a prefix of UTF-8
     EXPECT_EQ(sniff(std::string("bin\0ary", 7)), DocumentType::Unknown);
     EXPECT_EQ(sniff("Latin-1 \xE9t\xE9\n"), DocumentType::Unknown);
-    EXPECT_EQ(sniff("\x7F" "ELF\x02\x01"), DocumentType::Unknown);
+    EXPECT_EQ(sniff("\x7F"
+                    "ELF\x02\x01"),
+              DocumentType::Unknown);
 }
 
 TEST(DocumentType, TiffKindsComeFromTheFirstPagesTags) {
@@ -95,9 +97,11 @@ TEST(DocumentType, UnsupportedTypesHaveAReasonNamingTheFile) {
     EXPECT_EQ(unsupported_reason(DocumentType::BilevelTiff, "a.tif"), "");
     EXPECT_EQ(unsupported_reason(DocumentType::Empty, "blank.pdf"),
               "\"blank.pdf\": is empty (0 bytes), there is nothing to fax");
-    EXPECT_NE(unsupported_reason(DocumentType::Unknown, "x.bin").find("\"x.bin\": is not a document type"),
+    EXPECT_NE(unsupported_reason(DocumentType::Unknown, "x.bin")
+                  .find("\"x.bin\": is not a document type"),
               std::string::npos);
-    EXPECT_NE(unsupported_reason(DocumentType::Png, "p.png").find("a PNG image"), std::string::npos);
+    EXPECT_NE(unsupported_reason(DocumentType::Png, "p.png").find("a PNG image"),
+              std::string::npos);
 }
 
 }  // namespace
