@@ -59,10 +59,7 @@ TEST(FaxdRoutingPrograms, AnAllowedProgramRunsAndOnlyIt) {
     EXPECT_NE(test::rpc_code_of([&] { run_program(*admin, "/bin/sh -c id"); }), 0);
     // The same program by another spelling is the same program.
     run_program(*admin, (bin / ".." / "bin" / "fax-to-erp").string() + " --erp");
-    admin->call(
-        "job.submit",
-        {{"number", "5551002"},
-         {"document", test::document_base64(test::fixture("documents/short-std-mmr.tif"))}});
+    test::submit_short_fax(*admin);
     const json fax = test::wait_for_received(
         *admin, [](const json& f) { return f["routing"][0]["done"] == true; });
     ASSERT_FALSE(fax.is_null());

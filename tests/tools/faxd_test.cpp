@@ -211,10 +211,7 @@ TEST(Faxd, RetriesThenGivesUpWhenNobodyAnswers) {
         c.ports[1].receive = false;
     });
     auto admin = faxd.client("admin");
-    json job = admin->call(
-        "job.submit",
-        {{"number", "5551002"},
-         {"document", test::document_base64(test::fixture("documents/short-std-mmr.tif"))}});
+    json job = test::submit_short_fax(*admin);
     const std::int64_t id = job["job_id"];
     ASSERT_TRUE(test::wait_for(*admin, [&] { return final_state(job_of(*admin, id)); }));
     job = job_of(*admin, id);
@@ -241,10 +238,7 @@ TEST(Faxd, AFailingRoutingMethodIsRetriedAndTheFaxKept) {
                                 {"guid", std::string(kRunProgramRoutingGuid)},
                                 {"data", script.string()},
                                 {"enable", true}});
-    admin->call(
-        "job.submit",
-        {{"number", "5551002"},
-         {"document", test::document_base64(test::fixture("documents/short-std-mmr.tif"))}});
+    test::submit_short_fax(*admin);
     const json fax = test::wait_for_received(
         *admin, [](const json& f) { return f["routing"][0]["tries"] == 2; });
     ASSERT_FALSE(fax.is_null());
