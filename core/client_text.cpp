@@ -8,9 +8,9 @@ bool is_continuation(unsigned char c) {
     return (c & 0xC0) == 0x80;
 }
 
-// The C0 controls and DEL as bytes; the C1 controls as their UTF-8 form
-// (0xC2 0x80..0x9F). Returns the byte length of the control at `i`, or 0.
-std::size_t control_at(std::string_view s, std::size_t i) {
+}  // namespace
+
+std::size_t control_character_at(std::string_view s, std::size_t i) {
     const auto c = static_cast<unsigned char>(s[i]);
     if (c < 0x20 || c == 0x7f) return 1;
     if (c == 0xC2 && i + 1 < s.size()) {
@@ -19,8 +19,6 @@ std::size_t control_at(std::string_view s, std::size_t i) {
     }
     return 0;
 }
-
-}  // namespace
 
 std::size_t character_count(std::string_view text) {
     std::size_t n = 0;
@@ -38,7 +36,7 @@ std::string one_line_problem(std::string_view text, std::size_t max_chars) {
     for (std::size_t i = 0; i < text.size(); ++i) {
         if (is_continuation(static_cast<unsigned char>(text[i]))) continue;
         ++position;
-        if (control_at(text, i))
+        if (control_character_at(text, i))
             return "contains a control character at position " + std::to_string(position);
     }
     return {};
@@ -52,7 +50,7 @@ std::string quoted_excerpt(std::string_view text, std::size_t max_chars) {
             out += "...";
             break;
         }
-        if (const std::size_t n = control_at(text, i)) {
+        if (const std::size_t n = control_character_at(text, i)) {
             out += '?';
             i += n;
         } else {

@@ -10,6 +10,10 @@
 
 namespace faxemu {
 
+// The byte length of the control character at `text[i]`, or 0: C0 controls
+// and DEL (1 byte), the C1 controls U+0080..U+009F in UTF-8 (2 bytes).
+std::size_t control_character_at(std::string_view text, std::size_t i);
+
 // Characters (UTF-8 code points) in `text`.
 std::size_t character_count(std::string_view text);
 

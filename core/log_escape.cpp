@@ -4,6 +4,8 @@
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/spdlog.h>
 
+#include "core/client_text.hpp"
+
 namespace faxemu {
 
 std::string escape_control_characters(std::string_view text) {
@@ -11,27 +13,26 @@ std::string escape_control_characters(std::string_view text) {
     std::string out;
     out.reserve(text.size());
     for (std::size_t i = 0; i < text.size(); ++i) {
+        const std::size_t control = control_character_at(text, i);
         const auto c = static_cast<unsigned char>(text[i]);
-        if (c == '\n') {
+        if (control == 0) {
+            out += text[i];
+        } else if (c == '\n') {
             out += "\\n";
         } else if (c == '\r') {
             out += "\\r";
         } else if (c == '\t') {
             out += "\\t";
-        } else if (c < 0x20 || c == 0x7f) {
+        } else if (control == 1) {
             out += "\\x";
             out += kHex[c >> 4];
             out += kHex[c & 0xf];
-        } else if (c == 0xc2 && i + 1 < text.size() &&
-                   static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
-                   static_cast<unsigned char>(text[i + 1]) <= 0x9f) {
+        } else {
             // U+0080..U+009F: C1 controls, which some terminals obey (CSI).
             const auto low = static_cast<unsigned char>(text[++i]);
             out += "\\u00";
             out += kHex[low >> 4];
             out += kHex[low & 0xf];
-        } else {
-            out += static_cast<char>(c);
         }
     }
     return out;
@@ -46,10 +47,9 @@ class EscapingFormatter final : public spdlog::formatter {
     void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
         const std::string_view payload(msg.payload.data(), msg.payload.size());
         // Most lines are clean: no copy for them.
-        const bool clean = std::none_of(payload.begin(), payload.end(), [](char ch) {
-            const auto c = static_cast<unsigned char>(ch);
-            return c < 0x20 || c == 0x7f || c == 0xc2;
-        });
+        bool clean = true;
+        for (std::size_t i = 0; clean && i < payload.size(); ++i)
+            clean = control_character_at(payload, i) == 0;
         if (clean) return inner_->format(msg, dest);
         const std::string escaped = escape_control_characters(payload);
         spdlog::details::log_msg copy = msg;
