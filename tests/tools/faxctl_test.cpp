@@ -45,7 +45,15 @@ TEST_F(Faxctl, SendWaitThenFetchMatchesPixelForPixel) {
     const auto document = test::fixture("documents/letter-fine-mh.tif");
     std::string out;
     ASSERT_EQ(faxctl({"send", "--to", "5551002", "--wait", document.string()}, out), 0) << out;
-    EXPECT_NE(out.find("Sending page 1 of 3"), std::string::npos) << out;
+    // Each page is shown, in order: faxctl listens from before it submits.
+    const auto page1 = out.find("Sending page 1 of 3");
+    const auto page2 = out.find("Sending page 2 of 3");
+    const auto page3 = out.find("Sending page 3 of 3");
+    EXPECT_NE(page1, std::string::npos) << out;
+    EXPECT_NE(page2, std::string::npos) << out;
+    EXPECT_NE(page3, std::string::npos) << out;
+    EXPECT_TRUE(page1 < page2 && page2 < page3) << out;
+    EXPECT_EQ(out.find("converting"), std::string::npos) << out;  // send waited for that
     EXPECT_NE(out.find("Completed"), std::string::npos) << out;
 
     ASSERT_EQ(faxctl({"--json", "received"}, out), 0) << out;

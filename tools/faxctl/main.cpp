@@ -8,11 +8,9 @@
 #include <CLI/CLI.hpp>
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
-#include <mutex>
 #include <sstream>
 
 #include "core/protocol/base64.hpp"
@@ -20,6 +18,7 @@
 #include "core/protocol/defaults.hpp"
 #include "core/protocol/json_rpc.hpp"
 #include "core/protocol/submit.hpp"
+#include "tools/faxctl/follow.hpp"
 #include "tools/faxctl/output.hpp"
 
 using namespace faxemu;
@@ -105,55 +104,6 @@ const std::vector<faxctl::Column> kReceivedColumns = {{"ID", "id"},
                                                       {"START", "start"}};
 const std::vector<faxctl::Column> kRoutingColumns = {
     {"GUID", "guid"}, {"NAME", "friendly_name"}, {"ENABLED", "enable"}, {"DATA", "data"}};
-
-bool is_final(const std::string& state) {
-    return state == "completed" || state == "failed" || state == "retries_exceeded" ||
-           state == "cancelled";
-}
-
-// Follows the jobs until each is final, printing progress; true when all completed.
-bool wait_for(rpc::FaxClient& client, const Options& o, std::vector<std::int64_t> jobs) {
-    std::mutex m;
-    std::condition_variable cv;
-    bool changed = false;
-    client.set_notification_handler([&](const std::string&, const json&) {
-        std::lock_guard lock(m);
-        changed = true;
-        cv.notify_all();
-    });
-    std::map<std::int64_t, std::string> last;
-    bool all_ok = true;
-    while (!jobs.empty()) {
-        for (auto it = jobs.begin(); it != jobs.end();) {
-            json job = client.call("job.get", {{"job_id", *it}});
-            std::string line =
-                fmt::format("job {}: {}", *it, job["queue_status_text"].get<std::string>());
-            if (job["device_id"].get<int>() != 0 && job["state"] == "in_progress") {
-                json st = client.call("port.status", {{"device_id", job["device_id"]}});
-                line += " — " + st["description"].get<std::string>();
-            }
-            if (!job["last_error"].get<std::string>().empty() && job["state"] != "in_progress")
-                line += " (" + job["last_error"].get<std::string>() + ")";
-            if (last[*it] != line) {
-                last[*it] = line;
-                if (!o.json_output) fmt::print("{}\n", line);
-                std::fflush(stdout);
-            }
-            if (is_final(job["state"].get<std::string>())) {
-                if (job["state"] != "completed") all_ok = false;
-                if (o.json_output) fmt::print("{}\n", job.dump(2));
-                it = jobs.erase(it);
-            } else {
-                ++it;
-            }
-        }
-        if (jobs.empty()) break;
-        std::unique_lock lock(m);
-        cv.wait_for(lock, std::chrono::milliseconds(500), [&] { return changed; });
-        changed = false;
-    }
-    return all_ok;
-}
 
 }  // namespace
 
@@ -285,6 +235,8 @@ int main(int argc, char** argv) {
             show(o, client->call("routing.list", {{"device_id", routing_port}}), kRoutingColumns);
         } else if (*send) {
             std::vector<std::int64_t> ids;
+            std::optional<faxctl::JobFollower> follower;
+            if (wait) follower.emplace(*client);  // listening before the first submission
             for (const std::string& f : files) {
                 json p = {{"number", to},
                           {"document", rpc::base64_encode(read_file(f))},
@@ -307,7 +259,7 @@ int main(int argc, char** argv) {
                                j["page_count"].get<int>(),
                                j["page_count"].get<int>() == 1 ? "" : "s", to);
             }
-            if (wait) return wait_for(*client, o, ids) ? 0 : 1;
+            if (wait) return follower->wait(ids, o.json_output) ? 0 : 1;
         } else if (*jobs) {
             show(o, client->call("jobs.list", {{"all", all_jobs}}), kJobColumns);
         } else if (*job) {
