@@ -30,7 +30,8 @@ FaxPageGeometry fax_page_geometry(const std::string& paper, double y_dpi) {
 void write_fax_pages(const std::filesystem::path& out, const std::vector<BilevelPage>& pages,
                      std::optional<mode_t> mode) {
     replace_atomically(
-        out, [&](const std::filesystem::path& temp) {
+        out,
+        [&](const std::filesystem::path& temp) {
             write_bilevel_pages(temp, pages, COMPRESSION_CCITTFAX4);
         },
         mode);

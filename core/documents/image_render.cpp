@@ -30,8 +30,9 @@ void start_vips() {
         vips_cache_set_max(0);
         // Its warnings about damaged files reach the client as errors
         // (fail_on), not faxd's stderr.
-        g_log_set_handler("VIPS", G_LOG_LEVEL_WARNING,
-                          [](const gchar*, GLogLevelFlags, const gchar*, gpointer) {}, nullptr);
+        g_log_set_handler(
+            "VIPS", G_LOG_LEVEL_WARNING,
+            [](const gchar*, GLogLevelFlags, const gchar*, gpointer) {}, nullptr);
     });
     if (!started) throw FaxError(ErrorCode::Io, "cannot start libvips to read images");
 }
@@ -86,8 +87,8 @@ class Renderer {
 
     [[noreturn]] void fail(const std::string& doing) const {
         const std::string page = multi_page_ ? "page " + std::to_string(number_) + ": " : "";
-        throw FaxError(ErrorCode::BadDocument, "\"" + name_ + "\": " + page + doing + ": " +
-                                                   vips_reason(input_));
+        throw FaxError(ErrorCode::BadDocument,
+                       "\"" + name_ + "\": " + page + doing + ": " + vips_reason(input_));
     }
 
     // The loader of the type the content showed, never one guessed again by
@@ -129,9 +130,8 @@ class Renderer {
 
     BilevelPage render(Image image) const {
         const std::string decoding = reading();
-        apply(image, decoding, [](VipsImage* in, VipsImage** out) {
-            return vips_autorot(in, out, nullptr);
-        });
+        apply(image, decoding,
+              [](VipsImage* in, VipsImage** out) { return vips_autorot(in, out, nullptr); });
         // Pixels are square unless the file says otherwise (a grey fax page).
         double aspect = 1;
         const double xres = vips_image_get_xres(image.get());
@@ -145,9 +145,8 @@ class Renderer {
                 return vips_linear1(in, out, 1.0 / 257, 0, nullptr);
             });
         if (vips_image_get_format(image.get()) != VIPS_FORMAT_UCHAR)
-            apply(image, decoding, [](VipsImage* in, VipsImage** out) {
-                return vips_cast_uchar(in, out, nullptr);
-            });
+            apply(image, decoding,
+                  [](VipsImage* in, VipsImage** out) { return vips_cast_uchar(in, out, nullptr); });
         if (vips_image_hasalpha(image.get()))
             apply(image, decoding, [](VipsImage* in, VipsImage** out) {
                 VipsArrayDouble* white = vips_array_double_newv(1, 255.0);
@@ -187,8 +186,7 @@ class Renderer {
     // no diagonal texture builds up, centred on a white page.
     BilevelPage dither(const std::uint8_t* grey, std::uint32_t width, std::uint32_t height,
                        std::uint32_t stride) const {
-        BilevelPage page =
-            BilevelPage::blank(page_.width, page_.height, page_.x_dpi, page_.y_dpi);
+        BilevelPage page = BilevelPage::blank(page_.width, page_.height, page_.x_dpi, page_.y_dpi);
         const std::uint32_t left = (page_.width - width) / 2;
         const std::uint32_t top = (page_.height - height) / 2;
         // Errors for this row and the next, with a spare cell at each end.

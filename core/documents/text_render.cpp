@@ -28,7 +28,9 @@ struct Deleter {
 template <typename T, void (*Free)(T*)>
 using Owned = std::unique_ptr<T, Deleter<T, Free>>;
 
-void unref(gpointer p) { g_object_unref(p); }
+void unref(gpointer p) {
+    g_object_unref(p);
+}
 using OwnedLayout = std::unique_ptr<PangoLayout, decltype(&unref)>;
 using OwnedContext = std::unique_ptr<PangoContext, decltype(&unref)>;
 using Surface = Owned<cairo_surface_t, cairo_surface_destroy>;
@@ -45,6 +47,8 @@ void set_font_options(PangoContext* context) {
     cairo_font_options_set_hint_metrics(options.get(), CAIRO_HINT_METRICS_OFF);
     pango_cairo_context_set_font_options(context, options.get());
     pango_cairo_context_set_resolution(context, 72);  // one user unit is one point
+    // Glyphs at their exact advance, not rounded to whole points.
+    pango_context_set_round_glyph_positions(context, FALSE);
 }
 
 FontDescription font(double size_pt) {
@@ -55,8 +59,7 @@ FontDescription font(double size_pt) {
 
 // Width of `n` characters and height of one line at `size_pt`, in points.
 void measure(double size_pt, double& advance, double& line) {
-    OwnedContext context(pango_font_map_create_context(pango_cairo_font_map_get_default()),
-                         &unref);
+    OwnedContext context(pango_font_map_create_context(pango_cairo_font_map_get_default()), &unref);
     set_font_options(context.get());
     OwnedLayout layout(pango_layout_new(context.get()), &unref);
     const FontDescription description = font(size_pt);
@@ -83,13 +86,17 @@ BilevelPage draw(const std::vector<std::string>& lines, const FaxPageGeometry& g
     Surface surface(cairo_image_surface_create(CAIRO_FORMAT_A8, static_cast<int>(geometry.width),
                                                static_cast<int>(geometry.height)));
     if (cairo_surface_status(surface.get()) != CAIRO_STATUS_SUCCESS)
-        throw FaxError(ErrorCode::Io, std::string("cannot draw a text page: ") +
-                                          cairo_status_to_string(cairo_surface_status(surface.get())));
+        throw FaxError(ErrorCode::Io,
+                       std::string("cannot draw a text page: ") +
+                           cairo_status_to_string(cairo_surface_status(surface.get())));
     Cairo cr(cairo_create(surface.get()));
     cairo_scale(cr.get(), geometry.x_dpi / 72, geometry.y_dpi / 72);
-    OwnedLayout text(pango_cairo_create_layout(cr.get()), &unref);
-    set_font_options(pango_layout_get_context(text.get()));
-    pango_layout_context_changed(text.get());
+    // Laid out in points by a context that does not know the pixels' shape
+    // (Pango lays out text drawn through an unequal scale too narrow), then
+    // drawn through it, which Cairo does right.
+    OwnedContext context(pango_font_map_create_context(pango_cairo_font_map_get_default()), &unref);
+    set_font_options(context.get());
+    OwnedLayout text(pango_layout_new(context.get()), &unref);
     const FontDescription description = font(layout.font_pt);
     pango_layout_set_font_description(text.get(), description.get());
     for (std::size_t i = 0; i < lines.size(); ++i) {
