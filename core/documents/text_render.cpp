@@ -33,22 +33,31 @@ void unref(gpointer p) {
 }
 using OwnedLayout = std::unique_ptr<PangoLayout, decltype(&unref)>;
 using OwnedContext = std::unique_ptr<PangoContext, decltype(&unref)>;
+using OwnedFontMap = std::unique_ptr<PangoFontMap, decltype(&unref)>;
 using Surface = Owned<cairo_surface_t, cairo_surface_destroy>;
 using Cairo = Owned<cairo_t, cairo_destroy>;
 using FontDescription = Owned<PangoFontDescription, pango_font_description_free>;
 using FontOptions = Owned<cairo_font_options_t, cairo_font_options_destroy>;
 
-// Outlines as drawn, unhinted, so that the layout in points is the same at
-// every resolution: the fax's pixels are not square.
-void set_font_options(PangoContext* context) {
+// A conversion's own font map rather than the thread's default: the fonts it
+// caches are freed with it, not kept for the life of a worker thread.
+OwnedFontMap new_font_map() {
+    return OwnedFontMap(pango_cairo_font_map_new(), &unref);
+}
+
+// A context that lays out in points with outlines as drawn, unhinted, so that
+// the layout is the same at every resolution: the fax's pixels are not square.
+OwnedContext new_context(PangoFontMap* fonts) {
+    OwnedContext context(pango_font_map_create_context(fonts), &unref);
     FontOptions options(cairo_font_options_create());
     cairo_font_options_set_antialias(options.get(), CAIRO_ANTIALIAS_GRAY);
     cairo_font_options_set_hint_style(options.get(), CAIRO_HINT_STYLE_NONE);
     cairo_font_options_set_hint_metrics(options.get(), CAIRO_HINT_METRICS_OFF);
-    pango_cairo_context_set_font_options(context, options.get());
-    pango_cairo_context_set_resolution(context, 72);  // one user unit is one point
+    pango_cairo_context_set_font_options(context.get(), options.get());
+    pango_cairo_context_set_resolution(context.get(), 72);  // one user unit is one point
     // Glyphs at their exact advance, not rounded to whole points.
-    pango_context_set_round_glyph_positions(context, FALSE);
+    pango_context_set_round_glyph_positions(context.get(), FALSE);
+    return context;
 }
 
 FontDescription font(double size_pt) {
@@ -58,9 +67,8 @@ FontDescription font(double size_pt) {
 }
 
 // Width of `n` characters and height of one line at `size_pt`, in points.
-void measure(double size_pt, double& advance, double& line) {
-    OwnedContext context(pango_font_map_create_context(pango_cairo_font_map_get_default()), &unref);
-    set_font_options(context.get());
+void measure(PangoFontMap* fonts, double size_pt, double& advance, double& line) {
+    const OwnedContext context = new_context(fonts);
     OwnedLayout layout(pango_layout_new(context.get()), &unref);
     const FontDescription description = font(size_pt);
     pango_layout_set_font_description(layout.get(), description.get());
@@ -81,8 +89,8 @@ std::string read_all(const std::filesystem::path& input) {
     return std::move(text).str();
 }
 
-BilevelPage draw(const std::vector<std::string>& lines, const FaxPageGeometry& geometry,
-                 const TextLayout& layout) {
+BilevelPage draw(PangoFontMap* fonts, const std::vector<std::string>& lines,
+                 const FaxPageGeometry& geometry, const TextLayout& layout) {
     Surface surface(cairo_image_surface_create(CAIRO_FORMAT_A8, static_cast<int>(geometry.width),
                                                static_cast<int>(geometry.height)));
     if (cairo_surface_status(surface.get()) != CAIRO_STATUS_SUCCESS)
@@ -94,8 +102,7 @@ BilevelPage draw(const std::vector<std::string>& lines, const FaxPageGeometry& g
     // Laid out in points by a context that does not know the pixels' shape
     // (Pango lays out text drawn through an unequal scale too narrow), then
     // drawn through it, which Cairo does right.
-    OwnedContext context(pango_font_map_create_context(pango_cairo_font_map_get_default()), &unref);
-    set_font_options(context.get());
+    const OwnedContext context = new_context(fonts);
     OwnedLayout text(pango_layout_new(context.get()), &unref);
     const FontDescription description = font(layout.font_pt);
     pango_layout_set_font_description(text.get(), description.get());
@@ -120,12 +127,10 @@ BilevelPage draw(const std::vector<std::string>& lines, const FaxPageGeometry& g
     return page;
 }
 
-}  // namespace
-
-TextLayout text_layout(const FaxPageGeometry& page) {
+TextLayout layout_with(PangoFontMap* fonts, const FaxPageGeometry& page) {
     TextLayout layout;
     double advance = 0, line = 0;
-    measure(layout.font_pt, advance, line);
+    measure(fonts, layout.font_pt, advance, line);
     const double room = page.width_pt() - 2 * kTextSideMarginPt;
     if (advance * layout.columns > room) {
         const double shrink = room / (advance * layout.columns);
@@ -142,14 +147,21 @@ TextLayout text_layout(const FaxPageGeometry& page) {
     return layout;
 }
 
+}  // namespace
+
+TextLayout text_layout(const FaxPageGeometry& page) {
+    return layout_with(new_font_map().get(), page);
+}
+
 std::vector<BilevelPage> render_text(const std::filesystem::path& input,
                                      const FaxPageGeometry& page, const BilevelPageGate& gate) {
-    const TextLayout layout = text_layout(page);
+    const OwnedFontMap fonts = new_font_map();
+    const TextLayout layout = layout_with(fonts.get(), page);
     const TextPages text = paginate_text(read_all(input), layout.columns, layout.lines_per_page);
     std::vector<BilevelPage> pages;
     for (const auto& lines : text) {
         if (gate) gate(static_cast<std::uint32_t>(pages.size() + 1), page.width, page.height);
-        pages.push_back(draw(lines, page, layout));
+        pages.push_back(draw(fonts.get(), lines, page, layout));
     }
     return pages;
 }
