@@ -6,6 +6,8 @@
 # and a viewer, registers the DLL in a Wine prefix under BUILD_DIR, and runs:
 #  1. late_admin.vbs (admin): ports, Rings/Csid, routing, send 5551002, poll;
 #     then the received fax is fetched with faxctl and compared pixel for pixel;
+#  1b. late_documents.vbs (admin): FaxDoc.Send of a .pdf and a .txt, and a
+#     file faxd cannot fax;
 #  2. late_viewer.vbs (viewer): access denied and bad arguments; faxd unchanged;
 #  3. early_client.exe: CoCreateInstance + vtable calls with the real IIDs;
 #  4. uncaught.vbs: a negative control that the harness must see as failed.
@@ -177,6 +179,14 @@ fi
 for _ in $(seq 100); do ls "$tmp/inbox"/* >/dev/null 2>&1 && break; sleep 0.1; done
 if ls "$tmp/inbox"/* >/dev/null 2>&1; then pass "Store-in-folder routing (enabled through the shim) wrote $(ls "$tmp/inbox" | head -1)"
 else fail "nothing in the routing folder $tmp/inbox"; fi
+
+# ---- 1b. documents as people fax them (FaxDoc.Send uploads the file; faxd converts):
+# a PDF and a text file complete; a file faxd cannot fax fails Send, naming it
+printf 'Dear Port B,\n\n\tThis note went out from a VBScript through FaxDoc.Send.\n\fPage two.\n' >"$tmp/notes.txt"
+printf '\001\002\003\004 not a document \000\377' >"$tmp/noise.bin"
+run_vbs late_documents.vbs pass admin admin-secret "$addr" \
+  "$(winpath "$top/fixtures/documents/rects-letter.pdf")" "$(winpath "$tmp/notes.txt")" \
+  "$(winpath "$tmp/noise.bin")"
 
 # ---- 2. viewer: refusals and bad arguments leave faxd unchanged
 snapshot "$tmp/before"

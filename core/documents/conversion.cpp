@@ -6,6 +6,7 @@
 #include "core/documents/fax_page.hpp"
 #include "core/documents/ghostscript.hpp"
 #include "core/documents/image_render.hpp"
+#include "core/documents/temporary_folder.hpp"
 #include "core/documents/text_render.hpp"
 #include "core/error.hpp"
 
@@ -29,7 +30,15 @@ FaxError renamed(const FaxError& e, const std::vector<fs::path>& paths, const st
     return FaxError(e.code(), msg);
 }
 
-double y_dpi_of(FaxResolution r) {
+bool is_image(DocumentType type) {
+    return type == DocumentType::Png || type == DocumentType::Jpeg || type == DocumentType::Gif ||
+           type == DocumentType::Bmp || type == DocumentType::GreyTiff ||
+           type == DocumentType::ColourTiff;
+}
+
+}  // namespace
+
+double rows_per_inch(FaxResolution r) {
     switch (r) {
         case FaxResolution::Standard:
             return 98;
@@ -40,28 +49,6 @@ double y_dpi_of(FaxResolution r) {
     }
     return 196;
 }
-
-bool is_image(DocumentType type) {
-    return type == DocumentType::Png || type == DocumentType::Jpeg || type == DocumentType::Gif ||
-           type == DocumentType::Bmp || type == DocumentType::GreyTiff ||
-           type == DocumentType::ColourTiff;
-}
-
-// Removes the work folder however the conversion ends.
-struct WorkDir {
-    explicit WorkDir(fs::path p) : path(std::move(p)) {
-        std::error_code ec;
-        fs::create_directories(path, ec);
-        if (ec) throw FaxError(ErrorCode::Io, path.string() + ": cannot create: " + ec.message());
-    }
-    ~WorkDir() {
-        std::error_code ignored;
-        fs::remove_all(path, ignored);
-    }
-    fs::path path;
-};
-
-}  // namespace
 
 ConversionResult convert_document(const ConversionRequest& request, std::stop_token stop) {
     const ConversionLimits& limits = request.limits;
@@ -93,16 +80,16 @@ ConversionResult convert_document(const ConversionRequest& request, std::stop_to
                                std::to_string(limits.max_page_pixels) + " pixels a page");
     };
 
-    WorkDir work(request.work_dir);
+    TemporaryFolder work(request.work_dir);
     fs::path tiff = request.input;
     std::vector<fs::path> paths = {request.input, request.output};
     if (result.type == DocumentType::Pdf || result.type == DocumentType::PostScript) {
         GhostscriptJob gs;
         gs.input = request.input;
-        gs.output = work.path / "rendered.tif";
-        gs.log = work.path / "ghostscript.log";
+        gs.output = work.path() / "rendered.tif";
+        gs.log = work.path() / "ghostscript.log";
         gs.name = request.name;
-        gs.y_dpi = y_dpi_of(request.resolution);
+        gs.y_dpi = rows_per_inch(request.resolution);
         gs.paper = request.paper;
         // One page past the limit, so that the gate can say the limit was passed.
         gs.last_page = limits.max_pages + 1;
@@ -116,7 +103,7 @@ ConversionResult convert_document(const ConversionRequest& request, std::stop_to
         if (result.type == DocumentType::Text || is_image(result.type)) {
             // Drawn straight into fax pages: nothing to check or rescale after.
             const FaxPageGeometry page =
-                fax_page_geometry(request.paper, y_dpi_of(request.resolution));
+                fax_page_geometry(request.paper, rows_per_inch(request.resolution));
             const std::vector<BilevelPage> pages =
                 result.type == DocumentType::Text
                     ? render_text(request.input, page, gate)

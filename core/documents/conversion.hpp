@@ -32,6 +32,9 @@ struct ConversionLimits {
 // Vertical resolution of rendered pages (all are 204 dpi across, 1728 pels).
 enum class FaxResolution { Standard, Fine, Superfine };  // 98, 196, 391 lpi
 
+// Rows per inch of a resolution: 98, 196 or 391.
+double rows_per_inch(FaxResolution resolution);
+
 struct ConversionRequest {
     std::filesystem::path input;
     std::string name;                // the client's name for it, in every error

@@ -4,7 +4,11 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "core/documents/conversion.hpp"
+#include "core/documents/cover_page.hpp"
 #include "core/image_compare.hpp"
+
+#include <fstream>
 #include "tests/support/process.hpp"
 #include "tests/support/test_support.hpp"
 
@@ -68,6 +72,56 @@ TEST_F(Faxctl, SendWaitThenFetchMatchesPixelForPixel) {
         << out;
     ImageComparison cmp = compare_fax_images(document, fetched);
     EXPECT_TRUE(cmp.equal) << cmp.detail;
+}
+
+// Issue 10's first "done when": a PDF, a text file and a photo in one faxctl
+// send are one fax, after a cover page, each page what its document's
+// conversion makes of it.
+TEST_F(Faxctl, SeveralDocumentsAndACoverPageAreOneFax) {
+    const auto pdf = test::fixture("documents/rects-letter.pdf");
+    const auto photo = test::fixture("documents/photo.jpg");
+    const auto notes = tmp_.path() / "notes.txt";
+    std::ofstream(notes) << "Dear Port B,\n\n\tThe figures follow.\n";
+    std::string out;
+    ASSERT_EQ(
+        faxctl({"send", "--to", "5551002", "--wait", "--cover", "--to-name", "Ada Lovelace",
+                "--subject", "Quarterly figures", pdf.string(), notes.string(), photo.string()},
+               out),
+        0)
+        << out;
+    EXPECT_NE(out.find("rects-letter.pdf, notes.txt, photo.jpg"), std::string::npos) << out;
+    ASSERT_EQ(faxctl({"--json", "received"}, out), 0) << out;
+    const json list = json::parse(out);
+    ASSERT_EQ(list.size(), 1u);
+    const auto fetched = tmp_.path() / "fetched.tif";
+    ASSERT_EQ(faxctl({"received", "--fetch", std::to_string(list[0]["id"].get<int>()), "-o",
+                      fetched.string()},
+                     out),
+              0)
+        << out;
+    const auto got = read_bilevel_pages(fetched);
+    std::vector<BilevelPage> want;
+    for (const auto& doc : {pdf, notes, photo}) {
+        ConversionRequest r;
+        r.input = doc;
+        r.name = doc.filename().string();
+        r.output = tmp_.path() / ("want-" + r.name + ".tif");
+        r.work_dir = tmp_.path() / "work";
+        convert_document(r);
+        for (auto& page : read_bilevel_pages(r.output)) want.push_back(std::move(page));
+    }
+    ASSERT_EQ(got.size(), want.size() + 1);
+    for (std::size_t i = 0; i < want.size(); ++i)
+        EXPECT_EQ(got[i + 1].bits, want[i].bits) << "page " << i + 2;
+    // The cover page holds what was asked of it: much more ink than the bare template.
+    const BilevelPage blank =
+        render_cover_page("default", default_cover_page_svg(), {},
+                          {"", static_cast<int>(got.size())}, fax_page_geometry("letter", 196));
+    long differing = 0;
+    for (std::uint32_t y = 0; y < blank.height; ++y)
+        for (std::uint32_t x = 0; x < blank.width; ++x)
+            differing += got[0].black(x, y) != blank.black(x, y);
+    EXPECT_GT(differing, 2000) << "the cover page's fields are missing";
 }
 
 TEST_F(Faxctl, EveryCommandAnswers) {

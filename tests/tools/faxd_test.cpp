@@ -213,8 +213,8 @@ TEST(Faxd, BadInputIsRefusedAndEveryoneElseIsServed) {
         admin->call("job.submit",
                     {{"number", "5551002"},
                      {"display_name", "notes.tif"},
-                     {"document", rpc::base64_encode(std::vector<std::uint8_t>{'h', 'i', '\n'})}});
-        ADD_FAILURE() << "a text file was accepted";
+                     {"document", rpc::base64_encode(std::vector<std::uint8_t>{0, 1, 2, 0xFF})}});
+        ADD_FAILURE() << "a file of no known type was accepted";
     } catch (const rpc::RpcError& e) {
         EXPECT_EQ(e.code(), rpc::kBadDocument);
         EXPECT_NE(std::string(e.what()).find("notes.tif"), std::string::npos) << e.what();

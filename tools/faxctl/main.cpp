@@ -9,8 +9,10 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 #include "core/protocol/base64.hpp"
@@ -150,25 +152,31 @@ int main(int argc, char** argv) {
     routing_set->add_option("--data", routing_data,
                             "RoutingData: folder, address, printer, program");
 
-    auto* send = app.add_subcommand("send", "send documents (one job per file)");
+    auto* send = app.add_subcommand("send", "send documents: several files are one fax, in order");
     std::string to;
     std::vector<std::string> files;
     bool wait = false;
-    json doc_fields = json::object();
     std::string recipient, sender, company, dept, billing, tsid_doc;
+    std::optional<std::string> cover_template;
+    std::string subject, note;
     send->add_option("--to", to, "the fax number to dial")->required();
     send->add_option("files", files,
                      "documents: TIFF, PDF, PostScript, plain text, PNG, JPEG, GIF or BMP")
         ->required()
         ->check(CLI::ExistingFile);
-    send->add_flag("--wait", wait,
-                   "follow the jobs until they finish; exit 1 unless all completed");
-    send->add_option("--recipient", recipient, "RecipientName");
-    send->add_option("--sender", sender, "SenderName");
+    send->add_flag("--wait", wait, "follow the job until it finishes; exit 1 unless it completed");
+    send->add_option("--to-name,--recipient", recipient, "the recipient's name (RecipientName)");
+    send->add_option("--from-name,--sender", sender, "the sender's name (SenderName)");
     send->add_option("--company", company, "SenderCompany");
     send->add_option("--dept", dept, "SenderDept");
     send->add_option("--billing", billing, "BillingCode");
     send->add_option("--tsid", tsid_doc, "the TSID to send (unless the server uses the port's)");
+    send->add_option("--cover", cover_template,
+                     "a cover page first, from the server's TEMPLATE (default: \"default\")")
+        ->expected(0, 1)
+        ->default_str("default");
+    send->add_option("--subject", subject, "the cover page's subject (implies --cover)");
+    send->add_option("--note", note, "the cover page's note (implies --cover)");
     bool discount = false;
     send->add_flag("--discount", discount, "wait for the discount-rate period");
 
@@ -235,32 +243,44 @@ int main(int argc, char** argv) {
         } else if (*routing) {
             show(o, client->call("routing.list", {{"device_id", routing_port}}), kRoutingColumns);
         } else if (*send) {
-            std::vector<std::int64_t> ids;
-            std::optional<faxctl::JobFollower> follower;
-            if (wait) follower.emplace(*client);  // listening before the first submission
-            for (const std::string& f : files) {
-                json p = {{"number", to},
-                          {"document", rpc::base64_encode(read_file(f))},
-                          {"display_name", std::filesystem::path(f).filename().string()},
-                          {"discount_send", discount}};
-                if (!recipient.empty()) p["recipient_name"] = recipient;
-                if (!sender.empty()) p["sender_name"] = sender;
-                if (!company.empty()) p["sender_company"] = company;
-                if (!dept.empty()) p["sender_dept"] = dept;
-                if (!billing.empty()) p["billing_code"] = billing;
-                if (!tsid_doc.empty()) p["tsid"] = tsid_doc;
-                // Returns once faxd has converted the document; a document it
-                // cannot fax throws its reason, which main() prints.
-                json j = rpc::submit_and_wait(*client, p);
-                ids.push_back(j["job_id"].get<std::int64_t>());
-                if (o.json_output && !wait)
-                    fmt::print("{}\n", j.dump(2));
-                else if (!o.json_output)
-                    fmt::print("job {}: {} ({} page{}) queued for {}\n", ids.back(), f,
-                               j["page_count"].get<int>(),
-                               j["page_count"].get<int>() == 1 ? "" : "s", to);
+            json documents = json::array();
+            for (const std::string& f : files)
+                documents.push_back({{"document", rpc::base64_encode(read_file(f))},
+                                     {"name", std::filesystem::path(f).filename().string()}});
+            json p = {{"number", to}, {"documents", documents}, {"discount_send", discount}};
+            if (files.size() > 1) {  // the job's name in listings: its documents
+                std::string names;
+                for (const json& d : documents)
+                    names += (names.empty() ? "" : ", ") + d["name"].get<std::string>();
+                if (names.size() > 200) names = names.substr(0, 197) + "...";
+                p["display_name"] = names;
             }
-            if (wait) return follower->wait(ids, o.json_output) ? 0 : 1;
+            if (!recipient.empty()) p["recipient_name"] = recipient;
+            if (!sender.empty()) p["sender_name"] = sender;
+            if (!company.empty()) p["sender_company"] = company;
+            if (!dept.empty()) p["sender_dept"] = dept;
+            if (!billing.empty()) p["billing_code"] = billing;
+            if (!tsid_doc.empty()) p["tsid"] = tsid_doc;
+            if (send->count("--cover") || !subject.empty() || !note.empty()) {
+                json cover = json::object();
+                if (cover_template && !cover_template->empty()) cover["template"] = *cover_template;
+                if (!subject.empty()) cover["subject"] = subject;
+                if (!note.empty()) cover["note"] = note;
+                p["cover"] = cover;
+            }
+            std::optional<faxctl::JobFollower> follower;
+            if (wait) follower.emplace(*client);  // listening before the submission
+            // Returns once faxd has converted the documents; a document it
+            // cannot fax throws its reason, which main() prints.
+            json j = rpc::submit_and_wait(*client, p);
+            const std::int64_t id = j["job_id"].get<std::int64_t>();
+            if (o.json_output && !wait)
+                fmt::print("{}\n", j.dump(2));
+            else if (!o.json_output)
+                fmt::print("job {}: {} ({} page{}) queued for {}\n", id,
+                           j["display_name"].get<std::string>(), j["page_count"].get<int>(),
+                           j["page_count"].get<int>() == 1 ? "" : "s", to);
+            if (wait) return follower->wait({id}, o.json_output) ? 0 : 1;
         } else if (*jobs) {
             show(o, client->call("jobs.list", {{"all", all_jobs}}), kJobColumns);
         } else if (*job) {

@@ -222,6 +222,11 @@ Config parse_config(const std::string& text, const std::string& origin) {
         r.get(*s, "documents.", "max_seconds", seconds);
         l.max_time = std::chrono::seconds(seconds);
         r.get(*s, "documents.", "max_memory_bytes", l.max_memory_bytes);
+        std::string cover_pages = c.cover_pages.string();
+        r.get(*s, "documents.", "cover_pages", cover_pages);
+        c.cover_pages = cover_pages;
+        if (!c.cover_pages.empty() && !c.cover_pages.is_absolute())
+            r.fail("documents.cover_pages", "must be an absolute path");
         if (l.max_pages < 1) r.fail("documents.max_pages", "must be at least 1");
         if (l.max_page_pixels < 1) r.fail("documents.max_page_pixels", "must be at least 1");
         if (seconds < 1) r.fail("documents.max_seconds", "must be at least 1");

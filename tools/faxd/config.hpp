@@ -63,6 +63,9 @@ struct Config {
     std::size_t workers = 2;
     // [documents]: limits of one document's conversion.
     ConversionLimits conversion;
+    // [documents] cover_pages: a folder of cover page templates (NAME.svg) that
+    // clients pick by name; empty: only the built-in default.
+    std::filesystem::path cover_pages;
     // The virtual exchange of the simulated ports: 0 = as fast as possible, 1 = real time.
     double line_speed = 0;
     // Inbound routing; routing.allowed_programs lists what run-program may start.

@@ -9,14 +9,16 @@
 
 #include <algorithm>
 #include <fstream>
-#include <span>
 #include <set>
+#include <span>
 #include <utility>
 
 #include "core/client_text.hpp"
 #include "core/documents/atomic_file.hpp"
 #include "core/documents/document_type.hpp"
+#include "core/documents/submission.hpp"
 #include "core/error.hpp"
+#include "core/file_modes.hpp"
 #include "core/protocol/base64.hpp"
 #include "core/protocol/error_codes.hpp"
 #include "core/protocol/json_rpc.hpp"
@@ -28,6 +30,7 @@ namespace faxemu::faxd {
 namespace {
 
 constexpr std::size_t kMaxFetch = 4u << 20;
+constexpr std::size_t kMaxDocuments = 64;  // in one job.submit
 using Session = RpcServer::Session;
 
 std::string random_name(const char* prefix) {
@@ -164,7 +167,6 @@ void Daemon::register_handlers() {
         Job job;
         job.user_name = s.user;
         job.fax_number = string_param(params, "number");
-        job.display_name = opt_string_param(params, "display_name").value_or("document.tif");
         job.recipient_name = opt_string_param(params, "recipient_name").value_or("");
         job.tsid = opt_string_param(params, "tsid").value_or("");
         job.sender_name = opt_string_param(params, "sender_name").value_or(s.user);
@@ -172,39 +174,87 @@ void Daemon::register_handlers() {
         job.sender_dept = opt_string_param(params, "sender_dept").value_or("");
         job.billing_code = opt_string_param(params, "billing_code").value_or("");
         job.discount_send = opt_bool_param(params, "discount_send").value_or(false);
-        Scheduler::validate(job);  // before any work on the document
-        const auto bytes =
-            decode_document(string_param(params, "document"), config_.max_document_bytes);
+
+        // One document ("document", "display_name") or several, sent in order
+        // as one fax ("documents": [{document, name}]).
+        struct Upload {
+            std::string name;
+            std::vector<std::uint8_t> bytes;
+        };
+        std::vector<Upload> uploads;
+        if (params.contains("documents")) {
+            const json& list = params["documents"];
+            if (!list.is_array() || list.empty() || list.size() > kMaxDocuments)
+                throw rpc::RpcError(rpc::kInvalidParams, "documents: expected a list of 1 to " +
+                                                             std::to_string(kMaxDocuments) +
+                                                             " {document, name}");
+            for (const json& d : list) {
+                if (!d.is_object())
+                    throw rpc::RpcError(rpc::kInvalidParams,
+                                        "documents: expected {document, name}");
+                const std::string name = opt_string_param(d, "name").value_or("document");
+                if (auto why = one_line_problem(name, 256); !why.empty())
+                    throw rpc::RpcError(rpc::kInvalidParams, "documents: name " + why);
+                uploads.push_back({name, decode_document(string_param(d, "document"),
+                                                         config_.max_document_bytes)});
+            }
+        } else {
+            uploads.push_back(
+                {opt_string_param(params, "display_name").value_or("document.tif"),
+                 decode_document(string_param(params, "document"), config_.max_document_bytes)});
+        }
+        job.display_name = opt_string_param(params, "display_name").value_or(uploads.front().name);
+        std::optional<CoverPageInfo> cover = cover_page_param(params, job);
+        Scheduler::validate(job);  // before any work on the documents
 
         // What needs no conversion is refused at once, before any job exists:
         // an empty file, a type faxemu does not know or cannot convert.
-        const auto head = std::span(bytes).first(std::min(bytes.size(), kSniffBytes));
-        if (auto why = unsupported_reason(sniff_document_type(head), job.display_name);
-            !why.empty())
-            throw FaxError(ErrorCode::BadDocument, why);
-        // The upload is stored whole before the job that names it (a crash
-        // between the two leaves a file that start-up removes), and converted
-        // on the worker pool: the io thread never waits on a conversion.
-        const auto upload = spool_ / "documents" / random_name("upload-");
+        for (const Upload& u : uploads) {
+            const auto head = std::span(u.bytes).first(std::min(u.bytes.size(), kSniffBytes));
+            if (auto why = unsupported_reason(sniff_document_type(head), u.name); !why.empty())
+                throw FaxError(ErrorCode::BadDocument, why);
+        }
+        if (cover) cover_templates().load(cover->template_name);  // an unknown one, now
+
+        // The uploads are stored whole, in a folder with what names them,
+        // before the job that names the folder (a crash between the two leaves
+        // a folder that start-up removes), and converted on the worker pool:
+        // the io thread never waits on a conversion.
+        const auto folder = spool_ / "documents" / random_name("upload-");
         try {
-            write_file_atomically(upload, bytes, config_.modes.file);
-        } catch (const FaxError& e) {
-            // The client named its document; the spool's file names are faxd's own.
+            make_directories(folder, config_.modes.dir);
+            Submission submission;
+            submission.cover = cover;
+            for (std::size_t i = 0; i < uploads.size(); ++i) {
+                const auto file = folder / std::to_string(i + 1);
+                write_file_atomically(file, uploads[i].bytes, config_.modes.file);
+                submission.documents.push_back({file, uploads[i].name});
+            }
+            save_submission(folder, submission, config_.modes.file);
+        } catch (const std::exception& e) {
+            std::error_code ignored;
+            std::filesystem::remove_all(folder, ignored);
+            // The client named its documents; the spool's file names are faxd's own.
             spdlog::error("upload \"{}\" from {} not stored: {}", job.display_name, s.user,
                           e.what());
-            throw FaxError(e.code(), without_spool_paths(
-                                         e.what(), {{upload, "\"" + job.display_name + "\""}}));
+            throw FaxError(
+                ErrorCode::Io,
+                without_spool_paths(e.what(), {{folder, "\"" + job.display_name + "\""}}));
         }
-        job.document = upload.string();
-        job.size = static_cast<std::int64_t>(bytes.size());
+        job.document = folder.string();
+        job.size = 0;
+        for (const Upload& u : uploads) job.size += static_cast<std::int64_t>(u.bytes.size());
         try {
             job = scheduler_.submit_converting(job);
         } catch (...) {
-            std::filesystem::remove(upload);
+            std::error_code ignored;
+            std::filesystem::remove_all(folder, ignored);
             throw;
         }
-        spdlog::info("job {}: \"{}\" ({} bytes) to {} submitted by {}; converting", job.id,
-                     job.display_name, bytes.size(), job.fax_number, s.user);
+        spdlog::info(
+            "job {}: \"{}\" ({} document(s), {} bytes{}) to {} submitted by {}; converting", job.id,
+            job.display_name, uploads.size(), job.size, cover ? ", a cover page" : "",
+            job.fax_number, s.user);
         convert(job);
         return job_json(job);
     });

@@ -5,11 +5,13 @@
 #include <tiffio.h>
 #include <unistd.h>
 
+#include <ctime>
 #include <set>
 
 #include "core/client_text.hpp"
 #include "core/documents/conversion.hpp"
 #include "core/documents/document.hpp"
+#include "core/documents/submission.hpp"
 #include "core/error.hpp"
 #include "core/file_modes.hpp"
 #include "core/image_compare.hpp"
@@ -20,6 +22,17 @@
 namespace faxemu::faxd {
 
 namespace {
+
+// "2026-12-07 14:05" in faxd's local time, for what people read (cover pages).
+std::string local_time_text(TimePoint t) {
+    const std::time_t secs = std::chrono::system_clock::to_time_t(
+        std::chrono::time_point_cast<std::chrono::system_clock::duration>(t));
+    std::tm tm{};
+    localtime_r(&secs, &tm);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y-%m-%d %H:%M", &tm);
+    return text;
+}
 
 const CallerRights kAdmin = CallerRights::admin();
 constexpr int kBlocksPerSlice = 50;  // unpaced: 1 s of line time, then let the protocol run
@@ -281,7 +294,7 @@ void Daemon::remove_orphan_documents() {
     std::set<std::string> wanted;
     for (const Job& j : store_.jobs()) wanted.insert(j.document);
     for (const auto& entry : std::filesystem::directory_iterator(spool_ / "documents"))
-        if (!wanted.count(entry.path().string())) std::filesystem::remove(entry.path());
+        if (!wanted.count(entry.path().string())) std::filesystem::remove_all(entry.path());
     for (const auto& entry : std::filesystem::directory_iterator(spool_ / "tmp"))
         std::filesystem::remove_all(entry.path());
 }
@@ -303,45 +316,48 @@ void Daemon::resume_conversions() {
 }
 
 void Daemon::convert(const Job& job) {
-    ConversionRequest request;
-    request.input = job.document;
-    request.name = job.display_name;
+    SubmissionRequest request;
     request.output = spool_ / "documents" / ("job-" + std::to_string(job.id) + ".tif");
     request.work_dir = spool_ / "tmp" / ("convert-" + std::to_string(job.id));
     request.limits = config_.conversion;
     request.mode = config_.modes.file;
+    request.templates = cover_templates();
+    request.cover_date = local_time_text(clock_.now());
+    const std::filesystem::path input = job.document;
+    const std::string name = job.display_name;
     const std::int64_t id = job.id;
     const std::string user = job.user_name;
-    workers_.post([this, request, id, user](std::stop_token stop) {
+    workers_.post([this, request, input, name, id, user](std::stop_token stop) mutable {
         std::optional<ConversionResult> result;
         std::string error;
         try {
-            result = convert_document(request, stop);
+            request.submission = load_submission(input, name);
+            result = convert_submission(request, stop);
         } catch (const ConversionCancelled&) {
             return;  // faxd is stopping: the job stays Converting for the next start
         } catch (const std::exception& e) {
             error = e.what();
         }
-        asio::post(io_, [this, request, id, user, result, error] {
+        asio::post(io_, [this, request, input, name, id, user, result, error] {
             std::error_code ignored;
             if (!result) {
-                std::filesystem::remove(request.input, ignored);
+                std::filesystem::remove_all(input, ignored);
                 if (scheduler_.conversion_failed(id, error))
                     spdlog::warn("job {}: cannot be sent: {}", id, error);
                 return;
             }
             for (const std::string& note : result->notes)
-                spdlog::info("job {}: \"{}\" from {}: {}", id, request.name, user, note);
+                spdlog::info("job {}: \"{}\" from {}: {}", id, name, user, note);
             auto job = scheduler_.conversion_done(id, request.output.string(), result->page_count,
                                                   result->size);
             if (!job) {  // deleted while it converted
                 std::filesystem::remove(request.output, ignored);
-                std::filesystem::remove(request.input, ignored);
+                std::filesystem::remove_all(input, ignored);
                 return;
             }
-            // The upload goes only once the job points at the converted file.
-            std::filesystem::remove(request.input, ignored);
-            spdlog::info("job {}: {} ({}) converted: {} page(s) to {}", id, request.name,
+            // The uploads go only once the job points at the converted file.
+            std::filesystem::remove_all(input, ignored);
+            spdlog::info("job {}: {} ({}) converted: {} page(s) to {}", id, name,
                          to_string(result->type), job->page_count, job->fax_number);
             wake();
         });

@@ -12,6 +12,7 @@
 #include <optional>
 #include <vector>
 
+#include "core/documents/cover_page.hpp"
 #include "core/fax_service.hpp"
 #include "core/routing_runner.hpp"
 #include "core/rpc_server.hpp"
@@ -62,6 +63,7 @@ class Daemon final : private CallObserver {
     // Converts a Converting job's upload on the worker pool; the job becomes
     // Queued or Failed on the io thread when it ends.
     void convert(const Job& job);
+    CoverPageTemplates cover_templates() const { return CoverPageTemplates(config_.cover_pages); }
     // At start: jobs left Converting by a crash are converted again.
     void resume_conversions();
 

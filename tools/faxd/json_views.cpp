@@ -267,4 +267,43 @@ std::optional<bool> opt_bool_param(const json& params, const char* key) {
     return it->get<bool>();
 }
 
+std::optional<CoverPageInfo> cover_page_param(const json& params, const Job& job) {
+    auto it = params.find("cover");
+    if (it == params.end() || it->is_null()) return std::nullopt;
+    if (!it->is_object())
+        throw rpc::RpcError(rpc::kInvalidParams, "cover: expected {template?, fields...}");
+    const json& c = *it;
+    for (const auto& [key, value] : c.items()) {
+        bool known = key == "template";
+        for (const auto& field : cover_page_fields()) known = known || key == field.first;
+        if (!known)
+            throw rpc::RpcError(rpc::kInvalidParams,
+                                "cover: " + quoted_excerpt(key) + " is not a cover page field");
+    }
+    CoverPageInfo info;
+    info.template_name = opt_string_param(c, "template").value_or("");
+    if (auto why = one_line_problem(info.template_name, 64); !why.empty())
+        throw rpc::RpcError(rpc::kInvalidParams, "cover.template: " + why);
+    for (const auto& [key, member] : cover_page_fields()) {
+        std::string value = opt_string_param(c, key).value_or("");
+        const bool note = std::string_view(key) == "note";
+        // The note is a paragraph or more; every other field is one line.
+        std::string checked =
+            note ? replace_all(replace_all(value, "\r\n", " "), "\n", " ") : value;
+        if (auto why = one_line_problem(checked, note ? 4000 : 256); !why.empty())
+            throw rpc::RpcError(rpc::kInvalidParams, std::string("cover.") + key + ": " + why);
+        info.*member = std::move(value);
+    }
+    auto or_job = [](std::string& field, const std::string& from_job) {
+        if (field.empty()) field = from_job;
+    };
+    or_job(info.recipient_name, job.recipient_name);
+    or_job(info.recipient_fax_number, job.fax_number);
+    or_job(info.sender_name, job.sender_name);
+    or_job(info.sender_company, job.sender_company);
+    or_job(info.sender_department, job.sender_dept);
+    or_job(info.tsid, job.tsid);
+    return info;
+}
+
 }  // namespace faxemu::faxd

@@ -12,6 +12,7 @@
 #include <type_traits>
 
 #include "core/caller_rights.hpp"
+#include "core/documents/cover_page.hpp"
 #include "core/fax_server.hpp"
 #include "core/job.hpp"
 #include "core/port.hpp"
@@ -61,5 +62,12 @@ T int_param(const json& params, const char* key) {
 std::string string_param(const json& params, const char* key);
 std::optional<std::string> opt_string_param(const json& params, const char* key);
 std::optional<bool> opt_bool_param(const json& params, const char* key);
+
+// job.submit's "cover" ({template?, recipient_name?, ..., note?, subject?}), or
+// none when absent. Fields the client leaves out come from the job (recipient,
+// number, sender, company, department, TSID). Throws RpcError(kInvalidParams)
+// naming a field that is not text of one line (the note may have several) or
+// is too long.
+std::optional<CoverPageInfo> cover_page_param(const json& params, const Job& job);
 
 }  // namespace faxemu::faxd
