@@ -77,6 +77,7 @@ Daemon::Daemon(Config config)
       scheduler_(server_, store_, clock_),
       router_(routing_config_of(config_)),
       workers_(config_.workers),
+      exports_(spool_ / "exports", workers_, io_, config_.modes),
       users_(config_.users.empty() ? UsersFile{} : UsersFile::load(config_.users)),
       pump_timer_(io_),
       housekeeping_timer_(io_) {
@@ -487,6 +488,7 @@ void Daemon::housekeeping() {
     if (stopping_) return;
     if (int n = scheduler_.purge())
         spdlog::info("faxd: removed {} finished job(s) past DirtyDays", n);
+    exports_.remove_unused(std::chrono::hours(1));
     housekeeping_timer_.expires_after(std::chrono::hours(1));
     housekeeping_timer_.async_wait([this](const asio::error_code& ec) {
         if (!ec) housekeeping();
