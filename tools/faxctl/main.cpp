@@ -290,8 +290,8 @@ int main(int argc, char** argv) {
                 if (!out) throw std::runtime_error(path + ": cannot write");
                 std::int64_t size = 0;
                 try {
-                    size = rpc::fetch_received(*client, *fetch_id, target->format, target->page,
-                                               out);
+                    size =
+                        rpc::fetch_received(*client, *fetch_id, target->format, target->page, out);
                 } catch (...) {
                     out.close();
                     std::filesystem::remove(part);
@@ -304,12 +304,11 @@ int main(int argc, char** argv) {
                 }
                 std::filesystem::rename(part, path);
                 if (o.json_output)
-                    fmt::print("{}\n",
-                               json{{"id", *fetch_id},
-                                    {"file", path},
-                                    {"format", format_name(target->format)},
-                                    {"size", size}}
-                                   .dump(2));
+                    fmt::print("{}\n", json{{"id", *fetch_id},
+                                            {"file", path},
+                                            {"format", format_name(target->format)},
+                                            {"size", size}}
+                                           .dump(2));
                 else
                     fmt::print("fax {}: {} bytes of {} written to {}\n", *fetch_id, size,
                                format_name(target->format), path);

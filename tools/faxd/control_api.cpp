@@ -294,18 +294,17 @@ void Daemon::register_handlers() {
             throw FaxError(ErrorCode::InvalidParameter,
                            "received.fetch: page is for format png (a PDF or TIFF has every page)");
         if (format == FaxFileFormat::Png && (page.value_or(1) < 1 || page.value_or(1) > f.pages))
-            throw FaxError(ErrorCode::InvalidParameter,
-                           fax + " has " + std::to_string(f.pages) +
-                               (f.pages == 1 ? " page" : " pages") + ", no page " +
-                               std::to_string(page.value_or(1)));
+            throw FaxError(ErrorCode::InvalidParameter, fax + " has " + std::to_string(f.pages) +
+                                                            (f.pages == 1 ? " page" : " pages") +
+                                                            ", no page " +
+                                                            std::to_string(page.value_or(1)));
         std::filesystem::path file = f.file;
         if (format != FaxFileFormat::Tiff) {
             // Made on the worker pool; the client asks again until it is there.
             auto ready = exports_.file(f, format, page.value_or(1));
             if (!ready)
-                return json{{"converting", true},
-                            {"format", format_name(format)},
-                            {"offset", offset}};
+                return json{
+                    {"converting", true}, {"format", format_name(format)}, {"offset", offset}};
             file = *ready;
         }
         std::ifstream in(file, std::ios::binary);
