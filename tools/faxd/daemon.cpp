@@ -10,6 +10,7 @@
 #include "core/client_text.hpp"
 #include "core/documents/conversion.hpp"
 #include "core/documents/document.hpp"
+#include "core/documents/fax_export.hpp"
 #include "core/error.hpp"
 #include "core/file_modes.hpp"
 #include "core/image_compare.hpp"
@@ -52,6 +53,12 @@ std::string document_name(std::int64_t job_id) {
 RoutingConfig routing_config_of(const Config& c) {
     RoutingConfig r = c.routing;
     r.file_mode = c.modes.file;
+    // PDF copies for folders and e-mail come from the document pipeline.
+    r.export_fax = [mode = c.modes.file](const std::filesystem::path& tiff, FaxFileFormat format,
+                                         const std::filesystem::path& out) {
+        export_fax(tiff, format, 1, out, mode);
+    };
+    r.work_dir = spool_of(c) / "tmp";
     return r;
 }
 
