@@ -1,11 +1,31 @@
 #include "core/protocol/fax_file_format.hpp"
 
 #include <algorithm>
+#include <array>
 #include <string>
 
 namespace faxemu {
 
 namespace {
+
+struct FormatFacts {
+    FaxFileFormat format;
+    std::string_view name;
+    std::string_view extension;
+    std::string_view mime_type;
+};
+
+constexpr std::array<FormatFacts, 3> kFormats{{
+    {FaxFileFormat::Tiff, "tiff", ".tif", "image/tiff"},
+    {FaxFileFormat::Pdf, "pdf", ".pdf", "application/pdf"},
+    {FaxFileFormat::Png, "png", ".png", "image/png"},
+}};
+
+const FormatFacts& facts(FaxFileFormat format) {
+    for (const auto& f : kFormats)
+        if (f.format == format) return f;
+    return kFormats[0];
+}
 
 std::string lower(std::string_view s) {
     std::string out(s);
@@ -19,46 +39,22 @@ std::string lower(std::string_view s) {
 
 std::optional<FaxFileFormat> parse_fax_file_format(std::string_view name) {
     const std::string n = lower(name);
-    if (n == "tiff" || n == "tif") return FaxFileFormat::Tiff;
-    if (n == "pdf") return FaxFileFormat::Pdf;
-    if (n == "png") return FaxFileFormat::Png;
+    if (n == "tif") return FaxFileFormat::Tiff;
+    for (const auto& f : kFormats)
+        if (n == f.name) return f.format;
     return std::nullopt;
 }
 
 std::string_view format_name(FaxFileFormat format) {
-    switch (format) {
-        case FaxFileFormat::Pdf:
-            return "pdf";
-        case FaxFileFormat::Png:
-            return "png";
-        case FaxFileFormat::Tiff:
-            break;
-    }
-    return "tiff";
+    return facts(format).name;
 }
 
 std::string_view file_extension(FaxFileFormat format) {
-    switch (format) {
-        case FaxFileFormat::Pdf:
-            return ".pdf";
-        case FaxFileFormat::Png:
-            return ".png";
-        case FaxFileFormat::Tiff:
-            break;
-    }
-    return ".tif";
+    return facts(format).extension;
 }
 
 std::string_view mime_type(FaxFileFormat format) {
-    switch (format) {
-        case FaxFileFormat::Pdf:
-            return "application/pdf";
-        case FaxFileFormat::Png:
-            return "image/png";
-        case FaxFileFormat::Tiff:
-            break;
-    }
-    return "image/tiff";
+    return facts(format).mime_type;
 }
 
 std::optional<FaxFileFormat> format_of_file_name(std::string_view name) {
