@@ -3,7 +3,10 @@
 #include <system_error>
 
 #include "core/documents/document.hpp"
+#include "core/documents/fax_page.hpp"
 #include "core/documents/ghostscript.hpp"
+#include "core/documents/image_render.hpp"
+#include "core/documents/text_render.hpp"
 #include "core/error.hpp"
 
 namespace faxemu {
@@ -36,6 +39,12 @@ double y_dpi_of(FaxResolution r) {
             return 391;
     }
     return 196;
+}
+
+bool is_image(DocumentType type) {
+    return type == DocumentType::Png || type == DocumentType::Jpeg || type == DocumentType::Gif ||
+           type == DocumentType::Bmp || type == DocumentType::GreyTiff ||
+           type == DocumentType::ColourTiff;
 }
 
 // Removes the work folder however the conversion ends.
@@ -104,9 +113,21 @@ ConversionResult convert_document(const ConversionRequest& request, std::stop_to
         paths.push_back(tiff);
     }
     try {
-        Document doc = Document::open(tiff, gate);
-        result.notes = doc.write_fax_tiff(request.output, gate, request.mode);
-        result.page_count = static_cast<std::int32_t>(doc.page_count());
+        if (result.type == DocumentType::Text || is_image(result.type)) {
+            // Drawn straight into fax pages: nothing to check or rescale after.
+            const FaxPageGeometry page =
+                fax_page_geometry(request.paper, y_dpi_of(request.resolution));
+            const std::vector<BilevelPage> pages =
+                result.type == DocumentType::Text
+                    ? render_text(request.input, page, gate)
+                    : render_image(request.input, result.type, request.name, page, gate);
+            write_fax_pages(request.output, pages, request.mode);
+            result.page_count = static_cast<std::int32_t>(pages.size());
+        } else {
+            Document doc = Document::open(tiff, gate);
+            result.notes = doc.write_fax_tiff(request.output, gate, request.mode);
+            result.page_count = static_cast<std::int32_t>(doc.page_count());
+        }
     } catch (const FaxError& e) {
         throw renamed(e, paths, request.name);
     }

@@ -1,8 +1,9 @@
 // The document pipeline's entry: turns what a client submitted (any type the
-// detector knows and a converter handles) into a fax-shaped TIFF-F, within
-// limits on pages, pixels, time and memory. Runs on a worker thread, never on
-// the thread that serves clients; every error names the document by the name
-// the client gave it, never by its path in the spool.
+// detector knows: TIFF as it is or rescaled, PDF and PostScript through
+// Ghostscript, text through Pango/Cairo, images through libvips) into a
+// fax-shaped TIFF-F, within limits on pages, pixels, time and memory. Runs on
+// a worker thread, never on the thread that serves clients; every error names
+// the document by the name the client gave it, never by its path in the spool.
 #pragma once
 
 #include <sys/types.h>
@@ -37,7 +38,9 @@ struct ConversionRequest {
     std::filesystem::path output;    // the TIFF-F to write, atomically
     std::filesystem::path work_dir;  // for intermediate files; made and removed here
     FaxResolution resolution = FaxResolution::Fine;
-    std::string paper = "letter";  // PostScript that sets no page size: letter, a4, legal
+    // letter, a4 or legal: text and images are laid out on it, and PostScript
+    // that sets no page size gets it
+    std::string paper = "letter";
     ConversionLimits limits;
     std::optional<mode_t> mode;  // the output's permissions, whatever the umask
 };

@@ -1,13 +1,11 @@
 #include "core/documents/document.hpp"
 
-#include <tiffio.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <system_error>
 
-#include "core/documents/atomic_file.hpp"
+#include "core/documents/fax_page.hpp"
 #include "core/error.hpp"
 #include "core/image_compare.hpp"
 
@@ -245,9 +243,7 @@ std::vector<std::string> Document::write_fax_tiff(const fs::path& out,
         },
         gate);
     if (pages.size() != pages_.size()) throw changed();
-    replace_atomically(
-        out, [&](const fs::path& temp) { write_bilevel_pages(temp, pages, COMPRESSION_CCITTFAX4); },
-        mode);
+    write_fax_pages(out, pages, mode);
     return notes;
 }
 

@@ -187,29 +187,15 @@ DocumentType detect_document_type(const std::filesystem::path& file) {
 std::string unsupported_reason(DocumentType type, const std::string& name) {
     const std::string quoted = "\"" + name + "\": ";
     switch (type) {
-        case DocumentType::BilevelTiff:
-        case DocumentType::GreyTiff:
-        case DocumentType::ColourTiff:
-        case DocumentType::Pdf:
-        case DocumentType::PostScript:
-            return "";
         case DocumentType::Empty:
             return quoted + "is empty (0 bytes), there is nothing to fax";
         case DocumentType::Unknown:
             return quoted +
                    "is not a document type faxemu knows (by its content it is none of TIFF, "
                    "PDF, PostScript, PNG, JPEG, GIF, BMP or UTF-8 text)";
-        case DocumentType::Png:
-        case DocumentType::Jpeg:
-        case DocumentType::Gif:
-        case DocumentType::Bmp:
-        case DocumentType::Text:
-            break;
+        default:
+            return "";
     }
-    const std::string what =
-        type == DocumentType::Text ? "plain text" : std::string("a ") + to_string(type);
-    return quoted + "its content is " + what +
-           ", which faxemu cannot fax yet (it converts TIFF, PDF and PostScript)";
 }
 
 }  // namespace faxemu

@@ -42,7 +42,7 @@ DocumentType detect_document_type(const std::filesystem::path& file);
 
 // Why a document of `type` called `name` cannot be faxed, as an error message
 // naming it: "\"notes.bin\": is not a document type faxemu knows (...)". Empty
-// for a type the pipeline converts (TIFF, PDF, PostScript).
+// for a type the pipeline converts (all but Empty and Unknown).
 std::string unsupported_reason(DocumentType type, const std::string& name);
 
 }  // namespace faxemu

@@ -1,5 +1,8 @@
 #include "devices/virtual_class2/class2_engine.hpp"
 
+// Internals only for MPS: to give T.30's T.4 encoder a row reader and move its
+// last page (0.0.6 has no setter on a T.30 for either; see the header).
+#define SPANDSP_EXPOSE_INTERNAL_STRUCTURES
 #include <spandsp.h>
 #include <unistd.h>
 
@@ -28,6 +31,9 @@ constexpr int kSampleRate = 8000;
 constexpr std::int64_t kFreshBacklog = kSampleRate * 3 / 2;
 constexpr std::size_t kMaxBacklog = kSampleRate * 10;
 constexpr Duration kT1 = std::chrono::seconds(35);
+// How long T.30 stays held after MPS with no response heard: T.30's own T4
+// (3 s, T.30 Table A.1), so that when released it repeats MPS as it would have.
+constexpr Duration kPostPageResponseWait = std::chrono::milliseconds(3450);
 constexpr int kWidths[3] = {1728, 2048, 2432};
 
 std::string upper(std::string s) {
@@ -661,6 +667,13 @@ void Class2Engine::tick() {
         xon_sent_ = true;
         raw(&kDc1, 1);
     }
+    if (mps_hold_due_ && now >= *mps_hold_due_ && !(snooper_ && snooper_->carrier())) {
+        mps_hold_due_.reset();
+        mps_hold_ = false;
+        event("no response to MPS heard: T.30 released to repeat it");
+        hold_ = false;
+        replay_backlog();
+    }
     if (page_ok_due_ && now >= *page_ok_due_) {
         page_ok_due_.reset();
         ok();
@@ -726,6 +739,13 @@ void Class2Engine::start_t30(bool calling) {
     more_documents_ = false;
     drop_scheduled_ = false;
     backlog_.clear();
+    mps_hold_ = false;
+    mps_hold_due_.reset();
+    next_page_wanted_ = false;
+    response_reported_ = false;
+    doc_page_ = 0;
+    next_rows_ = PageRows{};
+    next_row_ = 0;
     t30_set_tx_ident(t30_, local_id_.c_str());
     t30_set_supported_image_sizes(t30_, T30_SUPPORT_US_LETTER_LENGTH | T30_SUPPORT_US_LEGAL_LENGTH |
                                             T30_SUPPORT_UNLIMITED_LENGTH | T30_SUPPORT_215MM_WIDTH |
@@ -771,6 +791,9 @@ void Class2Engine::stop_t30() {
     t1_due_.reset();
     xon_due_.reset();
     page_ok_due_.reset();
+    mps_hold_ = false;
+    mps_hold_due_.reset();
+    next_page_wanted_ = false;
     std::error_code ignored;
     for (const auto& entry : std::filesystem::directory_iterator(work_dir_, ignored))
         std::filesystem::remove(entry.path(), ignored);
@@ -785,6 +808,10 @@ void Class2Engine::apply_session_to_t30(const Class2Session& s) {
 void Class2Engine::snooped_frame(const std::vector<std::uint8_t>& frame) {
     if (frame.size() < 3) return;
     const std::uint8_t fcf = frame[2];
+    if (mps_hold_) {
+        post_page_response_heard(fcf);
+        return;
+    }
     if (fcf == T30_CSI) {
         remote_id_ = decode_ident(frame);
         return;
@@ -812,20 +839,110 @@ void Class2Engine::release_t30() {
     more_documents_ = ppm_known_ && last_ppm_ != 2 && last_ppm_ != 5;
     ppm_guessed_ = false;
     early_fps_.reset();
+    doc_page_ = 0;  // a new document: T.30 opens this TIFF when it hears DIS
     apply_session_to_t30(*session_);
     t30_set_tx_file(t30_, page_file_->c_str(), -1, -1);
     hold_ = false;
     const bool fresh =
         snooper_ && (snooper_->carrier() || snooper_->samples_since_carrier() < kFreshBacklog);
+    event(std::string("T.30 released for page ") + std::to_string(pages_done_ + 1) +
+          (fresh ? " (replaying " + std::to_string(backlog_.size() / 8) + " ms)" : ""));
+    if (fresh)
+        replay_backlog();
+    else
+        backlog_.clear();
+}
+
+void Class2Engine::replay_backlog() {
     std::vector<std::int16_t> kept;
     kept.swap(backlog_);
-    event(std::string("T.30 released for page ") + std::to_string(pages_done_ + 1) +
-          (fresh ? " (replaying " + std::to_string(kept.size() / 8) + " ms)" : ""));
-    if (!fresh) return;
     for (std::size_t off = 0; off < kept.size() && fax_ && !t30_finished_; off += 160) {
         const int n = static_cast<int>(std::min<std::size_t>(160, kept.size() - off));
         fax_rx(fax_, kept.data() + off, n);
     }
+}
+
+// --- sending: MPS ------------------------------------------------------------------
+
+void Class2Engine::allow_next_page() {
+    if (!sending_ || !t30_ || t30_finished_) return;
+    t4_tx_state_t* t4 = &t30_->t4.tx;
+    // With a row reader, T.30 asks only whether the document's last page is
+    // passed (t4_tx_next_page_has_different_format): MPS when it is not.
+    t4_tx_set_row_read_handler(t4, &Class2Engine::read_next_row, this);
+    const bool mps = ppm_known_ && last_ppm_ == 0;
+    t4->tiff.stop_page = doc_page_ + (mps ? 1 : 0);
+}
+
+int Class2Engine::read_next_row(void* user, std::uint8_t buf[], std::size_t len) {
+    auto* self = static_cast<Class2Engine*>(user);
+    const PageRows& page = self->next_rows_;
+    if (self->next_row_ >= page.rows) return 0;
+    const std::uint8_t* row =
+        page.pixels.data() + static_cast<std::size_t>(self->next_row_) * page.row_bytes;
+    const std::size_t n = std::min(len, static_cast<std::size_t>(page.row_bytes));
+    std::copy(row, row + n, buf);
+    std::fill(buf + n, buf + len, std::uint8_t{0});
+    ++self->next_row_;
+    return static_cast<int>(len);
+}
+
+void Class2Engine::hold_for_post_page_response() {
+    if (!snooper_ || hold_ || t30_finished_) return;
+    hold_ = true;
+    backlog_.clear();
+    mps_hold_ = true;
+    mps_hold_due_ = exchange_.clock().now() + kPostPageResponseWait;
+}
+
+void Class2Engine::post_page_response_heard(int fcf) {
+    mps_hold_ = false;
+    mps_hold_due_.reset();
+    const int f = fcf & 0xFE;
+    if (f != T30_MCF && f != T30_RTP && f != T30_RTN && f != T30_PIP && f != T30_PIN) {
+        // PPR, RNR, CRP, DCN...: T.30 answers these itself, without a new page.
+        event(std::string("response to MPS: ") + t30_frametype(static_cast<std::uint8_t>(fcf)) +
+              ": T.30 released to answer it");
+        hold_ = false;
+        replay_backlog();
+        return;
+    }
+    // T.30 starts the next page as it hears this (after retraining for RTN/RTP):
+    // the host must give it first.
+    const int status = fps_from_response(fcf);
+    if (status == 1 || status == 3 || status == 5) ++pages_done_;
+    response_reported_ = true;
+    next_page_wanted_ = true;
+    phase_ = FaxPhase::C;
+    event("page " + std::to_string(pages_done_) + " answered, +FPTS:" + std::to_string(status) +
+          " (T.30 held for the next page)");
+    line(name("+FPTS:", "+FPS:") + std::to_string(status));
+    if (pending_ == Pending::PageEnd20)
+        (status & 1) ? ok() : error();
+    else
+        ok();
+    pending_ = Pending::None;
+}
+
+void Class2Engine::resume_with_next_page(const std::filesystem::path& page) {
+    next_page_wanted_ = false;
+    more_documents_ = ppm_known_ && last_ppm_ != 2 && last_ppm_ != 5;
+    ppm_guessed_ = false;
+    early_fps_.reset();
+    try {
+        next_rows_ = read_page_rows(page);
+    } catch (const std::exception& e) {
+        event(e.what());
+        next_rows_ = PageRows{};
+    }
+    next_row_ = 0;
+    ++doc_page_;
+    allow_next_page();
+    hold_ = false;
+    event("T.30 released for page " + std::to_string(pages_done_ + 1) + " after MPS (replaying " +
+          std::to_string(backlog_.size() / 8) + " ms)");
+    schedule_drop_if_due();
+    replay_backlog();
 }
 
 void Class2Engine::schedule_drop_if_due() {
@@ -861,6 +978,7 @@ void Class2Engine::on_frame(t30_state_s* t30, void* user, int incoming, const st
     if (self->sending_) {
         if (!incoming && fcf_nox == T30_DCS) {
             self->phase_ = FaxPhase::B;
+            self->allow_next_page();  // T.30 has (re)opened the document by now
             if (auto real = params_from_dcs(msg, static_cast<std::size_t>(len));
                 real && self->session_ && !(*real == *self->session_)) {
                 // Training failed and T.30 stepped down: tell the host, as modems
@@ -876,6 +994,10 @@ void Class2Engine::on_frame(t30_state_s* t30, void* user, int incoming, const st
             self->schedule_drop_if_due();
         } else if (!incoming && (fcf_nox == T30_MPS || fcf_nox == T30_EOM || fcf_nox == T30_EOP)) {
             self->phase_ = FaxPhase::D;
+            if (fcf_nox == T30_MPS) self->hold_for_post_page_response();
+        } else if (!incoming && fcf_nox == T30_PPS && len > 3 && (msg[3] & 0xFE) == T30_MPS) {
+            self->phase_ = FaxPhase::D;  // ECM: PPS-MPS at the page's end
+            self->hold_for_post_page_response();
         }
         return;
     }
@@ -922,6 +1044,10 @@ int Class2Engine::on_phase_d(t30_state_s* t30, void* user, int result) {
                     std::to_string(stats.encoding));
     }
     if (self->sending_) {
+        if (self->response_reported_) {
+            self->response_reported_ = false;  // heard first while T.30 was held
+            return T30_ERR_OK;
+        }
         const int status = fps_from_response(result);
         if (status == 1 || status == 3 || status == 5) ++self->pages_done_;
         self->event("page " + std::to_string(self->pages_done_) +
@@ -1027,7 +1153,8 @@ void Class2Engine::fdt() {
         error();
         return;
     }
-    session_ = negotiate_session(host_params(), *remote_dis_);
+    // After MPS the session stays what it was: there is no new phase B.
+    if (!next_page_wanted_ || !session_) session_ = negotiate_session(host_params(), *remote_dis_);
     event("+FDT: session " + session_->to_string(class20()));
     line(name("+FDCS:", "+FCS:") + session_->to_string(class20()));
     result("CONNECT", 1);
@@ -1127,13 +1254,13 @@ void Class2Engine::page_data_done(std::optional<int> ppm) {
         last_ppm_ = *ppm;
         ppm_known_ = true;
         pending_ = Pending::PageEnd20;
-        release_t30();
+        next_page_wanted_ ? resume_with_next_page(path) : release_t30();
         return;
     }
-    // T.30 starts on the page now (phase B, then C); the post-page message it
-    // needs at the page's end comes with +FET, normally long before.
+    // T.30 starts on the page now (phase B, then C; or C at once after MPS); the
+    // post-page message it needs at the page's end comes with +FET, normally long before.
     ppm_known_ = false;
-    release_t30();
+    next_page_wanted_ ? resume_with_next_page(path) : release_t30();
     // A real modem answers DLE ETX once the page has gone out at the line rate;
     // hosts time the page by it (efax divides by the whole seconds it took).
     static constexpr int kRates[6] = {2400, 4800, 7200, 9600, 12000, 14400};
@@ -1160,6 +1287,7 @@ void Class2Engine::fet(int ppm) {
     last_ppm_ = ppm >= 3 ? ppm - 3 : ppm;
     ppm_known_ = true;
     more_documents_ = last_ppm_ != 2;
+    allow_next_page();
     pending_ = Pending::Fet;
     if (early_fps_) {
         const int status = *early_fps_;

@@ -16,15 +16,23 @@
 // How T.30 gets each page: spandsp 0.0.6's T.30 sends only from TIFF files, but a
 // Class 2 host gives page N only after CONNECT and says MPS/EOP only after the data.
 // So the modem holds its T.30 (no received audio reaches it, so its timers stand
-// still; what arrives is kept) from the call's start, and again after each page's
-// post-page response, until the host has given the next page. The page is decoded
-// into a one-page TIFF, T.30's capabilities are narrowed to the +FDCS reported to
-// the host, and T.30 is released at DLE ETX (Class 2) or DLE , ; . (2.0): it hears
-// the remote's DIS (the kept audio if it is recent, else the next DIS repeat) and
-// sends DCS, TCF and the page. The post-page message is needed only at the page's
-// end, by when +FET has come (the OK to DLE ETX is paced at the line rate, as a
-// real modem's). A document handler makes T.30 send EOM (not MPS) between pages,
-// so it renegotiates for the next page's TIFF; after the last page it sends EOP.
+// still; what arrives is kept) from the call's start until the host has given the
+// first page. The page is decoded into a one-page TIFF, T.30's capabilities are
+// narrowed to the +FDCS reported to the host, and T.30 is released at DLE ETX
+// (Class 2) or DLE , ; . (2.0): it hears the remote's DIS (the kept audio if it is
+// recent, else the next DIS repeat) and sends DCS, TCF and the page. The post-page
+// message is needed only at the page's end, by when +FET has come (the OK to DLE
+// ETX is paced at the line rate, as a real modem's).
+//
+// MPS (T.30 5.3.2.4: the next page follows the response with no new phase B):
+// spandsp 0.0.6 starts the next page the moment it hears MCF, but the host gives
+// that page only after +FPTS reports the MCF. So when the host said MPS, T.30's
+// encoder reads later pages from a row reader (spandsp's own T.4 hook, reached
+// through its exposed structures) and its last page is moved to allow one more;
+// after T.30 sends MPS it is held again, a V.21 receiver of our own hears the
+// response, +FPTS reports it, and T.30 is released with the kept response once the
+// host's next page is in. EOM and EOP as the host says; a document handler makes
+// T.30 send EOM when the host does (a new TIFF, phase B again).
 // The post-page response T.30 really received is what +FPTS reports.
 //
 // Faults (Class1Faults) and quirks (Class2Quirks) emulate broken lines and real
@@ -45,6 +53,7 @@
 #include "core/clock.hpp"
 #include "devices/virtual_class2/class2_params.hpp"
 #include "devices/virtual_class2/hangup_codes.hpp"
+#include "devices/virtual_class2/page_codec.hpp"
 #include "devices/virtual_exchange.hpp"
 #include "devices/virtual_modem/class1_engine.hpp"
 #include "devices/virtual_modem/modem_engine.hpp"
@@ -169,6 +178,13 @@ class Class2Engine : public ModemEngine {
     void send_data_byte(std::uint8_t b);
     void page_data_done(std::optional<int> ppm);
     void release_t30();
+    void replay_backlog();
+    // MPS (see the header comment).
+    void allow_next_page();
+    void hold_for_post_page_response();
+    void post_page_response_heard(int fcf);
+    void resume_with_next_page(const std::filesystem::path& page);
+    static int read_next_row(void* user, std::uint8_t buf[], std::size_t len);
     void page_answered(int status);  // +FPTS for the page T.30 just finished
     void stream_rx_page();
 
@@ -254,6 +270,14 @@ class Class2Engine : public ModemEngine {
     bool end_after_guess_ = false;  // EOM was guessed but the host said EOP
     int pages_done_ = 0;
     int last_ppm_ = -1;
+    // MPS: T.30 held after sending MPS until the response is heard (or a wait).
+    bool mps_hold_ = false;
+    std::optional<TimePoint> mps_hold_due_;
+    bool next_page_wanted_ = false;   // the response went to the host; its next page continues
+    bool response_reported_ = false;  // T.30's phase D for it is already told
+    int doc_page_ = 0;                // 0-based page of T.30's document the host gave last
+    vclass2::PageRows next_rows_;     // that page, for the row reader
+    int next_row_ = 0;
 
     // Sending: the page the host is giving.
     std::vector<std::uint8_t> page_data_;

@@ -2,6 +2,7 @@
 
 #include <spandsp.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "devices/virtual_class2/class2_params.hpp"
@@ -24,6 +25,36 @@ PageDecodeResult decode_page_to_tiff(const std::vector<std::uint8_t>& data, int 
     PageDecodeResult result{stats.length, stats.bad_rows};
     t4_rx_free(t4);
     return result;
+}
+
+PageRows read_page_rows(const std::filesystem::path& tiff) {
+    TIFF* t = TIFFOpen(tiff.c_str(), "r");
+    if (t == nullptr) throw std::runtime_error(tiff.string() + ": cannot read the page");
+    PageRows page;
+    std::uint32_t width = 0, length = 0;
+    std::uint16_t photometric = PHOTOMETRIC_MINISWHITE;
+    TIFFGetField(t, TIFFTAG_IMAGEWIDTH, &width);
+    TIFFGetField(t, TIFFTAG_IMAGELENGTH, &length);
+    TIFFGetField(t, TIFFTAG_PHOTOMETRIC, &photometric);
+    page.width = static_cast<int>(width);
+    page.row_bytes = static_cast<int>((width + 7) / 8);
+    page.pixels.resize(static_cast<std::size_t>(page.row_bytes) * length);
+    std::vector<std::uint8_t> line(static_cast<std::size_t>(TIFFScanlineSize(t)));
+    for (std::uint32_t row = 0; row < length; ++row) {
+        if (TIFFReadScanline(t, line.data(), row, 0) < 0) {
+            TIFFClose(t);
+            throw std::runtime_error(tiff.string() + ": row " + std::to_string(row + 1) +
+                                     " cannot be read");
+        }
+        std::uint8_t* out = page.pixels.data() + static_cast<std::size_t>(row) * page.row_bytes;
+        const std::size_t n = std::min(line.size(), static_cast<std::size_t>(page.row_bytes));
+        for (std::size_t i = 0; i < n; ++i)
+            out[i] = photometric == PHOTOMETRIC_MINISBLACK ? static_cast<std::uint8_t>(~line[i])
+                                                           : line[i];
+    }
+    page.rows = static_cast<int>(length);
+    TIFFClose(t);
+    return page;
 }
 
 std::vector<std::uint8_t> encode_tiff_page(const std::filesystem::path& tiff, int page, int df) {

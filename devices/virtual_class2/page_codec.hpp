@@ -21,6 +21,18 @@ struct PageDecodeResult {
 PageDecodeResult decode_page_to_tiff(const std::vector<std::uint8_t>& data, int df, int vr,
                                      int width, const std::filesystem::path& tiff);
 
+// The pixel rows of a one-page bilevel TIFF (as decode_page_to_tiff writes),
+// each padded to `row_bytes` = (width + 7) / 8 bytes, MSB first, 1 = black: how
+// spandsp's T.4 encoder takes rows from a row reader. Throws std::runtime_error
+// naming the file when it cannot be read.
+struct PageRows {
+    int width = 0;
+    int row_bytes = 0;
+    int rows = 0;
+    std::vector<std::uint8_t> pixels;  // rows * row_bytes
+};
+PageRows read_page_rows(const std::filesystem::path& tiff);
+
 // Encodes page `page` (0-based) of `tiff` with coding `df`, ending in RTC (or EOFB).
 // Throws std::runtime_error naming the file when it cannot be read.
 std::vector<std::uint8_t> encode_tiff_page(const std::filesystem::path& tiff, int page, int df);

@@ -1,9 +1,11 @@
 // Documents through faxd: converted on the worker pool after job.submit has
-// answered, PDF and PostScript included; a document that cannot be faxed fails
-// its job with an error naming it while faxd serves everyone else; a job left
-// converting by a crash is converted at the next start.
+// answered, PDF, PostScript, text and images included; a document that cannot
+// be faxed fails its job with an error naming it while faxd serves everyone
+// else; a job left converting by a crash is converted at the next start.
 #include <gtest/gtest.h>
 
+#include "core/documents/conversion.hpp"
+#include "core/image_compare.hpp"
 #include "core/protocol/error_codes.hpp"
 #include "core/protocol/submit.hpp"
 #include "core/sqlite_store.hpp"
@@ -47,6 +49,48 @@ TEST(FaxdDocuments, PdfAndPostScriptAreConvertedAndSent) {
     // Uploads are gone once converted; only the jobs' fax documents remain.
     for (const auto& e : std::filesystem::directory_iterator(faxd.config.spool / "documents"))
         EXPECT_EQ(e.path().extension(), ".tif") << e.path();
+}
+
+TEST(FaxdDocuments, TextAndImagesArriveAsTheirConvertedPages) {
+    test::FaxdHarness faxd;
+    auto c = faxd.client("sender");
+    auto admin = faxd.client("admin");
+    const auto notes = faxd.tmp.path() / "notes.txt";
+    std::ofstream(notes) << "Notes for the fax\n\tindented\fpage two\n";
+    std::size_t received = 0;
+    for (const auto& file : {notes, test::fixture("documents/square.png")}) {
+        const std::string name = file.filename().string();
+        json job = rpc::submit_and_wait(*c, {{"number", "5551002"},
+                                             {"display_name", name},
+                                             {"document", test::document_base64(file)}});
+        const std::int64_t id = job["job_id"];
+        ASSERT_TRUE(test::wait_for(*c, [&] {
+            return c->call("job.get", {{"job_id", id}})["state"] == "completed";
+        })) << name;
+        json fax;
+        ++received;
+        ASSERT_TRUE(test::wait_for(*admin, [&] {
+            const json list = admin->call("received.list");
+            if (list.size() != received) return false;
+            fax = list[0];
+            for (const json& f : list)
+                if (f["id"] > fax["id"]) fax = f;
+            return fax["status"] == "completed";
+        })) << name;
+        const auto fetched = faxd.tmp.path() / ("received-" + name + ".tif");
+        test::fetch_received(*admin, fax["id"].get<std::int64_t>(), fetched);
+
+        // The pages that arrived are those faxd's conversion makes of it.
+        ConversionRequest request;
+        request.input = file;
+        request.name = name;
+        request.output = faxd.tmp.path() / ("converted-" + name + ".tif");
+        request.work_dir = faxd.tmp.path() / "work";
+        const ConversionResult converted = convert_document(request);
+        EXPECT_EQ(job["page_count"], converted.page_count) << name;
+        const ImageComparison cmp = compare_fax_images(request.output, fetched);
+        EXPECT_TRUE(cmp.equal) << name << ": " << cmp.detail;
+    }
 }
 
 TEST(FaxdDocuments, ADocumentThatCannotBeFaxedFailsItsJobNamingIt) {

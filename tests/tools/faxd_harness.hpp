@@ -122,4 +122,19 @@ inline int rpc_code_of(const std::function<void()>& f) {
     return 0;
 }
 
+// Fetches received fax `id` whole into `file`.
+inline void fetch_received(rpc::FaxClient& client, std::int64_t id,
+                           const std::filesystem::path& file) {
+    std::ofstream out(file, std::ios::binary);
+    for (std::int64_t offset = 0;;) {
+        const json part = client.call("received.fetch", {{"id", id}, {"offset", offset}});
+        const auto data = rpc::base64_decode(part["data"].get<std::string>());
+        if (!data) throw std::runtime_error("received.fetch: bad base64");
+        out.write(reinterpret_cast<const char*>(data->data()),
+                  static_cast<std::streamsize>(data->size()));
+        offset += static_cast<std::int64_t>(data->size());
+        if (part["eof"]) break;
+    }
+}
+
 }  // namespace faxemu::test

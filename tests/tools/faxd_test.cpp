@@ -1,6 +1,10 @@
 // faxd end to end through its control protocol: a fax submitted, sent over the
 // simulated ports, received, routed and fetched identical; rights; bad input.
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
+
+#include <sstream>
 
 #include "core/image_compare.hpp"
 #include "core/protocol/error_codes.hpp"
@@ -23,6 +27,61 @@ bool final_state(const json& job) {
     const std::string s = job["state"];
     return s == to_string(JobState::Completed) || s == to_string(JobState::Failed) ||
            s == to_string(JobState::RetriesExceeded) || s == to_string(JobState::Cancelled);
+}
+
+// Captures faxd's log (it logs through spdlog's default logger) for one test.
+class CapturedLog {
+  public:
+    CapturedLog() : previous_(spdlog::default_logger()) {
+        auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(text_);
+        spdlog::set_default_logger(std::make_shared<spdlog::logger>("captured", sink));
+        spdlog::set_level(spdlog::level::info);
+    }
+    ~CapturedLog() { spdlog::set_default_logger(previous_); }
+    std::string text() {
+        spdlog::default_logger()->flush();
+        return text_.str();
+    }
+
+  private:
+    std::shared_ptr<spdlog::logger> previous_;
+    std::ostringstream text_;
+};
+
+// Issue 12: a reception that fails says why in faxd's log, at warning level.
+TEST(Faxd, AFailedReceptionIsLoggedAsAWarningWithItsCause) {
+    CapturedLog log;
+    {
+        FaxdHarness faxd([](faxd::Config& c) { c.line_speed = 4; });  // long enough to cut
+        auto admin = faxd.client("admin");
+        const auto source = test::fixture("documents/letter-fine-mmr.tif");
+        json job = rpc::submit_and_wait(*admin, {{"number", "5551002"},
+                                                 {"document", test::document_base64(source)},
+                                                 {"display_name", "letter.tif"}});
+        const std::int64_t id = job["job_id"];
+        ASSERT_TRUE(test::wait_for(*admin, [&] {
+            return admin->call("port.status", {{"device_id", 2}})["device_status_text"] ==
+                   "Receiving";
+        }));
+        admin->call("job.command", {{"job_id", id}, {"command", "cancel"}});
+        json faxes;
+        ASSERT_TRUE(test::wait_for(*admin, [&] {
+            faxes = admin->call("received.list");
+            return faxes.size() == 1 && faxes[0]["status"] != "receiving";
+        }));
+        EXPECT_NE(faxes[0]["status"], "completed") << faxes.dump(2);
+        faxd.stop();
+    }
+    const std::string text = log.text();
+    const auto at = text.find("[warning] fax 1: reception on port 2");
+    ASSERT_NE(at, std::string::npos) << text;
+    const std::string line = text.substr(at, text.find('\n', at) - at);
+    EXPECT_TRUE(line.find(" failed after ") != std::string::npos ||
+                line.find(" partial after ") != std::string::npos)
+        << line;
+    const auto cause = line.find("page(s): ");
+    ASSERT_NE(cause, std::string::npos) << line;
+    EXPECT_GT(line.size(), cause + 12) << line;  // a cause, not nothing
 }
 
 TEST(Faxd, SubmittedFaxIsSentReceivedRoutedAndFetchedIdentical) {

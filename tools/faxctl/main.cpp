@@ -159,7 +159,8 @@ int main(int argc, char** argv) {
     json doc_fields = json::object();
     std::string recipient, sender, company, dept, billing, tsid_doc;
     send->add_option("--to", to, "the fax number to dial")->required();
-    send->add_option("files", files, "documents: TIFF, PDF or PostScript")
+    send->add_option("files", files,
+                     "documents: TIFF, PDF, PostScript, plain text, PNG, JPEG, GIF or BMP")
         ->required()
         ->check(CLI::ExistingFile);
     send->add_flag("--wait", wait,

@@ -298,9 +298,10 @@ void Daemon::resume_conversions() {
     for (const Job& job : store_.jobs()) {
         if (job.state != JobState::Converting) continue;
         if (std::filesystem::exists(job.document)) {
-            spdlog::warn("job {}: its document was being converted when faxd stopped; converting "
-                         "it again",
-                         job.id);
+            spdlog::warn(
+                "job {}: its document was being converted when faxd stopped; converting "
+                "it again",
+                job.id);
             convert(job);
         } else {
             scheduler_.conversion_failed(
@@ -538,8 +539,12 @@ void Daemon::call_ended(const CallRecord& rec) {
         if (it == sending_.end()) return;
         const std::int64_t job_id = it->second;
         sending_.erase(it);
-        spdlog::info("job {}: call on port {} ended: {} ({} page(s))", job_id, rec.device_id,
-                     rec.outcome.ok() ? "completed" : rec.outcome.cause_text, rec.pages);
+        if (rec.outcome.ok())
+            spdlog::info("job {}: call on port {} completed ({} page(s))", job_id, rec.device_id,
+                         rec.pages);
+        else
+            spdlog::warn("job {}: call on port {} failed after {} page(s): {}", job_id,
+                         rec.device_id, rec.pages, rec.outcome.cause_text);
         // A driver's cause may name the document's file; clients see the job's id.
         CallOutcome outcome = rec.outcome;
         outcome.cause_text =
@@ -574,8 +579,13 @@ void Daemon::call_ended(const CallRecord& rec) {
         plan_routing(*f);
     }
     store_.update_received(*f);
-    spdlog::info("fax {}: {} page(s) from \"{}\" on port {} into {}: {} {}", fax_id, rec.pages,
-                 rec.remote_ident, rec.device_id, f->file, f->status, rec.outcome.cause_text);
+    if (rec.outcome.ok())
+        spdlog::info("fax {}: {} page(s) from \"{}\" on port {} into {}: {}", fax_id, rec.pages,
+                     rec.remote_ident, rec.device_id, f->file, f->status);
+    else  // an operator looks for why a fax did not come
+        spdlog::warn("fax {}: reception on port {} from \"{}\" {} after {} page(s): {}{}", fax_id,
+                     rec.device_id, rec.remote_ident, f->status, rec.pages, rec.outcome.cause_text,
+                     rec.pages > 0 ? " (the pages are kept in " + f->file + ")" : "");
     rpc_->notify_all("received.changed", {{"fax", fax_json(*f)}});
     start_routing(*f);
 }

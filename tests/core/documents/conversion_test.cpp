@@ -9,6 +9,7 @@
 
 #include "core/error.hpp"
 #include "core/image_compare.hpp"
+#include "tests/core/documents/converter.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace faxemu {
@@ -31,54 +32,8 @@ struct Paper {
     double width_pt, height_pt;
 };
 
-class Converter {
-  public:
-    ConversionResult run(const std::string& fixture, FaxResolution resolution = FaxResolution::Fine,
-                         ConversionLimits limits = {}) {
-        ConversionRequest r;
-        r.input = test::fixture(fixture);
-        r.name = std::filesystem::path(fixture).filename().string();
-        r.output = output();
-        r.work_dir = tmp.path() / "work";
-        r.resolution = resolution;
-        r.limits = limits;
-        return convert_document(r, stop.get_token());
-    }
-    // The message of the FaxError(BadDocument) a conversion must throw.
-    std::string error_of(const std::string& fixture, ConversionLimits limits = {}) {
-        try {
-            run(fixture, FaxResolution::Fine, limits);
-        } catch (const FaxError& e) {
-            EXPECT_EQ(e.code(), ErrorCode::BadDocument) << e.what();
-            const std::string what = e.what();
-            EXPECT_EQ(what.find(tmp.path().string()), std::string::npos)
-                << "a spool path leaked: " << what;
-            EXPECT_NE(what.find("\"" + std::filesystem::path(fixture).filename().string() + "\""),
-                      std::string::npos)
-                << what;
-            EXPECT_FALSE(std::filesystem::exists(tmp.path() / "work")) << "work folder left";
-            return what;
-        }
-        ADD_FAILURE() << fixture << " was converted";
-        return "";
-    }
-    std::filesystem::path output() const { return tmp.path() / "out.tif"; }
-
-    test::TempDir tmp;
-    std::stop_source stop;
-};
-
-// Share of black pixels in [x0,x1)x[y0,y1) of `page`, clipped to it.
-double ink(const BilevelPage& page, long x0, long y0, long x1, long y1) {
-    x0 = std::max(0L, x0);
-    y0 = std::max(0L, y0);
-    x1 = std::min<long>(page.width, x1);
-    y1 = std::min<long>(page.height, y1);
-    long black = 0, all = 0;
-    for (long y = y0; y < y1; ++y)
-        for (long x = x0; x < x1; ++x, ++all) black += page.black(x, y);
-    return all ? static_cast<double>(black) / all : 0;
-}
+using test::Converter;
+using test::ink;
 
 void expect_rectangles(const std::filesystem::path& file, const Paper& paper, double y_dpi) {
     const auto pages = read_bilevel_pages(file);
