@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "core/error.hpp"
+#include "core/routing_target.hpp"
 
 namespace faxemu {
 
@@ -165,6 +166,10 @@ void RoutingMethod::validate(std::string_view data) const {
         if (c == '\0') fail("RoutingData contains a NUL character");
         if (is_control(c)) fail("RoutingData contains a control character");
     }
+    // Folder and e-mail data may end in ";format=pdf|tiff" (routing_target.hpp).
+    const RoutingTarget target = parse_routing_target(info_.kind, data);
+    if (!target.problem.empty()) fail(target.problem);
+    data = target.destination;
     std::string problem;
     switch (info_.kind) {
         case RoutingKind::Folder:

@@ -23,7 +23,11 @@ inline constexpr std::string_view kEmailRoutingGuid = "{6bbf7bfe-9af2-11d0-abf7-
 // since clients and stored port settings key methods by GUID.
 inline constexpr std::string_view kRunProgramRoutingGuid = "{41e2186d-d53b-41f5-a1fa-f96789e7fac2}";
 
-// What RoutingData means, and so how it is validated and later executed.
+// What RoutingData means, and so how it is validated and later executed:
+// Print, a printer name; Folder, an absolute folder path; Email, an address;
+// RunProgram, a program and its arguments (routing_runner.hpp). Folder and
+// Email data may end in ";format=pdf" or ";format=tiff", the format of the
+// copy (default: TIFF for a folder, PDF for e-mail; routing_target.hpp).
 enum class RoutingKind { Print, Folder, Email, RunProgram };
 
 struct RoutingMethodInfo {

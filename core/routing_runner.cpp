@@ -29,6 +29,7 @@
 
 #include "core/client_text.hpp"
 #include "core/error.hpp"
+#include "core/routing_target.hpp"
 
 extern char** environ;
 
@@ -554,6 +555,46 @@ std::string without_fax_path(std::string detail, const ReceivedFax& fax) {
     return replace_all(std::move(detail), fax.file, "fax " + std::to_string(fax.id) + "'s file");
 }
 
+// The fax as `format`: its own file for TIFF, else a copy made by the
+// configuration's export_fax in its work_dir, removed when this goes.
+class FaxInFormat {
+  public:
+    FaxInFormat(const RoutingConfig& config, const ReceivedFax& fax, FaxFileFormat format) {
+        if (format == FaxFileFormat::Tiff) {
+            path_ = fax.file;
+            return;
+        }
+        const std::string name(format_name(format));
+        if (!config.export_fax) throw Failure("faxd cannot make " + name + " files here");
+        static std::atomic<unsigned> serial{0};
+        const auto dir = config.work_dir.empty() ? std::filesystem::temp_directory_path()
+                                                 : config.work_dir;
+        path_ = (dir / (".route-" + std::to_string(fax.id) + "-" + std::to_string(::getpid()) +
+                        "-" + std::to_string(serial.fetch_add(1)) +
+                        std::string(file_extension(format))))
+                    .string();
+        owned_ = true;
+        try {
+            config.export_fax(fax.file, format, path_);
+        } catch (const std::exception& e) {
+            throw Failure("cannot make the fax a " + name + ": " +
+                          replace_all(e.what(), path_, "the " + name));
+        }
+    }
+    ~FaxInFormat() {
+        std::error_code ignored;
+        if (owned_) std::filesystem::remove(path_, ignored);
+    }
+    FaxInFormat(const FaxInFormat&) = delete;
+    FaxInFormat& operator=(const FaxInFormat&) = delete;
+
+    const std::string& path() const { return path_; }
+
+  private:
+    std::string path_;
+    bool owned_ = false;
+};
+
 std::string path_variable() {
     const char* path = std::getenv("PATH");
     return (path && *path) ? path : kDefaultPath;
@@ -581,11 +622,12 @@ RoutingRun RoutingRunner::run(RoutingKind kind, const std::string& routing_data,
         if (fax.file.empty()) throw Failure("the fax has no file");
         if (::stat(fax.file.c_str(), &st) != 0) fail_errno("the fax's file", errno);
         if (!S_ISREG(st.st_mode)) throw Failure("the fax's file is not a regular file");
+        const RoutingTarget target = parse_routing_target(kind, routing_data);
         switch (kind) {
             case RoutingKind::Folder:
-                return to_folder(routing_data, fax);
+                return to_folder(target.destination, target.format, fax);
             case RoutingKind::Email:
-                return to_email(routing_data, fax);
+                return to_email(target.destination, target.format, fax);
             case RoutingKind::Print:
                 return to_printer(routing_data, fax);
             case RoutingKind::RunProgram:
@@ -601,7 +643,8 @@ RoutingRun RoutingRunner::run(RoutingKind kind, const std::string& routing_data,
     }
 }
 
-RoutingRun RoutingRunner::to_folder(const std::string& folder, const ReceivedFax& fax) const {
+RoutingRun RoutingRunner::to_folder(const std::string& folder, FaxFileFormat format,
+                                    const ReceivedFax& fax) const {
     // Everything below goes through this descriptor, so swapping the folder
     // for a symlink half way changes nothing.
     Fd dir(::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
@@ -618,7 +661,9 @@ RoutingRun RoutingRunner::to_folder(const std::string& folder, const ReceivedFax
         base = real.get();
     if (base.empty() || base.back() != '/') base += '/';
 
-    Fd src(::open(fax.file.c_str(), O_RDONLY | O_CLOEXEC));
+    const FaxInFormat copy(config_, fax, format);
+    const std::string extension(file_extension(format));
+    Fd src(::open(copy.path().c_str(), O_RDONLY | O_CLOEXEC));
     if (!src) fail_errno("cannot open the fax's file", errno);
 
     // Run again after a crash between the copy and its record: the copy made
@@ -626,7 +671,7 @@ RoutingRun RoutingRunner::to_folder(const std::string& folder, const ReceivedFax
     const std::string id = std::to_string(fax.id);
     const std::string stem = "fax-" + id + "-" + compact_stamp(received_at(fax));
     for (int n = 1; n <= kMaxNameTries; ++n) {
-        const std::string name = stem + (n == 1 ? "" : "-" + std::to_string(n)) + ".tif";
+        const std::string name = stem + (n == 1 ? "" : "-" + std::to_string(n)) + extension;
         if (same_content(dir.get(), name, src.get())) return {true, base + name};
         if (::faccessat(dir.get(), name.c_str(), F_OK, AT_SYMLINK_NOFOLLOW) != 0) break;
     }
@@ -660,7 +705,7 @@ RoutingRun RoutingRunner::to_folder(const std::string& folder, const ReceivedFax
     // Neither renameat2(RENAME_NOREPLACE) nor link() ever replaces a file, so
     // two runs (or a planted symlink) can never overwrite one another.
     for (int n = 1; n <= kMaxNameTries; ++n) {
-        const std::string name = stem + (n == 1 ? "" : "-" + std::to_string(n)) + ".tif";
+        const std::string name = stem + (n == 1 ? "" : "-" + std::to_string(n)) + extension;
         int rc = ::renameat2(dir.get(), tmp.c_str(), dir.get(), name.c_str(), RENAME_NOREPLACE);
         if (rc != 0 && (errno == EINVAL || errno == ENOSYS || errno == ENOTSUP)) {
             // A file system without RENAME_NOREPLACE (NFS, some FUSE): link
@@ -701,9 +746,10 @@ int RoutingRunner::remove_stale_temporaries(const std::string& folder) {
     return removed;
 }
 
-RoutingRun RoutingRunner::to_email(const std::string& address, const ReceivedFax& fax) const {
+RoutingRun RoutingRunner::to_email(const std::string& address, FaxFileFormat format,
+                                   const ReceivedFax& fax) const {
     if (config_.sendmail.empty()) throw Failure("no mailer configured");
-    const std::string tiff = read_whole(fax.file);
+    const std::string file = read_whole(FaxInFormat(config_, fax, format).path());
 
     const std::string ident = printable(fax.remote_ident);
     const std::string caller = printable(fax.caller_id);
@@ -712,10 +758,10 @@ RoutingRun RoutingRunner::to_email(const std::string& address, const ReceivedFax
     const std::string boundary = "faxemu-" + random_token() + random_token();
     const std::string id = std::to_string(fax.id);
     const auto now = std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now());
-    const std::string attachment = "fax-" + id + ".tif";
+    const std::string attachment = "fax-" + id + std::string(file_extension(format));
 
     std::string m;
-    m.reserve(tiff.size() * 4 / 3 + tiff.size() / 38 + 2048);
+    m.reserve(file.size() * 4 / 3 + file.size() / 38 + 2048);
     m += "From: " + printable(config_.mail_from) + "\n";
     m += "To: " + printable(address) + "\n";
     m += "Subject: Fax from " + sender + " (" + pages + ")\n";
@@ -737,10 +783,10 @@ RoutingRun RoutingRunner::to_email(const std::string& address, const ReceivedFax
     m += "Fax ID:    " + id + "\n";
     if (fax.partial) m += "\nThe call failed part way: only the whole pages were kept.\n";
     m += "\n--" + boundary + "\n";
-    m += "Content-Type: image/tiff; name=\"" + attachment + "\"\n";
+    m += "Content-Type: " + std::string(mime_type(format)) + "; name=\"" + attachment + "\"\n";
     m += "Content-Transfer-Encoding: base64\n";
     m += "Content-Disposition: attachment; filename=\"" + attachment + "\"\n\n";
-    m += base64_lines(tiff);
+    m += base64_lines(file);
     m += "\n--" + boundary + "--\n";
 
     const auto r = run_child(config_.sendmail, nullptr, &m, config_.program_timeout);

@@ -6,10 +6,13 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "core/program_allow_list.hpp"
+#include "core/protocol/fax_file_format.hpp"
 #include "core/received_fax.hpp"
 #include "core/routing_method.hpp"
 
@@ -31,6 +34,16 @@ struct RoutingConfig {
     // How long any child (mailer, print command, program) may run before it is
     // sent SIGTERM, then SIGKILL a little later.
     std::chrono::seconds program_timeout{120};
+    // Makes the fax TIFF `tiff` into `out` as `format` (PDF for e-mail by
+    // default, or as RoutingData's ";format=" says). Set by faxd to the
+    // document pipeline's export_fax, which core cannot link; unset, a
+    // format other than TIFF fails the method.
+    std::function<void(const std::filesystem::path& tiff, FaxFileFormat format,
+                       const std::filesystem::path& out)>
+        export_fax;
+    // Where those copies are made before they are mailed or stored (empty:
+    // the system's temporary folder); each is removed once used.
+    std::filesystem::path work_dir;
 };
 
 struct RoutingRun {
@@ -72,8 +85,10 @@ class RoutingRunner {
     static int remove_stale_temporaries(const std::string& folder);
 
   private:
-    RoutingRun to_folder(const std::string& folder, const ReceivedFax& fax) const;
-    RoutingRun to_email(const std::string& address, const ReceivedFax& fax) const;
+    RoutingRun to_folder(const std::string& folder, FaxFileFormat format,
+                         const ReceivedFax& fax) const;
+    RoutingRun to_email(const std::string& address, FaxFileFormat format,
+                        const ReceivedFax& fax) const;
     RoutingRun to_printer(const std::string& printer, const ReceivedFax& fax) const;
     RoutingRun to_program(const std::string& command, const ReceivedFax& fax) const;
 

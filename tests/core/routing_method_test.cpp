@@ -165,6 +165,19 @@ TEST_F(RoutingMethodInstanceTest, FolderRules) {
     EXPECT_FALSE(accepts(folder, "/" + std::string(4095, 'a')));
 }
 
+TEST_F(RoutingMethodInstanceTest, FolderAndEmailTakeAFormat) {
+    EXPECT_TRUE(accepts(folder, "/srv/faxes;format=pdf"));
+    EXPECT_TRUE(accepts(folder, "/srv/faxes;format=TIFF"));
+    EXPECT_TRUE(accepts(email, "ops@example.com;format=tiff"));
+    EXPECT_TRUE(accepts(email, "ops@example.com;format=pdf"));
+    // PNG is one page; a fax has many.
+    EXPECT_FALSE(accepts(folder, "/srv/faxes;format=png"));
+    EXPECT_FALSE(accepts(email, "ops@example.com;format=gif"));
+    EXPECT_FALSE(accepts(folder, ";format=pdf"));
+    EXPECT_FALSE(accepts(folder, "faxes;format=pdf"));  // the folder's own rules still hold
+    EXPECT_FALSE(accepts(print, "office;format=pdf"));
+}
+
 TEST_F(RoutingMethodInstanceTest, EmailRules) {
     EXPECT_TRUE(accepts(email, "ops@example.com"));
     EXPECT_TRUE(accepts(email, "first.last+fax@mail.example.co.uk"));

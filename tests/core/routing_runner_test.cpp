@@ -81,6 +81,18 @@ class RoutingRunnerTest : public ::testing::Test {
         config.program_timeout = std::chrono::seconds{30};
         for (const char* name : {"hook", "nothing-here", "not-executable"})
             config.allowed_programs.push_back((dir.path() / name).string());
+        // faxd gives the document pipeline's export_fax; a stand-in says what
+        // it was asked, so the runner's part is seen on its own.
+        fs::create_directories(dir.path() / "work");
+        config.work_dir = dir.path() / "work";
+        config.export_fax = [](const fs::path& tiff, FaxFileFormat format, const fs::path& out) {
+            spit(out, std::string(format_name(format)) + " of " + slurp(tiff));
+        };
+    }
+
+    // What the stand-in export_fax makes of the fax as `format`.
+    std::string exported(FaxFileFormat format) const {
+        return std::string(format_name(format)) + " of " + original;
     }
 
     // A failing method must not lose or damage the fax.
@@ -100,6 +112,39 @@ class RoutingRunnerTest : public ::testing::Test {
 };
 
 // ---- Folder -----------------------------------------------------------------
+
+TEST_F(RoutingRunnerTest, FolderStoresAPdfWhenItsDataSaysSo) {
+    const auto out = dir.path() / "inbox";
+    fs::create_directory(out);
+    const auto r = run(RoutingKind::Folder, out.string() + ";format=PDF");
+    ASSERT_TRUE(r.ok) << r.detail;
+    EXPECT_EQ(r.detail, (out / (std::string("fax-42-") + kStamp + ".pdf")).string());
+    EXPECT_EQ(slurp(r.detail), exported(FaxFileFormat::Pdf));
+    // Routed again: the same PDF is the copy already there.
+    EXPECT_EQ(run(RoutingKind::Folder, out.string() + ";format=pdf").detail, r.detail);
+    EXPECT_EQ(std::distance(fs::directory_iterator(out), fs::directory_iterator()), 1);
+    // The PDF made for it is gone from the work folder.
+    EXPECT_TRUE(fs::is_empty(dir.path() / "work"));
+    expect_fax_intact();
+}
+
+TEST_F(RoutingRunnerTest, AFormatThatCannotBeMadeFailsTheMethodNamingTheFax) {
+    const auto out = dir.path() / "inbox";
+    fs::create_directory(out);
+    config.export_fax = [](const fs::path& tiff, FaxFileFormat, const fs::path& out_file) {
+        throw std::runtime_error(tiff.string() + " unreadable; nothing in " + out_file.string());
+    };
+    auto r = run(RoutingKind::Folder, out.string() + ";format=pdf");
+    EXPECT_FALSE(r.ok);
+    EXPECT_THAT(r.detail, HasSubstr("Store in a folder for fax 42: cannot make the fax a pdf"));
+    EXPECT_THAT(r.detail, Not(HasSubstr(dir.path().string())));
+    config.export_fax = nullptr;
+    r = run(RoutingKind::Email, "a@example.com");
+    EXPECT_FALSE(r.ok);
+    EXPECT_THAT(r.detail, HasSubstr("cannot make pdf files"));
+    EXPECT_TRUE(fs::is_empty(out));
+    expect_fax_intact();
+}
 
 TEST_F(RoutingRunnerTest, FolderCopyIsByteIdentical) {
     const auto out = dir.path() / "inbox";
@@ -282,8 +327,38 @@ class RoutingRunnerEmailTest : public RoutingRunnerTest {
     std::string message() const { return slurp(dir.path() / "msg"); }
 };
 
-TEST_F(RoutingRunnerEmailTest, MailsTheFaxAsATiffAttachment) {
+// The message's parts, split at its MIME boundary; empty if it is not closed.
+std::vector<std::string> mime_parts(const std::string& m) {
+    const auto type = header(m, "Content-Type");
+    const auto boundary = type.substr(type.find('"') + 1, type.rfind('"') - type.find('"') - 1);
+    std::vector<std::string> parts;
+    for (const auto& line : lines(m)) {
+        if (line == "--" + boundary) {
+            parts.emplace_back();
+        } else if (line == "--" + boundary + "--") {
+            return parts;
+        } else if (!parts.empty()) {
+            parts.back() += line + "\n";
+        }
+    }
+    return {};
+}
+
+TEST_F(RoutingRunnerEmailTest, MailsAPdfByDefault) {
     const auto r = run(RoutingKind::Email, "fax.desk@example.com");
+    ASSERT_TRUE(r.ok) << r.detail;
+    const auto parts = mime_parts(message());
+    ASSERT_EQ(parts.size(), 2u);
+    EXPECT_THAT(parts[1], HasSubstr("Content-Type: application/pdf; name=\"fax-42.pdf\""));
+    EXPECT_THAT(parts[1], HasSubstr("Content-Disposition: attachment; filename=\"fax-42.pdf\""));
+    EXPECT_EQ(base64_decode(parts[1].substr(parts[1].find("\n\n") + 2)),
+              exported(FaxFileFormat::Pdf));
+    EXPECT_TRUE(fs::is_empty(dir.path() / "work"));
+    expect_fax_intact();
+}
+
+TEST_F(RoutingRunnerEmailTest, MailsTheFaxAsATiffAttachmentWhenAsked) {
+    const auto r = run(RoutingKind::Email, "fax.desk@example.com;format=tiff");
     ASSERT_TRUE(r.ok) << r.detail;
     EXPECT_EQ(r.detail, "mailed to fax.desk@example.com");
     EXPECT_EQ(slurp(dir.path() / "args"), "-t\n-oi\n");

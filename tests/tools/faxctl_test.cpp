@@ -4,11 +4,12 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <fstream>
+
 #include "core/documents/conversion.hpp"
 #include "core/documents/cover_page.hpp"
 #include "core/image_compare.hpp"
-
-#include <fstream>
+#include "tests/support/fax_images.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/test_support.hpp"
 
@@ -122,6 +123,69 @@ TEST_F(Faxctl, SeveralDocumentsAndACoverPageAreOneFax) {
         for (std::uint32_t x = 0; x < blank.width; ++x)
             differing += got[0].black(x, y) != blank.black(x, y);
     EXPECT_GT(differing, 2000) << "the cover page's fields are missing";
+}
+
+TEST_F(Faxctl, FetchesAsPdfOrPngAsTheNameOrFormatSays) {
+    std::string out;
+    ASSERT_EQ(faxctl({"send", "--to", "5551002", "--wait",
+                      test::fixture("documents/mixed-res.tif").string()},
+                     out),
+              0)
+        << out;
+    ASSERT_EQ(faxctl({"--json", "received"}, out), 0) << out;
+    const std::string id = std::to_string(json::parse(out)[0]["id"].get<int>());
+    const auto dir = tmp_.path();
+
+    ASSERT_EQ(faxctl({"received", "--fetch", id, "-o", (dir / "fax.tif").string()}, out), 0)
+        << out;
+    // The extension chooses PDF.
+    ASSERT_EQ(faxctl({"received", "--fetch", id, "-o", (dir / "fax.pdf").string()}, out), 0)
+        << out;
+    EXPECT_NE(out.find("of pdf written to"), std::string::npos) << out;
+    EXPECT_EQ(test::run({"/usr/bin/qpdf", "--check", (dir / "fax.pdf").string()}, out, dir), 0)
+        << out;
+    EXPECT_EQ(test::pdf_differs_from_tiff(dir / "fax.pdf", dir / "fax.tif", dir), "");
+
+    // --format for a name without an extension; --page for a PNG.
+    ASSERT_EQ(faxctl({"received", "--fetch", id, "--format", "pdf", "-o", (dir / "copy").string()},
+                     out),
+              0)
+        << out;
+    EXPECT_EQ(test::read_text(dir / "copy"), test::read_text(dir / "fax.pdf"));
+    ASSERT_EQ(faxctl({"received", "--fetch", id, "--page", "2", "-o", (dir / "p2.png").string()},
+                     out),
+              0)
+        << out;
+    const auto png = test::read_png(dir / "p2.png");
+    EXPECT_TRUE(png.page.bits == read_bilevel_pages(dir / "fax.tif").at(1).bits);
+    // faxd's refusal reaches the user, and no file is left behind.
+    EXPECT_EQ(faxctl({"received", "--fetch", id, "--page", "3", "-o", (dir / "p3.png").string()},
+                     out),
+              1);
+    EXPECT_NE(out.find("has 2 pages, no page 3"), std::string::npos) << out;
+    EXPECT_FALSE(std::filesystem::exists(dir / "p3.png"));
+    EXPECT_FALSE(std::filesystem::exists(dir / "p3.png.part"));
+}
+
+TEST_F(Faxctl, AFormatTheOutputNameContradictsIsRefused) {
+    const auto dir = tmp_.path();
+    std::string out;
+    for (const auto& [format, name] : std::vector<std::pair<std::string, std::string>>{
+             {"tiff", "x.pdf"}, {"pdf", "x.tif"}, {"png", "x.TIFF"}, {"tif", "x.png"}}) {
+        EXPECT_EQ(faxctl({"received", "--fetch", "1", "--format", format, "-o",
+                          (dir / name).string()},
+                         out),
+                  1)
+            << format << " " << name;
+        EXPECT_NE(out.find("contradicts the output name"), std::string::npos) << out;
+        EXPECT_FALSE(std::filesystem::exists(dir / name));
+    }
+    EXPECT_EQ(faxctl({"received", "--fetch", "1", "--format", "gif"}, out), 1);
+    EXPECT_NE(out.find("--format gif: expected tiff, pdf or png"), std::string::npos) << out;
+    EXPECT_EQ(faxctl({"received", "--fetch", "1", "--page", "2", "-o", (dir / "x.pdf").string()},
+                     out),
+              1);
+    EXPECT_NE(out.find("--page is for --format png"), std::string::npos) << out;
 }
 
 TEST_F(Faxctl, EveryCommandAnswers) {

@@ -17,11 +17,16 @@ bool is_final(const std::string& state) {
 }  // namespace
 
 JobFollower::JobFollower(rpc::FaxClient& client) : client_(client) {
-    client_.set_notification_handler([this](const std::string& method, const rpc::json& params) {
-        std::lock_guard lock(mutex_);
-        events_.emplace_back(method, params);
-        cv_.notify_all();
-    });
+    client_.set_notification_handler(
+        [inbox = inbox_](const std::string& method, const rpc::json& params) {
+            std::lock_guard lock(inbox->mutex);
+            inbox->events.emplace_back(method, params);
+            inbox->cv.notify_all();
+        });
+}
+
+JobFollower::~JobFollower() {
+    client_.set_notification_handler({});
 }
 
 void JobFollower::on_job(Followed& f, const rpc::json& job) {
@@ -75,10 +80,10 @@ bool JobFollower::wait(std::vector<std::int64_t> ids, bool json_output) {
     while (!jobs.empty()) {
         std::deque<Event> events;
         {
-            std::unique_lock lock(mutex_);
+            std::unique_lock lock(inbox_->mutex);
             if (next_ask > std::chrono::steady_clock::now())
-                cv_.wait_until(lock, next_ask, [&] { return !events_.empty(); });
-            events.swap(events_);
+                inbox_->cv.wait_until(lock, next_ask, [&] { return !inbox_->events.empty(); });
+            events.swap(inbox_->events);
         }
         for (const auto& [method, params] : events) {
             if (method == "job.changed" && params.contains("job")) {

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <string>
@@ -22,6 +23,9 @@ class JobFollower {
   public:
     // Installs the client's notification handler; construct before submitting.
     explicit JobFollower(rpc::FaxClient& client);
+    ~JobFollower();  // uninstalls the handler
+    JobFollower(const JobFollower&) = delete;
+    JobFollower& operator=(const JobFollower&) = delete;
 
     // Prints one line per change of each job (its queue status, the port's
     // description while it is on a port, its last error) until every job is
@@ -40,10 +44,18 @@ class JobFollower {
     void on_job(Followed& f, const rpc::json& job);
     void print_if_changed(std::int64_t id, Followed& f, bool json_output);
 
+    // What the client's reader thread heard. Shared with the handler, which
+    // the client may still call (it copies handlers out of its lock) after
+    // this follower is gone: a late notification then lands here, never in
+    // freed memory.
+    struct Inbox {
+        std::mutex mutex;
+        std::condition_variable cv;
+        std::deque<Event> events;
+    };
+
     rpc::FaxClient& client_;
-    std::mutex mutex_;
-    std::condition_variable cv_;
-    std::deque<Event> events_;
+    std::shared_ptr<Inbox> inbox_ = std::make_shared<Inbox>();
 };
 
 }  // namespace faxemu::faxctl

@@ -18,8 +18,10 @@
 #include "core/protocol/base64.hpp"
 #include "core/protocol/client.hpp"
 #include "core/protocol/defaults.hpp"
+#include "core/protocol/fetch_received.hpp"
 #include "core/protocol/json_rpc.hpp"
 #include "core/protocol/submit.hpp"
+#include "tools/faxctl/fetch_target.hpp"
 #include "tools/faxctl/follow.hpp"
 #include "tools/faxctl/output.hpp"
 
@@ -197,7 +199,12 @@ int main(int argc, char** argv) {
     std::string output;
     received->add_option("--fetch", fetch_id, "fetch this fax");
     received->add_option("-o,--output", output,
-                         "where to write the fetched fax (default fax-ID.tif)");
+                         "where to write the fetched fax (default fax-ID.EXT)");
+    std::string fetch_format;
+    received->add_option("--format", fetch_format,
+                         "tiff, pdf or png (default: as -o's extension says, else tiff)");
+    std::optional<std::int32_t> fetch_page;
+    received->add_option("--page", fetch_page, "the page to fetch as PNG (from 1)");
 
     auto* server = app.add_subcommand("server", "the server settings: show, or set KEY=VALUE...");
     auto* server_set = server->add_subcommand("set", "change server settings");
@@ -208,6 +215,10 @@ int main(int argc, char** argv) {
     CLI11_PARSE(app, argc, argv);
 
     try {
+        // Before connecting: a name that contradicts the format is refused at once.
+        std::optional<faxctl::FetchTarget> target;
+        if (*received && fetch_id)
+            target = faxctl::fetch_target(*fetch_id, fetch_format, output, fetch_page);
         auto client = connect(o);
         if (*ports) {
             show(o, client->call("ports.list"), kPortColumns);
@@ -292,29 +303,36 @@ int main(int argc, char** argv) {
             if (!fetch_id) {
                 show(o, client->call("received.list"), kReceivedColumns);
             } else {
-                const std::string path =
-                    output.empty() ? fmt::format("fax-{}.tif", *fetch_id) : output;
-                std::ofstream out(path, std::ios::binary | std::ios::trunc);
+                const std::string& path = target->path;
+                // Written under another name first, so a failed fetch leaves no
+                // half file (nor an empty one) under the name asked for.
+                const std::string part = path + ".part";
+                std::ofstream out(part, std::ios::binary | std::ios::trunc);
                 if (!out) throw std::runtime_error(path + ": cannot write");
-                std::int64_t offset = 0, size = 0;
-                for (;;) {
-                    json chunk =
-                        client->call("received.fetch", {{"id", *fetch_id}, {"offset", offset}});
-                    auto bytes = rpc::base64_decode(chunk["data"].get<std::string>());
-                    if (!bytes) throw std::runtime_error("faxd sent a chunk that is not base64");
-                    out.write(reinterpret_cast<const char*>(bytes->data()),
-                              static_cast<std::streamsize>(bytes->size()));
-                    offset += static_cast<std::int64_t>(bytes->size());
-                    size = chunk["size"].get<std::int64_t>();
-                    if (chunk["eof"].get<bool>() || bytes->empty()) break;
+                std::int64_t size = 0;
+                try {
+                    size =
+                        rpc::fetch_received(*client, *fetch_id, target->format, target->page, out);
+                } catch (...) {
+                    out.close();
+                    std::filesystem::remove(part);
+                    throw;
                 }
                 out.close();
-                if (!out) throw std::runtime_error(path + ": write failed");
+                if (!out) {
+                    std::filesystem::remove(part);
+                    throw std::runtime_error(path + ": write failed");
+                }
+                std::filesystem::rename(part, path);
                 if (o.json_output)
-                    fmt::print("{}\n",
-                               json{{"id", *fetch_id}, {"file", path}, {"size", size}}.dump(2));
+                    fmt::print("{}\n", json{{"id", *fetch_id},
+                                            {"file", path},
+                                            {"format", format_name(target->format)},
+                                            {"size", size}}
+                                           .dump(2));
                 else
-                    fmt::print("fax {}: {} bytes written to {}\n", *fetch_id, size, path);
+                    fmt::print("fax {}: {} bytes of {} written to {}\n", *fetch_id, size,
+                               format_name(target->format), path);
             }
         } else if (*server) {
             if (!*server_set) {

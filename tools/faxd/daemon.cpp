@@ -11,6 +11,7 @@
 #include "core/client_text.hpp"
 #include "core/documents/conversion.hpp"
 #include "core/documents/document.hpp"
+#include "core/documents/fax_export.hpp"
 #include "core/documents/submission.hpp"
 #include "core/error.hpp"
 #include "core/file_modes.hpp"
@@ -65,6 +66,12 @@ std::string document_name(std::int64_t job_id) {
 RoutingConfig routing_config_of(const Config& c) {
     RoutingConfig r = c.routing;
     r.file_mode = c.modes.file;
+    // PDF copies for folders and e-mail come from the document pipeline.
+    r.export_fax = [mode = c.modes.file](const std::filesystem::path& tiff, FaxFileFormat format,
+                                         const std::filesystem::path& out) {
+        export_fax(tiff, format, 1, out, mode);
+    };
+    r.work_dir = spool_of(c) / "tmp";
     return r;
 }
 
@@ -90,6 +97,7 @@ Daemon::Daemon(Config config)
       scheduler_(server_, store_, clock_),
       router_(routing_config_of(config_)),
       workers_(config_.workers),
+      exports_(spool_ / "exports", workers_, io_, config_.modes),
       users_(config_.users.empty() ? UsersFile{} : UsersFile::load(config_.users)),
       pump_timer_(io_),
       housekeeping_timer_(io_) {
@@ -504,6 +512,7 @@ void Daemon::housekeeping() {
     if (stopping_) return;
     if (int n = scheduler_.purge())
         spdlog::info("faxd: removed {} finished job(s) past DirtyDays", n);
+    exports_.remove_unused(std::chrono::hours(1));
     housekeeping_timer_.expires_after(std::chrono::hours(1));
     housekeeping_timer_.async_wait([this](const asio::error_code& ec) {
         if (!ec) housekeeping();

@@ -23,6 +23,7 @@
 #include "devices/simulated_device.hpp"
 #include "devices/virtual_exchange.hpp"
 #include "tools/faxd/config.hpp"
+#include "tools/faxd/received_exports.hpp"
 
 namespace faxemu::faxd {
 
@@ -97,6 +98,8 @@ class Daemon final : private CallObserver {
     RoutingRunner router_;
     // Heavy work (document conversion, routing programs): never on the io thread.
     WorkerPool workers_;
+    // Received faxes as PDF and PNG for received.fetch, made on workers_.
+    ReceivedExports exports_;
     UsersFile users_;
     std::unique_ptr<RpcServer> rpc_;
     asio::steady_timer pump_timer_;
