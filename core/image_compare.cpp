@@ -321,7 +321,10 @@ std::string format_dpi(double dpi) {
 }
 
 // The first difference between two pages, or "" when equal.
-std::string compare_pages(const BilevelPage& a, const BilevelPage& b, uint32_t page) {
+// The first difference of two pages, comparing pixels from row `from_row` down;
+// empty when equal.
+std::string compare_pages(const BilevelPage& a, const BilevelPage& b, uint32_t page,
+                          uint32_t from_row = 0) {
     const std::string where = page_prefix(page);
     if (a.width != b.width) {
         return where + ": " + std::to_string(a.width) + " px wide vs " + std::to_string(b.width);
@@ -339,7 +342,7 @@ std::string compare_pages(const BilevelPage& a, const BilevelPage& b, uint32_t p
     uint64_t first_row_pixels = 0;
     uint64_t total_pixels = 0;
     uint64_t rows = 0;
-    for (uint32_t y = 0; y < a.height; ++y) {
+    for (uint32_t y = from_row; y < a.height; ++y) {
         uint64_t differ = 0;
         for (size_t i = 0; i < stride; ++i) {
             differ += std::popcount(
@@ -471,14 +474,31 @@ void write_bilevel_pages(const fs::path& path, const std::vector<BilevelPage>& p
 }
 
 ImageComparison compare_fax_images(const fs::path& sent, const fs::path& received) {
+    return compare_fax_images_below_band(sent, received, 0);
+}
+
+uint32_t rows_for_mm(double mm, double y_dpi) {
+    if (y_dpi <= 0) y_dpi = 196;
+    return static_cast<uint32_t>(std::lround(mm * y_dpi / 25.4));
+}
+
+ImageComparison compare_fax_images_below_band(const fs::path& sent, const fs::path& received,
+                                              double band_mm) {
     const std::vector<BilevelPage> a = read_bilevel_pages(sent);
     const std::vector<BilevelPage> b = read_bilevel_pages(received);
     auto pages = [](size_t n) { return std::to_string(n) + (n == 1 ? " page" : " pages"); };
     if (a.size() != b.size()) return {false, pages(a.size()) + " vs " + std::to_string(b.size())};
     for (size_t i = 0; i < a.size(); ++i) {
-        std::string difference = compare_pages(a[i], b[i], static_cast<uint32_t>(i + 1));
+        const auto page = static_cast<uint32_t>(i + 1);
+        const uint32_t band = std::min(rows_for_mm(band_mm, b[i].y_dpi), b[i].height);
+        std::string difference = compare_pages(a[i], b[i], page, band);
         if (!difference.empty()) return {false, difference};
+        const auto band_end = b[i].bits.begin() + static_cast<std::ptrdiff_t>(band * b[i].stride());
+        if (band > 0 && std::all_of(b[i].bits.begin(), band_end, [](uint8_t v) { return v == 0; }))
+            return {false, page_prefix(page) + ": no ink in the header band (rows 0 to " +
+                               std::to_string(band - 1) + ")"};
     }
+    if (band_mm > 0) return {true, pages(a.size()) + " identical below a header band"};
     return {true, pages(a.size()) + " identical"};
 }
 

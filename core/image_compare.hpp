@@ -82,4 +82,15 @@ struct ImageComparison {
 ImageComparison compare_fax_images(const std::filesystem::path& sent,
                                    const std::filesystem::path& received);
 
+// Rows that `mm` millimetres span at `y_dpi` lines per inch (fine, 196, when
+// unknown): how tall a band of fixed height is on a page.
+uint32_t rows_for_mm(double mm, double y_dpi);
+
+// For pages sent with a header stamped over their top (Branding): as
+// compare_fax_images, but each page's top rows_for_mm(band_mm) rows are left
+// out of the pixel comparison, and each received page must hold ink there.
+ImageComparison compare_fax_images_below_band(const std::filesystem::path& sent,
+                                              const std::filesystem::path& received,
+                                              double band_mm);
+
 }  // namespace faxemu

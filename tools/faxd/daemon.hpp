@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <vector>
 
 #include "core/fax_service.hpp"
@@ -69,6 +70,12 @@ class Daemon final : private CallObserver {
     asio::awaitable<void> device_pump();
     void wake();
     void dispatch();
+    // Branding: stamps the page headers of this attempt into a copy of the
+    // job's document on the worker pool (the port stays reserved meanwhile),
+    // then starts the call with that copy.
+    void brand_then_call(const Job& job, std::int32_t device_id, SendRequest request);
+    // Dials; an attempt that cannot start ends at once.
+    void start_call(std::int64_t job_id, std::int32_t device_id, const SendRequest& request);
     void publish_status();
     void housekeeping();
 
@@ -100,6 +107,9 @@ class Daemon final : private CallObserver {
     asio::steady_timer pump_timer_;
     asio::steady_timer housekeeping_timer_;
     std::map<std::int32_t, std::int64_t> sending_;    // device id -> job id
+    std::map<std::int32_t, std::int64_t> branding_;   // device id -> job id, headers in the making
+    std::set<std::int64_t> cancelled_while_branding_;  // deleted before their call started
+    std::map<std::int32_t, std::filesystem::path> branded_;  // device id -> the copy it sends
     std::map<std::int32_t, std::int64_t> receiving_;  // device id -> received fax id
     std::map<std::int32_t, std::string> published_;   // last status pushed per port
     bool stopping_ = false;
