@@ -26,7 +26,9 @@ bool final_state(const json& job) {
 }
 
 TEST(Faxd, SubmittedFaxIsSentReceivedRoutedAndFetchedIdentical) {
-    FaxdHarness faxd;
+    // Branding off: no page header, so every pixel arrives as submitted
+    // (faxd_branding_test covers Branding on).
+    FaxdHarness faxd([](faxd::Config& c) { c.server.branding = false; });
     auto admin = faxd.client("admin");
     const auto inbox = faxd.tmp.path() / "inbox";
     std::filesystem::create_directories(inbox);
