@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -67,6 +68,25 @@ std::vector<BilevelPage> read_bilevel_pages(const std::filesystem::path& path);
 // (InvalidParameter for a malformed page, Io when writing fails).
 void write_bilevel_pages(const std::filesystem::path& path, const std::vector<BilevelPage>& pages,
                          uint16_t compression, bool t4_2d = false);
+
+// What write_bilevel_pages does, one page at a time, so that a long document
+// is never held whole: the file is created at once, `total` pages (for their
+// PageNumber tags) must be added, and close() ends it. Throws as
+// write_bilevel_pages does; close() also when fewer pages than `total` came.
+class BilevelTiffWriter {
+  public:
+    BilevelTiffWriter(const std::filesystem::path& path, size_t total, uint16_t compression,
+                      bool t4_2d = false);
+    ~BilevelTiffWriter();
+    BilevelTiffWriter(const BilevelTiffWriter&) = delete;
+    BilevelTiffWriter& operator=(const BilevelTiffWriter&) = delete;
+    void add(const BilevelPage& page);
+    void close();
+
+  private:
+    struct State;
+    std::unique_ptr<State> state_;
+};
 
 struct ImageComparison {
     bool equal = false;

@@ -5,6 +5,7 @@
 #include <tiffio.h>
 #include <time.h>
 
+#include <algorithm>
 #include <cmath>
 #include <ctime>
 #include <memory>
@@ -151,21 +152,26 @@ void stamp_page_header(BilevelPage& page, const PageHeaderText& text) {
 }
 
 void write_branded_copy(const std::filesystem::path& document, const std::filesystem::path& out,
-                        const PageHeader& header, std::optional<mode_t> mode,
+                        const PageHeader& header, int pages, std::optional<mode_t> mode,
                         std::stop_token stop) {
-    std::vector<BilevelPage> pages;
-    visit_bilevel_pages(document, [&](BilevelPage&& page, const TiffPageTags&) {
+    const auto not_as_counted = [&](int seen) {
+        return FaxError(ErrorCode::BadDocument,
+                        document.string() + ": has " + std::to_string(seen) + " pages, not " +
+                            std::to_string(pages) + " as when it was queued");
+    };
+    if (pages < 1) throw not_as_counted(0);
+    BilevelTiffWriter writer(out, static_cast<size_t>(pages), COMPRESSION_CCITTFAX4);
+    int page = 0;
+    // One page at a time: a long document is never held whole.
+    visit_bilevel_pages(document, [&](BilevelPage&& bits, const TiffPageTags&) {
         if (stop.stop_requested())
             throw FaxError(ErrorCode::Io, out.string() + ": stopped while stamping headers");
-        pages.push_back(std::move(page));
+        if (++page > pages) throw not_as_counted(page);
+        stamp_page_header(bits, page_header_text(header, page, pages));
+        writer.add(bits);
     });
-    const int total = static_cast<int>(pages.size());
-    for (int i = 0; i < total; ++i) {
-        if (stop.stop_requested())
-            throw FaxError(ErrorCode::Io, out.string() + ": stopped while stamping headers");
-        stamp_page_header(pages[static_cast<size_t>(i)], page_header_text(header, i + 1, total));
-    }
-    write_bilevel_pages(out, pages, COMPRESSION_CCITTFAX4);
+    if (page != pages) throw not_as_counted(page);
+    writer.close();
     if (mode) set_mode(out, *mode, out.string());
 }
 

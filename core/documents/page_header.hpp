@@ -47,13 +47,14 @@ PageHeaderText page_header_text(const PageHeader& header, int page, int pages);
 // when it would run into the right part. Rows below the band are untouched.
 void stamp_page_header(BilevelPage& page, const PageHeaderText& text);
 
-// Writes `document` (a TIFF-F) to `out` with every page stamped (page N of M
-// counts the whole document), as G4, with file mode `mode`. `out` is a
-// temporary for one attempt and is not written atomically. Throws FaxError
-// (BadDocument, Io) as reading and writing pages do; stops early with
-// FaxError(Io) if `stop` is requested.
+// Writes `document` (a TIFF-F of `pages` pages, as its job counted them) to
+// `out` with every page stamped ("page N of `pages`" counts the whole
+// document), as G4, one page at a time, with file mode `mode`. `out` is a
+// temporary for one attempt and is not written atomically. Throws FaxError:
+// BadDocument if the document cannot be read or has another number of pages,
+// Io if `out` cannot be written or `stop` is requested.
 void write_branded_copy(const std::filesystem::path& document, const std::filesystem::path& out,
-                        const PageHeader& header, std::optional<mode_t> mode = std::nullopt,
-                        std::stop_token stop = {});
+                        const PageHeader& header, int pages,
+                        std::optional<mode_t> mode = std::nullopt, std::stop_token stop = {});
 
 }  // namespace faxemu

@@ -487,7 +487,7 @@ void Daemon::brand_then_call(const Job& job, std::int32_t device_id, SendRequest
         std::string error;
         FailureClass failure = FailureClass::None;
         try {
-            write_branded_copy(request.document, branded, header, mode, stop);
+            write_branded_copy(request.document, branded, header, request.page_count, mode, stop);
         } catch (const FaxError& e) {
             error = e.what();
             // An unreadable document stays unreadable; a full disk may not.

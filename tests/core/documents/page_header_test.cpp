@@ -123,7 +123,7 @@ TEST_F(PageHeaderTest, LongSenderNameLeavesThePageNumberAlone) {
 TEST_F(PageHeaderTest, BrandedCopyDiffersOnlyInTheBand) {
     const auto source = fixture("documents/letter-fine-mmr.tif");
     const auto out = tmp_.path() / "branded.tif";
-    write_branded_copy(source, out, header(), 0600);
+    write_branded_copy(source, out, header(), 3, 0600);
     const ImageComparison cmp = compare_fax_images_below_band(source, out, kPageHeaderBandMm);
     EXPECT_TRUE(cmp.equal) << cmp.detail;
     EXPECT_FALSE(compare_fax_images(source, out).equal);
@@ -136,11 +136,24 @@ TEST_F(PageHeaderTest, BrandedCopyDiffersOnlyInTheBand) {
     EXPECT_FALSE(rows_equal(pages[1], pages[2], 0, rows));
 }
 
+// "page N of M" must not lie: a document that no longer has its job's page
+// count is refused.
+TEST_F(PageHeaderTest, BrandedCopyWantsThePagesItWasToldOf) {
+    for (const int pages : {2, 4}) {
+        EXPECT_EQ(test::code_of([&] {
+                      write_branded_copy(fixture("documents/letter-fine-mmr.tif"),
+                                         tmp_.path() / "branded.tif", header(), pages);
+                  }),
+                  ErrorCode::BadDocument)
+            << pages;
+    }
+}
+
 TEST_F(PageHeaderTest, BrandedCopyStopsWhenAsked) {
     std::stop_source stop;
     stop.request_stop();
     EXPECT_THROW(write_branded_copy(fixture("documents/letter-fine-mmr.tif"),
-                                    tmp_.path() / "branded.tif", header(), {}, stop.get_token()),
+                                    tmp_.path() / "branded.tif", header(), 3, {}, stop.get_token()),
                  FaxError);
 }
 

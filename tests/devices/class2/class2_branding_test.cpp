@@ -21,7 +21,7 @@ TEST(Class2Branding, StampedPagesArriveWithTheirHeader) {
     ASSERT_EQ(rig.device->status(), Class2State::Ready) << rig.device->unavailable_reason();
     const auto source = test::fax_document("short-std-mmr.tif", tmp.path());
     const auto branded = tmp.path() / "branded.tif";
-    write_branded_copy(source, branded, {rig.clock.now(), "CLASS2 TSID", "Alice"});
+    write_branded_copy(source, branded, {rig.clock.now(), "CLASS2 TSID", "Alice"}, 1);
     const auto received = tmp.path() / "far-received.tif";
     rig.far_host.inbound = InboundCall{received, test::session("FAR CSID")};
     rig.far_host.answer_on_ring = 1;
