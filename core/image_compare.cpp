@@ -448,7 +448,8 @@ BilevelTiffWriter::BilevelTiffWriter(const fs::path& path, size_t total, uint16_
     st.compression = compression;
     st.t4_2d = t4_2d;
     st.tif = open_tiff(path, "w", st.log);
-    if (!st.tif) throw FaxError(ErrorCode::Io, path.string() + ": cannot create" + st.log.because());
+    if (!st.tif)
+        throw FaxError(ErrorCode::Io, path.string() + ": cannot create" + st.log.because());
 }
 
 BilevelTiffWriter::~BilevelTiffWriter() = default;
@@ -457,9 +458,9 @@ void BilevelTiffWriter::add(const BilevelPage& page) {
     State& st = *state_;
     const auto number = static_cast<uint32_t>(st.written + 1);
     if (!st.tif || st.written >= st.total)
-        throw FaxError(ErrorCode::InvalidParameter,
-                       st.path.string() + ": " + page_prefix(number) + " is beyond the " +
-                           std::to_string(st.total) + " announced");
+        throw FaxError(ErrorCode::InvalidParameter, st.path.string() + ": " + page_prefix(number) +
+                                                        " is beyond the " +
+                                                        std::to_string(st.total) + " announced");
     check_page(st.path, page, number);
     const fs::path& path = st.path;
     TiffLog& log = st.log;
@@ -496,8 +497,7 @@ void BilevelTiffWriter::add(const BilevelPage& page) {
     // libtiff's encoders may scribble on their input; give them a copy.
     st.buffer = page.bits;
     const auto size = static_cast<tmsize_t>(st.buffer.size());
-    if (TIFFWriteEncodedStrip(t, 0, st.buffer.data(), size) != size ||
-        TIFFWriteDirectory(t) != 1) {
+    if (TIFFWriteEncodedStrip(t, 0, st.buffer.data(), size) != size || TIFFWriteDirectory(t) != 1) {
         throw FaxError(ErrorCode::Io,
                        path.string() + ": cannot write " + page_prefix(number) + log.because());
     }

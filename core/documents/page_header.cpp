@@ -25,7 +25,7 @@ constexpr double kFontMm = 3.2;    // the text's em: about 9 pt, 2.3 mm capitals
 constexpr double kMarginMm = 6.0;  // left and right: inside what an A4 printer prints
 constexpr double kGapMm = 4.0;     // at least this between the left and the right part
 constexpr const char* kFont = "DejaVu Sans Bold";  // bold strokes survive a fax line and OCR
-constexpr unsigned kInkAlpha = 128;  // coverage from which a pixel is black
+constexpr unsigned kInkAlpha = 128;                // coverage from which a pixel is black
 
 struct CairoDeleter {
     void operator()(cairo_surface_t* s) const { cairo_surface_destroy(s); }
@@ -137,8 +137,8 @@ void stamp_page_header(BilevelPage& page, const PageHeaderText& text) {
     for (uint32_t y = 0; y < rows; ++y) {
         // The square rows this page row covers (at least one).
         const int from = static_cast<int>(static_cast<int64_t>(y) * square_rows / rows);
-        const int to = std::max(from + 1, static_cast<int>(static_cast<int64_t>(y + 1) *
-                                                           square_rows / rows));
+        const int to =
+            std::max(from + 1, static_cast<int>(static_cast<int64_t>(y + 1) * square_rows / rows));
         std::fill(sum.begin(), sum.end(), 0u);
         for (int r = from; r < to; ++r) {
             const unsigned char* src = alpha + static_cast<std::ptrdiff_t>(r) * alpha_stride;

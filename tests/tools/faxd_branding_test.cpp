@@ -10,7 +10,6 @@
 
 #include "core/documents/page_header.hpp"
 #include "core/image_compare.hpp"
-#include "core/routing_method.hpp"
 #include "faxd_harness.hpp"
 #include "tests/support/ocr.hpp"
 
@@ -36,25 +35,19 @@ TEST(FaxdBranding, EachReceivedPageCarriesItsHeaderAboveTheDocument) {
     test::FaxdHarness faxd;
     auto admin = faxd.client("admin");
     ASSERT_TRUE(admin->call("server.get")["branding"]);  // faxcom's default
-    const auto inbox = faxd.tmp.path() / "inbox";
-    std::filesystem::create_directories(inbox);
-    admin->call("routing.set", {{"device_id", 2},
-                                {"guid", std::string(kFolderRoutingGuid)},
-                                {"data", inbox.string()},
-                                {"enable", true}});
+    const auto inbox = test::route_port2_to_folder(*admin, faxd.tmp.path() / "inbox");
     const auto source = test::fixture("documents/letter-fine-mmr.tif");
-    const std::int64_t id = admin->call("job.submit", {{"number", "5551002"},
-                                                       {"sender_name", "Alice Example"},
-                                                       {"document", test::document_base64(source)}})
-                                ["job_id"];
+    const std::int64_t id =
+        admin->call("job.submit", {{"number", "5551002"},
+                                   {"sender_name", "Alice Example"},
+                                   {"document", test::document_base64(source)}})["job_id"];
     json job;
     ASSERT_TRUE(test::wait_for(*admin, [&] {
         job = admin->call("job.get", {{"job_id", id}});
         return job["state"] == to_string(JobState::Completed);
     })) << job.dump(2);
-    const json fax = test::wait_for_received(*admin, [](const json& f) {
-        return f["routing"][0]["done"] == true;
-    });
+    const json fax = test::wait_for_received(
+        *admin, [](const json& f) { return f["routing"][0]["done"] == true; });
     ASSERT_FALSE(fax.is_null());
     std::filesystem::path received;
     for (const auto& e : std::filesystem::directory_iterator(inbox)) received = e.path();
@@ -72,8 +65,8 @@ TEST(FaxdBranding, EachReceivedPageCarriesItsHeaderAboveTheDocument) {
 
     const auto pages = read_bilevel_pages(received);
     ASSERT_EQ(pages.size(), 3u);
-    const std::string when = test::without_spaces(
-        local_minute(job["attempts_list"][0]["start"].get<std::string>()));
+    const std::string when =
+        test::without_spaces(local_minute(job["attempts_list"][0]["start"].get<std::string>()));
     for (std::size_t i = 0; i < pages.size(); ++i) {
         SCOPED_TRACE("page " + std::to_string(i + 1));
         const auto text =

@@ -475,8 +475,8 @@ void Daemon::dispatch() {
 void Daemon::brand_then_call(const Job& job, std::int32_t device_id, SendRequest request) {
     PageHeader header;
     header.time = clock_.now();  // the attempt's start
-    header.tsid = service_.controller(device_id).tsid_for(request,
-                                                          server_.settings().use_device_tsid);
+    header.tsid =
+        service_.controller(device_id).tsid_for(request, server_.settings().use_device_tsid);
     header.sender_name = job.sender_name;
     const std::filesystem::path branded =
         spool_ / "tmp" / ("job-" + std::to_string(job.id) + "-branded.tif");

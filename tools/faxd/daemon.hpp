@@ -107,11 +107,13 @@ class Daemon final : private CallObserver {
     asio::steady_timer pump_timer_;
     asio::steady_timer housekeeping_timer_;
     std::map<std::int32_t, std::int64_t> sending_;    // device id -> job id
-    std::map<std::int32_t, std::int64_t> branding_;   // device id -> job id, headers in the making
-    std::set<std::int64_t> cancelled_while_branding_;  // deleted before their call started
-    std::map<std::int32_t, std::filesystem::path> branded_;  // device id -> the copy it sends
     std::map<std::int32_t, std::int64_t> receiving_;  // device id -> received fax id
     std::map<std::int32_t, std::string> published_;   // last status pushed per port
+    // Branding: ports reserved while a job's headers are stamped (device id ->
+    // job id), jobs deleted meanwhile, and the stamped copy each port sends.
+    std::map<std::int32_t, std::int64_t> branding_;
+    std::set<std::int64_t> cancelled_while_branding_;
+    std::map<std::int32_t, std::filesystem::path> branded_;
     bool stopping_ = false;
     bool loading_ = true;  // while settings are applied at start, changes are not saved back
 };
