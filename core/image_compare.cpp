@@ -321,7 +321,10 @@ std::string format_dpi(double dpi) {
 }
 
 // The first difference between two pages, or "" when equal.
-std::string compare_pages(const BilevelPage& a, const BilevelPage& b, uint32_t page) {
+// The first difference of two pages, comparing pixels from row `from_row` down;
+// empty when equal.
+std::string compare_pages(const BilevelPage& a, const BilevelPage& b, uint32_t page,
+                          uint32_t from_row = 0) {
     const std::string where = page_prefix(page);
     if (a.width != b.width) {
         return where + ": " + std::to_string(a.width) + " px wide vs " + std::to_string(b.width);
@@ -339,7 +342,7 @@ std::string compare_pages(const BilevelPage& a, const BilevelPage& b, uint32_t p
     uint64_t first_row_pixels = 0;
     uint64_t total_pixels = 0;
     uint64_t rows = 0;
-    for (uint32_t y = 0; y < a.height; ++y) {
+    for (uint32_t y = from_row; y < a.height; ++y) {
         uint64_t differ = 0;
         for (size_t i = 0; i < stride; ++i) {
             differ += std::popcount(
@@ -395,90 +398,163 @@ std::vector<BilevelPage> read_bilevel_pages(const fs::path& path) {
     return pages;
 }
 
-void write_bilevel_pages(const fs::path& path, const std::vector<BilevelPage>& pages,
-                         uint16_t compression, bool t4_2d) {
+namespace {
+
+void check_compression(const fs::path& path, uint16_t compression) {
     if (compression != COMPRESSION_NONE && compression != COMPRESSION_CCITTFAX3 &&
         compression != COMPRESSION_CCITTFAX4) {
         throw FaxError(ErrorCode::InvalidParameter,
                        path.string() + ": cannot write compression " + std::to_string(compression));
     }
-    if (pages.empty() || pages.size() > 0xFFFF) {
-        throw FaxError(ErrorCode::InvalidParameter,
-                       path.string() + ": cannot write " + std::to_string(pages.size()) + " pages");
-    }
-    for (size_t i = 0; i < pages.size(); ++i) {
-        const BilevelPage& page = pages[i];
-        if (page.width == 0 || page.height == 0 ||
-            page.bits.size() != page.stride() * page.height) {
-            throw FaxError(ErrorCode::InvalidParameter,
-                           path.string() + ": " + page_prefix(static_cast<uint32_t>(i + 1)) +
-                               " is malformed (" + std::to_string(page.width) + "x" +
-                               std::to_string(page.height) + " with " +
-                               std::to_string(page.bits.size()) + " bytes)");
-        }
-    }
+}
 
-    TiffLog log;
-    TiffPtr tif = open_tiff(path, "w", log);
-    if (!tif) throw FaxError(ErrorCode::Io, path.string() + ": cannot create" + log.because());
-    const auto total = static_cast<uint16_t>(pages.size());
-    std::vector<uint8_t> buffer;
-    for (size_t i = 0; i < pages.size(); ++i) {
-        const BilevelPage& page = pages[i];
-        TIFF* t = tif.get();
-        set_field(t, path, log, TIFFTAG_SUBFILETYPE, uint32_t{FILETYPE_PAGE});
-        set_field(t, path, log, TIFFTAG_IMAGEWIDTH, page.width);
-        set_field(t, path, log, TIFFTAG_IMAGELENGTH, page.height);
-        set_field(t, path, log, TIFFTAG_BITSPERSAMPLE, 1);
-        set_field(t, path, log, TIFFTAG_SAMPLESPERPIXEL, 1);
-        set_field(t, path, log, TIFFTAG_COMPRESSION, static_cast<int>(compression));
-        set_field(t, path, log, TIFFTAG_PHOTOMETRIC, PHOTOMETRIC_MINISWHITE);
-        set_field(t, path, log, TIFFTAG_FILLORDER, FILLORDER_MSB2LSB);
-        set_field(t, path, log, TIFFTAG_ORIENTATION, ORIENTATION_TOPLEFT);
-        set_field(t, path, log, TIFFTAG_PLANARCONFIG, PLANARCONFIG_CONTIG);
-        set_field(t, path, log, TIFFTAG_ROWSPERSTRIP, page.height);
-        set_field(t, path, log, TIFFTAG_PAGENUMBER, static_cast<int>(i), static_cast<int>(total));
-        set_field(t, path, log, TIFFTAG_SOFTWARE, "faxemu");
-        if (page.x_dpi > 0 && page.y_dpi > 0) {
-            set_field(t, path, log, TIFFTAG_XRESOLUTION, page.x_dpi);
-            set_field(t, path, log, TIFFTAG_YRESOLUTION, page.y_dpi);
-            set_field(t, path, log, TIFFTAG_RESOLUTIONUNIT, RESUNIT_INCH);
-        }
-        if (compression == COMPRESSION_CCITTFAX3) {
-            set_field(t, path, log, TIFFTAG_GROUP3OPTIONS,
-                      uint32_t{t4_2d ? GROUP3OPT_2DENCODING : 0u});
-        } else if (compression == COMPRESSION_CCITTFAX4) {
-            set_field(t, path, log, TIFFTAG_GROUP4OPTIONS, uint32_t{0});
-        }
-        if (compression != COMPRESSION_NONE) {
-            // TIFF-F: the page is as scanned/rendered, no lines were lost in transit.
-            set_field(t, path, log, TIFFTAG_CLEANFAXDATA, CLEANFAXDATA_CLEAN);
-        }
-        // libtiff's encoders may scribble on their input; give them a copy.
-        buffer = page.bits;
-        const auto size = static_cast<tmsize_t>(buffer.size());
-        if (TIFFWriteEncodedStrip(t, 0, buffer.data(), size) != size ||
-            TIFFWriteDirectory(t) != 1) {
-            throw FaxError(ErrorCode::Io, path.string() + ": cannot write " +
-                                              page_prefix(static_cast<uint32_t>(i + 1)) +
-                                              log.because());
-        }
-    }
-    tif.reset();
-    if (!log.errors.empty()) {
-        throw FaxError(ErrorCode::Io, path.string() + ": cannot write" + log.because());
+void check_page_count(const fs::path& path, size_t count) {
+    if (count == 0 || count > 0xFFFF) {
+        throw FaxError(ErrorCode::InvalidParameter,
+                       path.string() + ": cannot write " + std::to_string(count) + " pages");
     }
 }
 
+void check_page(const fs::path& path, const BilevelPage& page, uint32_t number) {
+    if (page.width == 0 || page.height == 0 || page.bits.size() != page.stride() * page.height) {
+        throw FaxError(ErrorCode::InvalidParameter,
+                       path.string() + ": " + page_prefix(number) + " is malformed (" +
+                           std::to_string(page.width) + "x" + std::to_string(page.height) +
+                           " with " + std::to_string(page.bits.size()) + " bytes)");
+    }
+}
+
+}  // namespace
+
+struct BilevelTiffWriter::State {
+    fs::path path;
+    uint16_t total = 0;
+    uint16_t compression = 0;
+    bool t4_2d = false;
+    uint16_t written = 0;
+    TiffLog log;  // outlives tif: TIFFClose can still report
+    TiffPtr tif;
+    std::vector<uint8_t> buffer;
+};
+
+BilevelTiffWriter::BilevelTiffWriter(const fs::path& path, size_t total, uint16_t compression,
+                                     bool t4_2d)
+    : state_(std::make_unique<State>()) {
+    check_compression(path, compression);
+    check_page_count(path, total);
+    State& st = *state_;
+    st.path = path;
+    st.total = static_cast<uint16_t>(total);
+    st.compression = compression;
+    st.t4_2d = t4_2d;
+    st.tif = open_tiff(path, "w", st.log);
+    if (!st.tif)
+        throw FaxError(ErrorCode::Io, path.string() + ": cannot create" + st.log.because());
+}
+
+BilevelTiffWriter::~BilevelTiffWriter() = default;
+
+void BilevelTiffWriter::add(const BilevelPage& page) {
+    State& st = *state_;
+    const auto number = static_cast<uint32_t>(st.written + 1);
+    if (!st.tif || st.written >= st.total)
+        throw FaxError(ErrorCode::InvalidParameter, st.path.string() + ": " + page_prefix(number) +
+                                                        " is beyond the " +
+                                                        std::to_string(st.total) + " announced");
+    check_page(st.path, page, number);
+    const fs::path& path = st.path;
+    TiffLog& log = st.log;
+    TIFF* t = st.tif.get();
+    set_field(t, path, log, TIFFTAG_SUBFILETYPE, uint32_t{FILETYPE_PAGE});
+    set_field(t, path, log, TIFFTAG_IMAGEWIDTH, page.width);
+    set_field(t, path, log, TIFFTAG_IMAGELENGTH, page.height);
+    set_field(t, path, log, TIFFTAG_BITSPERSAMPLE, 1);
+    set_field(t, path, log, TIFFTAG_SAMPLESPERPIXEL, 1);
+    set_field(t, path, log, TIFFTAG_COMPRESSION, static_cast<int>(st.compression));
+    set_field(t, path, log, TIFFTAG_PHOTOMETRIC, PHOTOMETRIC_MINISWHITE);
+    set_field(t, path, log, TIFFTAG_FILLORDER, FILLORDER_MSB2LSB);
+    set_field(t, path, log, TIFFTAG_ORIENTATION, ORIENTATION_TOPLEFT);
+    set_field(t, path, log, TIFFTAG_PLANARCONFIG, PLANARCONFIG_CONTIG);
+    set_field(t, path, log, TIFFTAG_ROWSPERSTRIP, page.height);
+    set_field(t, path, log, TIFFTAG_PAGENUMBER, static_cast<int>(st.written),
+              static_cast<int>(st.total));
+    set_field(t, path, log, TIFFTAG_SOFTWARE, "faxemu");
+    if (page.x_dpi > 0 && page.y_dpi > 0) {
+        set_field(t, path, log, TIFFTAG_XRESOLUTION, page.x_dpi);
+        set_field(t, path, log, TIFFTAG_YRESOLUTION, page.y_dpi);
+        set_field(t, path, log, TIFFTAG_RESOLUTIONUNIT, RESUNIT_INCH);
+    }
+    if (st.compression == COMPRESSION_CCITTFAX3) {
+        set_field(t, path, log, TIFFTAG_GROUP3OPTIONS,
+                  uint32_t{st.t4_2d ? GROUP3OPT_2DENCODING : 0u});
+    } else if (st.compression == COMPRESSION_CCITTFAX4) {
+        set_field(t, path, log, TIFFTAG_GROUP4OPTIONS, uint32_t{0});
+    }
+    if (st.compression != COMPRESSION_NONE) {
+        // TIFF-F: the page is as scanned/rendered, no lines were lost in transit.
+        set_field(t, path, log, TIFFTAG_CLEANFAXDATA, CLEANFAXDATA_CLEAN);
+    }
+    // libtiff's encoders may scribble on their input; give them a copy.
+    st.buffer = page.bits;
+    const auto size = static_cast<tmsize_t>(st.buffer.size());
+    if (TIFFWriteEncodedStrip(t, 0, st.buffer.data(), size) != size || TIFFWriteDirectory(t) != 1) {
+        throw FaxError(ErrorCode::Io,
+                       path.string() + ": cannot write " + page_prefix(number) + log.because());
+    }
+    ++st.written;
+}
+
+void BilevelTiffWriter::close() {
+    State& st = *state_;
+    if (!st.tif) return;
+    st.tif.reset();
+    if (!st.log.errors.empty()) {
+        throw FaxError(ErrorCode::Io, st.path.string() + ": cannot write" + st.log.because());
+    }
+    if (st.written != st.total)
+        throw FaxError(ErrorCode::InvalidParameter,
+                       st.path.string() + ": " + std::to_string(st.written) + " pages written, " +
+                           std::to_string(st.total) + " announced");
+}
+
+void write_bilevel_pages(const fs::path& path, const std::vector<BilevelPage>& pages,
+                         uint16_t compression, bool t4_2d) {
+    // Everything is checked before the file is created.
+    check_compression(path, compression);
+    check_page_count(path, pages.size());
+    for (size_t i = 0; i < pages.size(); ++i)
+        check_page(path, pages[i], static_cast<uint32_t>(i + 1));
+    BilevelTiffWriter writer(path, pages.size(), compression, t4_2d);
+    for (const BilevelPage& page : pages) writer.add(page);
+    writer.close();
+}
+
 ImageComparison compare_fax_images(const fs::path& sent, const fs::path& received) {
+    return compare_fax_images_below_band(sent, received, 0);
+}
+
+uint32_t rows_for_mm(double mm, double y_dpi) {
+    if (y_dpi <= 0) y_dpi = 196;
+    return static_cast<uint32_t>(std::lround(mm * y_dpi / 25.4));
+}
+
+ImageComparison compare_fax_images_below_band(const fs::path& sent, const fs::path& received,
+                                              double band_mm) {
     const std::vector<BilevelPage> a = read_bilevel_pages(sent);
     const std::vector<BilevelPage> b = read_bilevel_pages(received);
     auto pages = [](size_t n) { return std::to_string(n) + (n == 1 ? " page" : " pages"); };
     if (a.size() != b.size()) return {false, pages(a.size()) + " vs " + std::to_string(b.size())};
     for (size_t i = 0; i < a.size(); ++i) {
-        std::string difference = compare_pages(a[i], b[i], static_cast<uint32_t>(i + 1));
+        const auto page = static_cast<uint32_t>(i + 1);
+        const uint32_t band = std::min(rows_for_mm(band_mm, b[i].y_dpi), b[i].height);
+        std::string difference = compare_pages(a[i], b[i], page, band);
         if (!difference.empty()) return {false, difference};
+        const auto band_end = b[i].bits.begin() + static_cast<std::ptrdiff_t>(band * b[i].stride());
+        if (band > 0 && std::all_of(b[i].bits.begin(), band_end, [](uint8_t v) { return v == 0; }))
+            return {false, page_prefix(page) + ": no ink in the header band (rows 0 to " +
+                               std::to_string(band - 1) + ")"};
     }
+    if (band_mm > 0) return {true, pages(a.size()) + " identical below a header band"};
     return {true, pages(a.size()) + " identical"};
 }
 

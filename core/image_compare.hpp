@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -68,6 +69,25 @@ std::vector<BilevelPage> read_bilevel_pages(const std::filesystem::path& path);
 void write_bilevel_pages(const std::filesystem::path& path, const std::vector<BilevelPage>& pages,
                          uint16_t compression, bool t4_2d = false);
 
+// What write_bilevel_pages does, one page at a time, so that a long document
+// is never held whole: the file is created at once, `total` pages (for their
+// PageNumber tags) must be added, and close() ends it. Throws as
+// write_bilevel_pages does; close() also when fewer pages than `total` came.
+class BilevelTiffWriter {
+  public:
+    BilevelTiffWriter(const std::filesystem::path& path, size_t total, uint16_t compression,
+                      bool t4_2d = false);
+    ~BilevelTiffWriter();
+    BilevelTiffWriter(const BilevelTiffWriter&) = delete;
+    BilevelTiffWriter& operator=(const BilevelTiffWriter&) = delete;
+    void add(const BilevelPage& page);
+    void close();
+
+  private:
+    struct State;
+    std::unique_ptr<State> state_;
+};
+
 struct ImageComparison {
     bool equal = false;
     // The first difference found, e.g. "3 pages vs 2", "page 2: 1234 rows vs
@@ -81,5 +101,16 @@ struct ImageComparison {
 // other tags do not matter. Throws FaxError if either file cannot be read.
 ImageComparison compare_fax_images(const std::filesystem::path& sent,
                                    const std::filesystem::path& received);
+
+// Rows that `mm` millimetres span at `y_dpi` lines per inch (fine, 196, when
+// unknown): how tall a band of fixed height is on a page.
+uint32_t rows_for_mm(double mm, double y_dpi);
+
+// For pages sent with a header stamped over their top (Branding): as
+// compare_fax_images, but each page's top rows_for_mm(band_mm) rows are left
+// out of the pixel comparison, and each received page must hold ink there.
+ImageComparison compare_fax_images_below_band(const std::filesystem::path& sent,
+                                              const std::filesystem::path& received,
+                                              double band_mm);
 
 }  // namespace faxemu

@@ -33,6 +33,10 @@ bool PortController::can_send() const {
     return port_.Send() && device_.idle() && !call_ && device_.health().available;
 }
 
+std::string PortController::tsid_for(const SendRequest& request, bool use_device_tsid) const {
+    return (use_device_tsid || request.tsid.empty()) ? port_.Tsid() : request.tsid;
+}
+
 void PortController::send(const SendRequest& request, bool use_device_tsid) {
     if (!can_send())
         throw FaxError(ErrorCode::DeviceInUse, "port " + port_.Name() + " is not free to send");
@@ -41,8 +45,7 @@ void PortController::send(const SendRequest& request, bool use_device_tsid) {
     call.document = request.document;
     call.first_page = request.first_page;
     call.session = options_;
-    call.session.local_ident =
-        (use_device_tsid || request.tsid.empty()) ? port_.Tsid() : request.tsid;
+    call.session.local_ident = tsid_for(request, use_device_tsid);
     page_total_ = request.page_count;
     CallRecord rec;
     rec.device_id = port_.DeviceId();

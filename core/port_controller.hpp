@@ -66,6 +66,8 @@ class PortController final : private DeviceListener {
     bool can_send() const;
     bool busy() const { return !device_.idle(); }
     void send(const SendRequest& request, bool use_device_tsid);
+    // The TSID a send of `request` identifies itself with (a page header shows it).
+    std::string tsid_for(const SendRequest& request, bool use_device_tsid) const;
 
     // Session settings that faxcom does not expose (set from the config).
     SessionConfig& session_options() { return options_; }

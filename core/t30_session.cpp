@@ -21,7 +21,6 @@ T30Session::T30Session(t30_state_s* t30, SessionDirection direction, const Sessi
     t30_set_supported_image_sizes(t30_, T30_SUPPORT_US_LETTER_LENGTH | T30_SUPPORT_US_LEGAL_LENGTH |
                                             T30_SUPPORT_UNLIMITED_LENGTH | T30_SUPPORT_215MM_WIDTH |
                                             T30_SUPPORT_255MM_WIDTH | T30_SUPPORT_303MM_WIDTH);
-    if (!config.page_header.empty()) t30_set_tx_page_header_info(t30_, config.page_header.c_str());
     if (direction_ == SessionDirection::Send) {
         t30_set_tx_file(t30_, file.c_str(), first_page, last_page);
     } else {

@@ -25,7 +25,8 @@ struct SessionConfig {
     bool ecm = true;
     int modems = kAllModems;    // Modem bits we offer or accept
     int codings = kAllCodings;  // Coding bits we offer or accept
-    std::string page_header;    // printed on each sent page when not empty (Branding)
+    // No page header here: spandsp's own adds rows and says only "p.N". Branding
+    // stamps ours into the pages before they reach any device (page_header.hpp).
 };
 
 enum class SessionDirection { Send, Receive };

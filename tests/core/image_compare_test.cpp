@@ -197,6 +197,42 @@ TEST_F(ImageCompareDifferences, DetectsChangedWidth) {
     EXPECT_EQ(result.detail, "page 3: 1728 px wide vs 2048");
 }
 
+// A received page whose top band was overwritten (a page header) compares
+// equal below the band when the band holds ink, and not otherwise.
+TEST_F(ImageCompareDifferences, BelowBandIgnoresTheBandButWantsInkThere) {
+    const fs::path path = dir_ / "received.tif";
+    const uint32_t band = rows_for_mm(5.0, 98);  // letter-std: 98 lpi
+    EXPECT_EQ(band, 19u);
+    EXPECT_EQ(rows_for_mm(5.0, 196), 39u);
+    EXPECT_EQ(rows_for_mm(5.0, 391), 77u);
+    EXPECT_EQ(rows_for_mm(5.0, 0), 39u);  // unknown: fine
+    auto received = pages_;
+    for (auto& page : received) {
+        std::fill(page.bits.begin(), page.bits.begin() + band * page.stride(), 0);
+        for (uint32_t x = 100; x < 300; ++x) page.set(x, band / 2, true);
+    }
+    write_bilevel_pages(path, received, COMPRESSION_CCITTFAX4);
+    auto result = compare_fax_images_below_band(sent_, path, 5.0);
+    EXPECT_TRUE(result.equal) << result.detail;
+    EXPECT_EQ(result.detail, "3 pages identical below a header band");
+    EXPECT_FALSE(compare_fax_images(sent_, path).equal);
+
+    // A difference in the first row under the band counts.
+    received[1].set(700, band, !received[1].black(700, band));
+    write_bilevel_pages(path, received, COMPRESSION_CCITTFAX4);
+    result = compare_fax_images_below_band(sent_, path, 5.0);
+    EXPECT_FALSE(result.equal);
+    EXPECT_EQ(result.detail, "page 2 row 19: 1 pixel differs (1 in 1 row on this page)");
+    received[1].set(700, band, !received[1].black(700, band));
+
+    // A band left white is no header.
+    std::fill(received[2].bits.begin(), received[2].bits.begin() + band * received[2].stride(), 0);
+    write_bilevel_pages(path, received, COMPRESSION_CCITTFAX4);
+    result = compare_fax_images_below_band(sent_, path, 5.0);
+    EXPECT_FALSE(result.equal);
+    EXPECT_EQ(result.detail, "page 3: no ink in the header band (rows 0 to 18)");
+}
+
 TEST_F(ImageCompareDifferences, DetectsChangedResolutionButToleratesThreePercent) {
     auto received = pages_;
     received[0].y_dpi = 100;  // 2% off: the same fax resolution

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The demo with a document of the user's own: a 2-page letter rendered by
 # ghostscript's tiffg4 device (1734 pels wide, so faxemu crops it to 1728) must
-# come back identical, and a file that is not a TIFF must be refused by name.
+# come back identical (below the page header Branding stamps), and a file that is not a TIFF must be refused by name.
 set -euo pipefail
 demo=$1
 work=$(mktemp -d)

@@ -12,6 +12,7 @@
 #include "core/protocol/base64.hpp"
 #include "core/protocol/client.hpp"
 #include "core/protocol/json_rpc.hpp"
+#include "core/routing_method.hpp"
 #include "core/users.hpp"
 #include "tests/support/test_support.hpp"
 #include "tools/faxd/daemon.hpp"
@@ -95,6 +96,18 @@ inline json wait_for_received(rpc::FaxClient& client,
         return done(fax);
     });
     return ok ? fax : json();
+}
+
+// Port 2 (5551002) stores what it receives in `folder`, made fresh here (the
+// folder routing method). Returns `folder`.
+inline std::filesystem::path route_port2_to_folder(rpc::FaxClient& admin,
+                                                   const std::filesystem::path& folder) {
+    std::filesystem::create_directories(folder);
+    admin.call("routing.set", {{"device_id", 2},
+                               {"guid", std::string(kFolderRoutingGuid)},
+                               {"data", folder.string()},
+                               {"enable", true}});
+    return folder;
 }
 
 // A file as job.submit wants it.

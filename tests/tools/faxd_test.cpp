@@ -85,14 +85,11 @@ TEST(Faxd, AFailedReceptionIsLoggedAsAWarningWithItsCause) {
 }
 
 TEST(Faxd, SubmittedFaxIsSentReceivedRoutedAndFetchedIdentical) {
-    FaxdHarness faxd;
+    // Branding off: no page header, so every pixel arrives as submitted
+    // (faxd_branding_test covers Branding on).
+    FaxdHarness faxd([](faxd::Config& c) { c.server.branding = false; });
     auto admin = faxd.client("admin");
-    const auto inbox = faxd.tmp.path() / "inbox";
-    std::filesystem::create_directories(inbox);
-    admin->call("routing.set", {{"device_id", 2},
-                                {"guid", std::string(kFolderRoutingGuid)},
-                                {"data", inbox.string()},
-                                {"enable", true}});
+    const auto inbox = test::route_port2_to_folder(*admin, faxd.tmp.path() / "inbox");
     auto sender = faxd.client("sender");
     const auto source = test::fixture("documents/letter-fine-mmr.tif");
     // job.submit answers while the document converts; this waits for the pages.

@@ -12,6 +12,7 @@
 #include "core/documents/conversion.hpp"
 #include "core/documents/document.hpp"
 #include "core/documents/fax_export.hpp"
+#include "core/documents/page_header.hpp"
 #include "core/documents/submission.hpp"
 #include "core/error.hpp"
 #include "core/file_modes.hpp"
@@ -119,6 +120,11 @@ Daemon::Daemon(Config config)
     service_.set_observer(this);
 
     scheduler_.on_abort([this](std::int64_t job_id, std::int32_t device_id) {
+        if (auto b = branding_.find(device_id); b != branding_.end() && b->second == job_id) {
+            spdlog::info("job {}: cancelled before its call on port {} started", job_id, device_id);
+            cancelled_while_branding_.insert(job_id);
+            return;
+        }
         spdlog::info("job {}: cancelled during its call on port {}, hanging up", job_id, device_id);
         service_.controller(device_id).device().hangup();
     });
@@ -465,7 +471,10 @@ asio::awaitable<void> Daemon::device_pump() {
 
 void Daemon::dispatch() {
     if (stopping_) return;
-    while (auto d = scheduler_.next([this](std::int32_t id) { return service_.can_send(id); })) {
+    const auto port_free = [this](std::int32_t id) {
+        return !branding_.count(id) && service_.can_send(id);
+    };
+    while (auto d = scheduler_.next(port_free)) {
         const Job& job = d->job;
         SendRequest req;
         req.number = job.fax_number;
@@ -479,18 +488,85 @@ void Daemon::dispatch() {
         req.recipient_name = job.recipient_name;
         req.submitted_time = job.submitted;
         scheduler_.attempt_started(job.id, d->device_id);
-        sending_[d->device_id] = job.id;
         spdlog::info("job {}: dialling {} on port {} (attempt {}, from page {})", job.id,
                      job.fax_number, d->device_id, job.attempts + 1, d->first_page + 1);
+        if (server_.settings().branding)
+            brand_then_call(job, d->device_id, std::move(req));
+        else
+            start_call(job.id, d->device_id, req);
+    }
+}
+
+void Daemon::brand_then_call(const Job& job, std::int32_t device_id, SendRequest request) {
+    PageHeader header;
+    header.time = clock_.now();  // the attempt's start
+    header.tsid =
+        service_.controller(device_id).tsid_for(request, server_.settings().use_device_tsid);
+    header.sender_name = job.sender_name;
+    const std::filesystem::path branded =
+        spool_ / "tmp" / ("job-" + std::to_string(job.id) + "-branded.tif");
+    branding_[device_id] = job.id;
+    const std::int64_t id = job.id;
+    const mode_t mode = config_.modes.file;
+    workers_.post([this, id, device_id, request, header, branded, mode](std::stop_token stop) {
+        std::string error;
+        FailureClass failure = FailureClass::None;
         try {
-            service_.send_on(d->device_id, req);
+            write_branded_copy(request.document, branded, header, request.page_count, mode, stop);
+        } catch (const FaxError& e) {
+            error = e.what();
+            // An unreadable document stays unreadable; a full disk may not.
+            failure = e.code() == ErrorCode::BadDocument ? FailureClass::Document
+                                                         : FailureClass::Protocol;
         } catch (const std::exception& e) {
-            sending_.erase(d->device_id);
-            spdlog::warn("job {}: the call could not start: {}", job.id, e.what());
-            scheduler_.attempt_ended(
-                job.id, line_outcome(Fps::FatalError, FailureClass::Protocol,
-                                     replace_all(e.what(), job.document, document_name(job.id))));
+            error = e.what();
+            failure = FailureClass::Protocol;
         }
+        asio::post(io_, [this, id, device_id, request, branded, error, failure]() mutable {
+            branding_.erase(device_id);
+            const bool cancelled = cancelled_while_branding_.erase(id) > 0;
+            std::error_code ignored;
+            if (stopping_) {  // the job is back in the queue (recover)
+                std::filesystem::remove(branded, ignored);
+                return;
+            }
+            if (cancelled || !error.empty()) {
+                std::filesystem::remove(branded, ignored);
+                if (!error.empty())
+                    spdlog::warn("job {}: the page headers could not be stamped: {}", id, error);
+                scheduler_.attempt_ended(
+                    id, cancelled ? line_outcome(Fps::Aborting, FailureClass::Aborted,
+                                                 "cancelled before the call started")
+                                  : line_outcome(Fps::FatalError, failure,
+                                                 "page headers: " +
+                                                     replace_all(error, request.document.string(),
+                                                                 document_name(id))));
+                wake();
+                return;
+            }
+            request.document = branded;
+            branded_[device_id] = branded;
+            start_call(id, device_id, request);
+        });
+    });
+}
+
+void Daemon::start_call(std::int64_t job_id, std::int32_t device_id, const SendRequest& request) {
+    sending_[device_id] = job_id;
+    try {
+        service_.send_on(device_id, request);
+    } catch (const std::exception& e) {
+        sending_.erase(device_id);
+        if (auto b = branded_.find(device_id); b != branded_.end()) {
+            std::error_code ignored;
+            std::filesystem::remove(b->second, ignored);
+            branded_.erase(b);
+        }
+        spdlog::warn("job {}: the call could not start: {}", job_id, e.what());
+        scheduler_.attempt_ended(
+            job_id,
+            line_outcome(Fps::FatalError, FailureClass::Protocol,
+                         replace_all(e.what(), request.document.string(), document_name(job_id))));
     }
 }
 
@@ -555,6 +631,11 @@ void Daemon::call_ended(const CallRecord& rec) {
         if (it == sending_.end()) return;
         const std::int64_t job_id = it->second;
         sending_.erase(it);
+        if (auto b = branded_.find(rec.device_id); b != branded_.end()) {
+            std::error_code ignored;
+            std::filesystem::remove(b->second, ignored);
+            branded_.erase(b);
+        }
         if (rec.outcome.ok())
             spdlog::info("job {}: call on port {} completed ({} page(s))", job_id, rec.device_id,
                          rec.pages);

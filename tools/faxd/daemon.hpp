@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <vector>
 
 #include "core/documents/cover_page.hpp"
@@ -72,6 +73,12 @@ class Daemon final : private CallObserver {
     asio::awaitable<void> device_pump();
     void wake();
     void dispatch();
+    // Branding: stamps the page headers of this attempt into a copy of the
+    // job's document on the worker pool (the port stays reserved meanwhile),
+    // then starts the call with that copy.
+    void brand_then_call(const Job& job, std::int32_t device_id, SendRequest request);
+    // Dials; an attempt that cannot start ends at once.
+    void start_call(std::int64_t job_id, std::int32_t device_id, const SendRequest& request);
     void publish_status();
     void housekeeping();
 
@@ -107,6 +114,11 @@ class Daemon final : private CallObserver {
     std::map<std::int32_t, std::int64_t> sending_;    // device id -> job id
     std::map<std::int32_t, std::int64_t> receiving_;  // device id -> received fax id
     std::map<std::int32_t, std::string> published_;   // last status pushed per port
+    // Branding: ports reserved while a job's headers are stamped (device id ->
+    // job id), jobs deleted meanwhile, and the stamped copy each port sends.
+    std::map<std::int32_t, std::int64_t> branding_;
+    std::set<std::int64_t> cancelled_while_branding_;
+    std::map<std::int32_t, std::filesystem::path> branded_;
     bool stopping_ = false;
     bool loading_ = true;  // while settings are applied at start, changes are not saved back
 };
