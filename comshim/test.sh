@@ -86,6 +86,8 @@ start_faxd() {
 spool = "$tmp/spool"
 log_file = "$tmp/faxd.log"
 log_level = "info"
+# the received fax is compared whole with tiffcmp: no header band stamped
+branding = false
 [control]
 listen = "127.0.0.1:$port"
 socket = "$tmp/faxd.sock"

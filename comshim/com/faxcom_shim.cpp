@@ -723,10 +723,6 @@ class CFaxDoc : public Dual<IFaxDoc, &IID_IFaxDoc> {
                 throw ComError{E_INVALIDARG,
                                "FaxDoc.Send: FaxNumber is empty; set the number "
                                "to dial"};
-            if (send_coverpage_)
-                throw ComError{E_NOTIMPL,
-                               "FaxDoc.Send: cover pages are not supported by "
-                               "faxemu; set SendCoverpage to False"};
             std::string tsid = utf8(str_[kTsid].c_str());
             check_station_id("Tsid", tsid);
             std::vector<std::uint8_t> data = read_file(file);
@@ -749,6 +745,7 @@ class CFaxDoc : public Dual<IFaxDoc, &IID_IFaxDoc> {
                 params["display_name"] =
                     utf8(slash == std::wstring::npos ? file.c_str() : file.c_str() + slash + 1);
             }
+            if (send_coverpage_) params["cover"] = cover_page();
             // Like faxcom, Send returns once the document is in the queue as fax
             // pages: faxd converts it after job.submit answers, and a document
             // it cannot fax fails here with faxd's reason.
@@ -758,6 +755,48 @@ class CFaxDoc : public Dual<IFaxDoc, &IID_IFaxDoc> {
     }
 
   private:
+    // The cover page faxd draws: its template is the server's one named like
+    // CoverpageName's file (C:\...\urgent.cov -> "urgent"; faxemu reads no
+    // .cov file), and FaxDoc's fields as faxd names them.
+    json cover_page() const {
+        json cover = json::object();
+        std::wstring name = str_[kCoverpageName];
+        if (const auto slash = name.find_last_of(L"\\/"); slash != std::wstring::npos)
+            name.erase(0, slash + 1);
+        if (const auto dot = name.find_last_of(L'.'); dot != std::wstring::npos) name.erase(dot);
+        if (!name.empty()) cover["template"] = utf8(name.c_str());
+        auto field = [&](const char* key, Field f) {
+            if (!str_[f].empty()) cover[key] = utf8(str_[f].c_str());
+        };
+        field("recipient_name", kRecipientName);
+        field("recipient_fax_number", kFaxNumber);
+        field("recipient_company", kRecipientCompany);
+        field("recipient_title", kRecipientTitle);
+        field("recipient_department", kRecipientDepartment);
+        field("recipient_office_location", kRecipientOffice);
+        field("recipient_home_phone", kRecipientHomePhone);
+        field("recipient_office_phone", kRecipientOfficePhone);
+        std::wstring address;
+        for (Field f : {kRecipientAddress, kRecipientCity, kRecipientState, kRecipientZip,
+                        kRecipientCountry})
+            if (!str_[f].empty()) address += (address.empty() ? L"" : L", ") + str_[f];
+        if (!address.empty()) cover["recipient_address"] = utf8(address.c_str());
+        field("sender_name", kSenderName);
+        field("sender_fax_number", kSenderFax);
+        field("sender_company", kSenderCompany);
+        field("sender_address", kSenderAddress);
+        field("sender_title", kSenderTitle);
+        field("sender_department", kSenderDepartment);
+        field("sender_office_location", kSenderOffice);
+        field("sender_home_phone", kSenderHomePhone);
+        field("sender_office_phone", kSenderOfficePhone);
+        field("sender_email", kEmailAddress);
+        field("tsid", kTsid);
+        field("subject", kCoverpageSubject);
+        field("note", kCoverpageNote);
+        return cover;
+    }
+
     static std::vector<std::uint8_t> read_file(const std::wstring& file) {
         HANDLE h = CreateFileW(file.c_str(), GENERIC_READ, FILE_SHARE_READ, nullptr, OPEN_EXISTING,
                                FILE_ATTRIBUTE_NORMAL, nullptr);

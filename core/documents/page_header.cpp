@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/local_time.hpp"
 #include "core/file_modes.hpp"
 
 namespace faxemu {
@@ -37,15 +38,6 @@ struct PangoDeleter {
     void operator()(PangoFontDescription* d) const { pango_font_description_free(d); }
 };
 
-std::string local_time_text(TimePoint t) {
-    const auto secs = static_cast<std::time_t>(
-        std::chrono::floor<std::chrono::seconds>(t).time_since_epoch().count());
-    std::tm tm{};
-    localtime_r(&secs, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", &tm);
-    return buf;
-}
 
 // Width of a laid-out line in the layout's user units (millimetres here).
 double width_of(PangoLayout* layout) {

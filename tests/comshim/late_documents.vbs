@@ -1,7 +1,8 @@
 ' A legacy client faxing the documents people have (issue 10): FaxDoc.Send of
 ' each file as it is (the shim uploads it; faxd converts it), as faxd's admin.
 '   cscript //nologo late_documents.vbs HOST:PORT C:\doc.pdf C:\notes.txt ... BAD
-' Each document but the last must be sent and complete from "Port A" to 5551002;
+' Each document but the last must be sent and complete from "Port A" to 5551002
+' (the first after a cover page);
 ' the last is one faxd cannot convert: Send must fail with a reason naming it.
 ' Prints "N passed, M failed".
 Option Explicit
@@ -55,6 +56,14 @@ For i = 1 To n - 2
     NoError "CreateDocument " & BaseName(file)
     doc.FaxNumber = "5551002"
     doc.DisplayName = BaseName(file)
+    If i = 1 Then
+        ' The first goes with a cover page: faxd's template named like the .cov file.
+        doc.SendCoverpage = True
+        doc.CoverpageName = "C:\Windows\default.cov"
+        doc.CoverpageSubject = "Sent by a VBScript"
+        doc.RecipientName = "Port B"
+        NoError "cover page fields"
+    End If
     ' Send returns once faxd has converted the document.
     jobId = doc.Send
     NoError "FaxDoc.Send " & BaseName(file)
@@ -74,7 +83,11 @@ For i = 1 To n - 2
         If Timer - t0 > 90 Or Timer < t0 Then Exit Do
     Loop
     Check qs = "Completed", BaseName(file) & ": QueueStatus = Completed (got " & qs & ")"
-    Check job.PageCount >= 1, BaseName(file) & ": PageCount = " & job.PageCount
+    If i = 1 Then
+        Check job.PageCount >= 2, BaseName(file) & " with its cover page: PageCount = " & job.PageCount
+    Else
+        Check job.PageCount >= 1, BaseName(file) & ": PageCount = " & job.PageCount
+    End If
     WScript.Echo "SENT " & BaseName(file) & " " & job.PageCount
 Next
 

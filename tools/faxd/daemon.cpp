@@ -15,6 +15,7 @@
 #include "core/documents/page_header.hpp"
 #include "core/documents/submission.hpp"
 #include "core/error.hpp"
+#include "core/local_time.hpp"
 #include "core/file_modes.hpp"
 #include "core/image_compare.hpp"
 #include "core/routing_method.hpp"
@@ -24,17 +25,6 @@
 namespace faxemu::faxd {
 
 namespace {
-
-// "2026-12-07 14:05" in faxd's local time, for what people read (cover pages).
-std::string local_time_text(TimePoint t) {
-    const std::time_t secs = std::chrono::system_clock::to_time_t(
-        std::chrono::time_point_cast<std::chrono::system_clock::duration>(t));
-    std::tm tm{};
-    localtime_r(&secs, &tm);
-    char text[32];
-    std::strftime(text, sizeof text, "%Y-%m-%d %H:%M", &tm);
-    return text;
-}
 
 const CallerRights kAdmin = CallerRights::admin();
 constexpr int kBlocksPerSlice = 50;  // unpaced: 1 s of line time, then let the protocol run
