@@ -1,0 +1,192 @@
+// faxd on a virtual modem with HylaFAX (Debian's, unpacked privately:
+// tests/support/hylafax_peer.hpp) on another, both ways, compared pixel for pixel.
+// CI runs one page per case at 4x; FAXEMU_HYLAFAX_MATRIX=1 (tools/run interop)
+// adds the long cases: three pages, mixed resolution, non-ECM at real time, 8x.
+#include <cstdlib>
+
+#include "tests/support/hylafax_peer.hpp"
+#include "tests/tools/modem_interop.hpp"
+
+namespace faxemu {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+using json = nlohmann::json;
+using test::kFarNumber;
+using test::kFaxdNumber;
+
+enum class Way { HylafaxToFaxd, FaxdToHylafax };
+enum class Doc { OnePage, ThreePages, MixedResolution };
+
+struct Case {
+    const char* name;
+    std::string hylafax_class;  // HylaFAX's modem: "1", "2" or "2.0"
+    bool ecm;
+    Way way;
+    Doc doc;
+    const char* speed;
+    bool in_ci;  // else only with FAXEMU_HYLAFAX_MATRIX=1
+};
+
+bool matrix_enabled() {
+    const char* v = std::getenv("FAXEMU_HYLAFAX_MATRIX");
+    return v && std::string(v) == "1";
+}
+
+// faxmodem's keys for HylaFAX's modem by class: the stock Class 2 prototype sends
+// its data bit-reversed at +FBOR=0 (issue 12, item 5).
+std::string far_modem_class(const std::string& c) {
+    return c == "2" ? "2,reversed_rx_bits" : c;
+}
+
+class HylafaxInterop : public test::ModemInterop, public ::testing::WithParamInterface<Case> {
+  protected:
+    void SetUp() override {
+#if defined(__SANITIZE_ADDRESS__)
+        if (!matrix_enabled())
+            GTEST_SKIP() << "HylaFAX interop runs in the release preset (CI time); "
+                            "FAXEMU_HYLAFAX_MATRIX=1 runs it here too";
+#endif
+        if (!GetParam().in_ci && !matrix_enabled())
+            GTEST_SKIP() << "a long case: FAXEMU_HYLAFAX_MATRIX=1 (tools/run interop) runs it";
+        std::string why;
+        const auto root = test::hylafax_root(why);
+        if (!root) GTEST_SKIP() << why;
+        root_ = *root;
+        name_files();
+    }
+    void TearDown() override {
+        if (hylafax_) hylafax_->stop();
+        test::ModemInterop::TearDown();
+    }
+
+    std::string all_logs() const { return logs() + (hylafax_ ? hylafax_->logs() : ""); }
+
+    // The case's document, written into the test's folder.
+    fs::path document() {
+        const Case& c = GetParam();
+        if (c.doc == Doc::MixedResolution) return test::fixture("documents/mixed-res.tif");
+        const auto pages = read_bilevel_pages(test::fixture("documents/letter-fine-mh.tif"));
+        const fs::path doc = dir_.path() / "document.tif";
+        write_bilevel_pages(doc,
+                            c.doc == Doc::OnePage ? std::vector<BilevelPage>{pages[0]} : pages,
+                            COMPRESSION_CCITTFAX3);
+        return doc;
+    }
+
+    void start_all() {
+        const Case& c = GetParam();
+        start_faxmodem(far_modem_class(c.hylafax_class), "1", c.speed);
+        start_faxd("1");
+        test::HylafaxPeer::Options o;
+        o.modem_class = c.hylafax_class;
+        o.ecm = c.ecm;
+        hylafax_ = std::make_unique<test::HylafaxPeer>(root_, dir_.path() / "hylafax", far_link_,
+                                                       o);
+        const auto start = std::chrono::steady_clock::now();
+        ASSERT_TRUE(hylafax_->start()) << all_logs();
+        std::printf("HylaFAX ready in %.1f s\n", seconds_since(start));
+    }
+
+    static double seconds_since(std::chrono::steady_clock::time_point t) {
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+    }
+
+    // HylaFAX's sendfax to faxd; faxd's received fax, written to a file.
+    fs::path hylafax_sends(const fs::path& doc) {
+        const auto start = std::chrono::steady_clock::now();
+        std::string out;
+        const auto job = hylafax_->submit(kFaxdNumber, doc, out);
+        EXPECT_TRUE(job) << out << all_logs();
+        if (!job) return {};
+        const auto done = hylafax_->wait_done(*job, 400s);
+        EXPECT_TRUE(done) << all_logs();
+        if (!done) return {};
+        EXPECT_EQ(done->at("state"), "7") << done->at("status") << all_logs();
+        const auto got = received_fax();
+        std::printf("HylaFAX sent %s pages (%s, %s) to faxd in %.1f s wall at %sx\n",
+                    done->at("npages").c_str(), done->at("signalrate").c_str(),
+                    done->at("dataformat").c_str(), seconds_since(start), speed_.c_str());
+        const fs::path file = dir_.path() / "received.tif";
+        if (!got.empty()) write_bilevel_pages(file, got, COMPRESSION_CCITTFAX4);
+        return file;
+    }
+
+    // faxd sends to HylaFAX; HylaFAX's received fax.
+    fs::path faxd_sends(const fs::path& doc) {
+        const auto start = std::chrono::steady_clock::now();
+        json job = admin_->call("job.submit", {{"number", kFarNumber},
+                                               {"document", test::document_base64(doc)},
+                                               {"display_name", doc.filename().string()}});
+        const std::int64_t id = job["job_id"];
+        EXPECT_TRUE(test::wait_for(
+            *admin_,
+            [&] {
+                job = admin_->call("job.get", {{"job_id", id}});
+                const std::string s = job["state"];
+                return s != "converting" && s != "queued" && s != "in_progress" && s != "retrying";
+            },
+            400s))
+            << job.dump(2) << all_logs();
+        EXPECT_EQ(job["state"], "completed") << job.dump(2) << all_logs();
+        const auto files = hylafax_->wait_received(60s);
+        std::printf("faxd sent %s to HylaFAX in %.1f s wall at %sx\n",
+                    job.value("pages_sent", json()).dump().c_str(), seconds_since(start),
+                    speed_.c_str());
+        EXPECT_EQ(files.size(), 1u) << all_logs();
+        return files.empty() ? fs::path() : files[0];
+    }
+
+    fs::path root_;
+    std::unique_ptr<test::HylafaxPeer> hylafax_;
+};
+
+TEST_P(HylafaxInterop, PixelEqual) {
+    const auto start = std::chrono::steady_clock::now();
+    const fs::path doc = document();
+    start_all();
+    if (HasFatalFailure()) return;
+    const fs::path got = GetParam().way == Way::HylafaxToFaxd ? hylafax_sends(doc)
+                                                               : faxd_sends(doc);
+    ASSERT_FALSE(got.empty());
+    const ImageComparison cmp = compare_fax_images(doc, got);
+    EXPECT_TRUE(cmp.equal) << cmp.detail << all_logs();
+    std::printf("case %s: %s, %.1f s in all\n", GetParam().name, cmp.detail.c_str(),
+                seconds_since(start));
+}
+
+const Case kCases[] = {
+    // CI: one page each way per class, ECM (Class 1) at 4x.
+    {"Class1EcmHylafaxToFaxd", "1", true, Way::HylafaxToFaxd, Doc::OnePage, "4", true},
+    {"Class1EcmFaxdToHylafax", "1", true, Way::FaxdToHylafax, Doc::OnePage, "4", true},
+    {"Class2HylafaxToFaxd", "2", true, Way::HylafaxToFaxd, Doc::OnePage, "4", true},
+    {"Class2FaxdToHylafax", "2", true, Way::FaxdToHylafax, Doc::OnePage, "4", true},
+    {"Class20HylafaxToFaxd", "2.0", true, Way::HylafaxToFaxd, Doc::OnePage, "4", true},
+    {"Class20FaxdToHylafax", "2.0", true, Way::FaxdToHylafax, Doc::OnePage, "4", true},
+    {"Class1NoEcmFaxdToHylafax", "1", false, Way::FaxdToHylafax, Doc::OnePage, "4", true},
+    {"Class1NoEcmHylafaxToFaxd", "1", false, Way::HylafaxToFaxd, Doc::OnePage, "4", true},
+    // The matrix (tools/run interop).
+    {"Class1Ecm3PagesHylafaxToFaxd", "1", true, Way::HylafaxToFaxd, Doc::ThreePages, "4", false},
+    {"Class1Ecm3PagesFaxdToHylafax", "1", true, Way::FaxdToHylafax, Doc::ThreePages, "4", false},
+    {"Class1Ecm3PagesHylafaxToFaxd8x", "1", true, Way::HylafaxToFaxd, Doc::ThreePages, "8", false},
+    {"Class1Ecm3PagesFaxdToHylafax8x", "1", true, Way::FaxdToHylafax, Doc::ThreePages, "8", false},
+    {"Class1NoEcm3PagesHylafaxToFaxd", "1", false, Way::HylafaxToFaxd, Doc::ThreePages, "1",
+     false},
+    {"Class1NoEcm3PagesFaxdToHylafax", "1", false, Way::FaxdToHylafax, Doc::ThreePages, "1",
+     false},
+    {"Class2_3PagesHylafaxToFaxd", "2", true, Way::HylafaxToFaxd, Doc::ThreePages, "4", false},
+    {"Class2_3PagesFaxdToHylafax", "2", true, Way::FaxdToHylafax, Doc::ThreePages, "4", false},
+    {"Class20_3PagesHylafaxToFaxd", "2.0", true, Way::HylafaxToFaxd, Doc::ThreePages, "4",
+     false},
+    {"Class20_3PagesFaxdToHylafax", "2.0", true, Way::FaxdToHylafax, Doc::ThreePages, "4",
+     false},
+    {"Class1EcmMixedResFaxdToHylafax", "1", true, Way::FaxdToHylafax, Doc::MixedResolution, "4",
+     false},
+};
+
+INSTANTIATE_TEST_SUITE_P(Cases, HylafaxInterop, ::testing::ValuesIn(kCases),
+                         [](const auto& info) { return std::string(info.param.name); });
+
+}  // namespace
+}  // namespace faxemu
