@@ -170,13 +170,9 @@ class HylafaxPeer {
         return files;
     }
 
-    // The daemons' output, the transfer log and the session logs, for failures.
-    std::string logs() const {
+    // The session logs (SessionTracing: log/cNNNNNNNNN, one per call).
+    std::string session_logs() const {
         std::string text;
-        for (const char* name : {"faxq", "faxgetty", "hfaxd"})
-            text += "--- HylaFAX " + std::string(name) + " ---\n" +
-                    read_text(dir_ / (std::string(name) + ".log"));
-        text += "--- HylaFAX xferfaxlog ---\n" + read_text(spool_ / "log" / "xferfaxlog");
         std::error_code ec;
         for (const auto& e : std::filesystem::directory_iterator(spool_ / "log", ec))
             if (e.path().filename().string().rfind('c', 0) == 0)
@@ -185,14 +181,24 @@ class HylafaxPeer {
         return text;
     }
 
+    // The daemons' output, the transfer log and the session logs, for failures.
+    std::string logs() const {
+        std::string text;
+        for (const char* name : {"faxq", "faxgetty", "hfaxd"})
+            text += "--- HylaFAX " + std::string(name) + " ---\n" +
+                    read_text(dir_ / (std::string(name) + ".log"));
+        return text + "--- HylaFAX xferfaxlog ---\n" + read_text(spool_ / "log" / "xferfaxlog") +
+               session_logs();
+    }
+
     // TERM to each daemon's process group (faxgetty forks during a call), KILL
-    // to what is left after 5 s.
+    // to what is left after a second: the spool is thrown away anyway.
     void stop() {
         for (auto it = daemons_.rbegin(); it != daemons_.rend(); ++it) {
             Process& daemon = **it;
             const pid_t group = daemon.pid();
             ::kill(-group, SIGTERM);
-            if (!poll_until([&] { return daemon.exited(); }, std::chrono::seconds(5)))
+            if (!poll_until([&] { return daemon.exited(); }, std::chrono::seconds(1)))
                 ::kill(-group, SIGKILL);  // the destructor reaps it
             ::kill(-group, SIGKILL);      // helpers of the group that outlived its leader
         }

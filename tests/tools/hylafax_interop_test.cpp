@@ -2,7 +2,11 @@
 // tests/support/hylafax_peer.hpp) on another, both ways, compared pixel for pixel.
 // CI runs one page per case at 4x; FAXEMU_HYLAFAX_MATRIX=1 (tools/run interop)
 // adds the long cases: three pages, mixed resolution, non-ECM at real time, 8x.
+#include <algorithm>
 #include <cstdlib>
+#include <optional>
+#include <ostream>
+#include <sstream>
 
 #include "tests/support/hylafax_peer.hpp"
 #include "tests/tools/modem_interop.hpp"
@@ -27,7 +31,13 @@ struct Case {
     Doc doc;
     const char* speed;
     bool in_ci;  // else only with FAXEMU_HYLAFAX_MATRIX=1
+    // Known fault (issue 12, item 4): without ECM, pages HylaFAX sends arrive one or
+    // two rows short. The case checks that this is all that differs, and fails
+    // once the pages arrive whole, so that it becomes a pixel-equal case.
+    bool known_short_rows = false;
 };
+
+void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
 
 bool matrix_enabled() {
     const char* v = std::getenv("FAXEMU_HYLAFAX_MATRIX");
@@ -108,6 +118,12 @@ class HylafaxInterop : public test::ModemInterop, public ::testing::WithParamInt
         std::printf("HylaFAX sent %s pages (%s, %s) to faxd in %.1f s wall at %sx\n",
                     done->at("npages").c_str(), done->at("signalrate").c_str(),
                     done->at("dataformat").c_str(), seconds_since(start), speed_.c_str());
+        // How HylaFAX ended each page (MPS: more pages, same training), for the record.
+        std::istringstream log(hylafax_->session_logs());
+        for (std::string line; std::getline(log, line);)
+            if (line.find("MPS") != std::string::npos || line.find("EOM") != std::string::npos ||
+                line.find("EOP") != std::string::npos)
+                std::printf("  HylaFAX: %s\n", line.c_str());
         const fs::path file = dir_.path() / "received.tif";
         if (!got.empty()) write_bilevel_pages(file, got, COMPRESSION_CCITTFAX4);
         return file;
@@ -142,6 +158,25 @@ class HylafaxInterop : public test::ModemInterop, public ::testing::WithParamInt
     std::unique_ptr<test::HylafaxPeer> hylafax_;
 };
 
+// The rows of `want` missing from `got`, if `got` is `want` less one run of at
+// most two consecutive rows; nullopt otherwise.
+std::optional<std::pair<std::uint32_t, std::uint32_t>> lost_rows(const BilevelPage& want,
+                                                                 const BilevelPage& got) {
+    if (got.width != want.width || got.height >= want.height || want.height - got.height > 2)
+        return std::nullopt;
+    const std::size_t stride = want.stride();
+    const auto row = [&](const BilevelPage& p, std::uint32_t r) {
+        return p.bits.begin() + static_cast<long>(r * stride);
+    };
+    const std::uint32_t lost = want.height - got.height;
+    std::uint32_t first = 0;
+    while (first < got.height && std::equal(row(got, first), row(got, first + 1), row(want, first)))
+        ++first;
+    for (std::uint32_t r = first; r < got.height; ++r)
+        if (!std::equal(row(got, r), row(got, r + 1), row(want, r + lost))) return std::nullopt;
+    return std::make_pair(first, lost);
+}
+
 TEST_P(HylafaxInterop, PixelEqual) {
     const auto start = std::chrono::steady_clock::now();
     const fs::path doc = document();
@@ -151,7 +186,25 @@ TEST_P(HylafaxInterop, PixelEqual) {
                                                                : faxd_sends(doc);
     ASSERT_FALSE(got.empty());
     const ImageComparison cmp = compare_fax_images(doc, got);
-    EXPECT_TRUE(cmp.equal) << cmp.detail << all_logs();
+    if (GetParam().known_short_rows) {
+        EXPECT_FALSE(cmp.equal) << "the pages now arrive whole (issue 12, item 4): make "
+                                << GetParam().name << " a pixel-equal case";
+        const auto want = read_bilevel_pages(doc), pages = read_bilevel_pages(got);
+        ASSERT_EQ(pages.size(), want.size()) << cmp.detail;
+        for (std::size_t i = 0; i < want.size(); ++i) {
+            const auto lost = lost_rows(want[i], pages[i]);
+            const bool same = want[i].width == pages[i].width &&
+                              want[i].height == pages[i].height && want[i].bits == pages[i].bits;
+            if (!lost && !same)
+                ADD_FAILURE() << "page " << i + 1 << " differs by more than 1-2 lost rows: "
+                              << cmp.detail << all_logs();
+            else if (lost)
+                std::printf("page %zu: %u row(s) lost from row %u of %u (issue 12, item 4)\n",
+                            i + 1, lost->second, lost->first, want[i].height);
+        }
+    } else {
+        EXPECT_TRUE(cmp.equal) << cmp.detail << all_logs();
+    }
     std::printf("case %s: %s, %.1f s in all\n", GetParam().name, cmp.detail.c_str(),
                 seconds_since(start));
 }
@@ -165,14 +218,15 @@ const Case kCases[] = {
     {"Class20HylafaxToFaxd", "2.0", true, Way::HylafaxToFaxd, Doc::OnePage, "4", true},
     {"Class20FaxdToHylafax", "2.0", true, Way::FaxdToHylafax, Doc::OnePage, "4", true},
     {"Class1NoEcmFaxdToHylafax", "1", false, Way::FaxdToHylafax, Doc::OnePage, "4", true},
-    {"Class1NoEcmHylafaxToFaxd", "1", false, Way::HylafaxToFaxd, Doc::OnePage, "4", true},
+    {"Class1NoEcmHylafaxToFaxdKnownShortRows", "1", false, Way::HylafaxToFaxd, Doc::OnePage, "4",
+     true, true},
     // The matrix (tools/run interop).
     {"Class1Ecm3PagesHylafaxToFaxd", "1", true, Way::HylafaxToFaxd, Doc::ThreePages, "4", false},
     {"Class1Ecm3PagesFaxdToHylafax", "1", true, Way::FaxdToHylafax, Doc::ThreePages, "4", false},
     {"Class1Ecm3PagesHylafaxToFaxd8x", "1", true, Way::HylafaxToFaxd, Doc::ThreePages, "8", false},
     {"Class1Ecm3PagesFaxdToHylafax8x", "1", true, Way::FaxdToHylafax, Doc::ThreePages, "8", false},
-    {"Class1NoEcm3PagesHylafaxToFaxd", "1", false, Way::HylafaxToFaxd, Doc::ThreePages, "1",
-     false},
+    {"Class1NoEcm3PagesHylafaxToFaxdKnownShortRows", "1", false, Way::HylafaxToFaxd,
+     Doc::ThreePages, "1", false, true},
     {"Class1NoEcm3PagesFaxdToHylafax", "1", false, Way::FaxdToHylafax, Doc::ThreePages, "1",
      false},
     {"Class2_3PagesHylafaxToFaxd", "2", true, Way::HylafaxToFaxd, Doc::ThreePages, "4", false},
