@@ -32,6 +32,10 @@ namespace faxemu::test {
 // The private root with HylaFAX unpacked (shared by every test and preset, made
 // once), or nullopt with the reason in `why`.
 inline std::optional<std::filesystem::path> hylafax_root(std::string& why) {
+    if (::geteuid() != 0) {
+        why = "HylaFAX's daemons switch to uucp and its spool is uucp's: the test needs root";
+        return std::nullopt;
+    }
     const auto dir = std::filesystem::path(FAXEMU_BINARY_DIR).parent_path() / "hylafax";
     const auto script =
         std::filesystem::path(FAXEMU_SOURCE_DIR) / "tests" / "support" / "hylafax_root.sh";
@@ -106,21 +110,13 @@ class HylafaxPeer {
 
     // sendfax (no cover page, no mail, one dial, one try) of `doc` to `number`,
     // at 196 lpi by default; the job id, or nullopt with sendfax's output in `out`.
-    std::optional<std::string> submit(const std::string& number,
-                                      const std::filesystem::path& doc, std::string& out,
+    std::optional<std::string> submit(const std::string& number, const std::filesystem::path& doc,
+                                      std::string& out,
                                       const std::vector<std::string>& extra = {"-m", "-s",
-                                                                                "US-LEG"}) {
-        std::vector<std::string> argv{(root_ / "usr" / "bin" / "sendfax").string(),
-                                      "-n",
-                                      "-N",
-                                      "-T",
-                                      "1",
-                                      "-t",
-                                      "1",
-                                      "-h",
-                                      "localhost:" + std::to_string(port_),
-                                      "-d",
-                                      number};
+                                                                               "US-LEG"}) {
+        std::vector<std::string> argv{
+            (root_ / "usr" / "bin" / "sendfax").string(), "-n", "-N",  "-T", "1", "-t", "1", "-h",
+            "localhost:" + std::to_string(port_),         "-d", number};
         argv.insert(argv.begin() + 1, extra.begin(), extra.end());
         argv.push_back(doc.string());
         if (run(argv, out, dir_) != 0) return std::nullopt;
@@ -133,12 +129,19 @@ class HylafaxPeer {
     }
 
     // The finished job's record (doneq/qN: "state:7" sent, "state:8" failed), or
-    // nullopt at the deadline.
-    std::optional<std::map<std::string, std::string>> wait_done(const std::string& job,
-                                                                std::chrono::seconds deadline) {
+    // nullopt at the deadline. With `sent`, the documents faxq prepared for the
+    // call (docq/doc*;*, gone once the job is done) are copied there meanwhile:
+    // HylaFAX re-renders some documents (mixed resolution, other page sizes).
+    std::optional<std::map<std::string, std::string>> wait_done(
+        const std::string& job, std::chrono::seconds deadline,
+        const std::optional<std::filesystem::path>& sent = std::nullopt) {
         const auto file = spool_ / "doneq" / ("q" + job);
+        if (sent) std::filesystem::create_directories(*sent);
         if (!poll_until(
-                [&] { return read_text(file).find("\nstate:") != std::string::npos; },
+                [&] {
+                    if (sent) keep_prepared(*sent);
+                    return read_text(file).find("\nstate:") != std::string::npos;
+                },
                 deadline))
             return std::nullopt;
         std::map<std::string, std::string> record;
@@ -176,8 +179,8 @@ class HylafaxPeer {
         std::error_code ec;
         for (const auto& e : std::filesystem::directory_iterator(spool_ / "log", ec))
             if (e.path().filename().string().rfind('c', 0) == 0)
-                text += "--- HylaFAX " + e.path().filename().string() + " ---\n" +
-                        read_text(e.path());
+                text +=
+                    "--- HylaFAX " + e.path().filename().string() + " ---\n" + read_text(e.path());
         return text;
     }
 
@@ -206,6 +209,24 @@ class HylafaxPeer {
     }
 
   private:
+    // Copies docq's prepared documents ("doc1.tif;c1") into `to`, each once whole:
+    // faxq writes one before the call starts, so a copy taken when its size has
+    // stopped changing between two polls is the one sent.
+    void keep_prepared(const std::filesystem::path& to) {
+        std::error_code ec;
+        for (const auto& e : std::filesystem::directory_iterator(spool_ / "docq", ec)) {
+            const std::string name = e.path().filename().string();
+            if (name.find(';') == std::string::npos) continue;
+            const auto size = std::filesystem::file_size(e.path(), ec);
+            if (ec) continue;
+            auto& seen = prepared_sizes_[name];
+            if (seen == size && size > 0)
+                std::filesystem::copy_file(e.path(), to / name,
+                                           std::filesystem::copy_options::overwrite_existing, ec);
+            seen = size;
+        }
+    }
+
     static std::vector<std::string> split_tabs(const std::string& line) {
         std::vector<std::string> fields;
         std::istringstream in(line);
@@ -254,9 +275,8 @@ class HylafaxPeer {
         // wrappers, which bind-mount /etc/hylafax over the system spool.
         const fs::path libexec = root_ / "usr" / "lib" / "hylafax" / "bin";
         write_file(spool_ / "etc" / "setup.cache",
-                   "SPOOL='" + spool_.string() + "'\nSBIN='" + libexec.string() +
-                       "'\nLIBEXEC='" + libexec.string() + "'\nBIN='" +
-                       (root_ / "usr" / "bin").string() +
+                   "SPOOL='" + spool_.string() + "'\nSBIN='" + libexec.string() + "'\nLIBEXEC='" +
+                       libexec.string() + "'\nBIN='" + (root_ / "usr" / "bin").string() +
                        "'\nTIFFBIN='/usr/bin'\nGSRIP='/usr/bin/gs'\nPSPACKAGE='gs'\n"
                        "AWK='/usr/bin/awk'\nSED='/bin/sed'\nCAT='/bin/cat'\nGREP='/bin/grep'\n"
                        "RM='/bin/rm'\nMV='/bin/mv'\nCP='/bin/cp'\nLN='/bin/ln'\n"
@@ -267,11 +287,11 @@ class HylafaxPeer {
             "InternationalPrefix:\t011\nDialStringRules:\tetc/dialrules\n"
             "UUCPLockDir:\t\t" +
             lock.string() + "\n";
-        write_file(spool_ / "etc" / "config", dialing + "SendFaxCmd:\t\t" +
-                                                  (libexec / "faxsend").string() +
-                                                  "\nPageChop:\t\tnone\n");
+        write_file(
+            spool_ / "etc" / "config",
+            dialing + "SendFaxCmd:\t\t" + (libexec / "faxsend").string() + "\nPageChop:\t\tnone\n");
         // The stock prototype for the class, then the server's own lines.
-        const std::string prototype = options_.modem_class == "1" ? "class1"
+        const std::string prototype = options_.modem_class == "1"   ? "class1"
                                       : options_.modem_class == "2" ? "class2"
                                                                     : "class2.0";
         std::string modem = read_text(spool_ / "config" / prototype) + "\n" + dialing +
@@ -303,6 +323,7 @@ class HylafaxPeer {
     std::string dev_, id_;
     int port_ = 0;
     std::vector<std::unique_ptr<Process>> daemons_;
+    std::map<std::string, std::uintmax_t> prepared_sizes_;
 };
 
 }  // namespace faxemu::test
