@@ -265,6 +265,9 @@ class HylafaxPeer {
         fs::copy(packaged / "config", spool_ / "config", fs::copy_options::recursive);
         fs::copy(root_ / "etc" / "hylafax", spool_ / "etc",
                  fs::copy_options::recursive | fs::copy_options::overwrite_existing);
+        // The renderers faxsetup links (tiff2fax re-renders through ps2fax).
+        fs::create_symlink("ps2fax.gs", spool_ / "bin" / "ps2fax");
+        fs::create_symlink("pdf2fax.gs", spool_ / "bin" / "pdf2fax");
         // Hooks that would mail: record their arguments instead (they run as uucp).
         for (const char* hook : {"notify", "faxrcvd", "pollrcvd"}) {
             write_file(spool_ / "bin" / hook,

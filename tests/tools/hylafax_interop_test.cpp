@@ -19,7 +19,6 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using json = nlohmann::json;
-using test::kFarNumber;
 using test::kFaxdNumber;
 
 enum class Way { HylafaxToFaxd, FaxdToHylafax };
@@ -75,8 +74,8 @@ class HylafaxInterop : public test::ModemInterop, public ::testing::WithParamInt
         test::ModemInterop::TearDown();
     }
 
-    std::string all_logs() const {
-        return logs() + (hylafax_ ? hylafax_->logs() : "");
+    std::string logs() const override {
+        return test::ModemInterop::logs() + (hylafax_ ? hylafax_->logs() : "");
     }
 
     // The case's document, written into the test's folder.
@@ -100,7 +99,7 @@ class HylafaxInterop : public test::ModemInterop, public ::testing::WithParamInt
         hylafax_ =
             std::make_unique<test::HylafaxPeer>(root_, dir_.path() / "hylafax", far_link_, o);
         const auto start = std::chrono::steady_clock::now();
-        ASSERT_TRUE(hylafax_->start()) << all_logs();
+        ASSERT_TRUE(hylafax_->start()) << logs();
         std::printf("HylaFAX ready in %.1f s\n", seconds_since(start));
     }
 
@@ -114,15 +113,15 @@ class HylafaxInterop : public test::ModemInterop, public ::testing::WithParamInt
         const auto start = std::chrono::steady_clock::now();
         std::string out;
         const auto job = hylafax_->submit(kFaxdNumber, doc, out);
-        EXPECT_TRUE(job) << out << all_logs();
+        EXPECT_TRUE(job) << out << logs();
         if (!job) return {};
         const bool rendered = GetParam().doc == Doc::MixedResolution;
         const fs::path sent = dir_.path() / "sent";
         const auto done =
             hylafax_->wait_done(*job, 400s, rendered ? std::optional(sent) : std::nullopt);
-        EXPECT_TRUE(done) << all_logs();
+        EXPECT_TRUE(done) << logs();
         if (!done) return {};
-        EXPECT_EQ(done->at("state"), "7") << done->at("status") << all_logs();
+        EXPECT_EQ(done->at("state"), "7") << done->at("status") << logs();
         const auto got = received_fax();
         std::printf("HylaFAX sent %s pages (%s, %s) to faxd in %.1f s wall at %sx\n",
                     done->at("npages").c_str(), done->at("signalrate").c_str(),
@@ -147,25 +146,13 @@ class HylafaxInterop : public test::ModemInterop, public ::testing::WithParamInt
     // faxd sends to HylaFAX; HylaFAX's received fax.
     fs::path faxd_sends(const fs::path& doc) {
         const auto start = std::chrono::steady_clock::now();
-        json job = admin_->call("job.submit", {{"number", kFarNumber},
-                                               {"document", test::document_base64(doc)},
-                                               {"display_name", doc.filename().string()}});
-        const std::int64_t id = job["job_id"];
-        EXPECT_TRUE(test::wait_for(
-            *admin_,
-            [&] {
-                job = admin_->call("job.get", {{"job_id", id}});
-                const std::string s = job["state"];
-                return s != "converting" && s != "queued" && s != "in_progress" && s != "retrying";
-            },
-            400s))
-            << job.dump(2) << all_logs();
-        EXPECT_EQ(job["state"], "completed") << job.dump(2) << all_logs();
+        const json job = faxd_sends_to_far_end(doc, 400s);
+        if (job.is_null()) return {};
         const auto files = hylafax_->wait_received(60s);
         std::printf("faxd sent %s to HylaFAX in %.1f s wall at %sx\n",
                     job.value("pages_sent", json()).dump().c_str(), seconds_since(start),
                     speed_.c_str());
-        EXPECT_FALSE(files.empty()) << all_logs();
+        EXPECT_FALSE(files.empty()) << logs();
         // HylaFAX writes a file per document (each EOM, e.g. where the resolution
         // changes): their pages in order are the fax.
         std::vector<BilevelPage> pages;
@@ -220,14 +207,13 @@ TEST_P(HylafaxInterop, PixelEqual) {
                               sent[i].height == pages[i].height && sent[i].bits == pages[i].bits;
             if (!lost && !same)
                 ADD_FAILURE() << "page " << i + 1
-                              << " differs by more than 1-2 lost rows: " << cmp.detail
-                              << all_logs();
+                              << " differs by more than 1-2 lost rows: " << cmp.detail << logs();
             else if (lost)
                 std::printf("page %zu: %u row(s) lost from row %u of %u (issue 12, item 4)\n",
                             i + 1, lost->second, lost->first, sent[i].height);
         }
     } else {
-        EXPECT_TRUE(cmp.equal) << cmp.detail << all_logs();
+        EXPECT_TRUE(cmp.equal) << cmp.detail << logs();
     }
     std::printf("case %s: %s, %.1f s in all\n", GetParam().name, cmp.detail.c_str(),
                 seconds_since(start));

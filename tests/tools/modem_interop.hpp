@@ -103,7 +103,7 @@ class ModemInterop : public ::testing::Test {
             << status.dump(2) << port.dump(2) << logs();
     }
 
-    std::string logs() const {
+    virtual std::string logs() const {
         return "\n--- faxmodem ---\n" + test::read_text(faxmodem_log_) + "--- far end ---\n" +
                test::read_text(far_log_);
     }
@@ -172,20 +172,7 @@ class ModemInterop : public ::testing::Test {
         ASSERT_TRUE(test::wait_for_text(faxmodem_log_, "off hook, waiting for a call", 10s))
             << logs();
         const auto start = std::chrono::steady_clock::now();
-        json job = admin_->call("job.submit", {{"number", kFarNumber},
-                                               {"document", test::document_base64(doc)},
-                                               {"display_name", doc.filename().string()}});
-        const std::int64_t id = job["job_id"];
-        ASSERT_TRUE(test::wait_for(
-            *admin_,
-            [&] {
-                job = admin_->call("job.get", {{"job_id", id}});
-                const std::string s = job["state"];
-                return s != "converting" && s != "queued" && s != "in_progress" && s != "retrying";
-            },
-            90s))
-            << job.dump(2) << logs();
-        EXPECT_EQ(job["state"], "completed") << job.dump(2) << logs();
+        ASSERT_FALSE(faxd_sends_to_far_end(doc, 90s).is_null());
         EXPECT_EQ(efax.wait(), 0) << logs();
         std::printf("faxd sent %s to efax %s in %.1f s wall at %sx\n", doc.filename().c_str(),
                     efax_class.c_str(),
@@ -197,6 +184,29 @@ class ModemInterop : public ::testing::Test {
         write_bilevel_pages(joined, got, COMPRESSION_CCITTFAX4);
         const ImageComparison cmp = compare_fax_images(doc, joined);
         EXPECT_TRUE(cmp.equal) << cmp.detail << logs();
+    }
+
+    // faxd sends `doc` to the far end's modem; its job once over, which must have
+    // completed; null (and a failure) if it is not over by the deadline.
+    json faxd_sends_to_far_end(const fs::path& doc, std::chrono::seconds deadline) {
+        json job = admin_->call("job.submit", {{"number", kFarNumber},
+                                               {"document", test::document_base64(doc)},
+                                               {"display_name", doc.filename().string()}});
+        const std::int64_t id = job["job_id"];
+        if (!test::wait_for(
+                *admin_,
+                [&] {
+                    job = admin_->call("job.get", {{"job_id", id}});
+                    const std::string s = job["state"];
+                    return s != "converting" && s != "queued" && s != "in_progress" &&
+                           s != "retrying";
+                },
+                deadline)) {
+            ADD_FAILURE() << "the job is not over\n" << job.dump(2) << logs();
+            return json();
+        }
+        EXPECT_EQ(job["state"], "completed") << job.dump(2) << logs();
+        return job;
     }
 
     json port_info() { return admin_->call("port.get", {{"device_id", 1}}); }
