@@ -27,7 +27,10 @@ flock 9  # ctest runs tests in parallel: one unpacks, the others wait
 if [ ! -f "$dir/root/.unpacked" ]; then
   rm -rf "$dir/debs" "$dir/root"
   mkdir -p "$dir/debs"
-  if ! (cd "$dir/debs" && apt-get download -q hylafax-server hylafax-client) >"$dir/download.log" 2>&1; then
+  download() { (cd "$dir/debs" && apt-get download -q hylafax-server hylafax-client) >>"$dir/download.log" 2>&1; }
+  : >"$dir/download.log"
+  # apt's package lists may be missing (a fresh container): fetch them once, as root.
+  if ! download && ! { [ "$(id -u)" -eq 0 ] && apt-get update -qq >>"$dir/download.log" 2>&1 && download; }; then
     echo "cannot download hylafax-server/hylafax-client with apt-get download (see $dir/download.log)" >&2
     exit 77
   fi
