@@ -109,7 +109,9 @@ class HylafaxPeer {
     }
 
     // sendfax (no cover page, no mail, one dial, one try) of `doc` to `number`,
-    // at 196 lpi by default; the job id, or nullopt with sendfax's output in `out`.
+    // by default at 196 lpi on legal paper: a page up to that length goes out as
+    // it is (-s a4 would have tiffcheck re-render it through Ghostscript). The job
+    // id, or nullopt; sendfax's output in `out`.
     std::optional<std::string> submit(const std::string& number, const std::filesystem::path& doc,
                                       std::string& out,
                                       const std::vector<std::string>& extra = {"-m", "-s",
