@@ -24,9 +24,10 @@ namespace faxemu::test {
 
 class Process {
   public:
-    // Starts argv[0] with stdout and stderr appended to `log`.
+    // Starts argv[0] with stdout and stderr appended to `log`; with `own_session`,
+    // in a session and process group of its own (for daemons that fork helpers).
     Process(const std::vector<std::string>& argv, const std::filesystem::path& log,
-            const std::vector<std::string>& extra_env = {}) {
+            const std::vector<std::string>& extra_env = {}, bool own_session = false) {
         posix_spawn_file_actions_t fa;
         posix_spawn_file_actions_init(&fa);
         posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
@@ -41,7 +42,11 @@ class Process {
         std::vector<char*> envp;
         for (std::string& e : env_strings) envp.push_back(e.data());
         envp.push_back(nullptr);
-        const int rc = posix_spawn(&pid_, args[0], &fa, nullptr, args.data(), envp.data());
+        posix_spawnattr_t attr;
+        posix_spawnattr_init(&attr);
+        if (own_session) posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID);
+        const int rc = posix_spawn(&pid_, args[0], &fa, &attr, args.data(), envp.data());
+        posix_spawnattr_destroy(&attr);
         posix_spawn_file_actions_destroy(&fa);
         if (rc != 0) throw std::runtime_error("cannot start " + argv[0]);
     }
@@ -56,6 +61,13 @@ class Process {
 
     pid_t pid() const { return pid_; }
     void signal(int sig) { ::kill(pid_, sig); }
+    // True once it has exited (and is reaped); does not wait.
+    bool exited() {
+        if (pid_ <= 0) return true;
+        if (::waitpid(pid_, nullptr, WNOHANG) != pid_) return false;
+        pid_ = -1;
+        return true;
+    }
     // Waits for the exit; returns the exit status, or 128 + signal.
     int wait() {
         int status = 0;
