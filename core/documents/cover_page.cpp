@@ -9,6 +9,7 @@
 #include <memory>
 #include <sstream>
 
+#include "core/documents/drawing_handles.hpp"
 #include "core/error.hpp"
 
 namespace faxemu {
@@ -19,19 +20,10 @@ constexpr const char* kNoteFont = "DejaVu Sans";
 constexpr double kNoteFontPt = 12;
 constexpr int kInkThreshold = 128;  // of 255: darker than mid-grey is ink
 
-template <typename T, void (*Free)(T*)>
-struct Deleter {
-    void operator()(T* p) const { Free(p); }
-};
-template <typename T, void (*Free)(T*)>
-using Owned = std::unique_ptr<T, Deleter<T, Free>>;
-void unref(gpointer p) {
-    g_object_unref(p);
-}
-using Surface = Owned<cairo_surface_t, cairo_surface_destroy>;
-using Cairo = Owned<cairo_t, cairo_destroy>;
-using Error = Owned<GError, g_error_free>;
-using FontDescription = Owned<PangoFontDescription, pango_font_description_free>;
+using drawing::Cairo;
+using drawing::FontDescription;
+using drawing::Surface;
+using Error = drawing::Owned<GError, g_error_free>;
 
 std::string xml_escaped(const std::string& s) {
     std::string out;
@@ -114,7 +106,7 @@ void draw_note(cairo_t* cr, const std::string& note, const RsvgRectangle& box, d
     cairo_rectangle(cr, box.x, box.y, box.width, box.height);
     cairo_clip(cr);
     cairo_move_to(cr, box.x, box.y);
-    std::unique_ptr<PangoLayout, decltype(&unref)> layout(pango_cairo_create_layout(cr), &unref);
+    drawing::GObject<PangoLayout> layout(pango_cairo_create_layout(cr));
     FontDescription font(pango_font_description_from_string(kNoteFont));
     pango_font_description_set_absolute_size(font.get(), kNoteFontPt * scale * PANGO_SCALE);
     pango_layout_set_font_description(layout.get(), font.get());
@@ -165,10 +157,8 @@ BilevelPage render_cover_page(const std::string& name, const std::string& svg,
     fields.note.clear();
     const std::string text = filled_in(svg, fields, context);
     GError* raw_error = nullptr;
-    std::unique_ptr<RsvgHandle, decltype(&unref)> handle(
-        rsvg_handle_new_from_data(reinterpret_cast<const guint8*>(text.data()), text.size(),
-                                  &raw_error),
-        &unref);
+    drawing::GObject<RsvgHandle> handle(rsvg_handle_new_from_data(
+        reinterpret_cast<const guint8*>(text.data()), text.size(), &raw_error));
     Error error(raw_error);
     if (!handle)
         throw template_error(name, std::string("is not an SVG image (") +

@@ -11,9 +11,10 @@
 #include <memory>
 #include <vector>
 
+#include "core/documents/drawing_handles.hpp"
 #include "core/error.hpp"
-#include "core/local_time.hpp"
 #include "core/file_modes.hpp"
+#include "core/local_time.hpp"
 
 namespace faxemu {
 
@@ -27,17 +28,6 @@ constexpr double kMarginMm = 6.0;  // left and right: inside what an A4 printer 
 constexpr double kGapMm = 4.0;     // at least this between the left and the right part
 constexpr const char* kFont = "DejaVu Sans Bold";  // bold strokes survive a fax line and OCR
 constexpr unsigned kInkAlpha = 128;                // coverage from which a pixel is black
-
-struct CairoDeleter {
-    void operator()(cairo_surface_t* s) const { cairo_surface_destroy(s); }
-    void operator()(cairo_t* c) const { cairo_destroy(c); }
-    void operator()(cairo_font_options_t* o) const { cairo_font_options_destroy(o); }
-};
-struct PangoDeleter {
-    void operator()(PangoLayout* l) const { g_object_unref(l); }
-    void operator()(PangoFontDescription* d) const { pango_font_description_free(d); }
-};
-
 
 // Width of a laid-out line in the layout's user units (millimetres here).
 double width_of(PangoLayout* layout) {
@@ -81,25 +71,24 @@ void stamp_page_header(BilevelPage& page, const PageHeaderText& text) {
     const double page_mm = page.width / px_per_mm;
     const double band_mm = rows / y_dpi * kMmPerInch;
     const int square_rows = std::max(1, static_cast<int>(std::lround(band_mm * px_per_mm)));
-    std::unique_ptr<cairo_surface_t, CairoDeleter> surface(
+    drawing::Surface surface(
         cairo_image_surface_create(CAIRO_FORMAT_A8, static_cast<int>(page.width), square_rows));
-    std::unique_ptr<cairo_t, CairoDeleter> cr(cairo_create(surface.get()));
+    drawing::Cairo cr(cairo_create(surface.get()));
     if (cairo_status(cr.get()) != CAIRO_STATUS_SUCCESS)
         throw FaxError(ErrorCode::Io, std::string("page header: cairo: ") +
                                           cairo_status_to_string(cairo_status(cr.get())));
     cairo_scale(cr.get(), px_per_mm, px_per_mm);
 
-    std::unique_ptr<PangoLayout, PangoDeleter> layout(pango_cairo_create_layout(cr.get()));
+    drawing::GObject<PangoLayout> layout(pango_cairo_create_layout(cr.get()));
     // Unhinted outlines: hinting assumes square pixels, and a header must read
     // the same at every resolution.
-    std::unique_ptr<cairo_font_options_t, CairoDeleter> options(cairo_font_options_create());
+    drawing::FontOptions options(cairo_font_options_create());
     cairo_font_options_set_hint_style(options.get(), CAIRO_HINT_STYLE_NONE);
     cairo_font_options_set_hint_metrics(options.get(), CAIRO_HINT_METRICS_OFF);
     cairo_font_options_set_antialias(options.get(), CAIRO_ANTIALIAS_GRAY);
     pango_cairo_context_set_font_options(pango_layout_get_context(layout.get()), options.get());
     pango_layout_context_changed(layout.get());
-    std::unique_ptr<PangoFontDescription, PangoDeleter> font(
-        pango_font_description_from_string(kFont));
+    drawing::FontDescription font(pango_font_description_from_string(kFont));
     pango_font_description_set_absolute_size(font.get(), kFontMm * PANGO_SCALE);
     pango_layout_set_font_description(layout.get(), font.get());
     pango_layout_set_single_paragraph_mode(layout.get(), TRUE);

@@ -8,6 +8,7 @@
 #include <memory>
 #include <sstream>
 
+#include "core/documents/drawing_handles.hpp"
 #include "core/documents/text_pages.hpp"
 #include "core/error.hpp"
 
@@ -21,34 +22,24 @@ constexpr const char* kFont = "DejaVu Sans Mono,Monospace";
 // 98 rows per inch, where they are about one row thick.
 constexpr int kInkThreshold = 100;
 
-template <typename T, void (*Free)(T*)>
-struct Deleter {
-    void operator()(T* p) const { Free(p); }
-};
-template <typename T, void (*Free)(T*)>
-using Owned = std::unique_ptr<T, Deleter<T, Free>>;
-
-void unref(gpointer p) {
-    g_object_unref(p);
-}
-using OwnedLayout = std::unique_ptr<PangoLayout, decltype(&unref)>;
-using OwnedContext = std::unique_ptr<PangoContext, decltype(&unref)>;
-using OwnedFontMap = std::unique_ptr<PangoFontMap, decltype(&unref)>;
-using Surface = Owned<cairo_surface_t, cairo_surface_destroy>;
-using Cairo = Owned<cairo_t, cairo_destroy>;
-using FontDescription = Owned<PangoFontDescription, pango_font_description_free>;
-using FontOptions = Owned<cairo_font_options_t, cairo_font_options_destroy>;
+using drawing::Cairo;
+using drawing::FontDescription;
+using drawing::FontOptions;
+using drawing::Surface;
+using OwnedLayout = drawing::GObject<PangoLayout>;
+using OwnedContext = drawing::GObject<PangoContext>;
+using OwnedFontMap = drawing::GObject<PangoFontMap>;
 
 // A conversion's own font map rather than the thread's default: the fonts it
 // caches are freed with it, not kept for the life of a worker thread.
 OwnedFontMap new_font_map() {
-    return OwnedFontMap(pango_cairo_font_map_new(), &unref);
+    return OwnedFontMap(pango_cairo_font_map_new());
 }
 
 // A context that lays out in points with outlines as drawn, unhinted, so that
 // the layout is the same at every resolution: the fax's pixels are not square.
 OwnedContext new_context(PangoFontMap* fonts) {
-    OwnedContext context(pango_font_map_create_context(fonts), &unref);
+    OwnedContext context(pango_font_map_create_context(fonts));
     FontOptions options(cairo_font_options_create());
     cairo_font_options_set_antialias(options.get(), CAIRO_ANTIALIAS_GRAY);
     cairo_font_options_set_hint_style(options.get(), CAIRO_HINT_STYLE_NONE);
@@ -69,7 +60,7 @@ FontDescription font(double size_pt) {
 // Width of `n` characters and height of one line at `size_pt`, in points.
 void measure(PangoFontMap* fonts, double size_pt, double& advance, double& line) {
     const OwnedContext context = new_context(fonts);
-    OwnedLayout layout(pango_layout_new(context.get()), &unref);
+    OwnedLayout layout(pango_layout_new(context.get()));
     const FontDescription description = font(size_pt);
     pango_layout_set_font_description(layout.get(), description.get());
     const std::string sample(10, 'M');
@@ -103,7 +94,7 @@ BilevelPage draw(PangoFontMap* fonts, const std::vector<std::string>& lines,
     // (Pango lays out text drawn through an unequal scale too narrow), then
     // drawn through it, which Cairo does right.
     const OwnedContext context = new_context(fonts);
-    OwnedLayout text(pango_layout_new(context.get()), &unref);
+    OwnedLayout text(pango_layout_new(context.get()));
     const FontDescription description = font(layout.font_pt);
     pango_layout_set_font_description(text.get(), description.get());
     for (std::size_t i = 0; i < lines.size(); ++i) {
