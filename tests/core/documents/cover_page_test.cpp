@@ -9,6 +9,7 @@
 #include "core/documents/cover_page.hpp"
 #include "core/error.hpp"
 #include "tests/core/documents/converter.hpp"
+#include "tests/support/ocr.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace faxemu {
@@ -95,6 +96,22 @@ TEST(CoverPage, TheNoteWrapsInsideItsBox) {
     EXPECT_EQ(outside, 0);
     // 40 sentences do not fit one line of 504 pt: the note wrapped into many lines.
     EXPECT_GT(rows_with_ink, 20 * 30);
+}
+
+// Issue 10's second "done when": the cover page shows the recipient, the
+// sender and the subject, readable by OCR.
+TEST(CoverPage, ReadsBackByOcr) {
+    CoverPageInfo info;
+    info.recipient_name = "Ada Lovelace";
+    info.sender_name = "Charles Babbage";
+    info.subject = "Quarterly figures";
+    const BilevelPage page = draw(info);
+    test::TempDir tmp;
+    const auto text = test::ocr_rows(page, 0, page.height / 2, tmp.path(), 6);
+    if (!text) GTEST_SKIP() << "tesseract is not installed (tesseract-ocr, tesseract-ocr-eng)";
+    const std::string flat = test::without_spaces(*text);
+    for (const char* want : {"AdaLovelace", "CharlesBabbage", "Quarterlyfigures", "FAX"})
+        EXPECT_NE(flat.find(want), std::string::npos) << want << " not read in:\n" << *text;
 }
 
 TEST(CoverPage, TextThatLooksLikeMarkupIsJustText) {
