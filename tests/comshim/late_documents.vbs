@@ -64,7 +64,9 @@ For i = 1 To n - 2
         doc.RecipientName = "Port B"
         NoError "cover page fields"
     End If
-    ' Send returns once faxd has converted the document.
+    ' Send returns once faxd has converted the document. The queue is held
+    ' so that the job is certainly listed before it runs.
+    server.PauseServerQueue = True
     jobId = doc.Send
     NoError "FaxDoc.Send " & BaseName(file)
     Check jobId > 0, BaseName(file) & ": Send returned job id " & jobId
@@ -75,6 +77,8 @@ For i = 1 To n - 2
     Next
     Check Not (job Is Nothing), BaseName(file) & ": the job is in GetJobs"
     If job Is Nothing Then Finish
+    server.PauseServerQueue = False
+    NoError "PauseServerQueue = False"
     t0 = Timer
     Do
         job.Refresh
