@@ -567,12 +567,12 @@ class FaxInFormat {
         const std::string name(format_name(format));
         if (!config.export_fax) throw Failure("faxd cannot make " + name + " files here");
         static std::atomic<unsigned> serial{0};
-        const auto dir = config.work_dir.empty() ? std::filesystem::temp_directory_path()
-                                                 : config.work_dir;
-        path_ = (dir / (".route-" + std::to_string(fax.id) + "-" + std::to_string(::getpid()) +
-                        "-" + std::to_string(serial.fetch_add(1)) +
-                        std::string(file_extension(format))))
-                    .string();
+        const auto dir =
+            config.work_dir.empty() ? std::filesystem::temp_directory_path() : config.work_dir;
+        path_ =
+            (dir / (".route-" + std::to_string(fax.id) + "-" + std::to_string(::getpid()) + "-" +
+                    std::to_string(serial.fetch_add(1)) + std::string(file_extension(format))))
+                .string();
         owned_ = true;
         try {
             config.export_fax(fax.file, format, path_);

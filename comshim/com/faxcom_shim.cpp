@@ -777,8 +777,8 @@ class CFaxDoc : public Dual<IFaxDoc, &IID_IFaxDoc> {
         field("recipient_home_phone", kRecipientHomePhone);
         field("recipient_office_phone", kRecipientOfficePhone);
         std::wstring address;
-        for (Field f : {kRecipientAddress, kRecipientCity, kRecipientState, kRecipientZip,
-                        kRecipientCountry})
+        for (Field f :
+             {kRecipientAddress, kRecipientCity, kRecipientState, kRecipientZip, kRecipientCountry})
             if (!str_[f].empty()) address += (address.empty() ? L"" : L", ") + str_[f];
         if (!address.empty()) cover["recipient_address"] = utf8(address.c_str());
         field("sender_name", kSenderName);

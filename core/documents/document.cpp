@@ -220,8 +220,7 @@ bool Document::fax_shaped() const {
     });
 }
 
-std::vector<std::string> Document::write_fax_tiff(const fs::path& out,
-                                                  const BilevelPageGate& gate,
+std::vector<std::string> Document::write_fax_tiff(const fs::path& out, const BilevelPageGate& gate,
                                                   std::optional<mode_t> mode) const {
     std::vector<BilevelPage> pages;
     std::vector<std::string> notes;

@@ -3,8 +3,8 @@
 // brings it back, and it matches pixel for pixel below the page header that
 // Branding (on by default) stamps into each page's top band.
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <tiffio.h>
+#include <nlohmann/json.hpp>
 
 #include <fstream>
 
@@ -121,7 +121,8 @@ TEST_F(Faxctl, SeveralDocumentsAndACoverPageAreOneFax) {
     write_bilevel_pages(want_file, want, COMPRESSION_CCITTFAX4);
     write_bilevel_pages(got_file, std::vector<BilevelPage>(got.begin() + 1, got.end()),
                         COMPRESSION_CCITTFAX4);
-    const ImageComparison cmp = compare_fax_images_below_band(want_file, got_file, kPageHeaderBandMm);
+    const ImageComparison cmp =
+        compare_fax_images_below_band(want_file, got_file, kPageHeaderBandMm);
     EXPECT_TRUE(cmp.equal) << cmp.detail;
     // The cover page holds what was asked of it: much more ink than the bare template.
     const BilevelPage blank =
@@ -145,32 +146,29 @@ TEST_F(Faxctl, FetchesAsPdfOrPngAsTheNameOrFormatSays) {
     const std::string id = std::to_string(json::parse(out)[0]["id"].get<int>());
     const auto dir = tmp_.path();
 
-    ASSERT_EQ(faxctl({"received", "--fetch", id, "-o", (dir / "fax.tif").string()}, out), 0)
-        << out;
+    ASSERT_EQ(faxctl({"received", "--fetch", id, "-o", (dir / "fax.tif").string()}, out), 0) << out;
     // The extension chooses PDF.
-    ASSERT_EQ(faxctl({"received", "--fetch", id, "-o", (dir / "fax.pdf").string()}, out), 0)
-        << out;
+    ASSERT_EQ(faxctl({"received", "--fetch", id, "-o", (dir / "fax.pdf").string()}, out), 0) << out;
     EXPECT_NE(out.find("of pdf written to"), std::string::npos) << out;
     EXPECT_EQ(test::run({"/usr/bin/qpdf", "--check", (dir / "fax.pdf").string()}, out, dir), 0)
         << out;
     EXPECT_EQ(test::pdf_differs_from_tiff(dir / "fax.pdf", dir / "fax.tif", dir), "");
 
     // --format for a name without an extension; --page for a PNG.
-    ASSERT_EQ(faxctl({"received", "--fetch", id, "--format", "pdf", "-o", (dir / "copy").string()},
-                     out),
-              0)
+    ASSERT_EQ(
+        faxctl({"received", "--fetch", id, "--format", "pdf", "-o", (dir / "copy").string()}, out),
+        0)
         << out;
     EXPECT_EQ(test::read_text(dir / "copy"), test::read_text(dir / "fax.pdf"));
-    ASSERT_EQ(faxctl({"received", "--fetch", id, "--page", "2", "-o", (dir / "p2.png").string()},
-                     out),
-              0)
+    ASSERT_EQ(
+        faxctl({"received", "--fetch", id, "--page", "2", "-o", (dir / "p2.png").string()}, out), 0)
         << out;
     const auto png = test::read_png(dir / "p2.png");
     EXPECT_TRUE(png.page.bits == read_bilevel_pages(dir / "fax.tif").at(1).bits);
     // faxd's refusal reaches the user, and no file is left behind.
-    EXPECT_EQ(faxctl({"received", "--fetch", id, "--page", "3", "-o", (dir / "p3.png").string()},
-                     out),
-              1);
+    EXPECT_EQ(
+        faxctl({"received", "--fetch", id, "--page", "3", "-o", (dir / "p3.png").string()}, out),
+        1);
     EXPECT_NE(out.find("has 2 pages, no page 3"), std::string::npos) << out;
     EXPECT_FALSE(std::filesystem::exists(dir / "p3.png"));
     EXPECT_FALSE(std::filesystem::exists(dir / "p3.png.part"));
@@ -181,19 +179,19 @@ TEST_F(Faxctl, AFormatTheOutputNameContradictsIsRefused) {
     std::string out;
     for (const auto& [format, name] : std::vector<std::pair<std::string, std::string>>{
              {"tiff", "x.pdf"}, {"pdf", "x.tif"}, {"png", "x.TIFF"}, {"tif", "x.png"}}) {
-        EXPECT_EQ(faxctl({"received", "--fetch", "1", "--format", format, "-o",
-                          (dir / name).string()},
-                         out),
-                  1)
+        EXPECT_EQ(
+            faxctl({"received", "--fetch", "1", "--format", format, "-o", (dir / name).string()},
+                   out),
+            1)
             << format << " " << name;
         EXPECT_NE(out.find("contradicts the output name"), std::string::npos) << out;
         EXPECT_FALSE(std::filesystem::exists(dir / name));
     }
     EXPECT_EQ(faxctl({"received", "--fetch", "1", "--format", "gif"}, out), 1);
     EXPECT_NE(out.find("--format gif: expected tiff, pdf or png"), std::string::npos) << out;
-    EXPECT_EQ(faxctl({"received", "--fetch", "1", "--page", "2", "-o", (dir / "x.pdf").string()},
-                     out),
-              1);
+    EXPECT_EQ(
+        faxctl({"received", "--fetch", "1", "--page", "2", "-o", (dir / "x.pdf").string()}, out),
+        1);
     EXPECT_NE(out.find("--page is for --format png"), std::string::npos) << out;
 }
 

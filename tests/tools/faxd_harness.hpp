@@ -120,10 +120,9 @@ inline std::string document_base64(const std::filesystem::path& file) {
 // The RpcError code of a call that must fail; 0 if it succeeded.
 // Submits the one-page short-std-mmr fixture for port 2 (5551002); the job's answer.
 inline json submit_short_fax(rpc::FaxClient& client) {
-    return client.call(
-        "job.submit",
-        {{"number", "5551002"},
-         {"document", document_base64(fixture("documents/short-std-mmr.tif"))}});
+    return client.call("job.submit",
+                       {{"number", "5551002"},
+                        {"document", document_base64(fixture("documents/short-std-mmr.tif"))}});
 }
 
 inline int rpc_code_of(const std::function<void()>& f) {

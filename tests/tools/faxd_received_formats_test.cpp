@@ -66,10 +66,9 @@ TEST(FaxdReceivedFormats, FetchedMailedAndStoredAsPdfPixelForPixel) {
                                 {"data", "fax.desk@example.com"},
                                 {"enable", true}});
     // Fine, then standard resolution: each PDF page keeps its own.
-    rpc::submit_and_wait(*admin,
-                         {{"number", "5551002"},
-                          {"document", test::document_base64(
-                                           test::fixture("documents/mixed-res.tif"))}});
+    rpc::submit_and_wait(
+        *admin, {{"number", "5551002"},
+                 {"document", test::document_base64(test::fixture("documents/mixed-res.tif"))}});
     const json fax = test::wait_for_received(*admin, [](const json& f) {
         return f["routing"].size() == 2 && f["routing"][0]["done"] == true &&
                f["routing"][1]["done"] == true;
