@@ -27,6 +27,7 @@
 #include <system_error>
 #include <utility>
 
+#include "core/atomic_file.hpp"
 #include "core/client_text.hpp"
 #include "core/error.hpp"
 #include "core/routing_target.hpp"
@@ -225,8 +226,8 @@ std::string read_whole(const std::string& path) {
     }
 }
 
-void copy_all(int from, int to, const std::string& to_name) {
-    char buf[64 * 1024];
+void copy_all(int from, AtomicFile& to) {
+    std::uint8_t buf[64 * 1024];
     for (;;) {
         const ssize_t n = ::read(from, buf, sizeof buf);
         if (n < 0) {
@@ -234,14 +235,7 @@ void copy_all(int from, int to, const std::string& to_name) {
             fail_errno("cannot read the fax's file", errno);
         }
         if (n == 0) return;
-        for (ssize_t done = 0; done < n;) {
-            const ssize_t w = ::write(to, buf + done, static_cast<std::size_t>(n - done));
-            if (w < 0) {
-                if (errno == EINTR) continue;
-                fail_errno("cannot write " + to_name, errno);
-            }
-            done += w;
-        }
+        to.write({buf, static_cast<std::size_t>(n)});
     }
 }
 
@@ -670,76 +664,36 @@ RoutingRun RoutingRunner::to_folder(const std::string& folder, FaxFileFormat for
     // then is this one, not a reason for a second.
     const std::string id = std::to_string(fax.id);
     const std::string stem = "fax-" + id + "-" + compact_stamp(received_at(fax));
+    const auto name_for = [&](int n) {
+        return stem + (n == 1 ? "" : "-" + std::to_string(n)) + extension;
+    };
     for (int n = 1; n <= kMaxNameTries; ++n) {
-        const std::string name = stem + (n == 1 ? "" : "-" + std::to_string(n)) + extension;
+        const std::string name = name_for(n);
         if (same_content(dir.get(), name, src.get())) return {true, base + name};
         if (::faccessat(dir.get(), name.c_str(), F_OK, AT_SYMLINK_NOFOLLOW) != 0) break;
     }
 
     // Written under a hidden temporary name first, so a folder watcher never
-    // sees a half-written fax.
-    static std::atomic<unsigned> serial{0};
-    std::string tmp;
-    Fd out;
-    for (int i = 0; i < kMaxNameTries && !out; ++i) {
-        tmp = ".fax-" + id + "-" + std::to_string(::getpid()) + "-" +
-              std::to_string(serial.fetch_add(1)) + ".tmp";
-        out = Fd(::openat(dir.get(), tmp.c_str(),
-                          O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, config_.file_mode));
-        if (!out && errno != EEXIST) fail_errno("cannot create a file in " + base, errno);
+    // sees a half-written fax; never replaces a file, so two runs (or a
+    // planted symlink) can never overwrite one another.
+    try {
+        const std::string name = store_under_free_name(
+            dir.get(), base, "fax-" + id, config_.file_mode,
+            [&](AtomicFile& file) { copy_all(src.get(), file); }, name_for, kMaxNameTries);
+        return {true, base + name};
+    } catch (const FaxError& e) {
+        throw Failure(e.what());
     }
-    if (!out) throw Failure("cannot find a free temporary name in " + base);
-    struct RemoveTemp {
-        int dir;
-        const std::string& name;
-        ~RemoveTemp() { ::unlinkat(dir, name.c_str(), 0); }  // no-op once renamed
-    } remove_temp{dir.get(), tmp};
-
-    // The umask only narrows; the configured mode is the mode.
-    if (::fchmod(out.get(), config_.file_mode) != 0)
-        fail_errno("cannot set the mode of " + base + tmp, errno);
-    copy_all(src.get(), out.get(), base + tmp);
-    if (::fsync(out.get()) != 0) fail_errno("cannot write " + base + tmp, errno);
-    if (::close(out.release()) != 0) fail_errno("cannot write " + base + tmp, errno);
-
-    // Neither renameat2(RENAME_NOREPLACE) nor link() ever replaces a file, so
-    // two runs (or a planted symlink) can never overwrite one another.
-    for (int n = 1; n <= kMaxNameTries; ++n) {
-        const std::string name = stem + (n == 1 ? "" : "-" + std::to_string(n)) + extension;
-        int rc = ::renameat2(dir.get(), tmp.c_str(), dir.get(), name.c_str(), RENAME_NOREPLACE);
-        if (rc != 0 && (errno == EINVAL || errno == ENOSYS || errno == ENOTSUP)) {
-            // A file system without RENAME_NOREPLACE (NFS, some FUSE): link
-            // also refuses an existing name; the temp name is removed after.
-            rc = ::linkat(dir.get(), tmp.c_str(), dir.get(), name.c_str(), 0);
-        }
-        if (rc == 0) {
-            // Best effort: the fax is in place; this only makes the name durable.
-            ::fsync(dir.get());
-            return {true, base + name};
-        }
-        if (errno != EEXIST) fail_errno("cannot store the fax as " + base + name, errno);
-    }
-    throw Failure("no free name for " + stem + " in " + base);
 }
 
 int RoutingRunner::remove_stale_temporaries(const std::string& folder) {
-    // Names are ".fax-<fax id>-<pid>-<serial>.tmp" (to_folder).
     std::error_code error;
     std::filesystem::directory_iterator it(folder, error);
     if (error) return 0;
     int removed = 0;
     for (const auto& entry : it) {
-        const std::string name = entry.path().filename().string();
-        if (!name.starts_with(".fax-") || !name.ends_with(".tmp")) continue;
-        const auto first = name.find('-', 5);
-        const auto second = first == std::string::npos ? first : name.find('-', first + 1);
-        if (second == std::string::npos) continue;
-        const std::string pid_text = name.substr(first + 1, second - first - 1);
-        if (pid_text.empty() || pid_text.find_first_not_of("0123456789") != std::string::npos ||
-            pid_text.size() > 9)
-            continue;
-        const auto pid = static_cast<pid_t>(std::stol(pid_text));
-        if (pid == ::getpid() || ::kill(pid, 0) == 0 || errno != ESRCH) continue;
+        const auto pid = AtomicFile::temporary_owner(entry.path().filename().string());
+        if (!pid || *pid == ::getpid() || ::kill(*pid, 0) == 0 || errno != ESRCH) continue;
         std::error_code ignored;
         if (std::filesystem::remove(entry.path(), ignored)) ++removed;
     }

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/atomic_file.hpp"
 #include "core/error.hpp"
 
 namespace faxemu {
@@ -118,30 +119,12 @@ void UsersFile::save(const std::filesystem::path& file) const {
         list[name] = {{"role", entry.role}, {"password_hash", entry.password_hash}};
     const std::string text = json{{"users", list}}.dump(2) + "\n";
 
-    // Created 0600 so the hashes are never readable by others, not even briefly.
-    const std::filesystem::path temp = file.string() + ".tmp";
-    const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        throw FaxError(ErrorCode::Io,
-                       "cannot write users file " + temp.string() + ": " + std::strerror(errno));
-    }
-    std::size_t done = 0;
-    bool ok = true;
-    while (ok && done < text.size()) {
-        const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-        if (n < 0 && errno == EINTR) continue;
-        ok = n > 0;
-        if (ok) done += static_cast<std::size_t>(n);
-    }
-    ok = ok && ::fsync(fd) == 0;
-    const int saved_errno = errno;
-    ::close(fd);
-    std::error_code ec;
-    if (ok) std::filesystem::rename(temp, file, ec);
-    if (!ok || ec) {
-        std::filesystem::remove(temp, ec);
-        throw FaxError(ErrorCode::Io, "cannot write users file " + file.string() + ": " +
-                                          (ok ? ec.message() : std::strerror(saved_errno)));
+    // 0600 from the start, so the hashes are never readable by others.
+    try {
+        write_file_atomically(
+            file, {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()}, 0600);
+    } catch (const FaxError& e) {
+        throw FaxError(ErrorCode::Io, "cannot write users file " + file.string() + ": " + e.what());
     }
 }
 

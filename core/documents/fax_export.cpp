@@ -1,6 +1,6 @@
 #include "core/documents/fax_export.hpp"
 
-#include "core/documents/atomic_file.hpp"
+#include "core/atomic_file.hpp"
 #include "core/documents/fax_pdf.hpp"
 #include "core/documents/fax_png.hpp"
 #include "core/error.hpp"

@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "core/documents/atomic_file.hpp"
+#include "core/atomic_file.hpp"
 #include "core/error.hpp"
 
 namespace faxemu {

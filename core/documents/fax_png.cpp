@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "core/documents/atomic_file.hpp"
+#include "core/atomic_file.hpp"
 #include "core/error.hpp"
 #include "core/image_compare.hpp"
 

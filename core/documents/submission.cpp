@@ -4,7 +4,7 @@
 
 #include <fstream>
 
-#include "core/documents/atomic_file.hpp"
+#include "core/atomic_file.hpp"
 #include "core/documents/fax_page.hpp"
 #include "core/documents/temporary_folder.hpp"
 #include "core/error.hpp"

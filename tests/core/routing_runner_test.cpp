@@ -212,9 +212,9 @@ TEST_F(RoutingRunnerTest, StaleTemporariesOfADeadProcessAreRemoved) {
     const auto out = dir.path() / "inbox";
     fs::create_directory(out);
     // A pid that cannot be alive: above the kernel's pid_max limit (4194304).
-    const auto stale = out / ".fax-42-999999999-0.tmp";
-    const auto live = out / (".fax-42-" + std::to_string(::getpid()) + "-0.tmp");
-    const auto other = out / ".fax-notes.tmp";
+    const auto stale = out / ".fax-42.tmp-999999999-0";
+    const auto live = out / (".fax-42.tmp-" + std::to_string(::getpid()) + "-0");
+    const auto other = out / ".fax-notes.tmp-x";
     for (const auto& f : {stale, live, other}) spit(f, "x");
     EXPECT_EQ(RoutingRunner::remove_stale_temporaries(out.string()), 1);
     EXPECT_FALSE(fs::exists(stale));

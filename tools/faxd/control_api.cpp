@@ -14,7 +14,7 @@
 #include <utility>
 
 #include "core/client_text.hpp"
-#include "core/documents/atomic_file.hpp"
+#include "core/atomic_file.hpp"
 #include "core/documents/document_type.hpp"
 #include "core/documents/submission.hpp"
 #include "core/error.hpp"

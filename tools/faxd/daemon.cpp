@@ -8,6 +8,7 @@
 #include <ctime>
 #include <set>
 
+#include "core/atomic_file.hpp"
 #include "core/client_text.hpp"
 #include "core/documents/conversion.hpp"
 #include "core/documents/document.hpp"
@@ -266,10 +267,12 @@ void Daemon::recover_received() {
             std::error_code ignored;
             std::filesystem::remove(f.file, ignored);
         } else {
-            const std::filesystem::path tmp = f.file + ".recovered";
-            write_bilevel_pages(tmp, pages, COMPRESSION_CCITTFAX4);
-            set_mode(tmp, config_.modes.file, tmp.string());
-            std::filesystem::rename(tmp, f.file);
+            replace_atomically(
+                f.file,
+                [&](const std::filesystem::path& temp) {
+                    write_bilevel_pages(temp, pages, COMPRESSION_CCITTFAX4);
+                },
+                config_.modes.file);
             f.status = "partial";
             plan_routing(f);
         }
@@ -686,11 +689,13 @@ void Daemon::archive(std::int64_t job_id) {
     const std::filesystem::path dir = settings.archive_directory;
     try {
         make_directories(dir, config_.modes.dir);
-        std::filesystem::path target = dir / ("job-" + std::to_string(job_id) + ".tif");
-        for (int n = 2; std::filesystem::exists(target); ++n)
-            target = dir / ("job-" + std::to_string(job_id) + "-" + std::to_string(n) + ".tif");
-        std::filesystem::copy_file(job->document, target);
-        set_mode(target, config_.modes.file, target.string());
+        const std::string stem = "job-" + std::to_string(job_id);
+        const Folder folder(dir);
+        const std::string name = store_under_free_name(
+            folder.fd(), dir, stem, config_.modes.file,
+            [&](AtomicFile& f) { f.copy_from(job->document); },
+            [&](int n) { return stem + (n == 1 ? "" : "-" + std::to_string(n)) + ".tif"; }, 1000);
+        const std::filesystem::path target = dir / name;
         spdlog::info("job {}: archived as {}", job_id, target.string());
     } catch (const std::exception& e) {
         spdlog::error("job {}: could not archive into {}: {}", job_id, dir.string(), e.what());
