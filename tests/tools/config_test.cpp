@@ -2,8 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <stdexcept>
 #include <string>
+
+#include "tests/support/process.hpp"
+#include "tests/support/test_support.hpp"
 
 namespace faxemu::faxd {
 namespace {
@@ -21,6 +25,45 @@ std::string error_of(const std::string& toml) {
         return e.what();
     }
     return "";
+}
+
+// A misspelt key would otherwise be ignored without a word.
+TEST(FaxdConfig, AnUnknownKeyIsNamedWithItsLineAndTheKeyMeant) {
+    EXPECT_EQ(error_of("[server]\nretires = 3\n" + kPort),
+              "test.toml:2: server.retires: unknown key (did you mean \"retries\"?)");
+    EXPECT_EQ(error_of(kPort + "ringz = 2\n"),
+              "test.toml:5: port[1].ringz: unknown key (did you mean \"rings\"?)");
+    EXPECT_EQ(error_of("[sever]\nspool = \"/x\"\n" + kPort),
+              "test.toml:1: sever: unknown key (did you mean \"server\"?)");
+    EXPECT_EQ(error_of(kPort + "[[port.routing]]\nguid = \"x\"\nenable = true\n"),
+              "test.toml:7: port[1].routing[1].enable: unknown key (did you mean \"enabled\"?)");
+    EXPECT_EQ(error_of("[server]\nwidget = 1\n" + kPort),
+              "test.toml:2: server.widget: unknown key");
+    // A bad value names its line too.
+    EXPECT_EQ(error_of("[server]\n\nworkers = 0\n" + kPort),
+              "test.toml:3: server.workers: must be 1 to 64");
+}
+
+// `faxd check-config` says what is wrong, and faxd refuses to start on it.
+TEST(FaxdConfig, CheckConfigAndStartRefuseAMisspeltKey) {
+    test::TempDir dir;
+    const auto file = dir.path() / "faxd.toml";
+    std::ofstream(file) << "[server]\nretires = 3\n" << kPort;
+    std::string out;
+    EXPECT_EQ(test::run({FAXD_PATH, "check-config", file.string()}, out, dir.path()), 1);
+    EXPECT_NE(
+        out.find(file.string() + ":2: server.retires: unknown key (did you mean \"retries\"?)"),
+        std::string::npos)
+        << out;
+    EXPECT_EQ(test::run({FAXD_PATH, "--config", file.string(), "--listen", ""}, out, dir.path()),
+              1);
+    EXPECT_NE(out.find("server.retires: unknown key"), std::string::npos) << out;
+
+    std::ofstream(file) << "[server]\nretries = 3\n" << kPort;
+    EXPECT_EQ(test::run({FAXD_PATH, "check-config", file.string()}, out, dir.path()), 0) << out;
+    EXPECT_NE(out.find(": ok: 1 port(s)"), std::string::npos) << out;
+    EXPECT_EQ(test::run({FAXD_PATH, "--version"}, out, dir.path()), 0) << out;
+    EXPECT_EQ(out.rfind("faxd ", 0), 0u) << out;
 }
 
 TEST(FaxdConfig, TlsListenerSettings) {

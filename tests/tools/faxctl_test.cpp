@@ -168,7 +168,7 @@ TEST_F(Faxctl, FetchesAsPdfOrPngAsTheNameOrFormatSays) {
     // faxd's refusal reaches the user, and no file is left behind.
     EXPECT_EQ(
         faxctl({"received", "--fetch", id, "--page", "3", "-o", (dir / "p3.png").string()}, out),
-        1);
+        3);
     EXPECT_NE(out.find("has 2 pages, no page 3"), std::string::npos) << out;
     EXPECT_FALSE(std::filesystem::exists(dir / "p3.png"));
     EXPECT_FALSE(std::filesystem::exists(dir / "p3.png.part"));
@@ -182,16 +182,16 @@ TEST_F(Faxctl, AFormatTheOutputNameContradictsIsRefused) {
         EXPECT_EQ(
             faxctl({"received", "--fetch", "1", "--format", format, "-o", (dir / name).string()},
                    out),
-            1)
+            2)
             << format << " " << name;
         EXPECT_NE(out.find("contradicts the output name"), std::string::npos) << out;
         EXPECT_FALSE(std::filesystem::exists(dir / name));
     }
-    EXPECT_EQ(faxctl({"received", "--fetch", "1", "--format", "gif"}, out), 1);
+    EXPECT_EQ(faxctl({"received", "--fetch", "1", "--format", "gif"}, out), 2);
     EXPECT_NE(out.find("--format gif: expected tiff, pdf or png"), std::string::npos) << out;
     EXPECT_EQ(
         faxctl({"received", "--fetch", "1", "--page", "2", "-o", (dir / "x.pdf").string()}, out),
-        1);
+        2);
     EXPECT_NE(out.find("--page is for --format png"), std::string::npos) << out;
 }
 
@@ -202,7 +202,7 @@ TEST_F(Faxctl, EveryCommandAnswers) {
     ASSERT_EQ(faxctl({"port", "set", "1", "--rings", "3", "--csid", "FRONT DESK"}, out), 0) << out;
     ASSERT_EQ(faxctl({"--json", "ports"}, out), 0) << out;
     EXPECT_EQ(json::parse(out)[0]["rings"], 3);
-    EXPECT_EQ(faxctl({"port", "set", "1", "--rings", "100"}, out), 1);
+    EXPECT_EQ(faxctl({"port", "set", "1", "--rings", "100"}, out), 3);
     EXPECT_NE(out.find("Rings"), std::string::npos) << out;
     ASSERT_EQ(faxctl({"status"}, out), 0) << out;
     EXPECT_NE(out.find("Available"), std::string::npos) << out;
@@ -224,8 +224,28 @@ TEST_F(Faxctl, EveryCommandAnswers) {
     ASSERT_EQ(faxctl({"job", "cancel", id}, out), 0) << out;
     ASSERT_EQ(faxctl({"--json", "jobs", "--all"}, out), 0) << out;
     EXPECT_EQ(json::parse(out)[0]["state"], "cancelled");
-    EXPECT_EQ(faxctl({"job", "show", "999"}, out), 1);
+    EXPECT_EQ(faxctl({"job", "show", "999"}, out), 3);
     EXPECT_NE(out.find("no job 999"), std::string::npos) << out;
+}
+
+// What a user gets wrong is named, with the exit code the help documents.
+TEST_F(Faxctl, MistakesAreNamedWithTheirExitCode) {
+    std::string out;
+    EXPECT_EQ(faxctl({"sned", "--to", "5551002", "x.tif"}, out), 2);
+    EXPECT_NE(out.find("unknown command \"sned\" (did you mean \"send\"?)"), std::string::npos)
+        << out;
+    EXPECT_EQ(faxctl({"--json", "job", "show", "999"}, out), 3);
+    const json error = json::parse(out)["error"];
+    EXPECT_NE(error["message"].get<std::string>().find("no job 999"), std::string::npos) << out;
+    EXPECT_EQ(error["exit_code"], 3);
+    // Global options after the command.
+    ASSERT_EQ(faxctl({"ports", "--json"}, out), 0) << out;
+    EXPECT_EQ(json::parse(out)[1]["name"], "Simulated port 2");
+    EXPECT_EQ(faxctl({"--server", "unix:" + (tmp_.path() / "nobody.sock").string(), "ports"}, out),
+              4);
+    EXPECT_NE(out.find("cannot reach faxd"), std::string::npos) << out;
+    ASSERT_EQ(faxctl({"--version"}, out), 0) << out;
+    EXPECT_EQ(out.rfind("faxctl ", 0), 0u) << out;
 }
 
 }  // namespace

@@ -13,11 +13,14 @@
 #include <fstream>
 #include <iostream>
 #include <optional>
+#include <set>
 #include <sstream>
 
 #include "core/protocol/base64.hpp"
 #include "core/protocol/client.hpp"
+#include "core/protocol/closest_name.hpp"
 #include "core/protocol/defaults.hpp"
+#include "core/protocol/error_codes.hpp"
 #include "core/protocol/fetch_received.hpp"
 #include "core/protocol/json_rpc.hpp"
 #include "core/protocol/submit.hpp"
@@ -109,11 +112,59 @@ const std::vector<faxctl::Column> kReceivedColumns = {{"ID", "id"},
 const std::vector<faxctl::Column> kRoutingColumns = {
     {"GUID", "guid"}, {"NAME", "friendly_name"}, {"ENABLED", "enable"}, {"DATA", "data"}};
 
+// Exit codes, one per kind of failure, so scripts can tell them apart.
+enum Exit : int {
+    kOk = 0,
+    kFailed = 1,       // the job did not complete (send --wait), or a local error
+    kUsage = 2,        // the command line is wrong
+    kRefused = 3,      // faxd answered with an error
+    kUnreachable = 4,  // faxd could not be reached
+};
+
+// Connecting failed: faxd is not there (not a refusal by faxd).
+struct Unreachable : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+// The first word of the command line that is not a global flag or its value:
+// what the user meant as the command.
+std::optional<std::string> command_word(int argc, char** argv) {
+    static const std::set<std::string> with_value = {"-s", "--server", "--tls-ca",
+                                                     "-u", "--user",   "--password-file"};
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        if (with_value.count(a)) {
+            ++i;
+            continue;
+        }
+        if (!a.starts_with("-")) return a;
+    }
+    return std::nullopt;
+}
+
+int fail(const Options& o, int code, const std::string& message, const json& detail = nullptr) {
+    if (o.json_output) {
+        json error = {{"message", message}, {"exit_code", code}};
+        if (!detail.is_null()) error["code"] = detail;
+        fmt::print("{}\n", json{{"error", error}}.dump(2));
+    } else {
+        fmt::print(stderr, "faxctl: {}\n", message);
+    }
+    return code;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     CLI::App app{"faxctl: control a faxd (ports, status, routing, jobs, received faxes)"};
+    app.footer(
+        "Global options may come before or after the command.\n"
+        "Exit codes: 0 done; 1 the job did not complete (send --wait) or a local error;\n"
+        "2 usage error; 3 faxd refused (its message is printed); 4 faxd could not be reached.");
+    app.set_version_flag("--version", std::string("faxctl ") + FAXEMU_VERSION);
     app.require_subcommand(1);
+    // Subcommands made from here on pass the global options up to the app.
+    app.fallthrough();
     Options o;
     app.add_option("-s,--server", o.server,
                    "HOST[:PORT], tls://HOST:PORT or unix:PATH ($FAXEMU_SERVER)");
@@ -212,14 +263,44 @@ int main(int argc, char** argv) {
     server_set->add_option("assignments", assignments, "e.g. retries=5 pause_server_queue=true")
         ->required();
 
-    CLI11_PARSE(app, argc, argv);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        std::vector<std::string> commands;
+        for (const CLI::App* c : app.get_subcommands({})) commands.push_back(c->get_name());
+        const auto word = command_word(argc, argv);
+        if (word && std::find(commands.begin(), commands.end(), *word) == commands.end())
+            return fail(o, kUsage,
+                        "unknown command \"" + *word + "\"" + did_you_mean(*word, commands) +
+                            "; faxctl --help lists the commands");
+        return fail(o, kUsage, std::string(e.what()) + "; faxctl --help says more");
+    }
 
     try {
         // Before connecting: a name that contradicts the format is refused at once.
         std::optional<faxctl::FetchTarget> target;
-        if (*received && fetch_id)
-            target = faxctl::fetch_target(*fetch_id, fetch_format, output, fetch_page);
-        auto client = connect(o);
+        if (*received && fetch_id) {
+            try {
+                target = faxctl::fetch_target(*fetch_id, fetch_format, output, fetch_page);
+            } catch (const std::exception& e) {
+                return fail(o, kUsage, e.what());
+            }
+        }
+        std::unique_ptr<rpc::FaxClient> client;
+        try {
+            client = connect(o);
+        } catch (const rpc::RpcError& e) {
+            if (e.code() != rpc::kIoError) throw;  // faxd answered: a refused login
+            throw Unreachable(e.what());
+        } catch (const std::exception& e) {
+            throw Unreachable(e.what());
+        }
         if (*ports) {
             show(o, client->call("ports.list"), kPortColumns);
         } else if (*port_set) {
@@ -352,10 +433,11 @@ int main(int argc, char** argv) {
         }
         return 0;
     } catch (const rpc::RpcError& e) {
-        fmt::print(stderr, "faxctl: {} (error {})\n", e.what(), e.code());
-        return 1;
+        return fail(o, kRefused,
+                    e.what() + std::string(" (error ") + std::to_string(e.code()) + ")", e.code());
+    } catch (const Unreachable& e) {
+        return fail(o, kUnreachable, std::string("cannot reach faxd: ") + e.what());
     } catch (const std::exception& e) {
-        fmt::print(stderr, "faxctl: {}\n", e.what());
-        return 1;
+        return fail(o, kFailed, e.what());
     }
 }

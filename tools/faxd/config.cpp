@@ -3,13 +3,16 @@
 #include <toml++/toml.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <stdexcept>
 #include <utility>
 
 #include "core/file_modes.hpp"
 #include "core/program_allow_list.hpp"
+#include "core/protocol/closest_name.hpp"
 #include "core/protocol/defaults.hpp"
 #include "core/routing_method.hpp"
 
@@ -21,13 +24,45 @@ class Reader {
   public:
     explicit Reader(std::string origin) : origin_(std::move(origin)) {}
 
+    // "file:line: key: what", with the line of `key` once it has been read.
     [[noreturn]] void fail(const std::string& key, const std::string& what) const {
-        throw std::runtime_error(origin_ + ": " + key + ": " + what);
+        const auto line = lines_.find(key);
+        throw std::runtime_error(origin_ +
+                                 (line == lines_.end() ? "" : ":" + std::to_string(line->second)) +
+                                 ": " + key + ": " + what);
+    }
+
+    // `key` of `t` (null if absent), noted as a key faxd knows.
+    const toml::node* node(const toml::table& t, const std::string& prefix, const char* key) const {
+        known_[&t].push_back(key);
+        const toml::node* n = t.get(key);
+        if (n) lines_[prefix + key] = n->source().begin.line;
+        return n;
+    }
+
+    // The table `key` of `t` (null if absent).
+    const toml::table* table(const toml::table& t, const std::string& prefix,
+                             const char* key) const {
+        const toml::node* n = node(t, prefix, key);
+        if (n && !n->is_table()) fail(prefix + key, "expected a [" + prefix + key + "] table");
+        return n ? n->as_table() : nullptr;
+    }
+
+    // A key of `t` that nothing read is a mistake: a misspelt key would
+    // otherwise be silently ignored. Call once every key of `t` has been read.
+    void refuse_unknown_keys(const toml::table& t, const std::string& prefix) const {
+        const std::vector<std::string>& known = known_[&t];
+        for (auto&& [key, value] : t) {
+            const std::string k(key.str());
+            if (std::find(known.begin(), known.end(), k) != known.end()) continue;
+            lines_[prefix + k] = value.source().begin.line;
+            fail(prefix + k, "unknown key" + did_you_mean(k, known));
+        }
     }
 
     template <typename T>
     void get(const toml::table& t, const std::string& prefix, const char* key, T& out) const {
-        const toml::node* n = t.get(key);
+        const toml::node* n = node(t, prefix, key);
         if (!n) return;
         const std::string name = prefix + key;
         if constexpr (std::is_same_v<T, bool>) {
@@ -74,7 +109,7 @@ class Reader {
     // A permission mode, written in octal: 0o640 (TOML) or "0640".
     void get_mode(const toml::table& t, const std::string& prefix, const char* key, bool dir,
                   mode_t& out) const {
-        const toml::node* n = t.get(key);
+        const toml::node* n = node(t, prefix, key);
         if (!n) return;
         const std::string name = prefix + key;
         const std::string example = dir ? "0o750" : "0o640";
@@ -104,6 +139,8 @@ class Reader {
 
   private:
     std::string origin_;
+    mutable std::map<const toml::table*, std::vector<std::string>> known_;
+    mutable std::map<std::string, std::uint32_t> lines_;
 };
 
 int parse_modems(const Reader& r, const std::string& key, const std::vector<std::string>& names) {
@@ -152,14 +189,7 @@ Config parse_config(const std::string& text, const std::string& origin) {
     }
     const Reader r(origin);
     Config c;
-    for (auto&& [key, node] : root) {
-        const std::string k(key.str());
-        if (k != "server" && k != "control" && k != "line" && k != "routing" && k != "port" &&
-            k != "documents")
-            r.fail(k, "unknown section (server, control, documents, line, routing, port)");
-        (void)node;
-    }
-    if (const toml::table* s = root["server"].as_table()) {
+    if (const toml::table* s = r.table(root, "", "server")) {
         r.get(*s, "server.", "spool", c.spool);
         r.get(*s, "server.", "log_level", c.log_level);
         r.get(*s, "server.", "log_file", c.log_file);
@@ -189,8 +219,9 @@ Config parse_config(const std::string& text, const std::string& origin) {
                                        "error", "critical", "off"};
         if (std::find(std::begin(levels), std::end(levels), c.log_level) == std::end(levels))
             r.fail("server.log_level", "one of trace, debug, info, warn, error, critical, off");
+        r.refuse_unknown_keys(*s, "server.");
     }
-    if (const toml::table* s = root["control"].as_table()) {
+    if (const toml::table* s = r.table(root, "", "control")) {
         r.get(*s, "control.", "listen", c.listen);
         r.get(*s, "control.", "tls_listen", c.tls_listen);
         r.get(*s, "control.", "tls_cert", c.tls_cert);
@@ -213,8 +244,9 @@ Config parse_config(const std::string& text, const std::string& origin) {
         r.get(*s, "control.", "login_backoff_max", l.login_backoff_max);
         if (l.login_free_failures < 0) r.fail("control.login_free_failures", "must be 0 or more");
         r.get(*s, "control.", "max_document_bytes", c.max_document_bytes);
+        r.refuse_unknown_keys(*s, "control.");
     }
-    if (const toml::table* s = root["documents"].as_table()) {
+    if (const toml::table* s = r.table(root, "", "documents")) {
         ConversionLimits& l = c.conversion;
         r.get(*s, "documents.", "max_pages", l.max_pages);
         r.get(*s, "documents.", "max_page_pixels", l.max_page_pixels);
@@ -232,12 +264,14 @@ Config parse_config(const std::string& text, const std::string& origin) {
         if (seconds < 1) r.fail("documents.max_seconds", "must be at least 1");
         if (l.max_memory_bytes < (64u << 20))
             r.fail("documents.max_memory_bytes", "must be at least 64 MiB (67108864)");
+        r.refuse_unknown_keys(*s, "documents.");
     }
-    if (const toml::table* s = root["line"].as_table()) {
+    if (const toml::table* s = r.table(root, "", "line")) {
         r.get(*s, "line.", "speed", c.line_speed);
         if (c.line_speed < 0) r.fail("line.speed", "must be 0 (unpaced) or positive");
+        r.refuse_unknown_keys(*s, "line.");
     }
-    if (const toml::table* s = root["routing"].as_table()) {
+    if (const toml::table* s = r.table(root, "", "routing")) {
         r.get(*s, "routing.", "sendmail", c.routing.sendmail);
         r.get(*s, "routing.", "print_command", c.routing.print_command);
         r.get(*s, "routing.", "mail_from", c.routing.mail_from);
@@ -254,8 +288,9 @@ Config parse_config(const std::string& text, const std::string& origin) {
         }
         if (c.routing.sendmail.empty()) r.fail("routing.sendmail", "needs a program");
         if (c.routing.print_command.empty()) r.fail("routing.print_command", "needs a program");
+        r.refuse_unknown_keys(*s, "routing.");
     }
-    if (const toml::node* ports = root.get("port")) {
+    if (const toml::node* ports = r.node(root, "", "port")) {
         const toml::array* a = ports->as_array();
         if (!a) r.fail("port", "expected [[port]] tables");
         for (std::size_t i = 0; i < a->size(); ++i) {
@@ -274,13 +309,13 @@ Config parse_config(const std::string& text, const std::string& origin) {
             r.get(*t, prefix, "ecm", p.ecm);
             std::vector<std::string> modems;
             r.get(*t, prefix, "modems", modems);
-            if (t->get("modems")) p.modems = parse_modems(r, prefix + "modems", modems);
+            if (t->contains("modems")) p.modems = parse_modems(r, prefix + "modems", modems);
             r.get(*t, prefix, "device", p.device);
             r.get(*t, prefix, "class", p.modem_class);
             r.get(*t, prefix, "baud", p.baud);
             r.get(*t, prefix, "flow_control", p.flow_control);
             r.get(*t, prefix, "lock_dir", p.lock_dir);
-            if (const toml::node* q = t->get("quirks")) {
+            if (const toml::node* q = r.node(*t, prefix, "quirks")) {
                 const toml::table* qt = q->as_table();
                 if (!qt) r.fail(prefix + "quirks", "expected a [port.quirks] table");
                 for (const auto& [key, value] : *qt) {
@@ -316,7 +351,7 @@ Config parse_config(const std::string& text, const std::string& origin) {
                 r.fail(prefix + "kind",
                        "\"" + p.kind + "\" is not a port kind faxd has (simulated, modem)");
             }
-            if (const toml::node* rt = t->get("routing")) {
+            if (const toml::node* rt = r.node(*t, prefix, "routing")) {
                 const toml::array* ra = rt->as_array();
                 if (!ra) r.fail(prefix + "routing", "expected [[port.routing]] tables");
                 for (std::size_t j = 0; j < ra->size(); ++j) {
@@ -327,6 +362,7 @@ Config parse_config(const std::string& text, const std::string& origin) {
                     r.get(*m, mp, "guid", rs.guid);
                     r.get(*m, mp, "enabled", rs.enabled);
                     r.get(*m, mp, "data", rs.data);
+                    r.refuse_unknown_keys(*m, mp);
                     const RoutingMethodInfo* info = find_routing_method(rs.guid);
                     if (!info) r.fail(mp + "guid", "no routing method " + rs.guid);
                     // The rules the API applies, so a bad entry names its key here.
@@ -339,6 +375,7 @@ Config parse_config(const std::string& text, const std::string& origin) {
                     p.routing.push_back(rs);
                 }
             }
+            r.refuse_unknown_keys(*t, prefix);
             for (const PortConfig& other : c.ports) {
                 if (other.name == p.name)
                     r.fail(prefix + "name", "\"" + p.name + "\" is used twice");
@@ -350,6 +387,7 @@ Config parse_config(const std::string& text, const std::string& origin) {
             c.ports.push_back(p);
         }
     }
+    r.refuse_unknown_keys(root, "");
     if (c.ports.empty()) r.fail("port", "no ports configured");
     return c;
 }

@@ -1,5 +1,6 @@
 // faxd: the fax server. `faxd --config FILE`, or with no config the embedded
-// default (two simulated ports). Runs until SIGTERM or SIGINT.
+// default (two simulated ports). Runs until SIGTERM or SIGINT. `faxd
+// check-config FILE` checks a configuration without starting.
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
@@ -23,6 +24,12 @@ int main(int argc, char** argv) {
     app.add_option("--listen", listen, "control protocol TCP address HOST:PORT (\"\" for none)");
     app.add_option("--log-level", log_level, "trace, debug, info, warn, error");
     app.add_option("--log-file", log_file, "log to this file instead of stderr");
+    app.set_version_flag("--version", std::string("faxd ") + FAXEMU_VERSION);
+    std::string check_file;
+    auto* check = app.add_subcommand(
+        "check-config",
+        "check a configuration file (unknown keys, bad values) and say what is wrong");
+    check->add_option("file", check_file, "the TOML configuration")->required();
     auto* hash = app.add_subcommand("hash-password",
                                     "read a password on stdin, print its hash for the users file");
     CLI11_PARSE(app, argc, argv);
@@ -36,6 +43,18 @@ int main(int argc, char** argv) {
         }
         std::cout << UsersFile::hash_password(password) << "\n";
         return 0;
+    }
+
+    if (*check) {
+        try {
+            const faxd::Config config = faxd::load_config(check_file);
+            std::cout << check_file << ": ok: " << config.ports.size() << " port(s), spool "
+                      << config.spool.string() << "\n";
+            return 0;
+        } catch (const std::exception& e) {
+            std::cerr << "faxd: " << e.what() << "\n";
+            return 1;
+        }
     }
 
     try {
