@@ -48,9 +48,14 @@ bool matrix_enabled() {
 }
 
 // faxmodem's keys for HylaFAX's modem by class: the stock Class 2 prototype sends
-// its data bit-reversed at +FBOR=0 (issue 12, item 5).
+// its data bit-reversed at +FBOR=0 (issue 12, item 5). FAXEMU_CAPTURE_TX_DATA=PREFIX
+// writes what HylaFAX sends after each +FTM's CONNECT to PREFIX-N.bin (Class 1): how
+// fixtures/t4/hylafax-*.bin were made.
 std::string far_modem_class(const std::string& c) {
-    return c == "2" ? "2,reversed_rx_bits" : c;
+    std::string keys = c == "2" ? "2,reversed_rx_bits" : c;
+    if (const char* prefix = std::getenv("FAXEMU_CAPTURE_TX_DATA"); prefix && c == "1")
+        keys += std::string(",capture_tx_data=") + prefix;
+    return keys;
 }
 
 class HylafaxInterop : public test::ModemInterop, public ::testing::WithParamInterface<Case> {
