@@ -11,21 +11,14 @@
 
 #include <spandsp.h>
 
+#include <algorithm>
 #include <cstdint>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <vector>
 
 #include "core/image_compare.hpp"
 
 namespace faxemu::test {
-
-inline std::vector<std::uint8_t> read_bytes(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 struct T4Rows {
     int rows = 0;          // EOLs before RTC: the rows the sender sent

@@ -12,6 +12,7 @@
 
 #include "tests/support/hylafax_peer.hpp"
 #include "tests/support/t4_page_data.hpp"
+#include "tests/support/test_support.hpp"
 #include "tests/tools/modem_interop.hpp"
 
 namespace faxemu {
