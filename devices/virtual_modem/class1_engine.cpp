@@ -225,7 +225,9 @@ void Class1Engine::save_capture() {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     out.write(reinterpret_cast<const char*>(s.captured.data()),
               static_cast<std::streamsize>(s.captured.size()));
-    event("+FTM data: " + std::to_string(s.captured.size()) + " bytes captured to " + path);
+    out.close();
+    event("+FTM data: " + std::to_string(s.captured.size()) + " bytes " +
+          (out ? "captured to " : "NOT captured (cannot write) to ") + path);
     s.captured.clear();
 }
 
