@@ -67,8 +67,10 @@ Class2Options class2_options(EngineOptions& options, Class2Set classes) {
         c1.quirks.frh_bogus_connect != none.frh_bogus_connect ||
         c1.quirks.flow_overflow_slack != none.flow_overflow_slack ||
         c1.quirks.reversed_bit_order != none.reversed_bit_order ||
-        c1.quirks.no_dle_doubling_in_frames != none.no_dle_doubling_in_frames)
-        throw std::invalid_argument("a Class 1 quirk was given to a Class 2 modem");
+        c1.quirks.no_dle_doubling_in_frames != none.no_dle_doubling_in_frames ||
+        !c1.capture_tx_data.empty())
+        throw std::invalid_argument(
+            "a Class 1 quirk (or capture_tx_data) was given to a Class 2 modem");
     Class2Options c = from_class1(c1, classes);
     take_class2_quirks(options, c);
     return c;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <fstream>
 #include <stdexcept>
 
 // Internals only to read the AT interpreter's mode and profile (echo): whether
@@ -93,6 +94,8 @@ struct Class1Engine::Impl {
     bool drop_done = false;
     int mcf = 0;
     std::size_t garbage_index = 0;
+    std::vector<std::uint8_t> captured;  // +FTM data so far (Class1Options::capture_tx_data)
+    int captures = 0;
 
     struct PendingResult {
         TimePoint at;
@@ -169,6 +172,7 @@ void Class1Engine::feed_t31() {
                         out.push_back(b);
                         if (b == kEtx) {
                             ended = true;
+                            if (stuffed) save_capture();
                             if (!stuffed) {
                                 on_frame(s.tx_frame, true);
                                 s.tx_frame.clear();
@@ -179,6 +183,7 @@ void Class1Engine::feed_t31() {
                 }
                 std::uint8_t d = b;  // one data byte
                 if (stuffed) {
+                    if (!options_.capture_tx_data.empty()) s.captured.push_back(d);
                     if (discard) continue;  // lost: the modem is still training
                     if (options_.quirks.reversed_bit_order) d = reverse_bits(d);
                 } else {
@@ -211,6 +216,19 @@ void Class1Engine::feed_t31() {
             t31_at_rx(t31_, reinterpret_cast<const char*>(out.data()),
                       static_cast<int>(out.size()));
     }
+}
+
+void Class1Engine::save_capture() {
+    Impl& s = *impl_;
+    if (options_.capture_tx_data.empty()) return;
+    const std::string path = options_.capture_tx_data + "-" + std::to_string(++s.captures) + ".bin";
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out.write(reinterpret_cast<const char*>(s.captured.data()),
+              static_cast<std::streamsize>(s.captured.size()));
+    out.close();
+    event("+FTM data: " + std::to_string(s.captured.size()) + " bytes " +
+          (out ? "captured to " : "NOT captured (cannot write) to ") + path);
+    s.captured.clear();
 }
 
 // Looks at a complete command line; false when the engine answered it itself.

@@ -88,6 +88,10 @@ struct Class1Options {
     bool xon_xoff = true;    // tell the host CTS changes as XOFF/XON
     Class1Faults faults;
     Class1Quirks quirks;
+    // When set, each block of data the host sends after +FTM's CONNECT (unstuffed,
+    // up to DLE ETX, as the host sent it) is written to "<capture_tx_data>-N.bin",
+    // N = 1, 2, ... per modem: how fixtures of a peer's exact phase C data are made.
+    std::string capture_tx_data;
     // One line per call event (dial, ring, connect, end) for logs; may be empty.
     std::function<void(const std::string&)> on_event;
 };
@@ -131,6 +135,7 @@ class Class1Engine : public ModemEngine {
     void feed_t31();
     bool host_command(const std::string& line);
     void go_silent(const std::string& why);
+    void save_capture();
     void from_t31(const std::uint8_t* buf, std::size_t len);
     void response_line(const std::string& line);
     void on_frame(const std::vector<std::uint8_t>& frame, bool from_host);

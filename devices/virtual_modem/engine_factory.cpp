@@ -36,6 +36,7 @@ DocGroups& option_docs() {
              {"flow_overflow", "N", "quirk: bytes beyond N sent while CTS is off are lost"},
              {"reversed_bits", "", "quirk: phase C data bit-reversed both ways"},
              {"no_dle_doubling", "", "quirk: DLE in V.21 frames to the host not doubled"},
+             {"capture_tx_data", "PREFIX", "write each +FTM data block to PREFIX-N.bin"},
          }},
     };
     return groups;
@@ -162,6 +163,7 @@ Class1Options class1_options(EngineOptions& o) {
     q.flow_overflow_slack = static_cast<std::size_t>(std::max(0, o.take_int("flow_overflow", 0)));
     q.reversed_bit_order = o.take_bool("reversed_bits", q.reversed_bit_order);
     q.no_dle_doubling_in_frames = o.take_bool("no_dle_doubling", q.no_dle_doubling_in_frames);
+    if (auto v = o.take("capture_tx_data")) c.capture_tx_data = *v;
     return c;
 }
 

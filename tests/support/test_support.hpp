@@ -7,10 +7,14 @@
 
 #include <atomic>
 #include <cctype>
+#include <cstdint>
 #include <filesystem>
+#include <fstream>
 #include <functional>
+#include <iterator>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "core/error.hpp"
 
@@ -19,6 +23,12 @@ namespace faxemu::test {
 // A file under fixtures/, e.g. fixture("documents/letter-fine-mmr.tif").
 inline std::filesystem::path fixture(const std::string& relative) {
     return std::filesystem::path(FAXEMU_SOURCE_DIR) / "fixtures" / relative;
+}
+
+// A file's bytes (empty when it cannot be read).
+inline std::vector<std::uint8_t> read_bytes(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
 // A fresh folder named after the running test, removed afterwards.

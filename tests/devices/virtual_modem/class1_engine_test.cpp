@@ -12,6 +12,7 @@
 #include "devices/virtual_exchange.hpp"
 #include "devices/virtual_modem/class1_engine.hpp"
 #include "devices/virtual_modem/line_attachment.hpp"
+#include "tests/support/test_support.hpp"
 
 namespace faxemu {
 namespace {
@@ -225,6 +226,33 @@ TEST_F(Class1EngineTest, FramesAndDataCrossTheLineBetweenTwoModems) {
     ASSERT_TRUE(wait_for(a, "OK")) << a.since_mark();
     ASSERT_TRUE(wait_for(b, kDleEtx)) << b.since_mark();
     EXPECT_NE(b.since_mark().find(pattern), std::string::npos) << b.since_mark();
+}
+
+// capture_tx_data: each +FTM block as the host meant it (DLE pairs undone, no DLE
+// ETX), one file per block, numbered; +FTH frames are not data.
+TEST_F(Class1EngineTest, CapturesWhatTheHostSendsAfterFtm) {
+    test::TempDir dir;
+    Class1Options o;
+    o.capture_tx_data = (dir.path() / "ftm").string();
+    Host a(exchange, "5550001", o);
+    Host b(exchange, "5550002");
+    connect_pair(a, b);
+    const std::string blocks[] = {std::string("first \x10\x10 block\x00", 15), "second"};
+    for (const std::string& block : blocks) {
+        b.command("AT+FRM=96");
+        a.command("AT+FTM=96");
+        ASSERT_TRUE(wait_for(a, "CONNECT")) << a.out;
+        a.send(block + kDleEtx);
+        ASSERT_TRUE(wait_for(a, "OK")) << a.since_mark();
+        ASSERT_TRUE(wait_for(b, kDleEtx)) << b.since_mark();
+    }
+    const auto bytes = [](const std::string& s) {
+        return std::vector<std::uint8_t>(s.begin(), s.end());
+    };
+    EXPECT_EQ(test::read_bytes(dir.path() / "ftm-1.bin"),
+              bytes(std::string("first \x10 block\x00", 14)));
+    EXPECT_EQ(test::read_bytes(dir.path() / "ftm-2.bin"), bytes("second"));
+    EXPECT_FALSE(std::filesystem::exists(dir.path() / "ftm-3.bin"));
 }
 
 TEST_F(Class1EngineTest, CtsFlowControlQueuesAndSignalsXoffXon) {
