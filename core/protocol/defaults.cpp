@@ -20,9 +20,18 @@ std::filesystem::path default_spool() {
 #endif
 }
 
+std::filesystem::path socket_in(const std::filesystem::path& spool) {
+    return spool / "faxd.sock";
+}
+
+std::filesystem::path config_from_environment() {
+    const char* file = std::getenv("FAXD_CONFIG");
+    return file ? file : "";
+}
+
 std::string default_address() {
 #ifndef _WIN32
-    return "unix:" + (default_spool() / "faxd.sock").string();
+    return "unix:" + socket_in(default_spool()).string();
 #else
     return "127.0.0.1:" + std::to_string(kDefaultTcpPort);
 #endif

@@ -248,5 +248,34 @@ TEST_F(Faxctl, MistakesAreNamedWithTheirExitCode) {
     EXPECT_EQ(out.rfind("faxctl ", 0), 0u) << out;
 }
 
+// faxd started with a config file listens where the file says; faxctl given
+// the same file (--config or $FAXD_CONFIG, as faxd takes it) finds it there.
+TEST(FaxctlFindsFaxd, ThroughTheSameConfigFile) {
+    test::TempDir tmp;
+    const auto config = tmp.path() / "faxd.toml";
+    std::ofstream(config) << "[server]\nspool = \"" << (tmp.path() / "spool").string()
+                          << "\"\n[control]\nlisten = \"\"\n[[port]]\nname = \"Front desk\"\n"
+                             "number = \"5551001\"\n";
+    // Another default spool, so that only the config can lead faxctl to faxd.
+    const std::vector<std::string> env = {"XDG_STATE_HOME=" + (tmp.path() / "state").string()};
+    const auto log = tmp.path() / "faxd.log";
+    test::Process faxd({FAXD_PATH}, log, {env[0], "FAXD_CONFIG=" + config.string()});
+    ASSERT_TRUE(test::wait_for_text(log, "control protocol on", std::chrono::seconds(30)))
+        << test::read_text(log);
+    std::string out;
+    EXPECT_EQ(test::run({FAXCTL_PATH, "ports"}, out, tmp.path(), env), 4) << out;
+    ASSERT_EQ(test::run({FAXCTL_PATH, "ports", "--config", config.string()}, out, tmp.path(), env),
+              0)
+        << out;
+    EXPECT_NE(out.find("Front desk"), std::string::npos) << out;
+    ASSERT_EQ(test::run({FAXCTL_PATH, "ports"}, out, tmp.path(),
+                        {env[0], "FAXD_CONFIG=" + config.string()}),
+              0)
+        << out;
+    EXPECT_NE(out.find("Front desk"), std::string::npos) << out;
+    faxd.signal(SIGTERM);
+    EXPECT_EQ(faxd.wait(), 0) << test::read_text(log);
+}
+
 }  // namespace
 }  // namespace faxemu

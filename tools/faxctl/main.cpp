@@ -1,8 +1,8 @@
 // faxctl: the command-line client of faxd, over the client library.
-//   faxctl [--server ADDR] [--user U] [--json] COMMAND ...
+//   faxctl [--server ADDR | --config FAXD.TOML] [--user U] [--json] COMMAND ...
 // ADDR is HOST[:PORT], tls://HOST:PORT (with --tls-ca or $FAXEMU_TLS_CA) or
-// unix:PATH (default: faxd's Unix socket in the default spool, or $FAXEMU_SERVER). The password
-// comes from $FAXEMU_PASSWORD or
+// unix:PATH; without one, faxctl finds faxd as faxd's config says
+// (faxd_address.hpp). The password comes from $FAXEMU_PASSWORD or
 // --password-file, never from the command line.
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
@@ -24,6 +24,7 @@
 #include "core/protocol/fetch_received.hpp"
 #include "core/protocol/json_rpc.hpp"
 #include "core/protocol/submit.hpp"
+#include "tools/faxctl/faxd_address.hpp"
 #include "tools/faxctl/fetch_target.hpp"
 #include "tools/faxctl/follow.hpp"
 #include "tools/faxctl/output.hpp"
@@ -35,6 +36,7 @@ namespace {
 
 struct Options {
     std::string server;
+    std::string config;
     std::string user;
     std::string password_file;
     std::string tls_ca;
@@ -60,10 +62,7 @@ std::string read_password(const Options& o) {
 std::unique_ptr<rpc::FaxClient> connect(const Options& o) {
     auto client = std::make_unique<rpc::FaxClient>();
     if (!o.tls_ca.empty()) client->set_tls_ca(o.tls_ca);  // else $FAXEMU_TLS_CA
-    const std::string address = !o.server.empty()               ? o.server
-                                : !env("FAXEMU_SERVER").empty() ? env("FAXEMU_SERVER")
-                                                                : rpc::default_address();
-    client->connect(address);
+    client->connect(faxctl::faxd_address(o.server, o.config));
     const std::string user = !o.user.empty() ? o.user : env("FAXEMU_USER");
     if (!user.empty()) client->login(user, read_password(o));
     return client;
@@ -168,6 +167,8 @@ int main(int argc, char** argv) {
     Options o;
     app.add_option("-s,--server", o.server,
                    "HOST[:PORT], tls://HOST:PORT or unix:PATH ($FAXEMU_SERVER)");
+    app.add_option("-c,--config", o.config,
+                   "faxd's configuration file: talk to the faxd it describes ($FAXD_CONFIG)");
     app.add_option("--tls-ca", o.tls_ca,
                    "CA file that signed faxd's certificate, for tls:// ($FAXEMU_TLS_CA)");
     app.add_option("-u,--user", o.user, "log in as this user ($FAXEMU_USER)");
@@ -433,6 +434,11 @@ int main(int argc, char** argv) {
         }
         return 0;
     } catch (const rpc::RpcError& e) {
+        if (e.code() == rpc::kUnauthenticated)
+            return fail(o, kRefused,
+                        "faxd wants a user: faxctl --user NAME, with the password in "
+                        "$FAXEMU_PASSWORD or --password-file",
+                        e.code());
         return fail(o, kRefused,
                     e.what() + std::string(" (error ") + std::to_string(e.code()) + ")", e.code());
     } catch (const Unreachable& e) {

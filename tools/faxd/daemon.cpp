@@ -19,6 +19,7 @@
 #include "core/file_modes.hpp"
 #include "core/image_compare.hpp"
 #include "core/local_time.hpp"
+#include "core/protocol/defaults.hpp"
 #include "core/routing_method.hpp"
 #include "tools/faxd/json_views.hpp"
 #include "tools/faxd/modem_port_device.hpp"
@@ -81,7 +82,7 @@ void restrict_store_files(const std::filesystem::path& db, mode_t mode) {
 Daemon::Daemon(Config config)
     : config_(std::move(config)),
       spool_(prepare_spool(config_)),
-      socket_path_(config_.socket.empty() ? spool_ / "faxd.sock" : config_.socket),
+      socket_path_(config_.socket.empty() ? rpc::socket_in(spool_) : config_.socket),
       line_clock_(std::chrono::floor<std::chrono::seconds>(clock_.now())),
       store_(spool_ / "faxd.db"),
       exchange_(line_clock_),

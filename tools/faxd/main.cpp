@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "core/log_escape.hpp"
+#include "core/protocol/defaults.hpp"
 #include "core/users.hpp"
 #include "tools/faxd/config.hpp"
 #include "tools/faxd/daemon.hpp"
@@ -17,7 +18,8 @@ using namespace faxemu;
 int main(int argc, char** argv) {
     CLI::App app{"faxd: the faxemu fax server"};
     std::string config_file, spool, log_level, log_file;
-    app.add_option("-c,--config", config_file, "TOML configuration (default: two simulated ports)")
+    app.add_option("-c,--config", config_file,
+                   "TOML configuration ($FAXD_CONFIG; default: two simulated ports)")
         ->check(CLI::ExistingFile);
     app.add_option("--spool", spool, "spool directory (overrides the config)");
     std::optional<std::string> listen;
@@ -57,6 +59,7 @@ int main(int argc, char** argv) {
         }
     }
 
+    if (config_file.empty()) config_file = rpc::config_from_environment().string();
     try {
         faxd::Config config =
             config_file.empty() ? faxd::default_config() : faxd::load_config(config_file);
