@@ -195,6 +195,19 @@ std::optional<int> parse_code(Class2Variant v, std::string_view printed) {
 // Class 2.0 names the cause, that code; where it only names the phase, the
 // phase's "unspecified" code for the direction of the call.
 int class20_code_for_t30(int cause, bool tx, FaxPhase phase) {
+    // The causes the port does not retry, by their class (as a simulated port
+    // classes them): "remote cannot receive or send" when the far end cannot
+    // take (or give) this document, whichever way the call goes; "image
+    // conversion error" when the modem's own copy of the page could not be
+    // read or written.
+    switch (outcome_from_t30(cause, 0).failure) {
+        case FailureClass::Incompatible:
+            return 0x21;
+        case FailureClass::Document:
+            return 0x42;
+        default:
+            break;
+    }
     switch (cause) {
         case T30_ERR_OK:
             return 0x00;
@@ -208,14 +221,6 @@ int class20_code_for_t30(int cause, bool tx, FaxPhase phase) {
             return tx ? 0x58 : 0xA3;
         case T30_ERR_CANNOT_TRAIN:
             return 0x27;
-        // "Remote cannot receive or send": the far end cannot take (or give) this
-        // document, whichever way the call goes.
-        case T30_ERR_INCOMPATIBLE:
-        case T30_ERR_RX_INCAPABLE:
-        case T30_ERR_TX_INCAPABLE:
-        case T30_ERR_NORESSUPPORT:
-        case T30_ERR_NOSIZESUPPORT:
-            return 0x21;
         case T30_ERR_UNEXPECTED:
             return tx ? 0x23 : 0x72;
         case T30_ERR_TX_BADDCS:
@@ -261,17 +266,6 @@ int class20_code_for_t30(int cause, bool tx, FaxPhase phase) {
         case T30_ERR_RX_DCNPHD:
         case T30_ERR_RX_DCNNORTN:
             return 0xA0;
-        // The modem's own copy of the page could not be read or written: an image
-        // conversion error, whichever way the call goes (the port's failure class
-        // is Document, not worth a retry).
-        case T30_ERR_FILEERROR:
-        case T30_ERR_NOPAGE:
-        case T30_ERR_BADTIFF:
-        case T30_ERR_BADPAGE:
-        case T30_ERR_BADTAG:
-        case T30_ERR_BADTIFFHDR:
-        case T30_ERR_NOMEM:
-            return 0x42;
         case T30_ERR_RETRYDCN:
             return tx ? 0x50 : 0xA0;
         case T30_ERR_CALLDROPPED:
