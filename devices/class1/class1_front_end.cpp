@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "core/bit_reversal.hpp"
 #include "devices/serial/at_channel.hpp"
 #include "devices/serial/dle.hpp"
 #include "devices/serial/serial_line.hpp"
@@ -22,13 +23,6 @@ constexpr Duration kResultTimeout = std::chrono::seconds(5);
 // Fast data flows without a break while the carrier is up; a silent modem mid-page
 // is a dead line or a dead modem (T.30 runs no timer during a non-ECM page).
 constexpr Duration kDataSilence = std::chrono::seconds(6);
-
-std::uint8_t reverse_bits(std::uint8_t b) {
-    b = static_cast<std::uint8_t>((b & 0xF0) >> 4 | (b & 0x0F) << 4);
-    b = static_cast<std::uint8_t>((b & 0xCC) >> 2 | (b & 0x33) << 2);
-    b = static_cast<std::uint8_t>((b & 0xAA) >> 1 | (b & 0x55) << 1);
-    return b;
-}
 
 bool is_fast(int type) {
     return type == T30_MODEM_V27TER || type == T30_MODEM_V29 || type == T30_MODEM_V17;

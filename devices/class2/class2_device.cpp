@@ -6,7 +6,7 @@
 #include <stdexcept>
 
 #include "core/error.hpp"
-#include "devices/class2/hangup_codes.hpp"
+#include "devices/class2_protocol/hangup_codes.hpp"
 #include "devices/serial/at_channel.hpp"
 #include "devices/serial/dle.hpp"
 #include "devices/serial/modem_probe.hpp"

@@ -35,9 +35,10 @@
 
 #include "core/clock.hpp"
 #include "core/device.hpp"
-#include "devices/class2/class2_commands.hpp"
 #include "devices/class2/class2_quirks.hpp"
-#include "devices/class2/t4_stream.hpp"
+#include "devices/class2_protocol/class2_commands.hpp"
+#include "devices/class2_protocol/class2_params.hpp"
+#include "devices/class2_protocol/t4_stream.hpp"
 
 namespace faxemu {
 

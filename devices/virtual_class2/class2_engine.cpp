@@ -11,7 +11,8 @@
 #include <cctype>
 #include <stdexcept>
 
-#include "devices/virtual_class2/page_codec.hpp"
+#include "core/bit_reversal.hpp"
+#include "devices/class2_protocol/t4_stream.hpp"
 #include "devices/virtual_class2/v21_snooper.hpp"
 
 namespace faxemu {
@@ -102,7 +103,7 @@ Class2Engine::Class2Engine(VirtualExchange& exchange, std::string number, Class2
     work_dir_ = base / ("faxemu-class2-" + std::to_string(::getpid()) + "-" +
                         std::to_string(serial++) + "-" + number_);
     std::filesystem::create_directories(work_dir_);
-    dcc_ = Class2Session{1, 5, 0, 2, 0, 0, 0, 0};
+    dcc_ = kModemDefaults;
     dis_ = dcc_;
     dis_at_dial_ = dis_;
 }
@@ -359,17 +360,18 @@ bool Class2Engine::fclass_command(const std::string& op, const std::string& arg)
 bool Class2Engine::params_command(bool capabilities, const std::string& op,
                                   const std::string& arg) {
     if (op == "=?") {
-        line(class2_param_ranges(class20()));
+        line(class2_param_ranges(variant()));
         return true;
     }
-    Class2Session& p = capabilities ? dcc_ : dis_;
+    Class2Params& p = capabilities ? dcc_ : dis_;
     if (op == "?") {
-        line(p.to_string(class20()));
+        line(format_class2_params(p, variant()));
         return true;
     }
     if (op != "=") return false;
-    auto parsed = parse_class2_params(arg, p, class20());
+    auto parsed = parse_class2_params(arg, variant(), p);
     if (!parsed) return false;
+    parsed = clamp_to_modem(*parsed);
     if (!capabilities && in_call() && options_.quirks.ignore_fdis_after_dial) {
         event("ignores +FDIS after dialling (quirk)");
         return true;
@@ -444,7 +446,8 @@ bool Class2Engine::execute_extended(const std::string& cmd_raw, bool& defer) {
     if (cmd_name == "FDIS" || cmd_name == "FIS") return params_command(false, op, arg);
     if (cmd_name == "FDCS" || cmd_name == "FCS") {
         if (op != "?") return op == "=?";
-        line(session_ ? session_->to_string(class20()) : dis_.to_string(class20()));
+        line(session_ ? format_class2_params(*session_, variant())
+                      : format_class2_params(dis_, variant()));
         return true;
     }
     if (cmd_name == "FCR") return int_arg(cr_, 1);
@@ -463,7 +466,7 @@ bool Class2Engine::execute_extended(const std::string& cmd_raw, bool& defer) {
         return op == "=";
     }
     if (cmd_name == "FIP") {
-        dcc_ = Class2Session{1, 5, 0, 2, 0, 0, 0, 0};
+        dcc_ = kModemDefaults;
         dis_ = dcc_;
         return true;
     }
@@ -554,8 +557,9 @@ void Class2Engine::hangup_by_host(bool abort) {
     event(abort ? "aborted by the host (+FK)" : "hung up by the host");
     host_hung_up_ = true;  // the host hears no hang-up report from T.30's end
     if (fax_ && !t30_finished_) t30_terminate(t30_);
-    if (abort) line(format_hangup(2, class20()));
-    last_hangup_ = 2;
+    const int aborted = hangup_code_in(variant(), 0x02);  // call aborted, by +FK(S) or <CAN>
+    if (abort) line(format_hangup(variant(), aborted));
+    last_hangup_ = aborted;
     pending_ = Pending::None;
     mode_ = HostMode::Command;
     exchange_.hangup(number_);
@@ -617,7 +621,7 @@ void Class2Engine::line_ended(LineEnd why) {
             event(std::string("line ended: ") + to_string(why));
             if (fax_ && !t30_finished_) t30_terminate(t30_);
             if (fax_ && !t30_finished_)
-                call_over(hangup_code(T30_ERR_CALLDROPPED, sending_, phase_));
+                call_over(hangup_code_for_t30(variant(), T30_ERR_CALLDROPPED, sending_, phase_));
             stop_t30();
             call_ = CallState::Idle;
             return;
@@ -682,7 +686,7 @@ void Class2Engine::tick() {
         t1_due_.reset();
         event("T1 expired: no DIS from the far end");
         t30_finished_ = true;
-        call_over(hangup_code(T30_ERR_T1_EXPIRED, true, FaxPhase::A));
+        call_over(hangup_code_for_t30(variant(), T30_ERR_T1_EXPIRED, true, FaxPhase::A));
     }
     if (end_after_guess_) {
         end_after_guess_ = false;
@@ -702,10 +706,10 @@ std::filesystem::path Class2Engine::new_file(const std::string& stem) {
     return work_dir_ / (stem + "-" + std::to_string(file_serial_++) + ".tif");
 }
 
-Class2Session Class2Engine::host_params() const {
-    const Class2Session& d =
+Class2Params Class2Engine::host_params() const {
+    const Class2Params& d =
         (options_.quirks.ignore_fdis_after_dial && in_call()) ? dis_at_dial_ : dis_;
-    Class2Session p = d;
+    Class2Params p = d;
     p.vr = std::min(d.vr, dcc_.vr);
     p.br = std::min(d.br, dcc_.br);
     p.ln = std::min(d.ln, dcc_.ln);
@@ -755,7 +759,7 @@ void Class2Engine::start_t30(bool calling) {
     t30_set_phase_e_handler(t30_, &Class2Engine::on_phase_e, this);
     t30_set_real_time_frame_handler(t30_, &Class2Engine::on_frame, this);
     t30_set_document_handler(t30_, &Class2Engine::on_document, this);
-    const Class2Session host = host_params();
+    const Class2Params host = host_params();
     if (calling) {
         // Held until the host has given the first page (see the header).
         hold_ = true;
@@ -799,7 +803,7 @@ void Class2Engine::stop_t30() {
         std::filesystem::remove(entry.path(), ignored);
 }
 
-void Class2Engine::apply_session_to_t30(const Class2Session& s) {
+void Class2Engine::apply_session_to_t30(const Class2Params& s) {
     t30_set_ecm_capability(t30_, s.ec != 0 ? TRUE : FALSE);
     t30_set_supported_modems(t30_, t30_modems_for(s));
     t30_set_supported_compressions(t30_, t30_compressions_for(s));
@@ -824,13 +828,13 @@ void Class2Engine::snooped_frame(const std::vector<std::uint8_t>& frame) {
     pending_ = Pending::None;
     t1_due_.reset();
     phase_ = FaxPhase::B;
-    event("remote DIS " + dis->to_string(class20()) + " from \"" + remote_id_ + "\"");
+    event("remote DIS " + format_class2_params(*dis, variant()) + " from \"" + remote_id_ + "\"");
     if (!reported_fcon_) {
         line(name("+FCON", "+FCO"));
         reported_fcon_ = true;
     }
     line(name("+FCSI:", "+FCI:") + "\"" + remote_id_ + "\"");
-    line(name("+FDIS:", "+FIS:") + dis->to_string(class20()));
+    line(name("+FDIS:", "+FIS:") + format_class2_params(*dis, variant()));
     ok();
 }
 
@@ -983,11 +987,13 @@ void Class2Engine::on_frame(t30_state_s* t30, void* user, int incoming, const st
                 real && self->session_ && !(*real == *self->session_)) {
                 // Training failed and T.30 stepped down: tell the host, as modems
                 // that retrain report the new session.
-                self->event("DCS sent " + real->to_string(self->class20()) +
-                            " differs from +FDCS " + self->session_->to_string(self->class20()));
+                self->event("DCS sent " + format_class2_params(*real, self->variant()) +
+                            " differs from +FDCS " +
+                            format_class2_params(*self->session_, self->variant()));
                 self->session_ = real;
                 if (self->pending_ == Pending::Fet || self->pending_ == Pending::PageEnd20)
-                    self->line(self->name("+FDCS:", "+FCS:") + real->to_string(self->class20()));
+                    self->line(self->name("+FDCS:", "+FCS:") +
+                               format_class2_params(*real, self->variant()));
             }
         } else if (incoming && fcf_nox == T30_CFR) {
             self->phase_ = FaxPhase::C;
@@ -1013,7 +1019,7 @@ void Class2Engine::on_frame(t30_state_s* t30, void* user, int incoming, const st
             self->line(self->name("+FCON", "+FCO"));
             self->reported_fcon_ = true;
             self->line(self->name("+FTSI:", "+FTI:") + "\"" + self->remote_id_ + "\"");
-            self->line(self->name("+FDCS:", "+FCS:") + dcs->to_string(self->class20()));
+            self->line(self->name("+FDCS:", "+FCS:") + format_class2_params(*dcs, self->variant()));
             self->ok();
         }
     } else if (!incoming && fcf_nox == T30_CFR) {
@@ -1061,10 +1067,11 @@ int Class2Engine::on_phase_d(t30_state_s* t30, void* user, int result) {
     // Receiving: the page is in the TIFF now; code it for the host.
     self->last_ppm_ = fet_from_ppm(result);
     RxPage page;
-    page.session = self->session_.value_or(Class2Session{});
+    page.session = self->session_.value_or(Class2Params{});
     page.ppm = self->last_ppm_;
     try {
-        page.data = encode_tiff_page(self->rx_file_, self->rx_pages_written_, page.session.df);
+        T4PageEncoder encoder(self->rx_file_, self->rx_pages_written_, self->rx_pages_written_);
+        page.data = encoder.encode_next(page.session.df, Class2BitOrder::Direct);
     } catch (const std::exception& e) {
         self->event(std::string("cannot read the received page: ") + e.what());
     }
@@ -1102,7 +1109,7 @@ void Class2Engine::on_phase_e(t30_state_s*, void* user, int result) {
     if (self->t30_finished_) return;
     self->t30_finished_ = true;
     self->t30_cause_ = result;
-    const int code = hangup_code(result, self->sending_, self->phase_);
+    const int code = hangup_code_for_t30(self->variant(), result, self->sending_, self->phase_);
     self->event(std::string("T.30 ended: ") + t30_completion_code_to_str(result));
     self->call_over(code);
 }
@@ -1117,7 +1124,7 @@ void Class2Engine::call_over(int code) {
 
 void Class2Engine::complete_pending_with_hangup(int code) {
     if (host_hung_up_) return;
-    const std::string hangup = format_hangup(code, class20());
+    const std::string hangup = format_hangup(variant(), code);
     switch (pending_) {
         case Pending::Dial:
         case Pending::Answer:
@@ -1149,14 +1156,14 @@ void Class2Engine::complete_pending_with_hangup(int code) {
 void Class2Engine::fdt() {
     if (!sending_ || call_ != CallState::Connected || t30_finished_ || !remote_dis_ || !hold_ ||
         pending_ != Pending::None) {
-        if (last_hangup_ >= 0 && sending_) line(format_hangup(last_hangup_, class20()));
+        if (last_hangup_ >= 0 && sending_) line(format_hangup(variant(), last_hangup_));
         error();
         return;
     }
     // After MPS the session stays what it was: there is no new phase B.
     if (!next_page_wanted_ || !session_) session_ = negotiate_session(host_params(), *remote_dis_);
-    event("+FDT: session " + session_->to_string(class20()));
-    line(name("+FDCS:", "+FCS:") + session_->to_string(class20()));
+    event("+FDT: session " + format_class2_params(*session_, variant()));
+    line(name("+FDCS:", "+FCS:") + format_class2_params(*session_, variant()));
     result("CONNECT", 1);
     data_connect_ = exchange_.clock().now();
     mode_ = HostMode::SendData;
@@ -1216,7 +1223,8 @@ void Class2Engine::page_data_done(std::optional<int> ppm) {
     mode_ = HostMode::Command;
     xon_due_.reset();
     if (t30_finished_ || !fax_ || !session_) {
-        line(format_hangup(last_hangup_ >= 0 ? last_hangup_ : 40, class20()));
+        line(format_hangup(variant(),
+                           last_hangup_ >= 0 ? last_hangup_ : hangup_code_in(variant(), 0x40)));
         error();
         return;
     }
@@ -1226,8 +1234,11 @@ void Class2Engine::page_data_done(std::optional<int> ppm) {
     const auto path = new_file("page");
     try {
         const int wd = std::clamp(session_->wd, 0, 2);
-        const PageDecodeResult r =
-            decode_page_to_tiff(data, session_->df, session_->vr, kWidths[wd], path);
+        T4PageWriter writer(path);
+        writer.start_page(session_->df, session_->vr, kWidths[wd], Class2BitOrder::Direct);
+        writer.put(data.data(), data.size());
+        const T4ReceivedPage r = writer.end_page();
+        writer.close();
         event("page " + std::to_string(pages_done_ + 1) +
               " from the host: " + std::to_string(data.size()) + " bytes, " +
               std::to_string(r.rows) + " rows, " + std::to_string(r.bad_rows) + " bad");
@@ -1237,10 +1248,10 @@ void Class2Engine::page_data_done(std::optional<int> ppm) {
             host_hung_up_ = true;  // this report replaces T.30's
             if (fax_ && !t30_finished_) t30_terminate(t30_);
             host_hung_up_ = false;
-            last_hangup_ = 41;
+            last_hangup_ = hangup_code_in(variant(), 0x41);  // unspecified image format error
             pending_ = Pending::None;
             exchange_.hangup(number_);
-            line(format_hangup(41, class20()));
+            line(format_hangup(variant(), last_hangup_));
             error();
             return;
         }
@@ -1276,7 +1287,7 @@ void Class2Engine::page_data_done(std::optional<int> ppm) {
 void Class2Engine::fet(int ppm) {
     if (page_ok_due_ || !sending_ || ppm_known_ || !page_file_) {
         if (t30_finished_ && last_hangup_ >= 0) {
-            line(format_hangup(last_hangup_, class20()));
+            line(format_hangup(variant(), last_hangup_));
             ok();
             return;
         }
@@ -1308,13 +1319,13 @@ void Class2Engine::fdr() {
     if (!rx_pages_.empty()) {
         pending_ = Pending::None;
         const RxPage& p = rx_pages_.front();
-        line(name("+FDCS:", "+FCS:") + p.session.to_string(class20()));
+        line(name("+FDCS:", "+FCS:") + format_class2_params(p.session, variant()));
         result("CONNECT", 1);
         mode_ = HostMode::RecvWaitTrigger;
         return;
     }
     if (t30_finished_ || call_ != CallState::Connected) {
-        line(format_hangup(last_hangup_ >= 0 ? last_hangup_ : 0, class20()));
+        line(format_hangup(variant(), last_hangup_ >= 0 ? last_hangup_ : 0));
         ok();
         return;
     }

@@ -51,9 +51,9 @@
 #include <vector>
 
 #include "core/clock.hpp"
-#include "devices/virtual_class2/class2_params.hpp"
-#include "devices/virtual_class2/hangup_codes.hpp"
-#include "devices/virtual_class2/page_codec.hpp"
+#include "devices/class2_protocol/hangup_codes.hpp"
+#include "devices/virtual_class2/page_rows.hpp"
+#include "devices/virtual_class2/t30_session_params.hpp"
 #include "devices/virtual_exchange.hpp"
 #include "devices/virtual_modem/class1_engine.hpp"
 #include "devices/virtual_modem/modem_engine.hpp"
@@ -141,12 +141,15 @@ class Class2Engine : public ModemEngine {
     enum class Pending { None, Dial, Answer, Fet, PageEnd20, Fdr };
     struct RxPage {
         std::vector<std::uint8_t> data;  // coded in the session's df, LSB first
-        vclass2::Class2Session session;
+        Class2Params session;
         int ppm = 2;     // +FET value: 0 MPS, 1 EOM, 2 EOP
         int status = 1;  // +FPTS value: what T.30 answered
     };
 
     bool class20() const { return fclass_ == "2.0"; }
+    Class2Variant variant() const {
+        return class20() ? Class2Variant::Class20 : Class2Variant::Class2;
+    }
     // Output.
     void raw(const std::uint8_t* data, std::size_t n);
     void raw(const std::string& s) {
@@ -191,8 +194,8 @@ class Class2Engine : public ModemEngine {
     // Call and T.30.
     void start_t30(bool calling);
     void stop_t30();
-    void apply_session_to_t30(const vclass2::Class2Session& session);
-    vclass2::Class2Session host_params() const;
+    void apply_session_to_t30(const Class2Params& session);
+    Class2Params host_params() const;
     void snooped_frame(const std::vector<std::uint8_t>& frame);
     void call_over(int code);
     void complete_pending_with_hangup(int code);
@@ -223,9 +226,9 @@ class Class2Engine : public ModemEngine {
     HostMode mode_ = HostMode::Command;
     Pending pending_ = Pending::None;
     std::string local_id_;
-    vclass2::Class2Session dcc_;  // +FDCC / +FCC: what the host can do
-    vclass2::Class2Session dis_;  // +FDIS / +FIS: the current session parameters
-    vclass2::Class2Session dis_at_dial_;
+    Class2Params dcc_;  // +FDCC / +FCC: what the host can do
+    Class2Params dis_;  // +FDIS / +FIS: the current session parameters
+    Class2Params dis_at_dial_;
     int bor_ = 0;               // +FBOR / +FBO
     int flo_ = 1;               // +FLO
     int cr_ = 1;                // +FCR
@@ -240,7 +243,7 @@ class Class2Engine : public ModemEngine {
     // Call state.
     CallState call_ = CallState::Idle;
     bool sending_ = false;  // this call sends (host dialled)
-    vclass2::FaxPhase phase_ = vclass2::FaxPhase::A;
+    FaxPhase phase_ = FaxPhase::A;
     std::optional<TimePoint> dial_fault_due_;
     bool dial_fault_busy_ = false;
     std::optional<TimePoint> t1_due_;
@@ -259,15 +262,14 @@ class Class2Engine : public ModemEngine {
     bool hold_ = false;
     std::vector<std::int16_t> backlog_;
     bool reported_fcon_ = false;
-    std::optional<vclass2::Class2Session> remote_dis_;
+    std::optional<Class2Params> remote_dis_;
     std::string remote_id_;
-    std::optional<vclass2::Class2Session>
-        session_;                   // sending: promised in +FDCS; receiving: from DCS
-    bool more_documents_ = false;   // the document handler's answer
-    bool ppm_known_ = false;        // the host has said MPS/EOM/EOP for this page
-    bool ppm_guessed_ = false;      // T.30 asked before the host said
-    std::optional<int> early_fps_;  // the post-page response, before +FET came
-    bool end_after_guess_ = false;  // EOM was guessed but the host said EOP
+    std::optional<Class2Params> session_;  // sending: promised in +FDCS; receiving: from DCS
+    bool more_documents_ = false;          // the document handler's answer
+    bool ppm_known_ = false;               // the host has said MPS/EOM/EOP for this page
+    bool ppm_guessed_ = false;             // T.30 asked before the host said
+    std::optional<int> early_fps_;         // the post-page response, before +FET came
+    bool end_after_guess_ = false;         // EOM was guessed but the host said EOP
     int pages_done_ = 0;
     int last_ppm_ = -1;
     // MPS: T.30 held after sending MPS until the response is heard (or a wait).

@@ -11,6 +11,8 @@
 #define SPANDSP_EXPOSE_INTERNAL_STRUCTURES
 #include <spandsp.h>
 
+#include "core/bit_reversal.hpp"
+
 namespace faxemu {
 
 namespace {
@@ -23,13 +25,6 @@ constexpr int kBlock = 160;
 constexpr std::size_t kFeedChunk = 256;  // at most this much per t31_at_rx, as CTS may drop
 constexpr Duration kFcerrorWindow = std::chrono::milliseconds(200);
 constexpr Duration kDropDelay = std::chrono::seconds(1);  // into the page carrier
-
-std::uint8_t reverse_bits(std::uint8_t b) {
-    b = static_cast<std::uint8_t>((b & 0xF0) >> 4 | (b & 0x0F) << 4);
-    b = static_cast<std::uint8_t>((b & 0xCC) >> 2 | (b & 0x33) << 2);
-    b = static_cast<std::uint8_t>((b & 0xAA) >> 1 | (b & 0x55) << 1);
-    return b;
-}
 
 // Time the training of a +FTM/+FRM modulation takes (T.31 Table 1 codes).
 Duration training_time(int modulation) {

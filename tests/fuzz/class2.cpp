@@ -1,19 +1,21 @@
 // Fuzzes what a Class 2/2.0 modem's answers are parsed with: the session
 // parameters of +FDCS:/+FDIS: (+FCS:/+FIS:), the hang-up codes of +FHNG:/+FHS:,
 // quoted station ids, the +FCLASS=? and modulation lists a probe reads
-// (devices/class2, devices/serial/modem_probe), and on the virtual modem's side
+// (devices/class2_protocol, devices/serial/modem_probe), and on the virtual modem's side
 // the +FDCC=/+FDIS= arguments a host sends and the DIS/DCS frames it hears
-// (devices/virtual_class2/class2_params).
+// (devices/virtual_class2/t30_session_params).
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 #include <string_view>
 
-#include "devices/class2/class2_commands.hpp"
-#include "devices/class2/hangup_codes.hpp"
+#include "devices/class2_protocol/class2_commands.hpp"
+#include "devices/class2_protocol/class2_params.hpp"
+#include "devices/class2_protocol/hangup_codes.hpp"
+#include "devices/class2_protocol/t4_stream.hpp"
 #include "devices/serial/modem_probe.hpp"
-#include "devices/virtual_class2/class2_params.hpp"
+#include "devices/virtual_class2/t30_session_params.hpp"
 
 namespace {
 
@@ -46,16 +48,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     // The virtual modem: a host's parameter list over the modem's defaults, and
     // the input as a DIS and a DCS frame.
-    const vclass2::Class2Session defaults;
-    for (const bool class20 : {false, true}) {
-        const auto p = vclass2::parse_class2_params(std::string(text), defaults, class20);
-        if (!p) continue;
-        const auto again = vclass2::parse_class2_params(p->to_string(class20), defaults, class20);
-        if (!again || !(*again == *p)) std::abort();
-        (void)vclass2::negotiate_session(*p, defaults);
-        (void)vclass2::t30_modems_for(*p);
-        (void)vclass2::t30_compressions_for(*p);
-        (void)vclass2::t4_encoding_for(p->df);
+    const Class2Params defaults = vclass2::kModemDefaults;
+    for (const Class2Variant v : {Class2Variant::Class2, Class2Variant::Class20}) {
+        const auto parsed = parse_class2_params(text, v, defaults);
+        if (!parsed) continue;
+        const Class2Params p = vclass2::clamp_to_modem(*parsed);
+        const auto again = parse_class2_params(format_class2_params(p, v), v, defaults);
+        if (!again || !(*again == p)) std::abort();
+        (void)vclass2::negotiate_session(p, defaults);
+        (void)vclass2::t30_modems_for(p);
+        (void)vclass2::t30_compressions_for(p);
+        (void)t4_encoding_of_df(p.df);
     }
     if (const auto dis = vclass2::params_from_dis(data, size))
         (void)vclass2::negotiate_session(defaults, *dis);

@@ -10,9 +10,9 @@
 
 #include "class2_rig.hpp"
 #include "core/image_compare.hpp"
+#include "devices/class2_protocol/t4_stream.hpp"
 #include "devices/simulated_device.hpp"
 #include "devices/virtual_class2/class2_engine.hpp"
-#include "devices/virtual_class2/page_codec.hpp"
 #include "devices/virtual_modem/line_attachment.hpp"
 #include "scripted_host.hpp"
 #include "tests/support/test_support.hpp"
@@ -67,7 +67,8 @@ void host_sends(Rig& rig, const std::filesystem::path& source, const std::string
         if (!c20) {
             ASSERT_TRUE(h.wait_byte(0x11, 5s)) << "no XON after CONNECT";
         }
-        auto data = vclass2::encode_tiff_page(source, static_cast<int>(p), session_df);
+        auto data = T4PageEncoder(source, static_cast<int>(p), static_cast<int>(p))
+                        .encode_next(session_df, Class2BitOrder::Direct);
         auto stuffed = ScriptedHost::stuff(data);
         const bool last = p + 1 == pages.size();
         if (c20) {
@@ -187,9 +188,14 @@ std::vector<BilevelPage> host_receives(Rig& rig, const std::string& cls, int df,
         auto end = h.wait_final(10s);
         EXPECT_EQ(end.back(), "OK");
         EXPECT_EQ(ScriptedHost::find(end, c20 ? "+FPS:" : "+FPTS:"), "1");
-        if (bor & 1) vclass2::reverse_bits(data);
         const auto file = scratch / ("host-page-" + std::to_string(n) + ".tif");
-        vclass2::decode_page_to_tiff(data, session_df, vr, 1728, file);
+        {
+            T4PageWriter writer(file);
+            writer.start_page(session_df, vr, 1728,
+                              (bor & 1) ? Class2BitOrder::Reversed : Class2BitOrder::Direct);
+            writer.put(data.data(), data.size());
+            writer.end_page();
+        }
         auto decoded = read_bilevel_pages(file);
         pages.push_back(std::move(decoded.at(0)));
     }

@@ -6,7 +6,7 @@
 
 #include "class2_rig.hpp"
 #include "core/image_compare.hpp"
-#include "devices/virtual_class2/page_codec.hpp"
+#include "devices/class2_protocol/t4_stream.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace faxemu {
@@ -48,7 +48,8 @@ std::vector<std::string> send_page(Rig& rig, const std::filesystem::path& source
     if (wait_xon) {
         EXPECT_TRUE(h.wait_byte(0x11, 10s));
     }
-    auto data = ScriptedHost::stuff(vclass2::encode_tiff_page(source, page, dcs[8] - '0'));
+    auto data = ScriptedHost::stuff(
+        T4PageEncoder(source, page, page).encode_next(dcs[8] - '0', Class2BitOrder::Direct));
     data.push_back(0x10);
     data.push_back(0x03);
     h.write(data);
@@ -191,7 +192,8 @@ TEST(Class2Quirks, IgnoredFdisAfterDialSquishesFinePages) {
         EXPECT_EQ(ScriptedHost::find(fdt, "+FDCS:")[0], quirk ? '0' : '1');
         ASSERT_TRUE(rig.host.wait_byte(0x11, 5s));
         // The host sends fine data whatever +FDCS said (as HylaFAX without Class2DDISCmd).
-        auto data = ScriptedHost::stuff(vclass2::encode_tiff_page(source, 0, 0));
+        auto data =
+            ScriptedHost::stuff(T4PageEncoder(source, 0, 0).encode_next(0, Class2BitOrder::Direct));
         data.push_back(0x10);
         data.push_back(0x03);
         rig.host.write(data);

@@ -6,8 +6,8 @@
 
 #include "class2_rig.hpp"
 #include "core/image_compare.hpp"
+#include "devices/class2_protocol/t4_stream.hpp"
 #include "devices/virtual_class2/multi_class_engine.hpp"
-#include "devices/virtual_class2/page_codec.hpp"
 #include "devices/virtual_class2/register_engines.hpp"
 #include "tests/support/test_support.hpp"
 
@@ -68,7 +68,8 @@ TEST(MultiClassEngine, SendsInClass2) {
     ASSERT_EQ(fdt.back(), "CONNECT");
     ASSERT_TRUE(h.wait_byte(0x11, 5s));
     auto data = ScriptedHost::stuff(
-        vclass2::encode_tiff_page(source, 0, ScriptedHost::find(fdt, "+FDCS:")[8] - '0'));
+        T4PageEncoder(source, 0, 0)
+            .encode_next(ScriptedHost::find(fdt, "+FDCS:")[8] - '0', Class2BitOrder::Direct));
     data.push_back(0x10);
     data.push_back(0x03);
     h.write(data);

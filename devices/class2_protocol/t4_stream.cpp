@@ -1,7 +1,8 @@
-#include "devices/class2/t4_stream.hpp"
+#include "devices/class2_protocol/t4_stream.hpp"
 
 #include <spandsp.h>
 
+#include "core/bit_reversal.hpp"
 #include "core/documents/document.hpp"
 #include "core/error.hpp"
 
@@ -36,10 +37,6 @@ int wd_of_width(int width) {
 int width_of_wd(int wd) {
     static constexpr int kWidths[] = {1728, 2048, 2432};
     return wd >= 0 && wd < 3 ? kWidths[wd] : -1;
-}
-
-void reverse_bits(std::uint8_t* data, std::size_t n) {
-    if (n > 0) bit_reverse(data, data, static_cast<int>(n));
 }
 
 namespace {
@@ -114,7 +111,7 @@ std::vector<std::uint8_t> T4PageEncoder::encode_next(int df, Class2BitOrder orde
     }
     t4_tx_end_page(t4_);
     ++next_;
-    if (order == Class2BitOrder::Reversed) reverse_bits(out.data(), out.size());
+    if (order == Class2BitOrder::Reversed) reverse_bits(std::span(out));
     return out;
 }
 
@@ -156,7 +153,7 @@ bool T4PageWriter::put(const std::uint8_t* data, std::size_t n) {
     const std::uint8_t* p = data;
     if (order_ == Class2BitOrder::Reversed) {
         scratch_.assign(data, data + n);
-        reverse_bits(scratch_.data(), n);
+        reverse_bits(std::span(scratch_));
         p = scratch_.data();
     }
     if (t4_rx_put_chunk(t4_, p, static_cast<int>(n))) page_ended_ = true;

@@ -1,17 +1,18 @@
 // Page data for the Class 2 host: TIFF-F -> raw T.4/T.6 per page -> TIFF-F,
 // pixel for pixel, in every coding and both bit orders; and the session
 // parameters of +FDCS/+FCS.
-#include "devices/class2/t4_stream.hpp"
+#include "devices/class2_protocol/t4_stream.hpp"
 
 #include <gtest/gtest.h>
 
 #include <fstream>
 #include <tuple>
 
+#include "core/bit_reversal.hpp"
 #include "core/documents/document.hpp"
 #include "core/error.hpp"
 #include "core/image_compare.hpp"
-#include "devices/class2/class2_commands.hpp"
+#include "devices/class2_protocol/class2_params.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace faxemu {
@@ -86,7 +87,7 @@ TEST(T4Stream, DirectOrderPutsTheFirstLineBitInTheLsb) {
     EXPECT_EQ(d[0], 0x00);
     EXPECT_EQ(d[1] & 0x0F, 0x08);
     EXPECT_EQ(r[1] & 0xF0, 0x10);
-    reverse_bits(r.data(), r.size());
+    reverse_bits(std::span(r));
     EXPECT_EQ(d, r);
 }
 

@@ -2,7 +2,8 @@
 // between Class 2 (SP-2388) and Class 2.0 (T.32 Table 21).
 #include <gtest/gtest.h>
 
-#include "devices/class2/class2_commands.hpp"
+#include "devices/class2_protocol/class2_commands.hpp"
+#include "devices/class2_protocol/class2_params.hpp"
 
 namespace faxemu {
 namespace {

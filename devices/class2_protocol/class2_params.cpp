@@ -1,31 +1,9 @@
-#include "devices/class2/class2_commands.hpp"
+#include "devices/class2_protocol/class2_params.hpp"
 
 #include <cctype>
 #include <cstdio>
 
 namespace faxemu {
-
-namespace {
-
-const Class2Names kClass2{
-    "2",      "+FDCC",  "+FDIS",  "+FLID",  "+FBOR",  "+FPTS",  "+FK",    "+FCON",  "+FDIS:",
-    "+FDCS:", "+FDTC:", "+FCSI:", "+FTSI:", "+FPTS:", "+FHNG:", "+FNSF:", "+FPOLL", 0x11,
-};
-
-const Class2Names kClass20{
-    "2.0",   "+FCC",  "+FIS",  "+FLI",  "+FBO",  "+FPS",  "+FKS",  "+FCO", "+FIS:",
-    "+FCS:", "+FTC:", "+FCI:", "+FTI:", "+FPS:", "+FHS:", "+FNF:", "+FPO", 0x12,
-};
-
-}  // namespace
-
-const char* to_string(Class2Variant v) {
-    return v == Class2Variant::Class2 ? "Class 2" : "Class 2.0";
-}
-
-const Class2Names& class2_names(Class2Variant v) {
-    return v == Class2Variant::Class2 ? kClass2 : kClass20;
-}
 
 int ec_from_modem(int value, Class2Variant v) {
     if (v == Class2Variant::Class2) return value;
@@ -39,9 +17,12 @@ int ec_for_modem(int ec, Class2Variant v) {
     return ec != 0 ? 1 : 0;  // T.32 Table 21: 1 = ECM (T.30 Annex A), any frame size
 }
 
-std::optional<Class2Params> parse_class2_params(std::string_view text, Class2Variant v) {
+std::optional<Class2Params> parse_class2_params(std::string_view text, Class2Variant v,
+                                                const Class2Params& base) {
     const int radix = v == Class2Variant::Class2 ? 10 : 16;
-    int values[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    // Omitted values keep base's, ec in the variant's own code.
+    int values[8] = {base.vr, base.br, base.wd, base.ln, base.df, ec_for_modem(base.ec, v),
+                     base.bf, base.st};
     int index = 0;
     std::size_t i = 0;
     auto skip_blanks = [&] {
@@ -53,6 +34,7 @@ std::optional<Class2Params> parse_class2_params(std::string_view text, Class2Var
         if (index >= 8) return std::nullopt;
         skip_blanks();
         int value = 0;
+        bool given = false;
         while (i < text.size()) {
             const char c = static_cast<char>(std::tolower(static_cast<unsigned char>(text[i])));
             int d = -1;
@@ -61,10 +43,12 @@ std::optional<Class2Params> parse_class2_params(std::string_view text, Class2Var
             if (d < 0 || d >= radix) break;
             value = value * radix + d;
             if (value > 0xFFFF) return std::nullopt;
+            given = true;
             ++i;
         }
         skip_blanks();
-        values[index++] = value;  // an empty field keeps its default, 0
+        if (given) values[index] = value;  // an empty field keeps base's value
+        ++index;
         if (i == text.size()) break;
         if (text[i] != ',') return std::nullopt;
         ++i;
@@ -122,14 +106,6 @@ DcsInfo to_dcs_info(const Class2Params& p, bool v17_possible) {
     info.compression = p.df == 3 ? "MMR" : p.df == 1 ? "MR" : p.df == 0 ? "MH" : "other";
     info.ecm = p.ec != 0;
     return info;
-}
-
-std::string unquote_id(std::string_view text) {
-    std::size_t b = 0, e = text.size();
-    auto blank = [](char c) { return c == ' ' || c == '\t' || c == '"' || c == '\r'; };
-    while (b < e && blank(text[b])) ++b;
-    while (e > b && blank(text[e - 1])) --e;
-    return std::string(text.substr(b, e - b));
 }
 
 }  // namespace faxemu

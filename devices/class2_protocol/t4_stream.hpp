@@ -1,9 +1,10 @@
-// Phase C page data as a Class 2/2.0 host sends and receives it: the raw T.4
-// (MH, MR) or T.6 (MMR) bit stream of one page, in the bit order +FBOR/+FBO
-// selects. Outbound pages come from our TIFF-F documents (as
-// Document::write_fax_tiff writes them) through spandsp's t4_tx; inbound streams
-// go through spandsp's t4_rx into a TIFF-F (stored as T.6, as every port stores
-// received pages).
+// Phase C page data as it crosses a Class 2/2.0 DTE-DCE link: the raw T.4 (MH,
+// MR) or T.6 (MMR) bit stream of one page, in the bit order +FBOR/+FBO selects.
+// Pages are coded from TIFF-F files (as Document::write_fax_tiff and spandsp
+// write them) through spandsp's t4_tx, and decoded through spandsp's t4_rx into
+// a TIFF-F (stored as T.6, as every port stores received pages). The driver
+// codes its documents and stores what the modem hands it; the virtual modem
+// does the same on the other side of the link.
 //
 // Note (spandsp 0.0.6): a page is encoded whole when it starts and written whole
 // when it ends (a few ms each); the driver calls these between AT exchanges.
@@ -30,9 +31,6 @@ int t4_encoding_of_df(int df);
 // wd code (0 = 1728, 1 = 2048, 2 = 2432 px) for a width in pixels; -1 when none.
 int wd_of_width(int width);
 int width_of_wd(int wd);
-
-// Reverses the bits of each byte in place (LSB-first <-> MSB-first).
-void reverse_bits(std::uint8_t* data, std::size_t n);
 
 struct T4SourcePage {
     int width = 0;  // pixels

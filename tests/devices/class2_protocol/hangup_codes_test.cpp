@@ -1,6 +1,6 @@
 // The +FHNG/+FHS table: every code known, read in the right radix, mapped to
 // an outcome whose retry decision agrees with the failure class.
-#include "devices/class2/hangup_codes.hpp"
+#include "devices/class2_protocol/hangup_codes.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "devices/virtual_class2/class2_params.hpp"
+#include "devices/virtual_class2/t30_session_params.hpp"
 
 #include <spandsp.h>
 
@@ -51,73 +51,26 @@ int scan_time_from(const FifBits& bit) {
 
 }  // namespace
 
-int ec_for_host(int ec, bool class20) {
-    if (!class20) return ec;
-    return ec != 0 ? 1 : 0;  // T.32 Table 21: 1 = ECM (T.30 Annex A), whatever the frame size
+std::string class2_param_ranges(Class2Variant v) {
+    return std::string("(0,1),(0-5),(0-2),(0-2),(0,1,3),") +
+           (v == Class2Variant::Class20 ? "(0,1)" : "(0-2)") + ",(0),(0-7)";
 }
 
-int ec_from_host(int value, bool class20) {
-    if (!class20) return value;
-    // T.32 Table 21's 1 (Annex A ECM) leaves the frame size to the modem: spandsp
-    // sends 256-octet frames. Annex C (2, 3) is not offered (+FCC=? says (0,1)) and
-    // is clamped to 1 like any value above the modem's range.
-    return value != 0 ? 2 : 0;
-}
-
-std::string class2_param_ranges(bool class20) {
-    return std::string("(0,1),(0-5),(0-2),(0-2),(0,1,3),") + (class20 ? "(0,1)" : "(0-2)") +
-           ",(0),(0-7)";
-}
-
-std::string Class2Session::to_string(bool class20) const {
-    return std::to_string(vr) + "," + std::to_string(br) + "," + std::to_string(wd) + "," +
-           std::to_string(ln) + "," + std::to_string(df) + "," +
-           std::to_string(ec_for_host(ec, class20)) + "," + std::to_string(bf) + "," +
-           std::to_string(st);
-}
-
-std::optional<Class2Session> parse_class2_params(const std::string& text, Class2Session base,
-                                                 bool class20) {
+Class2Params clamp_to_modem(Class2Params p) {
+    // ec in Class 2's codes: 2 = ECM (256-octet frames); Class 2.0's Annex C
+    // values read as ECM already (ec_from_modem).
     static constexpr std::array<int, 8> kMax = {1, 5, 2, 2, 3, 2, 1, 7};
-    base.ec = ec_for_host(base.ec, class20);
-    std::array<int*, 8> fields = {&base.vr, &base.br, &base.wd, &base.ln,
-                                  &base.df, &base.ec, &base.bf, &base.st};
-    std::size_t field = 0;
-    std::string current;
-    auto commit = [&]() -> bool {
-        if (field >= fields.size()) return current.empty();
-        if (!current.empty()) {
-            for (char c : current)
-                if (!std::isdigit(static_cast<unsigned char>(c))) return false;
-            if (current.size() > 3) return false;
-            const int v = std::stoi(current);
-            // Hosts send larger values than a modem supports (e.g. br=13 for V.34):
-            // a real modem clamps them to its own maximum.
-            *fields[field] = std::min(v, kMax[field]);
-        }
-        ++field;
-        current.clear();
-        return true;
-    };
-    for (char c : text) {
-        if (c == ' ') continue;
-        if (c == ',') {
-            if (!commit()) return std::nullopt;
-        } else {
-            current += c;
-        }
-    }
-    if (!commit()) return std::nullopt;
-    base.ec = ec_from_host(base.ec, class20);
-    return base;
+    std::array<int*, 8> fields = {&p.vr, &p.br, &p.wd, &p.ln, &p.df, &p.ec, &p.bf, &p.st};
+    for (std::size_t i = 0; i < fields.size(); ++i) *fields[i] = std::clamp(*fields[i], 0, kMax[i]);
+    return p;
 }
 
-std::optional<Class2Session> params_from_dis(const std::uint8_t* frame, std::size_t len) {
+std::optional<Class2Params> params_from_dis(const std::uint8_t* frame, std::size_t len) {
     if (len < 6) return std::nullopt;
     const std::uint8_t fcf = frame[2] & 0xFF;
     if (fcf != kFcfDis && fcf != kFcfDtc) return std::nullopt;
     FifBits bit(frame, len);
-    Class2Session p;
+    Class2Params p;
     p.vr = bit(15) ? 1 : 0;
     if (bit(11) && bit(14))
         p.br = 5;  // V.17
@@ -136,10 +89,10 @@ std::optional<Class2Session> params_from_dis(const std::uint8_t* frame, std::siz
     return p;
 }
 
-std::optional<Class2Session> params_from_dcs(const std::uint8_t* frame, std::size_t len) {
+std::optional<Class2Params> params_from_dcs(const std::uint8_t* frame, std::size_t len) {
     if (len < 6 || (frame[2] & 0xFE) != kFcfDcs) return std::nullopt;
     FifBits bit(frame, len);
-    Class2Session p;
+    Class2Params p;
     p.vr = bit(15) || bit(41) ? 1 : 0;
     const int rate = (bit(11) ? 1 : 0) | (bit(12) ? 2 : 0) | (bit(13) ? 4 : 0) | (bit(14) ? 8 : 0);
     switch (rate) {
@@ -177,8 +130,8 @@ std::optional<Class2Session> params_from_dcs(const std::uint8_t* frame, std::siz
     return p;
 }
 
-Class2Session negotiate_session(const Class2Session& host, const Class2Session& remote) {
-    Class2Session s;
+Class2Params negotiate_session(const Class2Params& host, const Class2Params& remote) {
+    Class2Params s;
     s.vr = std::min(host.vr, remote.vr);
     // spandsp starts at the fastest modem both ends have: 14400 (V.17), 9600 (V.29)
     // or 4800 (V.27ter); so only those rates can be promised.
@@ -212,28 +165,17 @@ Class2Session negotiate_session(const Class2Session& host, const Class2Session& 
     return s;
 }
 
-int t30_modems_for(const Class2Session& p) {
+int t30_modems_for(const Class2Params& p) {
     if (p.br >= 5) return T30_SUPPORT_V27TER | T30_SUPPORT_V29 | T30_SUPPORT_V17;
     if (p.br >= 3) return T30_SUPPORT_V27TER | T30_SUPPORT_V29;
     return T30_SUPPORT_V27TER;
 }
 
-int t30_compressions_for(const Class2Session& p) {
+int t30_compressions_for(const Class2Params& p) {
     int c = T30_SUPPORT_T4_1D_COMPRESSION;
     if (p.df >= 1) c |= T30_SUPPORT_T4_2D_COMPRESSION;
     if (p.df >= 3 && p.ec != 0) c |= T30_SUPPORT_T6_COMPRESSION;
     return c;
-}
-
-int t4_encoding_for(int df) {
-    switch (df) {
-        case 1:
-            return T4_COMPRESSION_ITU_T4_2D;
-        case 3:
-            return T4_COMPRESSION_ITU_T6;
-        default:
-            return T4_COMPRESSION_ITU_T4_1D;
-    }
 }
 
 }  // namespace faxemu::vclass2
