@@ -182,18 +182,12 @@ void Class2Device::on_unavailable(const std::string& why) {
     CallOutcome o = line_outcome(Fps::FatalError, FailureClass::LineDropped,
                                  "the modem went away during the call: " + why);
     o.pages_done = call_->pages_done;
+    SessionEvent finished = event(SessionEvent::Kind::Finished);
+    finished.cause = T30_ERR_CALLDROPPED;
+    finished.cause_text = o.cause_text;
     auto call = std::move(call_);
     if (call->writer) call->writer->close();
-    if (call->connected) {
-        SessionEvent ev;
-        ev.kind = SessionEvent::Kind::Finished;
-        ev.pages_done = call->pages_done;
-        ev.pages_total = call->pages_total;
-        ev.remote_ident = call->remote_id;
-        ev.cause = T30_ERR_CALLDROPPED;
-        ev.cause_text = o.cause_text;
-        report(ev);
-    }
+    if (call->connected) report(finished);
     if (listener_) listener_->on_call_ended(o);
 }
 
@@ -970,25 +964,15 @@ void Class2Device::finish_call(CallOutcome outcome) {
     state_ = Class2State::HangingUp;
     auto end = [this, outcome](bool modem_ok, const std::string& why) {
         if (!call_) return;
+        SessionEvent finished = event(SessionEvent::Kind::Finished);
+        finished.cause = outcome.t30_cause;
+        finished.cause_text = outcome.cause_text;
         auto call = std::move(call_);
         if (modem_ok) {
             state_ = Class2State::Ready;
             modem_.back_to_idle();
         }
-        if (call->connected) {
-            SessionEvent ev;
-            ev.kind = SessionEvent::Kind::Finished;
-            ev.pages_done = call->pages_done;
-            ev.pages_total = call->pages_total;
-            ev.remote_ident = call->remote_id;
-            if (call->session)
-                ev.session =
-                    to_dcs_info(*call->session, call->outbound && call->offered.br >= 4 &&
-                                                    call->remote_dis && call->remote_dis->br >= 4);
-            ev.cause = outcome.t30_cause;
-            ev.cause_text = outcome.cause_text;
-            report(ev);
-        }
+        if (call->connected) report(finished);
         trace("call ended: " + outcome.cause_text);
         if (!modem_ok) modem_.set_unavailable(why);
         if (listener_) listener_->on_call_ended(outcome);
