@@ -7,8 +7,6 @@
 
 #include "devices/serial/at_channel.hpp"
 #include "devices/serial/modem_probe.hpp"
-#include "devices/serial/serial_line.hpp"
-#include "devices/serial/uucp_lock.hpp"
 
 namespace faxemu {
 
@@ -61,121 +59,46 @@ int modulations_of(const ModemIdentity& id) {
     return m;
 }
 
+ModemLineOptions line_options(const Class1DeviceConfig& config) {
+    ModemLineOptions o;
+    o.serial.flow = config.quirks.flow_control;
+    o.serial.max_write_chunk = std::max<std::size_t>(config.write_chunk, 1);
+    o.default_name = "Class 1 modem " + config.device.string();
+    return o;
+}
+
 }  // namespace
 
-const char* to_string(Class1State state) {
-    switch (state) {
-        case Class1State::Closed:
-            return "closed";
-        case Class1State::Probing:
-            return "probing";
-        case Class1State::Ready:
-            return "ready";
-        case Class1State::Dialing:
-            return "dialing";
-        case Class1State::Ringing:
-            return "ringing";
-        case Class1State::Answering:
-            return "answering";
-        case Class1State::InCall:
-            return "in call";
-        case Class1State::HangingUp:
-            return "hanging up";
-        case Class1State::Unavailable:
-            return "unavailable";
-    }
-    return "unknown";
-}
-
 Class1Device::Class1Device(asio::io_context& io, const Clock& clock, Class1DeviceConfig config)
-    : io_(io), clock_(clock), config_(std::move(config)), alive_(std::make_shared<bool>(true)) {}
+    : clock_(clock),
+      config_(std::move(config)),
+      modem_(io, clock, config_, *this, line_options(config_)) {}
 
 Class1Device::~Class1Device() {
-    alive_.reset();
-    front_end_.reset();
-    close_line();
+    front_end_.reset();  // before the channel it talks through
 }
 
-std::string Class1Device::name() const {
-    return config_.name.empty() ? "Class 1 modem " + config_.device.string() : config_.name;
-}
+// --- the modem's life as Class 1 sees it -------------------------------------------
 
-// --- opening, probing, availability ------------------------------------------------
-
-void Class1Device::open() {
-    unavailable_reason_.clear();
-    try {
-        if (!config_.lock_dir.empty())
-            lock_ = std::make_unique<UucpLock>(UucpLock::acquire(config_.device, config_.lock_dir));
-        SerialSettings settings;
-        settings.baud = config_.baud;
-        settings.flow = config_.quirks.flow_control;
-        settings.max_write_chunk = std::max<std::size_t>(config_.write_chunk, 1);
-        line_ = std::make_unique<SerialLine>(io_, config_.device, settings);
-        line_->open();
-    } catch (const std::exception& e) {
-        set_unavailable(e.what());
-        return;
+ModemSetup Class1Device::setup(const ModemIdentity& id) {
+    ModemSetup s;
+    s.description = id.describe();
+    if (!id.supports("1")) {
+        s.refusal = "not a Class 1 fax modem (" + s.description + ")";
+        return s;
     }
-    at_ = std::make_unique<AtChannel>(*line_, clock_);
-    std::weak_ptr<bool> alive = alive_;
-    at_->set_unsolicited_handler([this, alive](const std::string& l) {
-        if (!alive.expired()) on_unsolicited(l);
-    });
-    at_->set_error_handler([this, alive](const std::string& m) {
-        if (!alive.expired()) on_line_error(m);
-    });
-    probe_ = std::make_unique<ModemProbe>(*at_);
-    state_ = Class1State::Probing;
-    probe_->start([this, alive](const ProbeResult& r) {
-        if (alive.expired()) return;
-        if (!r.ok()) return probe_done(false, r.failure.message);
-        const ModemIdentity& id = *r.identity;
-        description_ = id.describe();
-        if (!id.supports("1"))
-            return probe_done(false, "not a Class 1 fax modem (" + description_ + ")");
-        modems_ = modulations_of(id);
-        if (modems_ == 0)
-            return probe_done(
-                false, "the modem lists no fax modulation to +FTM=?/+FRM=? (" + description_ + ")");
-        probe_done(true, {});
-    });
-}
-
-void Class1Device::probe_done(bool ok, const std::string& reason) {
-    if (!ok) return set_unavailable(reason);
-    init_next(0);
-}
-
-void Class1Device::init_next(std::size_t index) {
-    std::vector<std::string> cmds = config_.init_commands;
-    cmds.push_back("AT+FCLASS=1");
-    if (index >= cmds.size()) {
-        state_ = Class1State::Ready;
-        next_check_ = clock_.now() + config_.idle_check;
-        return;
+    modems_ = modulations_of(id);
+    if (modems_ == 0) {
+        s.refusal = "the modem lists no fax modulation to +FTM=?/+FRM=? (" + s.description + ")";
+        return s;
     }
-    const bool required = index + 1 == cmds.size();  // +FCLASS=1 must work
-    const std::string cmd = cmds[index];
-    std::weak_ptr<bool> alive = alive_;
-    at_->command(cmd, kShortTimeout, [this, alive, index, required, cmd](const AtResponse& r) {
-        if (alive.expired()) return;
-        if (!r.answered()) return set_unavailable(r.error);
-        if (required && !r.ok())
-            return set_unavailable("the modem answered " + r.final_line + " to " + cmd);
-        init_next(index + 1);
-    });
+    s.init.push_back({"AT+FCLASS=1", true});
+    return s;
 }
 
-void Class1Device::set_unavailable(const std::string& reason) {
-    const std::string why =
-        reason.find(config_.device.string()) != std::string::npos ? reason : name() + ": " + reason;
-    modem_failed_ = true;
+void Class1Device::on_unavailable(const std::string& why) {
     if (front_end_ && !front_end_->finished()) front_end_->line_lost(why);
     const Class1State was = state_;
-    state_ = Class1State::Unavailable;
-    unavailable_reason_ = why;
-    retry_at_ = clock_.now() + config_.retry_delay;
     if (was == Class1State::Dialing || was == Class1State::Answering ||
         was == Class1State::Ringing) {
         end_call(line_outcome(Fps::Unavailable, FailureClass::NoCarrier, why));
@@ -187,80 +110,35 @@ void Class1Device::set_unavailable(const std::string& reason) {
     }
 }
 
-void Class1Device::close_line() {
-    probe_.reset();
-    at_.reset();
-    if (line_) {
-        line_->close();
-        read_before_ += line_->bytes_read();
-        written_before_ += line_->bytes_written();
+void Class1Device::end_lost_call() {
+    if (!front_end_ && !pending_outcome_) {
+        state_ = Class1State::Ready;
+        return;
     }
-    line_.reset();
-    lock_.reset();
-}
-
-std::uint64_t Class1Device::bytes_read() const {
-    return read_before_ + (line_ ? line_->bytes_read() : 0);
-}
-
-std::uint64_t Class1Device::bytes_written() const {
-    return written_before_ + (line_ ? line_->bytes_written() : 0);
-}
-
-bool Class1Device::output_in_flight() const {
-    return line_ && line_->is_open() && line_->pending_write_bytes() > 0 && !line_->output_paused();
-}
-
-bool Class1Device::line_open() const {
-    return line_ && line_->is_open();
-}
-
-void Class1Device::on_line_error(const std::string& message) {
-    set_unavailable(message);
+    CallOutcome o = pending_outcome_ ? *pending_outcome_
+                                     : outcome_from_t30(front_end_->session().cause(),
+                                                        front_end_->session().pages_done());
+    pending_outcome_.reset();
+    front_end_.reset();
+    outbound_.reset();
+    inbound_.reset();
+    state_ = Class1State::Ready;
+    hanging_up_ = false;
+    if (listener_) listener_->on_call_ended(o);
 }
 
 // --- poll -------------------------------------------------------------------------
 
 void Class1Device::poll() {
     try {
-        const TimePoint now = clock_.now();
-        if (state_ == Class1State::Unavailable) {
-            if (front_end_ || pending_outcome_) {
-                CallOutcome o = pending_outcome_
-                                    ? *pending_outcome_
-                                    : outcome_from_t30(front_end_->session().cause(),
-                                                       front_end_->session().pages_done());
-                pending_outcome_.reset();
-                front_end_.reset();
-                outbound_.reset();
-                inbound_.reset();
-                if (listener_) listener_->on_call_ended(o);
-            }
-            if (line_ || at_) close_line();
-            if (now >= retry_at_) {
-                state_ = Class1State::Closed;
-                open();
-            }
-            return;
-        }
-        if (state_ == Class1State::Closed) {
-            open();
-            return;
-        }
-        if (at_) at_->poll();
+        // A call the modem failed under ends before the line's objects are freed.
+        if (modem_.state() == Class1State::Unavailable) end_lost_call();
+        if (!modem_.poll()) return;
         if (front_end_) front_end_->poll();
-        if (state_ == Class1State::Ringing && now - last_ring_ > config_.ring_gap) {
-            // The caller gave up before we answered.
-            state_ = Class1State::Ready;
-            ring_count_ = 0;
-            if (listener_)
-                listener_->on_call_ended(
-                    line_outcome(Fps::NoAnswer, FailureClass::NoAnswer,
-                                 "caller hung up before the call was answered"));
-        }
         if (state_ == Class1State::InCall && front_end_ && front_end_->finished()) finish_call();
+        AtChannel* at = modem_.at();
         if (state_ == Class1State::HangingUp && !hanging_up_ && front_end_ &&
-            front_end_->modem_idle() && at_ && !at_->busy() && !at_->in_data_mode()) {
+            front_end_->modem_idle() && at && !at->busy() && !at->in_data_mode()) {
             hanging_up_ = true;
             send_hangup([this] {
                 CallOutcome o = *pending_outcome_;
@@ -268,35 +146,29 @@ void Class1Device::poll() {
                 end_call(o);
             });
         }
-        if (state_ == Class1State::Ready && config_.idle_check > Duration::zero() &&
-            now >= next_check_ && at_ && !at_->busy()) {
-            next_check_ = now + config_.idle_check;
-            std::weak_ptr<bool> alive = alive_;
-            at_->command("AT", kShortTimeout, [this, alive](const AtResponse& r) {
-                if (alive.expired()) return;
-                if (!r.answered()) set_unavailable(r.error);
-            });
-        }
     } catch (const std::exception& e) {
-        set_unavailable(std::string("internal error: ") + e.what());
+        modem_.set_unavailable(std::string("internal error: ") + e.what());
     }
 }
 
 // --- calls ------------------------------------------------------------------------
 
 void Class1Device::dial(const OutboundCall& call) {
-    if (state_ != Class1State::Ready)
-        throw std::logic_error(name() + ": dial while " + to_string(state_));
-    if (at_->busy()) at_->cancel();  // an idle check
+    if (status() != Class1State::Ready)
+        throw std::logic_error(name() + ": dial while " + to_string(status()));
     outbound_ = call;
     inbound_.reset();
     local_hangup_ = false;
     state_ = Class1State::Dialing;
-    std::weak_ptr<bool> alive = alive_;
-    at_->command(
-        config_.dial_command + call.number, config_.dial_timeout,
-        [this, alive](const AtResponse& r) {
-            if (alive.expired() || state_ != Class1State::Dialing) return;
+    modem_.when_free([this] { send_dial(); });
+}
+
+void Class1Device::send_dial() {
+    if (state_ != Class1State::Dialing) return;
+    modem_.command(
+        config_.dial_command + outbound_->number, config_.dial_timeout,
+        [this](const AtResponse& r) {
+            if (state_ != Class1State::Dialing) return;
             switch (r.result) {
                 case AtResult::Connect:
                     return start_call(true);
@@ -314,7 +186,7 @@ void Class1Device::dial(const OutboundCall& call) {
                 case AtResult::Timeout:
                 case AtResult::Garbage:
                 case AtResult::Vanished:
-                    return set_unavailable(r.error);
+                    return modem_.set_unavailable(r.error);
                 default:
                     return end_call(line_outcome(
                         Fps::FatalError, FailureClass::Protocol,
@@ -324,21 +196,22 @@ void Class1Device::dial(const OutboundCall& call) {
 }
 
 void Class1Device::answer(const InboundCall& call) {
-    if (state_ != Class1State::Ringing)
-        throw std::logic_error(name() + ": answer while " + to_string(state_));
-    if (at_->busy()) at_->cancel();
+    if (status() != Class1State::Ringing)
+        throw std::logic_error(name() + ": answer while " + to_string(status()));
     inbound_ = call;
     outbound_.reset();
     local_hangup_ = false;
     state_ = Class1State::Answering;
-    std::weak_ptr<bool> alive = alive_;
-    at_->command("ATA", config_.answer_timeout, [this, alive](const AtResponse& r) {
-        if (alive.expired() || state_ != Class1State::Answering) return;
-        if (r.result == AtResult::Connect) return start_call(false);
-        if (!r.answered()) return set_unavailable(r.error);
-        send_hangup([this] {
-            end_call(line_outcome(Fps::NoAnswer, FailureClass::NoAnswer,
-                                  "caller hung up before the call was answered"));
+    modem_.when_free([this] {
+        if (state_ != Class1State::Answering) return;
+        modem_.command("ATA", config_.answer_timeout, [this](const AtResponse& r) {
+            if (state_ != Class1State::Answering) return;
+            if (r.result == AtResult::Connect) return start_call(false);
+            if (!r.answered()) return modem_.set_unavailable(r.error);
+            send_hangup([this] {
+                end_call(line_outcome(Fps::NoAnswer, FailureClass::NoAnswer,
+                                      "caller hung up before the call was answered"));
+            });
         });
     });
 }
@@ -364,7 +237,7 @@ void Class1Device::start_call(bool calling) {
         if (listener_) listener_->on_session_event(e);
     };
     try {
-        front_end_ = std::make_unique<Class1FrontEnd>(*at_, clock_, cfg, sink);
+        front_end_ = std::make_unique<Class1FrontEnd>(*modem_.at(), clock_, cfg, sink);
     } catch (const std::exception& e) {
         pending_outcome_ = line_outcome(Fps::FatalError, FailureClass::Document, e.what());
         state_ = Class1State::HangingUp;
@@ -404,16 +277,15 @@ void Class1Device::finish_call() {
 }
 
 void Class1Device::send_hangup(std::function<void()> then) {
-    if (!at_) return then();
-    if (at_->in_data_mode()) at_->leave_data_mode();
-    if (at_->busy()) at_->cancel();
-    std::weak_ptr<bool> alive = alive_;
-    at_->command("ATH", kShortTimeout, [this, alive, then](const AtResponse& r) {
-        if (alive.expired()) return;
+    AtChannel* at = modem_.at();
+    if (!at) return then();
+    if (at->in_data_mode()) at->leave_data_mode();
+    modem_.cancel();
+    modem_.command("ATH", kShortTimeout, [this, then](const AtResponse& r) {
         if (!r.answered()) {
             // The call is over either way; the modem is not usable.
             then();
-            return set_unavailable(r.error);
+            return modem_.set_unavailable(r.error);
         }
         then();
     });
@@ -424,12 +296,8 @@ void Class1Device::end_call(CallOutcome outcome) {
     outbound_.reset();
     inbound_.reset();
     hanging_up_ = false;
-    ring_count_ = 0;
-    caller_id_.clear();
-    if (state_ != Class1State::Unavailable) {
-        state_ = Class1State::Ready;
-        next_check_ = clock_.now() + config_.idle_check;
-    }
+    state_ = Class1State::Ready;
+    modem_.back_to_idle();
     if (listener_) listener_->on_call_ended(outcome);
 }
 
@@ -437,7 +305,6 @@ void Class1Device::hangup() {
     switch (state_) {
         case Class1State::Ringing:
             state_ = Class1State::Ready;
-            ring_count_ = 0;
             if (listener_)
                 listener_->on_call_ended(
                     line_outcome(Fps::Aborting, FailureClass::Aborted, "hung up"));
@@ -445,14 +312,12 @@ void Class1Device::hangup() {
         case Class1State::Dialing:
         case Class1State::Answering: {
             // Any character aborts dialling / answering.
-            at_->cancel();
+            modem_.cancel();
             const std::uint8_t can = 0x18;
-            at_->send_data(&can, 1);
+            if (AtChannel* at = modem_.at()) at->send_data(&can, 1);
             state_ = Class1State::HangingUp;
             hanging_up_ = true;
-            std::weak_ptr<bool> alive = alive_;
-            at_->expect(kShortTimeout, [this, alive](const AtResponse&) {
-                if (alive.expired()) return;
+            modem_.expect(kShortTimeout, [this](const AtResponse&) {
                 send_hangup([this] {
                     end_call(line_outcome(Fps::Aborting, FailureClass::Aborted, "hung up"));
                 });
@@ -468,30 +333,20 @@ void Class1Device::hangup() {
     }
 }
 
+void Class1Device::on_ring(int count, const std::string& caller_id) {
+    state_ = Class1State::Ringing;
+    if (listener_) listener_->on_ring(count, caller_id);
+}
+
+void Class1Device::on_ring_stopped() {
+    // The caller gave up before we answered.
+    state_ = Class1State::Ready;
+    if (listener_)
+        listener_->on_call_ended(line_outcome(Fps::NoAnswer, FailureClass::NoAnswer,
+                                              "caller hung up before the call was answered"));
+}
+
 void Class1Device::on_unsolicited(const std::string& line) {
-    const TimePoint now = clock_.now();
-    if (line.rfind("RING", 0) == 0 && line.rfind("RINGING", 0) != 0) {
-        if (state_ != Class1State::Ready && state_ != Class1State::Ringing) return;
-        if (state_ == Class1State::Ready || now - last_ring_ > config_.ring_gap) {
-            ring_count_ = 0;
-            caller_id_.clear();
-        }
-        ++ring_count_;
-        ++rings_total_;
-        last_ring_ = now;
-        state_ = Class1State::Ringing;
-        if (listener_) listener_->on_ring(ring_count_, caller_id_);
-        return;
-    }
-    if (line.rfind("NMBR", 0) == 0) {
-        const auto eq = line.find('=');
-        if (eq == std::string::npos) return;
-        std::string id = line.substr(eq + 1);
-        id.erase(0, id.find_first_not_of(' '));
-        while (!id.empty() && (id.back() == ' ' || id.back() == '\r')) id.pop_back();
-        caller_id_ = id;
-        return;
-    }
     if (line == "NO CARRIER" && state_ == Class1State::InCall && front_end_)
         front_end_->line_lost("the modem said NO CARRIER: the call dropped");
 }

@@ -10,8 +10,6 @@
 #include "devices/serial/at_channel.hpp"
 #include "devices/serial/dle.hpp"
 #include "devices/serial/modem_probe.hpp"
-#include "devices/serial/serial_line.hpp"
-#include "devices/serial/uucp_lock.hpp"
 
 namespace faxemu {
 
@@ -53,30 +51,6 @@ std::string seconds_of(Duration d) {
 }
 
 }  // namespace
-
-const char* to_string(Class2State state) {
-    switch (state) {
-        case Class2State::Closed:
-            return "closed";
-        case Class2State::Probing:
-            return "probing";
-        case Class2State::Ready:
-            return "ready";
-        case Class2State::Dialing:
-            return "dialing";
-        case Class2State::Ringing:
-            return "ringing";
-        case Class2State::Answering:
-            return "answering";
-        case Class2State::InCall:
-            return "in call";
-        case Class2State::HangingUp:
-            return "hanging up";
-        case Class2State::Unavailable:
-            return "unavailable";
-    }
-    return "unknown";
-}
 
 struct Class2Device::Call {
     bool outbound = false;
@@ -120,79 +94,41 @@ struct Class2Device::Call {
     std::string deadline_what;
 };
 
+namespace {
+
+ModemLineOptions line_options(const Class2DeviceConfig& config) {
+    ModemLineOptions o;
+    o.serial.flow = config.quirks.flow_control;
+    o.probe.query_class1_modulations = false;
+    o.default_name = config.device.string();
+    return o;
+}
+
+}  // namespace
+
 Class2Device::Class2Device(asio::io_context& io, const Clock& clock, Class2DeviceConfig config)
-    : io_(io), clock_(clock), config_(std::move(config)), alive_(std::make_shared<bool>(true)) {}
+    : clock_(clock),
+      config_(std::move(config)),
+      modem_(io, clock, config_, *this, line_options(config_)),
+      alive_(std::make_shared<bool>(true)) {}
 
 Class2Device::~Class2Device() {
     alive_.reset();
     call_.reset();
-    probe_.reset();
-    at_.reset();
-    if (line_) line_->close();
-    line_.reset();
-    graveyard_.clear();
 }
 
 std::string Class2Device::name() const {
-    return config_.name.empty() ? config_.device.string() : config_.name;
+    return modem_.name();
 }
 
 void Class2Device::trace(const std::string& text) const {
-    if (config_.trace) config_.trace(name() + ": " + text);
+    modem_.trace(text);
 }
 
-DeviceHealth Class2Device::health() const {
-    DeviceHealth h;
-    h.available = available();
-    h.reason = unavailable_reason_;
-    h.description = !description_.empty() ? description_
-                                          : "Class 2/2.0 modem on " + config_.device.string() +
-                                                " (" + to_string(state_) + ")";
-    return h;
-}
+// --- the modem's life as Class 2 sees it -----------------------------------------------
 
-// --- modem life --------------------------------------------------------------------
-
-void Class2Device::open() {
-    state_ = Class2State::Probing;
-    unavailable_reason_.clear();
-    trace("opening");
-    try {
-        if (!config_.lock_dir.empty())
-            lock_ = std::make_unique<UucpLock>(UucpLock::acquire(config_.device, config_.lock_dir));
-        SerialSettings settings;
-        settings.baud = config_.baud;
-        settings.flow = config_.quirks.flow_control;
-        line_ = std::make_unique<SerialLine>(io_, config_.device, settings);
-        line_->open();
-    } catch (const std::exception& e) {
-        set_unavailable(e.what());
-        return;
-    }
-    at_ = std::make_unique<AtChannel>(*line_, clock_);
-    std::weak_ptr<bool> alive = alive_;
-    at_->set_unsolicited_handler([this, alive](const std::string& l) {
-        if (!alive.expired()) on_unsolicited(l);
-    });
-    at_->set_error_handler([this, alive](const std::string& m) {
-        if (!alive.expired()) on_line_error(m);
-    });
-    ModemProbe::Options options;
-    options.query_class1_modulations = false;
-    probe_ = std::make_unique<ModemProbe>(*at_, options);
-    probe_->start([this, alive](const ProbeResult&) {
-        if (!alive.expired()) probe_done();
-    });
-}
-
-void Class2Device::probe_done() {
-    const ProbeResult result = *probe_->result();
-    graveyard_.push_back(std::shared_ptr<ModemProbe>(std::move(probe_)));
-    if (!result.ok()) {
-        set_unavailable(result.failure.message);
-        return;
-    }
-    const ModemIdentity& id = *result.identity;
+ModemSetup Class2Device::setup(const ModemIdentity& id) {
+    ModemSetup s;
     const bool has2 = id.supports("2"), has20 = id.supports("2.0");
     std::string classes;
     for (const auto& c : id.classes) classes += (classes.empty() ? "" : ",") + c;
@@ -200,170 +136,74 @@ void Class2Device::probe_done() {
         variant_ = *config_.variant;
         if ((variant_ == Class2Variant::Class2 && !has2) ||
             (variant_ == Class2Variant::Class20 && !has20)) {
-            set_unavailable(name() + ": the modem offers fax classes " + classes + ", not " +
-                            to_string(variant_));
-            return;
+            s.refusal = name() + ": the modem offers fax classes " + classes + ", not " +
+                        to_string(variant_);
+            return s;
         }
     } else if (has20 || has2) {
         variant_ = has20 ? Class2Variant::Class20 : Class2Variant::Class2;
     } else {
-        set_unavailable(name() + ": the modem offers fax classes " + classes +
-                        ", neither Class 2 nor Class 2.0");
-        return;
+        s.refusal = name() + ": the modem offers fax classes " + classes +
+                    ", neither Class 2 nor Class 2.0";
+        return s;
     }
-    description_ = std::string(to_string(variant_)) + " modem: " + id.describe();
+    s.description = std::string(to_string(variant_)) + " modem: " + id.describe();
     const Class2Names& n = class2_names(variant_);
-    at_->add_final(n.r_hng);
-    init_.clear();
-    for (const auto& c : config_.init_commands) init_.emplace_back(c, false);
-    init_.emplace_back(std::string("AT+FCLASS=") + n.fclass, true);
-    init_.emplace_back("AT+FCR=1", false);
-    init_.emplace_back(std::string("AT") + n.bor + "=" + std::to_string(config_.quirks.bit_order),
-                       false);
+    modem_.at()->add_final(n.r_hng);
+    s.init.push_back({std::string("AT+FCLASS=") + n.fclass, true});
+    s.init.push_back({"AT+FCR=1"});
+    s.init.push_back({std::string("AT") + n.bor + "=" + std::to_string(config_.quirks.bit_order)});
     if (variant_ == Class2Variant::Class20) {
         const int flo = config_.quirks.flow_control == FlowControl::XonXoff  ? 1
                         : config_.quirks.flow_control == FlowControl::RtsCts ? 2
                                                                              : 0;
-        init_.emplace_back("AT+FLO=" + std::to_string(flo), false);
-        init_.emplace_back("AT+FNR=1,1,1,0", false);
-        init_.emplace_back("AT+FIE=0", false);
+        s.init.push_back({"AT+FLO=" + std::to_string(flo)});
+        s.init.push_back({"AT+FNR=1,1,1,0"});
+        s.init.push_back({"AT+FIE=0"});
     }
-    init_.emplace_back(
-        std::string("AT") + n.dcc + "=" + format_class2_params(caps(SessionConfig{}), variant_),
-        false);
-    init_next(0);
+    s.init.push_back(
+        {std::string("AT") + n.dcc + "=" + format_class2_params(caps(SessionConfig{}), variant_)});
+    return s;
 }
 
-void Class2Device::init_next(std::size_t index) {
-    if (index >= init_.size()) {
-        state_ = Class2State::Ready;
-        next_check_ = clock_.now() + config_.idle_check;
-        const std::string quirks = describe(config_.quirks);
-        trace("ready: " + description_ + (quirks.empty() ? "" : " (quirks: " + quirks + ")"));
-        return;
-    }
-    const auto [cmd, essential] = init_[index];
-    command(
-        cmd, kCommandTimeout, [this, index, cmd = cmd, essential = essential](const AtResponse& r) {
-            if (!r.answered()) {
-                set_unavailable(r.error.empty() ? name() + ": no answer to " + cmd : r.error);
-                return;
-            }
-            if (!r.ok()) {
-                if (essential) {
-                    set_unavailable(name() + ": the modem answered " + r.final_line + " to " + cmd);
-                    return;
-                }
-                trace("init: " + cmd + " answered " + r.final_line + " (not needed)");
-            }
-            init_next(index + 1);
-        });
-}
-
-void Class2Device::set_unavailable(const std::string& reason) {
-    trace("unavailable: " + reason);
-    close_line();
-    state_ = Class2State::Unavailable;
-    unavailable_reason_ = reason;
-    retry_at_ = clock_.now() + config_.retry_delay;
-}
-
-std::uint64_t Class2Device::bytes_read() const {
-    return read_before_ + (line_ ? line_->bytes_read() : 0);
-}
-
-std::uint64_t Class2Device::bytes_written() const {
-    return written_before_ + (line_ ? line_->bytes_written() : 0);
-}
-
-bool Class2Device::write_pending() const {
-    return line_ && line_->is_open() && line_->pending_write_bytes() > 0 && !line_->output_paused();
-}
-
-bool Class2Device::line_open() const {
-    return line_ && line_->is_open();
-}
-
-void Class2Device::close_line() {
-    if (at_) at_->cancel();
-    if (line_) {
-        line_->close();
-        read_before_ += line_->bytes_read();
-        written_before_ += line_->bytes_written();
-    }
-    // These may be on the stack (we can be inside their handlers): free them later.
-    if (probe_) graveyard_.push_back(std::shared_ptr<ModemProbe>(std::move(probe_)));
-    if (at_) graveyard_.push_back(std::shared_ptr<AtChannel>(std::move(at_)));
-    if (line_) graveyard_.push_back(std::shared_ptr<SerialLine>(std::move(line_)));
-    lock_.reset();
-    deferred_ = nullptr;
+void Class2Device::on_ready() {
+    state_ = Class2State::Ready;
+    const std::string quirks = describe(config_.quirks);
+    trace("ready: " + modem_.description() + (quirks.empty() ? "" : " (quirks: " + quirks + ")"));
 }
 
 void Class2Device::on_line_error(const std::string& message) {
-    if (call_ && !call_->ending) {
-        CallOutcome o = line_outcome(Fps::FatalError, FailureClass::LineDropped,
-                                     "the modem went away during the call: " + message);
-        o.pages_done = call_->pages_done;
-        auto call = std::move(call_);
-        if (call->writer) call->writer->close();
-        set_unavailable(message);
-        if (call->connected) {
-            SessionEvent ev;
-            ev.kind = SessionEvent::Kind::Finished;
-            ev.pages_done = call->pages_done;
-            ev.pages_total = call->pages_total;
-            ev.remote_ident = call->remote_id;
-            ev.cause = T30_ERR_CALLDROPPED;
-            ev.cause_text = o.cause_text;
-            report(ev);
-        }
-        if (listener_) listener_->on_call_ended(o);
-        return;
-    }
-    set_unavailable(message);
+    modem_.set_unavailable(message);
 }
 
-void Class2Device::run_when_free(std::function<void()> fn) {
-    if (at_ && at_->busy())
-        deferred_ = std::move(fn);
-    else
-        fn();
+void Class2Device::on_unavailable(const std::string& why) {
+    state_ = Class2State::Ready;
+    if (!call_) return;
+    CallOutcome o = line_outcome(Fps::FatalError, FailureClass::LineDropped,
+                                 "the modem went away during the call: " + why);
+    o.pages_done = call_->pages_done;
+    SessionEvent finished = event(SessionEvent::Kind::Finished);
+    finished.cause = T30_ERR_CALLDROPPED;
+    finished.cause_text = o.cause_text;
+    auto call = std::move(call_);
+    if (call->writer) call->writer->close();
+    if (call->connected) report(finished);
+    if (listener_) listener_->on_call_ended(o);
 }
 
-void Class2Device::idle_check() {
-    next_check_ = clock_.now() + config_.idle_check;
-    command("AT", kCommandTimeout, [this](const AtResponse& r) {
-        if (!r.answered()) {
-            set_unavailable(r.error.empty() ? name() + ": no answer to AT" : r.error);
-            return;
-        }
-        if (auto fn = std::move(deferred_)) {
-            deferred_ = nullptr;
-            fn();
-        }
-    });
+void Class2Device::on_ring(int count, const std::string& caller_id) {
+    state_ = Class2State::Ringing;
+    if (listener_) listener_->on_ring(count, caller_id);
+}
+
+void Class2Device::on_ring_stopped() {
+    state_ = Class2State::Ready;
+    if (listener_)
+        listener_->on_call_ended(line_outcome(Fps::NoAnswer, FailureClass::NoAnswer,
+                                              "caller hung up before the call was answered"));
 }
 
 void Class2Device::on_unsolicited(const std::string& l) {
-    if (starts_with(l, "RING")) {
-        if (state_ != Class2State::Ready && state_ != Class2State::Ringing) return;
-        const TimePoint now = clock_.now();
-        if (state_ == Class2State::Ready || now - last_ring_ > config_.ring_gap) {
-            ring_count_ = 0;
-            caller_id_.clear();
-        }
-        state_ = Class2State::Ringing;
-        last_ring_ = now;
-        ++ring_count_;
-        ++rings_total_;
-        trace("RING " + std::to_string(ring_count_));
-        if (listener_) listener_->on_ring(ring_count_, caller_id_);
-        return;
-    }
-    if (starts_with(l, "NMBR")) {
-        caller_id_ = unquote_id(l.substr(l.find('=') == std::string::npos ? 4 : l.find('=') + 1));
-        return;
-    }
     const char* hng = class2_names(variant_).r_hng;
     if (starts_with(l, hng) && call_ && !call_->ending) {
         trace("<- " + l + " (unsolicited)");
@@ -373,17 +213,8 @@ void Class2Device::on_unsolicited(const std::string& l) {
 
 void Class2Device::poll() {
     std::weak_ptr<bool> alive = alive_;
-    // Front to back: a channel dies before the line it reads.
-    while (!graveyard_.empty()) graveyard_.erase(graveyard_.begin());
+    if (!modem_.poll() || alive.expired()) return;
     const TimePoint now = clock_.now();
-    if (state_ == Class2State::Closed || (state_ == Class2State::Unavailable && now >= retry_at_)) {
-        open();
-        return;
-    }
-    if (at_) {
-        at_->poll();
-        if (alive.expired()) return;
-    }
     if (call_ && !call_->ending && call_->deadline && now >= *call_->deadline) {
         call_->deadline.reset();
         CallOutcome o = line_outcome(Fps::FatalError, FailureClass::Protocol,
@@ -392,45 +223,16 @@ void Class2Device::poll() {
         return;
     }
     if (call_ && call_->in_data && !call_->waiting_xon) feed_page_data();
-    if (state_ == Class2State::Ringing && now - last_ring_ > config_.ring_gap) {
-        state_ = Class2State::Ready;
-        ring_count_ = 0;
-        if (listener_)
-            listener_->on_call_ended(line_outcome(Fps::NoAnswer, FailureClass::NoAnswer,
-                                                  "caller hung up before the call was answered"));
-        return;
-    }
-    if (state_ == Class2State::Ready && config_.idle_check.count() > 0 && now >= next_check_ &&
-        at_ && !at_->busy())
-        idle_check();
 }
 
 // --- AT helpers ----------------------------------------------------------------------
 
 void Class2Device::command(const std::string& cmd, Duration timeout, Handler done) {
-    if (!at_) return;
-    trace("-> " + cmd);
-    std::weak_ptr<bool> alive = alive_;
-    AtRequest req;
-    req.command = cmd;
-    req.timeout = timeout;
-    at_->command(std::move(req), [this, alive, done = std::move(done)](const AtResponse& r) {
-        if (alive.expired()) return;
-        trace("<- " + (r.lines.empty() ? "" : r.text() + "; ") + r.final_line +
-              (r.error.empty() ? "" : " (" + r.error + ")"));
-        done(r);
-    });
+    modem_.command(cmd, timeout, std::move(done));
 }
 
 void Class2Device::expect(Duration timeout, Handler done) {
-    if (!at_) return;
-    std::weak_ptr<bool> alive = alive_;
-    at_->expect(timeout, [this, alive, done = std::move(done)](const AtResponse& r) {
-        if (alive.expired()) return;
-        trace("<- " + (r.lines.empty() ? "" : r.text() + "; ") + r.final_line +
-              (r.error.empty() ? "" : " (" + r.error + ")"));
-        done(r);
-    });
+    modem_.expect(timeout, std::move(done));
 }
 
 void Class2Device::absorb_lines(const AtResponse& r) {
@@ -547,8 +349,8 @@ void Class2Device::report_negotiated() {
 // --- sending ---------------------------------------------------------------------------
 
 void Class2Device::dial(const OutboundCall& call) {
-    if (state_ != Class2State::Ready)
-        throw std::logic_error(name() + ": dial while " + to_string(state_));
+    if (status() != Class2State::Ready)
+        throw std::logic_error(name() + ": dial while " + to_string(status()));
     call_ = std::make_unique<Call>();
     call_->outbound = true;
     call_->out = call;
@@ -565,7 +367,7 @@ void Class2Device::dial(const OutboundCall& call) {
         finish_call(o);
         return;
     }
-    run_when_free([this] { dial_next(0); });
+    modem_.when_free([this] { dial_next(0); });
 }
 
 void Class2Device::dial_next(std::size_t step) {
@@ -773,7 +575,7 @@ void Class2Device::page_connect(const AtResponse& r) {
         for (std::size_t i = 0; i < n; ++i) {
             if (data[i] == dle::DC1) {
                 call_->waiting_xon = false;
-                at_->leave_data_mode();
+                at()->leave_data_mode();
                 trace("<- XON");
                 start_page_data();
                 return;
@@ -784,7 +586,7 @@ void Class2Device::page_connect(const AtResponse& r) {
                 const std::string l = unquote_id(call_->raw_text);
                 call_->raw_text.clear();
                 if (starts_with(l, class2_names(variant_).r_hng)) {
-                    at_->leave_data_mode();
+                    at()->leave_data_mode();
                     call_->waiting_xon = false;
                     call_->in_data = false;
                     trace("<- " + l);
@@ -796,14 +598,15 @@ void Class2Device::page_connect(const AtResponse& r) {
             }
         }
     };
-    at_->enter_data_mode(std::move(sink));
+    at()->enter_data_mode(std::move(sink));
 }
 
 void Class2Device::start_page_data() {
     if (!call_ || call_->ending) return;
     Call& c = *call_;
     c.deadline.reset();
-    if (config_.quirks.flow_control == FlowControl::XonXoff) line_->set_inbound_flow_control(true);
+    if (config_.quirks.flow_control == FlowControl::XonXoff)
+        serial()->set_inbound_flow_control(true);
     const int rate = std::max(2400, bit_rate_of_br(c.session ? c.session->br : 0));
     const auto on_line =
         std::chrono::milliseconds(static_cast<std::int64_t>(c.page.size()) * 8 * 1000 / rate);
@@ -814,11 +617,11 @@ void Class2Device::start_page_data() {
 }
 
 void Class2Device::feed_page_data() {
-    if (!call_ || !line_) return;
+    if (!call_ || !serial()) return;
     Call& c = *call_;
-    while (c.tx_off < c.tx.size() && line_->pending_write_bytes() < kFeedLow) {
+    while (c.tx_off < c.tx.size() && serial()->pending_write_bytes() < kFeedLow) {
         const std::size_t n = std::min(kFeedChunk, c.tx.size() - c.tx_off);
-        line_->write(c.tx.data() + c.tx_off, n);
+        serial()->write(c.tx.data() + c.tx_off, n);
         c.tx_off += n;
     }
     if (c.tx_off >= c.tx.size()) {
@@ -834,7 +637,7 @@ void Class2Device::page_data_sent(const AtResponse& r) {
         call_->tx.clear();
         call_->tx_off = 0;
     }
-    if (line_) line_->set_inbound_flow_control(false);
+    if (serial()) serial()->set_inbound_flow_control(false);
     if (variant_ == Class2Variant::Class20) {
         page_status(r);
         return;
@@ -913,8 +716,8 @@ void Class2Device::wait_final_hangup() {
 // --- receiving ------------------------------------------------------------------------
 
 void Class2Device::answer(const InboundCall& call) {
-    if (state_ != Class2State::Ringing)
-        throw std::logic_error(name() + ": answer while " + to_string(state_));
+    if (status() != Class2State::Ringing)
+        throw std::logic_error(name() + ": answer while " + to_string(status()));
     call_ = std::make_unique<Call>();
     call_->outbound = false;
     call_->in = call;
@@ -929,7 +732,7 @@ void Class2Device::answer(const InboundCall& call) {
         finish_call(o);
         return;
     }
-    run_when_free([this] { answer_next(0); });
+    modem_.when_free([this] { answer_next(0); });
 }
 
 void Class2Device::answer_next(std::size_t step) {
@@ -1033,11 +836,11 @@ void Class2Device::receive_connect(const AtResponse& r) {
     sink.end = [this, alive] {
         if (!alive.expired()) receive_page_end();
     };
-    at_->enter_data_mode(std::move(sink));
+    at()->enter_data_mode(std::move(sink));
     const std::uint8_t trigger =
         config_.quirks.rx_trigger ? config_.quirks.rx_trigger : class2_names(variant_).rx_trigger;
     trace(trigger == dle::DC1 ? "-> DC1" : "-> DC2");
-    at_->send_data(&trigger, 1);
+    at()->send_data(&trigger, 1);
 }
 
 void Class2Device::receive_page_end() {
@@ -1088,10 +891,10 @@ void Class2Device::hung_up(const std::string& code_text) {
     c.in_data = false;
     c.tx.clear();
     c.deadline.reset();
-    if (at_ && at_->in_data_mode()) at_->leave_data_mode();
-    if (line_) line_->set_inbound_flow_control(false);
+    if (at() && at()->in_data_mode()) at()->leave_data_mode();
+    if (serial()) serial()->set_inbound_flow_control(false);
     // Most modems end the report with OK (or ERROR / NO CARRIER): take it first.
-    if (at_ && !at_->busy()) {
+    if (at() && !at()->busy()) {
         expect(kTrailingFinal, [this, o](const AtResponse& r) {
             if (r.result == AtResult::Vanished || r.result == AtResult::Garbage) {
                 on_line_error(r.error);
@@ -1113,22 +916,20 @@ void Class2Device::abort_call(CallOutcome outcome) {
     c.deadline.reset();
     c.tx.clear();
     c.waiting_xon = false;
-    if (at_) {
-        at_->cancel();
-        if (at_->in_data_mode()) at_->leave_data_mode();
+    modem_.cancel();
+    if (at() && at()->in_data_mode()) at()->leave_data_mode();
+    if (serial()) {
+        serial()->set_inbound_flow_control(false);
+        serial()->resume_output();
     }
-    if (line_) {
-        line_->set_inbound_flow_control(false);
-        line_->resume_output();
-    }
-    if (!at_) {
+    if (!at()) {
         finish_call(outcome);
         return;
     }
     // End page data the modem is still taking, then stop the session.
     if (c.in_data && c.outbound) {
         const std::uint8_t end[2] = {dle::DLE, dle::ETX};
-        at_->send_data(end, 2);
+        at()->send_data(end, 2);
     }
     c.in_data = false;
     const bool off_hook = c.connected || state_ == Class2State::Dialing ||
@@ -1143,7 +944,7 @@ void Class2Device::abort_call(CallOutcome outcome) {
                     on_line_error(r.error);
                     return;
                 }
-                if (r.result == AtResult::Extra && at_) {
+                if (r.result == AtResult::Extra && at()) {
                     expect(kTrailingFinal,
                            [this, outcome](const AtResponse&) { finish_call(outcome); });
                     return;
@@ -1163,36 +964,26 @@ void Class2Device::finish_call(CallOutcome outcome) {
     state_ = Class2State::HangingUp;
     auto end = [this, outcome](bool modem_ok, const std::string& why) {
         if (!call_) return;
+        SessionEvent finished = event(SessionEvent::Kind::Finished);
+        finished.cause = outcome.t30_cause;
+        finished.cause_text = outcome.cause_text;
         auto call = std::move(call_);
         if (modem_ok) {
             state_ = Class2State::Ready;
-            next_check_ = clock_.now() + config_.idle_check;
+            modem_.back_to_idle();
         }
-        if (call->connected) {
-            SessionEvent ev;
-            ev.kind = SessionEvent::Kind::Finished;
-            ev.pages_done = call->pages_done;
-            ev.pages_total = call->pages_total;
-            ev.remote_ident = call->remote_id;
-            if (call->session)
-                ev.session =
-                    to_dcs_info(*call->session, call->outbound && call->offered.br >= 4 &&
-                                                    call->remote_dis && call->remote_dis->br >= 4);
-            ev.cause = outcome.t30_cause;
-            ev.cause_text = outcome.cause_text;
-            report(ev);
-        }
+        if (call->connected) report(finished);
         trace("call ended: " + outcome.cause_text);
-        if (!modem_ok) set_unavailable(why);
+        if (!modem_ok) modem_.set_unavailable(why);
         if (listener_) listener_->on_call_ended(outcome);
     };
-    if (!at_) {
-        end(false,
-            unavailable_reason_.empty() ? name() + ": the modem is gone" : unavailable_reason_);
+    if (!at()) {
+        end(false, modem_.unavailable_reason().empty() ? name() + ": the modem is gone"
+                                                       : modem_.unavailable_reason());
         return;
     }
-    if (at_->busy()) at_->cancel();
-    if (at_->in_data_mode()) at_->leave_data_mode();
+    modem_.cancel();
+    if (at()->in_data_mode()) at()->leave_data_mode();
     command("ATH", kCommandTimeout, [end, this](const AtResponse& r) {
         if (!r.answered())
             end(false, r.error.empty() ? name() + ": no answer to ATH" : r.error);
@@ -1205,7 +996,6 @@ void Class2Device::hangup() {
     switch (state_) {
         case Class2State::Ringing:
             state_ = Class2State::Ready;
-            ring_count_ = 0;
             if (listener_)
                 listener_->on_call_ended(
                     line_outcome(Fps::Aborting, FailureClass::Aborted, "hung up"));

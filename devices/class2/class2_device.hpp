@@ -2,13 +2,11 @@
 // the Device seam. The modem runs T.30 itself; the host sets the session up
 // with +F commands and moves page data (raw T.4/T.6, DLE-stuffed).
 //
-// Life of the device (as Class1Device): open the serial line (with a UUCP lock),
-// probe the modem (ModemProbe: reset, identity, +FCLASS=?), initialise it
-// (+FCLASS=2 or 2.0, +FCR=1, +FBOR/+FBO, +FDCC/+FCC, and in 2.0 +FLO, +FNR,
-// +FIE), then wait for RING or a dial(). A device that cannot be opened, does
-// not answer, answers garbage, offers no Class 2/2.0 or vanishes is reported
-// unavailable with a reason and tried again later on the Clock; nothing throws
-// out of poll().
+// Life of the device: a ModemLine (devices/serial/modem_line.hpp) opens the line
+// with a UUCP lock, probes and initialises the modem and retries when it is
+// unavailable; this driver picks Class 2.0 or 2 from what the modem offers (or
+// refuses it) and adds its init: +FCLASS=2 or 2.0, +FCR=1, +FBOR/+FBO,
+// +FDCC/+FCC, and in 2.0 +FLO, +FNR, +FIE. Nothing throws out of poll().
 //
 // Sending: +FLID/+FLI, +FDIS/+FIS, ATD -> +FCON, +FCSI:, +FDIS: OK; per page
 // [+FDIS when the page's resolution changes], +FDT -> +FDCS: CONNECT [XON],
@@ -39,31 +37,18 @@
 #include "devices/class2_protocol/class2_commands.hpp"
 #include "devices/class2_protocol/class2_params.hpp"
 #include "devices/class2_protocol/t4_stream.hpp"
+#include "devices/serial/modem_line.hpp"
 
 namespace faxemu {
 
-class SerialLine;
-class AtChannel;
-class ModemProbe;
-class UucpLock;
 class T4PageEncoder;
 class T4PageWriter;
-struct AtResponse;
 
-struct Class2DeviceConfig {
-    std::filesystem::path device;  // /dev/ttyS0, /dev/ttyUSB0, a pty or a symlink to one
-    unsigned baud = 115200;
-    // Where UUCP lock files go; empty: take no lock (tests on private ptys).
-    std::filesystem::path lock_dir = "/var/lock";
+struct Class2DeviceConfig : ModemLineConfig {
     // Which command set to use; unset: Class 2.0 when the modem offers it, else 2.
     std::optional<Class2Variant> variant;
     Class2DriverQuirks quirks;  // flow control is quirks.flow_control
-    // Sent after the probe, before AT+FCLASS=2 (e.g. "AT&F", "ATS0=0"); an ERROR is
-    // logged but not fatal.
-    std::vector<std::string> init_commands = {"ATE0V1Q0", "ATS0=0"};
-    std::string dial_command = "ATDT";                    // followed by the number
-    Duration dial_timeout = std::chrono::seconds(100);    // ATD until +FDIS: OK (> T0)
-    Duration answer_timeout = std::chrono::seconds(60);   // ATA until +FDCS: OK
+    // dial_timeout runs until +FDIS: OK, answer_timeout until +FDCS: OK.
     Duration phase_b_timeout = std::chrono::seconds(60);  // +FDT until CONNECT
     // Page data and the post-page exchange: this plus three times the page's time
     // on the line at the negotiated rate.
@@ -71,33 +56,13 @@ struct Class2DeviceConfig {
     Duration xon_timeout = std::chrono::seconds(30);  // CONNECT until XON (Class 2)
     // +FDR until CONNECT, and the longest gap in received page data.
     Duration receive_timeout = std::chrono::seconds(120);
-    Duration retry_delay = std::chrono::seconds(30);  // after being found unavailable
-    // RINGs further apart than this belong to different calls.
-    Duration ring_gap = std::chrono::seconds(10);
-    // When idle, check the modem with "AT" this often (0: never).
-    Duration idle_check = std::chrono::seconds(60);
     // A received page with more bad rows than this share is answered RTN (+FPTS=2).
     double max_bad_row_share = 0.1;
-    std::string name;  // for messages; defaults to the device path
-    // Protocol trace (commands, responses, decisions); may be empty.
-    std::function<void(const std::string&)> trace;
 };
 
-enum class Class2State {
-    Closed,       // not opened yet
-    Probing,      // opened; probing and initialising the modem
-    Ready,        // idle, waiting for RING or a dial
-    Dialing,      // ATD sent
-    Ringing,      // RING seen, not answered (yet)
-    Answering,    // ATA sent
-    InCall,       // pages moving
-    HangingUp,    // the call is over: abort + ATH
-    Unavailable,  // no usable modem: see unavailable_reason(); retried later
-};
+using Class2State = ModemState;
 
-const char* to_string(Class2State state);
-
-class Class2Device final : public Device {
+class Class2Device final : public Device, private ModemLineUser {
   public:
     Class2Device(asio::io_context& io, const Clock& clock, Class2DeviceConfig config);
     ~Class2Device() override;
@@ -110,45 +75,42 @@ class Class2Device final : public Device {
     void dial(const OutboundCall& call) override;
     void answer(const InboundCall& call) override;
     void hangup() override;
-    bool idle() const override { return state_ == Class2State::Ready; }
+    bool idle() const override { return status() == Class2State::Ready; }
     // Opens, probes and retries; checks timeouts; feeds page data. Never throws.
     void poll() override;
-    DeviceHealth health() const override;
+    DeviceHealth health() const override { return modem_.health(); }
 
-    Class2State status() const { return state_; }
-    bool available() const {
-        return state_ != Class2State::Unavailable && state_ != Class2State::Closed;
-    }
+    Class2State status() const { return modem_.ready() ? state_ : modem_.state(); }
+    bool available() const { return modem_.available(); }
     // Why the device is unavailable (names the device), empty when it is not.
-    const std::string& unavailable_reason() const { return unavailable_reason_; }
+    const std::string& unavailable_reason() const { return modem_.unavailable_reason(); }
     // The probed modem, e.g. "Class 2.0 modem faxemu virtual Class 2 modem on /tmp/ttyFAX0".
-    const std::string& modem_description() const { return description_; }
+    const std::string& modem_description() const { return modem_.description(); }
     // The command set in use (valid once Ready).
     Class2Variant variant() const { return variant_; }
     const Class2DeviceConfig& config() const { return config_; }
-    int rings_seen() const { return rings_total_; }
-    // Bytes read from / written to the modem so far, over every line opened
-    // (virtual-time tests settle on these), and whether queued bytes wait to be
-    // written while the modem lets us.
-    std::uint64_t bytes_read() const;
-    std::uint64_t bytes_written() const;
-    bool write_pending() const;
-    bool line_open() const;
+    // The modem's life: health, counters (bytes, rings).
+    const ModemLine& modem() const { return modem_; }
 
   private:
     struct Call;
     using Handler = std::function<void(const AtResponse&)>;
 
-    // Modem life.
-    void open();
-    void probe_done();
-    void init_next(std::size_t index);
-    void set_unavailable(const std::string& reason);
-    void close_line();
-    void on_unsolicited(const std::string& line);
+    // ModemLineUser
+    ModemSetup setup(const ModemIdentity& identity) override;
+    void on_ready() override;
+    void on_unavailable(const std::string& why) override;
+    bool call_idle() const override { return state_ == Class2State::Ready && !call_; }
+    bool takes_ring() const override {
+        return state_ == Class2State::Ready || state_ == Class2State::Ringing;
+    }
+    bool ringing() const override { return state_ == Class2State::Ringing; }
+    void on_ring(int count, const std::string& caller_id) override;
+    void on_ring_stopped() override;
+    void on_unsolicited(const std::string& line) override;
     void on_line_error(const std::string& message);
-    void idle_check();
-    void run_when_free(std::function<void()> fn);
+    AtChannel* at() { return modem_.at(); }
+    SerialLine* serial() { return modem_.serial(); }
 
     // AT helpers: every response of a call goes through call_response() first.
     void command(const std::string& cmd, Duration timeout, Handler done);
@@ -186,33 +148,14 @@ class Class2Device final : public Device {
     std::string name() const;
     void trace(const std::string& text) const;
 
-    asio::io_context& io_;
     const Clock& clock_;
     Class2DeviceConfig config_;
     DeviceListener* listener_ = nullptr;
-    Class2State state_ = Class2State::Closed;
+    Class2State state_ = Class2State::Ready;  // the call's, while the modem is ready
     Class2Variant variant_ = Class2Variant::Class20;
-    std::string unavailable_reason_;
-    std::string description_;
-    TimePoint retry_at_{};
-    TimePoint next_check_{};
-
-    std::unique_ptr<UucpLock> lock_;
-    std::unique_ptr<SerialLine> line_;
-    std::unique_ptr<AtChannel> at_;
-    std::unique_ptr<ModemProbe> probe_;
-    std::function<void()> deferred_;                  // runs when the idle check's AT is answered
-    std::vector<std::pair<std::string, bool>> init_;  // command, essential
-    // Line objects closed from inside their own handlers die at the next poll().
-    std::vector<std::shared_ptr<void>> graveyard_;
-    std::uint64_t read_before_ = 0;  // by lines closed before the current one
-    std::uint64_t written_before_ = 0;
+    ModemLine modem_;
 
     std::unique_ptr<Call> call_;
-    int ring_count_ = 0;
-    int rings_total_ = 0;
-    TimePoint last_ring_{};
-    std::string caller_id_;
     std::shared_ptr<bool> alive_;
 };
 

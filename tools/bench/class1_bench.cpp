@@ -167,10 +167,11 @@ struct Bench {
     }
     bool settled() const {
         for (const auto& p : ports) {
-            if (p->pty->pending_to_host() > 0 || p->device->output_in_flight()) return false;
-            if (p->device->bytes_written() != p->pty->bytes_from_host()) return false;
-            if (p->device->line_open() &&
-                p->pty->bytes_to_host() - p->unread != p->device->bytes_read())
+            if (p->pty->pending_to_host() > 0 || p->device->modem().output_in_flight())
+                return false;
+            if (p->device->modem().bytes_written() != p->pty->bytes_from_host()) return false;
+            if (p->device->modem().is_open() &&
+                p->pty->bytes_to_host() - p->unread != p->device->modem().bytes_read())
                 return false;
         }
         return true;
@@ -184,7 +185,8 @@ struct Bench {
             ran += io.run_one_for(std::chrono::milliseconds(1));
             if (ran) last = Steady::now();
             if (Steady::now() - last > std::chrono::milliseconds(300)) {
-                for (auto& p : ports) p->unread = p->pty->bytes_to_host() - p->device->bytes_read();
+                for (auto& p : ports)
+                    p->unread = p->pty->bytes_to_host() - p->device->modem().bytes_read();
                 last = Steady::now();
             }
         }

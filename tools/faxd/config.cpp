@@ -400,4 +400,16 @@ Config load_config(const std::filesystem::path& file) {
     return parse_config(text.str(), file.string());
 }
 
+ModemPortConfig modem_port_config(const PortConfig& port) {
+    ModemPortConfig m;
+    m.name = port.name;
+    m.device = port.device;
+    m.modem_class = port.modem_class;
+    m.baud = static_cast<unsigned>(port.baud);
+    m.flow_control = port.flow_control;
+    m.lock_dir = port.lock_dir;
+    m.quirks = port.quirks;
+    return m;
+}
+
 }  // namespace faxemu::faxd

@@ -17,6 +17,7 @@
 #include "core/routing_runner.hpp"
 #include "core/rpc_server.hpp"
 #include "core/store.hpp"
+#include "devices/modem_port/modem_port_config.hpp"
 
 namespace faxemu::faxd {
 
@@ -80,6 +81,9 @@ Config load_config(const std::filesystem::path& file);
 Config parse_config(const std::string& toml_text, const std::string& origin);
 // Two simulated ports, 5551001 and 5551002, both sending and receiving.
 Config default_config();
+
+// What a port of kind "modem" tells its device.
+ModemPortConfig modem_port_config(const PortConfig& port);
 // The spool to use when the config names none.
 std::filesystem::path default_spool();
 

@@ -21,8 +21,8 @@
 #include "core/local_time.hpp"
 #include "core/protocol/defaults.hpp"
 #include "core/routing_method.hpp"
+#include "devices/modem_port/modem_port_device.hpp"
 #include "tools/faxd/json_views.hpp"
-#include "tools/faxd/modem_port_device.hpp"
 
 namespace faxemu::faxd {
 
@@ -174,7 +174,8 @@ void Daemon::build_ports() {
             m->put_Enable(kAdmin, rs.enabled);
         }
         if (pc.kind == "modem") {
-            devices_.push_back(std::make_unique<ModemPortDevice>(io_, clock_, pc));
+            devices_.push_back(
+                std::make_unique<ModemPortDevice>(io_, clock_, modem_port_config(pc)));
             modems_.push_back(devices_.back().get());
         } else {
             devices_.push_back(std::make_unique<SimulatedDevice>(exchange_, pc.number));

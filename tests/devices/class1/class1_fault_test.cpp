@@ -324,5 +324,23 @@ TEST(Class1Faults, VanishedModemIsUnavailable) {
     EXPECT_EQ(m.device->status(), Class1State::Unavailable);
 }
 
+// health() says what the port shows: a Class 1 modem that went away is
+// unavailable, with the reason naming the device, and the probed modem described.
+TEST(Class1Faults, HealthSaysUnavailableAndWhy) {
+    Class1Rig rig;
+    auto& m = rig.add_modem("5551000");
+    ASSERT_TRUE(rig.bring_up());
+    DeviceHealth h = m.device->health();
+    EXPECT_TRUE(h.available);
+    EXPECT_EQ(h.description, m.device->modem_description());
+    EXPECT_FALSE(h.description.empty());
+    rig.unplug(m);
+    rig.run_until([&] { return m.device->status() == Class1State::Unavailable; },
+                  std::chrono::seconds(5));
+    h = m.device->health();
+    EXPECT_FALSE(h.available);
+    EXPECT_NE(h.reason.find(m.device->config().device.string()), std::string::npos) << h.reason;
+}
+
 }  // namespace
 }  // namespace faxemu

@@ -126,7 +126,8 @@ class Class1Rig {
             if (ran > 0) last_progress = now;
             if (now - last_progress > std::chrono::milliseconds(300)) {
                 for (auto& m : modems_)
-                    if (m->pty) m->unread = m->pty->bytes_to_host() - m->device->bytes_read();
+                    if (m->pty)
+                        m->unread = m->pty->bytes_to_host() - m->device->modem().bytes_read();
                 last_progress = now;
             }
             if (now - start > std::chrono::seconds(20)) {
@@ -177,10 +178,10 @@ class Class1Rig {
         for (const auto& m : modems_) {
             if (!m->pty) continue;
             if (m->pty->pending_to_host() > 0) return false;
-            if (m->device->output_in_flight()) return false;
-            if (m->device->bytes_written() != m->pty->bytes_from_host()) return false;
-            if (m->device->line_open() &&
-                m->pty->bytes_to_host() - m->unread != m->device->bytes_read())
+            if (m->device->modem().output_in_flight()) return false;
+            if (m->device->modem().bytes_written() != m->pty->bytes_from_host()) return false;
+            if (m->device->modem().is_open() &&
+                m->pty->bytes_to_host() - m->unread != m->device->modem().bytes_read())
                 return false;
         }
         return true;

@@ -200,10 +200,11 @@ class Class2Rig {
     bool settled() const {
         if (!pty_) return true;
         if (pty_->pending_to_host() > 0) return false;
-        if (device->bytes_written() != pty_->bytes_from_host()) return false;
-        if (device->write_pending()) return false;
+        if (device->modem().bytes_written() != pty_->bytes_from_host()) return false;
+        if (device->modem().output_in_flight()) return false;
         // While the device has no line open, what the modem wrote waits in the pty.
-        if (device->line_open() && pty_->bytes_to_host() != device->bytes_read()) return false;
+        if (device->modem().is_open() && pty_->bytes_to_host() != device->modem().bytes_read())
+            return false;
         return true;
     }
 
