@@ -21,7 +21,11 @@ void put_bits(t4_rx_state_t* rx, int bit, int n) {
 std::optional<int> end_page_cut_short(t30_state_s* t30) {
     if (t30->error_correcting_mode || t30->operation_in_progress != kOperationT4Rx)
         return std::nullopt;
-    t4_rx_state_t* rx = &t30->t4.rx;
+    return keep_row_before_missing_rtc(&t30->t4.rx);
+}
+
+std::optional<int> keep_row_before_missing_rtc(t4_state_s* rx) {
+    if (rx->line_encoding == T4_COMPRESSION_ITU_T6) return std::nullopt;  // ECM only
     const int eols = rx->t4_t6_rx.consecutive_eols;
     // -1: no EOL yet (no page data, or the page was already ended and a new one
     // started); kEolsEndingPage: the page ended with its RTC.

@@ -8,6 +8,7 @@
 #include <optional>
 
 struct t30_state_s;
+struct t4_state_s;  // spandsp's t4_rx_state_t
 
 namespace faxemu {
 
@@ -16,5 +17,9 @@ namespace faxemu {
 // has; nullopt when no page is pending, or the pending one ended with RTC.
 // Call it when the post-page command arrives, before T.30 ends the page.
 std::optional<int> end_page_cut_short(t30_state_s* t30);
+
+// The T.4 part of it: if the MH/MR page `rx` is decoding has begun and not
+// ended with RTC, commits the row in hand and returns the rows the page has.
+std::optional<int> keep_row_before_missing_rtc(t4_state_s* rx);
 
 }  // namespace faxemu
