@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <fmt/chrono.h>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -144,6 +145,7 @@ void PortController::on_session_event(const SessionEvent& e) {
     call_->session = e.session;
     call_->remote_ident = e.remote_ident;
     call_->pages = e.pages_done;
+    if (!e.page_damage.empty()) call_->damaged_pages.push_back(e.page_damage);
     if (out && e.pages_total > 0) page_total_ = std::max(page_total_, e.pages_total);
     observer_.call_progress(*call_, e);
     if (e.kind == SessionEvent::Kind::Finished) return;  // on_call_ended follows
@@ -179,22 +181,33 @@ void PortController::on_call_ended(const CallOutcome& outcome) {
     CallRecord rec = std::move(*call_);
     call_.reset();
     rec.outcome = outcome;
-    rec.pages = outcome.pages_done;
+    // T.30 went through, but a page came without its end: the fax is not whole.
+    if (!rec.outbound && !rec.damaged_pages.empty()) {
+        const std::string damage = fmt::format("{}", fmt::join(rec.damaged_pages, "; "));
+        if (outcome.ok()) {
+            rec.outcome.status = Fps::Disconnected;
+            rec.outcome.failure = FailureClass::LineDropped;
+            rec.outcome.cause_text = damage;
+        } else {
+            rec.outcome.cause_text += "; " + damage;
+        }
+    }
+    const CallOutcome& ended = rec.outcome;
+    rec.pages = ended.pages_done;
     rec.end_time = clock_.now();
     ended_at_ = rec.end_time;
     port_.update_status([&](PortStatus& s) {
-        s.device_status = outcome.status;
+        s.device_status = ended.status;
         s.send = false;
         s.receive = false;
-        s.current_page = outcome.pages_done;
-        if (!rec.outbound) s.page_count = outcome.pages_done;
-        s.description = outcome.ok()
-                            ? fmt::format("{}: {} page{} {}", to_string(outcome.status),
-                                          outcome.pages_done, outcome.pages_done == 1 ? "" : "s",
-                                          rec.outbound ? "sent" : "received")
-                            : fmt::format("{}: {} ({} page{} done)", to_string(outcome.status),
-                                          outcome.cause_text, outcome.pages_done,
-                                          outcome.pages_done == 1 ? "" : "s");
+        s.current_page = ended.pages_done;
+        if (!rec.outbound) s.page_count = ended.pages_done;
+        s.description =
+            ended.ok()
+                ? fmt::format("{}: {} page{} {}", to_string(ended.status), ended.pages_done,
+                              ended.pages_done == 1 ? "" : "s", rec.outbound ? "sent" : "received")
+                : fmt::format("{}: {} ({} page{} done)", to_string(ended.status), ended.cause_text,
+                              ended.pages_done, ended.pages_done == 1 ? "" : "s");
     });
     observer_.call_ended(rec);
 }

@@ -8,6 +8,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/clock.hpp"
 #include "core/device.hpp"
@@ -40,6 +41,8 @@ struct CallRecord {
     TimePoint start_time{};
     TimePoint end_time{};
     CallOutcome outcome;
+    // Received pages that may lack rows, each with why (SessionEvent::page_damage).
+    std::vector<std::string> damaged_pages;
 };
 
 // Told of each call's life on a port: when it starts (dialled, or answered with

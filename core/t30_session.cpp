@@ -2,6 +2,10 @@
 
 #include <spandsp.h>
 
+#include <fmt/format.h>
+
+#include "core/non_ecm_page_end.hpp"
+
 namespace faxemu {
 
 T30Session::T30Session(t30_state_s* t30, SessionDirection direction, const SessionConfig& config,
@@ -66,6 +70,11 @@ int T30Session::on_phase_d(t30_state_s* t30, void* user, int result) {
     // does not matter); for the sender it is the response (MCF, RTN, ...).
     const int command = result & 0xFE;
     ev.last_page = command == T30_EOP || command == T30_PRI_EOP;
+    // Only a page T.30 kept (not one answered with RTN) carries its damage.
+    if (!self->page_damage_.empty() && self->direction_ == SessionDirection::Receive &&
+        stats.pages_rx >= self->damaged_page_)
+        ev.page_damage = self->page_damage_;
+    self->page_damage_.clear();
     self->sink_(ev);
     return T30_ERR_OK;
 }
@@ -88,6 +97,7 @@ void T30Session::on_phase_e(t30_state_s* t30, void* user, int result) {
 void T30Session::on_frame(t30_state_s* t30, void* user, int incoming, const std::uint8_t* msg,
                           int len) {
     auto* self = static_cast<T30Session*>(user);
+    if (incoming && self->direction_ == SessionDirection::Receive) self->check_page_end(msg, len);
     // The DCS we send (as sender) or receive (as receiver) fixes the session.
     bool ours = self->direction_ == SessionDirection::Send ? !incoming : incoming;
     if (!ours) return;
@@ -99,6 +109,33 @@ void T30Session::on_frame(t30_state_s* t30, void* user, int incoming, const std:
         if (stats.pages_in_file > 0) self->pages_total_ = stats.pages_in_file;
         self->sink_(self->event(SessionEvent::Kind::Negotiated));
     }
+}
+
+// Called with each frame received, before T.30 acts on it: a post-page command
+// ends the page, so this is the last moment its decoder can be asked about RTC.
+void T30Session::check_page_end(const std::uint8_t* msg, int len) {
+    if (len < 3) return;
+    switch (msg[2] & 0xFE) {
+        case T30_MPS:
+        case T30_EOM:
+        case T30_EOP:
+        case T30_PRI_MPS:
+        case T30_PRI_EOM:
+        case T30_PRI_EOP:
+        case T30_EOS:
+            break;
+        default:
+            return;
+    }
+    const auto rows = end_page_cut_short(t30_);
+    if (!rows) return;
+    t30_stats_t stats;
+    t30_get_transfer_statistics(t30_, &stats);
+    damaged_page_ = stats.pages_rx + 1;
+    page_damage_ = fmt::format(
+        "page {} ended without RTC: the carrier was lost mid-page; rows may be missing ({} "
+        "rows kept)",
+        damaged_page_, *rows);
 }
 
 const char* t30_cause_text(int cause) {

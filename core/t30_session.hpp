@@ -45,6 +45,9 @@ struct SessionEvent {
     bool last_page = false;  // PageDone: the page ended with EOP, no more follow
     int cause = 0;           // T30_ERR_* (Finished only)
     std::string cause_text;
+    // PageDone, received: why the page may lack rows ("page 2 ended without RTC:
+    // ..."), or empty when it ended as T.4 says. spandsp calls such a page good.
+    std::string page_damage;
 };
 
 class T30Session {
@@ -76,6 +79,7 @@ class T30Session {
     static int on_phase_d(t30_state_s*, void* user, int result);
     static void on_phase_e(t30_state_s*, void* user, int result);
     static void on_frame(t30_state_s*, void* user, int incoming, const std::uint8_t* msg, int len);
+    void check_page_end(const std::uint8_t* msg, int len);
 
     t30_state_s* t30_;
     SessionDirection direction_;
@@ -86,6 +90,9 @@ class T30Session {
     int pages_total_ = 0;
     int cause_ = 0;
     bool finished_ = false;
+    // A received page that ended without RTC, told with the PageDone that keeps it.
+    std::string page_damage_;
+    int damaged_page_ = 0;
 };
 
 const char* t30_cause_text(int cause);

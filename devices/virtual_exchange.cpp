@@ -68,6 +68,7 @@ struct VirtualExchange::Call {
     bool callee_gone = false;
     std::optional<TimePoint> drop_at;
     std::optional<TimePoint> far_hangup_at;  // one side hung up; the other hears it then
+    std::optional<TimePoint> silent_from, silent_until;
     bool finished = false;
     std::unique_ptr<Noise> noise_to_caller, noise_to_callee;
 };
@@ -148,6 +149,15 @@ void VirtualExchange::drop_call(const std::string& number, Duration after) {
         l->call->drop_at = clock_.now() + after;
     else
         l->drop_after_connect = after;
+}
+
+void VirtualExchange::silence_call(const std::string& number, Duration after, Duration length) {
+    Line* l = line(number);
+    if (!l) throw std::invalid_argument("exchange: no line " + number);
+    if (!l->call || l->call->state != Call::State::Connected)
+        throw std::logic_error("exchange: line " + number + " is not in a call");
+    l->call->silent_from = clock_.now() + after;
+    l->call->silent_until = *l->call->silent_from + length;
 }
 
 void VirtualExchange::set_impairment(const std::string& number,
@@ -233,6 +243,10 @@ void VirtualExchange::step() {
                 if (c->callee_line) c->callee_line->endpoint->line_transmit(b_.data(), n);
                 if (c->noise_to_callee) c->noise_to_callee->add(a_.data(), n);
                 if (c->noise_to_caller) c->noise_to_caller->add(b_.data(), n);
+                if (c->silent_from && now >= *c->silent_from && now < *c->silent_until) {
+                    std::fill(a_.begin(), a_.end(), std::int16_t{0});
+                    std::fill(b_.begin(), b_.end(), std::int16_t{0});
+                }
                 if (c->caller_line) c->caller_line->endpoint->line_receive(b_.data(), n);
                 if (c->callee_line) c->callee_line->endpoint->line_receive(a_.data(), n);
                 break;

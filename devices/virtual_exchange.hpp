@@ -73,6 +73,10 @@ class VirtualExchange {
     // Fault: the call that `number` is in (or will be in) drops `after` from now.
     void drop_call(const std::string& number, Duration after);
 
+    // Fault: the call `number` is in carries no signal either way for `length`,
+    // from `after` from now (a carrier lost mid-page while the call stays up).
+    void silence_call(const std::string& number, Duration after, Duration length);
+
     // Fault: a poor line. Both directions of the calls of `number` from now on are
     // attenuated and get white noise added; nullopt makes the line clean again.
     // A low enough signal-to-noise ratio makes the fast modems fail training, so

@@ -195,6 +195,53 @@ TEST(SimulatedLine, StatusFollowsTheCall) {
 namespace faxemu {
 namespace {
 
+// The sender's carrier is lost for a second in the middle of page 1 (no RTC
+// reaches us) and the call goes on: spandsp 0.0.6 ends the page at the next
+// post-page command and calls it good. The reception must say the page may lack
+// rows, not "completed".
+TEST(SimulatedLine, CarrierLostMidPageIsNotACompletePage) {
+    TempDir tmp;
+    SimulatedSite site(tmp.path());
+    for (int i = 0; i < 2; ++i)
+        site.service.controller(site.port(i).DeviceId()).session_options().ecm = false;
+    site.port(1).put_Send(CallerRights::admin(), false);
+    SendRequest req = prepare_send(fixture("documents/letter-fine-mmr.tif"), tmp.path(),
+                                   SimulatedSite::number(1));
+    site.service.send(req);
+    // Page 1 starts about 3 s after the DCS; the line goes silent 10 s after the
+    // DCS for a second, mid-page, and is back for the sender's MPS.
+    ASSERT_TRUE(site.exchange.run_until(
+        [&] { return site.port(1).GetStatus(site.clock).bit_rate > 0; }, std::chrono::minutes(2)));
+    site.exchange.silence_call(SimulatedSite::number(1), std::chrono::seconds(10),
+                               std::chrono::seconds(1));
+    ASSERT_TRUE(site.run_until_idle());
+
+    const CallRecord* out = find_call(site, true);
+    const CallRecord* in = find_call(site, false);
+    ASSERT_NE(out, nullptr);
+    ASSERT_NE(in, nullptr);
+    EXPECT_TRUE(out->outcome.ok()) << out->outcome.cause_text;  // T.30 itself went through
+    EXPECT_EQ(in->pages, 3);
+    EXPECT_FALSE(in->outcome.ok()) << "a page cut short was reported complete";
+    EXPECT_EQ(in->outcome.status, Fps::Disconnected);
+    EXPECT_NE(in->outcome.cause_text.find("page 1 ended without RTC: the carrier was lost "
+                                          "mid-page; rows may be missing"),
+              std::string::npos)
+        << in->outcome.cause_text;
+    ASSERT_EQ(in->damaged_pages.size(), 1u);
+    const PortStatus status = site.port(1).GetStatus(site.clock);
+    EXPECT_EQ(status.device_status, Fps::Disconnected);
+    EXPECT_NE(status.description.find("page 1 ended without RTC"), std::string::npos)
+        << status.description;
+    // Page 1 lost rows; pages 2 and 3 came whole.
+    auto sent = read_bilevel_pages(req.document);
+    auto got = read_bilevel_pages(in->file);
+    ASSERT_EQ(got.size(), 3u);
+    EXPECT_LT(got[0].height, sent[0].height);
+    EXPECT_TRUE(got[1].bits == sent[1].bits);
+    EXPECT_TRUE(got[2].bits == sent[2].bits);
+}
+
 TEST(SimulatedLine, PoorLineFallsBackToASlowerModem) {
     test::TempDir tmp;
     SimulatedSite site(tmp.path());

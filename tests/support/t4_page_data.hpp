@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <vector>
 
 #include "core/image_compare.hpp"
@@ -74,8 +75,11 @@ struct DecodedT4Page {
 
 // spandsp's receiver over `data`, in chunks as the modem delivers them. `scratch`
 // is the TIFF t4_rx_init insists on opening; the rows come by the row handler.
-inline DecodedT4Page decode_t4_page(const std::vector<std::uint8_t>& data, bool two_d, int width,
-                                    const std::filesystem::path& scratch) {
+// `before_end` (if any) sees the receiver after the data, before the page ends.
+inline DecodedT4Page decode_t4_page(
+    const std::vector<std::uint8_t>& data, bool two_d, int width,
+    const std::filesystem::path& scratch,
+    const std::function<void(t4_rx_state_t*)>& before_end = nullptr) {
     DecodedT4Page out;
     out.page.width = static_cast<uint32_t>(width);
     t4_rx_state_t* rx = t4_rx_init(nullptr, scratch.c_str(), T4_COMPRESSION_ITU_T6);
@@ -103,6 +107,7 @@ inline DecodedT4Page decode_t4_page(const std::vector<std::uint8_t>& data, bool 
         const int n = static_cast<int>(std::min(kChunk, data.size() - at));
         out.ended = t4_rx_put_chunk(rx, data.data() + at, n) != 0;
     }
+    if (before_end) before_end(rx);
     t4_rx_end_page(rx);
     t4_stats_t stats;
     t4_rx_get_transfer_statistics(rx, &stats);

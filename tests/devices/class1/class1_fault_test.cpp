@@ -165,6 +165,48 @@ TEST(Class1Faults, LineDropMidPageWhileReceiving) {
     EXPECT_TRUE(b.device->idle());
 }
 
+// The sender's carrier is lost for a second mid-page (no RTC reaches the modem,
+// whose +FRM data ends in NO CARRIER) and the call goes on: spandsp 0.0.6 ends
+// the page at the sender's MPS and calls it good; the Class 1 receiver must
+// report the page as cut short.
+TEST(Class1Faults, CarrierLostMidPageWhileReceiving) {
+    TempDir tmp;
+    Class1Rig rig;
+    auto& m = rig.add_modem("5551000");
+    ASSERT_TRUE(rig.bring_up());
+    InboundCall in{tmp.path() / "rx.tif", SessionConfig{}};
+    in.session.ecm = false;
+    m.listener.inbound = in;
+    m.listener.answer_on_ring = 1;
+    Peer peer(rig.exchange, "5552000", tmp.path() / "unused.tif");
+    OutboundCall call = outbound("5551000", fax_document("letter-fine-mmr.tif", tmp.path()));
+    call.session.ecm = false;
+    peer.device.dial(call);
+    ASSERT_TRUE(rig.run_until([&] { return m.listener.negotiated.has_value(); }, kCallLimit));
+    // Page 1 starts about 3 s after the DCS and lasts longer than 11 s.
+    rig.exchange.silence_call("5551000", std::chrono::seconds(10), std::chrono::seconds(1));
+    ASSERT_TRUE(
+        rig.run_until([&] { return m.listener.outcome && peer.listener.outcome; }, kCallLimit));
+    EXPECT_TRUE(peer.listener.outcome->ok()) << peer.listener.outcome->cause_text;
+    EXPECT_EQ(m.listener.outcome->pages_done, 3);
+    std::vector<std::string> damage;
+    for (const SessionEvent& e : m.listener.events)
+        if (e.kind == SessionEvent::Kind::PageDone && !e.page_damage.empty())
+            damage.push_back(e.page_damage);
+    ASSERT_EQ(damage.size(), 1u) << "a page cut short was reported whole";
+    EXPECT_EQ(damage[0].rfind("page 1 ended without RTC: the carrier was lost mid-page; rows may "
+                              "be missing",
+                              0),
+              0u)
+        << damage[0];
+    auto sent = read_bilevel_pages(call.document);
+    auto got = read_bilevel_pages(tmp.path() / "rx.tif");
+    ASSERT_EQ(got.size(), 3u);
+    EXPECT_LT(got[0].height, sent[0].height);
+    EXPECT_TRUE(got[1].bits == sent[1].bits);
+    EXPECT_TRUE(got[2].bits == sent[2].bits);
+}
+
 // A poor line: training at 14400 fails, T.30 steps down, the pages still arrive whole.
 TEST(Class1Faults, NoisyLineFallsBack) {
     TempDir tmp;
