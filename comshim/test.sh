@@ -198,8 +198,9 @@ cat >"$tmp/mine.svg" <<'SVG'
   <text x="72" y="300" font-size="24">{{subject}}</text>
 </svg>
 SVG
+printf 'One page after my own cover page.\n' >"$tmp/short.txt"
 run_vbs late_personal_cover.vbs pass admin admin-secret "$addr" \
-  "$(winpath "$tmp/mine.svg")" "$(winpath "$tmp/notes.txt")"
+  "$(winpath "$tmp/mine.svg")" "$(winpath "$tmp/short.txt")"
 
 # ---- 2. viewer: refusals and bad arguments leave faxd unchanged
 snapshot "$tmp/before"

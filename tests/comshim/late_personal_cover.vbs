@@ -2,7 +2,7 @@
 ' makes CoverpageName a file of the client's; the shim uploads the .svg and
 ' faxd draws it first. With FaxServer.ServerCoverpage = True, faxd allows only
 ' its own cover pages and Send fails saying so. Run as faxd's admin.
-'   cscript //nologo late_personal_cover.vbs HOST:PORT C:\mine.svg C:\notes.txt
+'   cscript //nologo late_personal_cover.vbs HOST:PORT C:\mine.svg C:\one-page.txt
 ' Prints "N passed, M failed".
 Option Explicit
 On Error Resume Next
