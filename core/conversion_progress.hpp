@@ -12,8 +12,8 @@
 namespace faxemu {
 
 struct ConversionProgress {
-    std::string document;      // the client's name for the document being converted
-    std::int32_t index = 1;    // which document, from 1
+    std::string document;    // the client's name for the document being converted
+    std::int32_t index = 1;  // which document, from 1
     std::int32_t documents = 1;
     std::int32_t pages_done = 0;
     std::optional<std::int32_t> pages_total;  // none: not known (PostScript, before it is counted)

@@ -87,9 +87,9 @@ std::string ps_string(const std::string& text) {
 // page output (and outputs it, as the default one does), and for a PDF its
 // page count (nothing when the PDF cannot be opened: rendering it then says why).
 std::string progress_hook(const GhostscriptJob& job) {
-    std::string ps =
-        "<< /EndPage { exch pop 2 ne dup { (%stderr) (w) file dup (" + std::string(kPageDone) +
-        "\\n) writestring flushfile } if } bind >> setpagedevice";
+    std::string ps = "<< /EndPage { exch pop 2 ne dup { (%stderr) (w) file dup (" +
+                     std::string(kPageDone) +
+                     "\\n) writestring flushfile } if } bind >> setpagedevice";
     if (job.count_pages)
         ps += " { " + ps_string(job.input.string()) +
               " (r) file runpdfbegin pdfpagecount runpdfend (%stderr) (w) file dup (" +
@@ -125,7 +125,7 @@ class ProgressReader {
                 if (n > 0) total_ = n;
             }
         }
-        if (pending_.size() > 4096) pending_.clear();  // a long line of the document's own
+        if (pending_.size() > 4096) pending_.clear();   // a long line of the document's own
         if (total_ && done_ > *total_) total_.reset();  // a document that says otherwise
         if (done_ != done || total_ != total) job_.on_pages(done_, total_);
     }

@@ -124,9 +124,8 @@ ConversionResult convert_submission(const SubmissionRequest& request, std::stop_
     for (std::size_t i = 0; i < submission.documents.size(); ++i) {
         const SubmittedDocument& d = submission.documents[i];
         const std::string part = "part-" + std::to_string(i + 1);
-        const ConversionRequest c =
-            conversion(d, work.path() / (part + ".tif"), work.path() / part,
-                       static_cast<std::int32_t>(i + 1));
+        const ConversionRequest c = conversion(d, work.path() / (part + ".tif"), work.path() / part,
+                                               static_cast<std::int32_t>(i + 1));
         const ConversionResult converted = convert_document(c, stop);
         if (i == 0) result.type = converted.type;
         for (const std::string& note : converted.notes)

@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "core/documents/conversion.hpp"
 #include "core/conversion_progress.hpp"
+#include "core/documents/conversion.hpp"
 #include "core/documents/cover_page.hpp"
 
 namespace faxemu {

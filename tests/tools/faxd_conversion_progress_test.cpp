@@ -37,13 +37,13 @@ TEST(FaxdConversionProgress, AMultiPagePdfShowsItsPagesAsTheyConvert) {
     const auto notes = faxd.tmp.path() / "notes.txt";
     std::ofstream(notes) << "A short note after the long document.\n";
     const auto started = std::chrono::steady_clock::now();
-    const json job = c->call(
-        "job.submit",
-        {{"number", "5551002"},
-         {"documents",
-          {{{"name", "slow-pages.pdf"},
-            {"document", test::document_base64(test::fixture("documents/slow-pages.pdf"))}},
-           {{"name", "notes.txt"}, {"document", test::document_base64(notes)}}}}});
+    const json job =
+        c->call("job.submit",
+                {{"number", "5551002"},
+                 {"documents",
+                  {{{"name", "slow-pages.pdf"},
+                    {"document", test::document_base64(test::fixture("documents/slow-pages.pdf"))}},
+                   {{"name", "notes.txt"}, {"document", test::document_base64(notes)}}}}});
     const std::int64_t id = job["job_id"];
 
     // Until the job leaves converting.

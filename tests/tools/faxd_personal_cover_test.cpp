@@ -49,8 +49,9 @@ TEST(FaxdPersonalCover, IsDrawnWithoutWhatItNamesOnTheServer) {
     json job = rpc::submit_and_wait(*c, submit_with_cover(svg));
     const std::int64_t id = job["job_id"];
     EXPECT_EQ(job["page_count"], 2);  // the cover page and the document's one
-    ASSERT_TRUE(test::wait_for(
-        *c, [&] { return c->call("job.get", {{"job_id", id}})["state"] == "completed"; }));
+    ASSERT_TRUE(test::wait_for(*c, [&] {
+        return c->call("job.get", {{"job_id", id}})["state"] == "completed";
+    }));
     json fax;
     ASSERT_TRUE(test::wait_for(*admin, [&] {
         const json list = admin->call("received.list");
@@ -94,14 +95,13 @@ TEST(FaxdPersonalCover, IsRefusedWhenTheServerAllowsOnlyItsOwn) {
     // With it off, a template with entities is refused at once, naming it.
     admin->call("server.set", {{"server_coverpage", false}});
     try {
-        c->call("job.submit",
-                submit_with_cover("<!DOCTYPE svg [<!ENTITY e SYSTEM \"file:///etc/passwd\">]>" +
-                                  svg));
+        c->call(
+            "job.submit",
+            submit_with_cover("<!DOCTYPE svg [<!ENTITY e SYSTEM \"file:///etc/passwd\">]>" + svg));
         ADD_FAILURE() << "a cover page with entities was accepted";
     } catch (const rpc::RpcError& e) {
         EXPECT_EQ(e.code(), rpc::kBadDocument) << e.what();
-        EXPECT_NE(std::string(e.what()).find("\"mine.svg\": declares a DOCTYPE"),
-                  std::string::npos)
+        EXPECT_NE(std::string(e.what()).find("\"mine.svg\": declares a DOCTYPE"), std::string::npos)
             << e.what();
     }
 }

@@ -297,10 +297,10 @@ int main(int argc, char** argv) {
             // Progress on stderr while it converts (not with --json: scripts read stdout).
             std::optional<faxctl::ConversionProgressLine> progress;
             if (!o.json_output) progress.emplace(stderr, ::isatty(STDERR_FILENO) == 1);
-            json j = rpc::submit_and_wait(*client, p, std::chrono::minutes(10),
-                                          [&](const json& job) {
-                                              if (progress) progress->show(job);
-                                          });
+            json j =
+                rpc::submit_and_wait(*client, p, std::chrono::minutes(10), [&](const json& job) {
+                    if (progress) progress->show(job);
+                });
             if (progress) progress->finish();
             const std::int64_t id = j["job_id"].get<std::int64_t>();
             if (o.json_output && !wait)

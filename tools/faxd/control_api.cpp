@@ -57,8 +57,8 @@ std::string without_spool_paths(
 std::vector<std::uint8_t> decode_document(const std::string& text, std::size_t limit,
                                           const std::string& what = "document") {
     const auto too_large = [&] {
-        return rpc::RpcError(rpc::kTooLarge,
-                             what + ": larger than the limit of " + std::to_string(limit) + " bytes");
+        return rpc::RpcError(rpc::kTooLarge, what + ": larger than the limit of " +
+                                                 std::to_string(limit) + " bytes");
     };
     if (text.size() / 4 * 3 > limit + 3) throw too_large();
     auto bytes = rpc::base64_decode(text);

@@ -280,7 +280,8 @@ std::optional<CoverPageInfo> cover_page_param(const json& params, const Job& job
     auto it = params.find("cover");
     if (it == params.end() || it->is_null()) return std::nullopt;
     if (!it->is_object())
-        throw rpc::RpcError(rpc::kInvalidParams, "cover: expected {template? | document + name?, fields...}");
+        throw rpc::RpcError(rpc::kInvalidParams,
+                            "cover: expected {template? | document + name?, fields...}");
     const json& c = *it;
     for (const auto& [key, value] : c.items()) {
         // "document" and "name": a template of the client's own (job.submit).

@@ -30,9 +30,9 @@ std::string svg_page(const std::string& body) {
 }
 
 // A black square at (72,72), 144 pt a side, and the recipient's name.
-const std::string kOwnTemplate =
-    svg_page("<rect x=\"72\" y=\"72\" width=\"144\" height=\"144\" fill=\"black\"/>"
-             "<text x=\"72\" y=\"300\" font-size=\"24\">To: {{recipient_name}}</text>");
+const std::string kOwnTemplate = svg_page(
+    "<rect x=\"72\" y=\"72\" width=\"144\" height=\"144\" fill=\"black\"/>"
+    "<text x=\"72\" y=\"300\" font-size=\"24\">To: {{recipient_name}}</text>");
 
 TEST(PersonalCoverPage, IsDrawnFirstAndKeptWithTheSubmission) {
     test::TempDir tmp;
@@ -99,8 +99,7 @@ TEST(PersonalCoverPage, ReadsNothingOfTheServers) {
     }
     const BilevelPage control = draw(
         "<image " + box + " xlink:href=\"data:image/svg+xml;base64," +
-        rpc::base64_encode(std::vector<std::uint8_t>(black_svg.begin(), black_svg.end())) +
-        "\"/>");
+        rpc::base64_encode(std::vector<std::uint8_t>(black_svg.begin(), black_svg.end())) + "\"/>");
     EXPECT_GT(ink_at(control, 80, 80, 128, 128), 0.99);
 }
 
