@@ -8,6 +8,8 @@
 #     then the received fax is fetched with faxctl and compared pixel for pixel;
 #  1b. late_documents.vbs (admin): FaxDoc.Send of a .pdf and a .txt, and a
 #     file faxd cannot fax;
+#  1c. late_personal_cover.vbs (admin): a cover page from the client's own .svg
+#     (ServerCoverpage = False), refused when the server's ServerCoverpage is on;
 #  2. late_viewer.vbs (viewer): access denied and bad arguments; faxd unchanged;
 #  3. early_client.exe: CoCreateInstance + vtable calls with the real IIDs;
 #  4. uncaught.vbs: a negative control that the harness must see as failed.
@@ -189,6 +191,16 @@ printf '\001\002\003\004 not a document \000\377' >"$tmp/noise.bin"
 run_vbs late_documents.vbs pass admin admin-secret "$addr" \
   "$(winpath "$top/fixtures/documents/rects-letter.pdf")" "$(winpath "$tmp/notes.txt")" \
   "$(winpath "$tmp/noise.bin")"
+# ---- 1c. a cover page of the client's own (FaxDoc.ServerCoverpage = False, a local .svg)
+cat >"$tmp/mine.svg" <<'SVG'
+<svg xmlns="http://www.w3.org/2000/svg" width="612" height="792">
+  <rect x="72" y="72" width="144" height="144" fill="black"/>
+  <text x="72" y="300" font-size="24">{{subject}}</text>
+</svg>
+SVG
+printf 'One page after my own cover page.\n' >"$tmp/short.txt"
+run_vbs late_personal_cover.vbs pass admin admin-secret "$addr" \
+  "$(winpath "$tmp/mine.svg")" "$(winpath "$tmp/short.txt")"
 
 # ---- 2. viewer: refusals and bad arguments leave faxd unchanged
 snapshot "$tmp/before"

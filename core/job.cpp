@@ -105,4 +105,10 @@ std::string queue_status_string(JobState s) {
     return "Unknown";
 }
 
+std::string queue_status_string(const Job& job) {
+    if (job.state == JobState::Converting && job.conversion)
+        return "Pending (" + describe(*job.conversion) + ")";
+    return queue_status_string(job.state);
+}
+
 }  // namespace faxemu

@@ -9,6 +9,7 @@
 
 #include "core/call_outcome.hpp"
 #include "core/clock.hpp"
+#include "core/conversion_progress.hpp"
 #include "core/fax_codes.hpp"
 
 namespace faxemu {
@@ -64,7 +65,13 @@ struct Job {
     std::string last_error;              // why the last attempt failed, for people
     int last_t30_cause = -1;
     FailureClass last_failure = FailureClass::None;
+    // While Converting: how far the conversion has got. Live, never stored.
+    std::optional<ConversionProgress> conversion;
 };
+
+// QueueStatus in words for this job: queue_status_string(state), saying how
+// far the conversion has got while it converts.
+std::string queue_status_string(const Job& job);
 
 // One try at an outbound job, as recorded in the history.
 struct Attempt {

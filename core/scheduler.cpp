@@ -193,6 +193,7 @@ std::optional<Job> Scheduler::conversion_done(std::int64_t job_id, const std::st
     std::vector<Job> changed;
     {
         std::lock_guard lock(mutex_);
+        progress_.erase(job_id);
         auto job = store_.job(job_id);
         if (!job || job->state != JobState::Converting) return std::nullopt;
         if (page_count < 1)
@@ -214,6 +215,7 @@ std::optional<Job> Scheduler::conversion_failed(std::int64_t job_id, const std::
     std::vector<Job> changed;
     {
         std::lock_guard lock(mutex_);
+        progress_.erase(job_id);
         auto job = store_.job(job_id);
         if (!job || job->state != JobState::Converting) return std::nullopt;
         job->document.clear();
@@ -224,6 +226,34 @@ std::optional<Job> Scheduler::conversion_failed(std::int64_t job_id, const std::
     }
     notify(changed);
     return changed.front();
+}
+
+void Scheduler::conversion_progress(std::int64_t job_id, const ConversionProgress& progress) {
+    std::vector<Job> changed;
+    {
+        std::lock_guard lock(mutex_);
+        auto job = store_.job(job_id);
+        if (!job || job->state != JobState::Converting) {
+            progress_.erase(job_id);
+            return;
+        }
+        Progress& p = progress_[job_id];
+        if (p.value == progress && p.told) return;
+        p.value = progress;
+        const TimePoint now = clock_.now();
+        if (p.told && now - *p.told < kProgressInterval) return;  // kept for job.get
+        p.told = now;
+        job->conversion = progress;
+        changed.push_back(*job);
+    }
+    notify(changed);
+}
+
+Job Scheduler::with_progress(Job job) const {
+    auto it = progress_.find(job.id);
+    if (it != progress_.end() && job.state == JobState::Converting)
+        job.conversion = it->second.value;
+    return job;
 }
 
 std::optional<Scheduler::Dispatch> Scheduler::next(
@@ -569,11 +599,16 @@ std::optional<TimePoint> Scheduler::next_wakeup() const {
 std::vector<Job> Scheduler::jobs(bool include_final) const {
     auto all = store_.jobs();
     if (!include_final) std::erase_if(all, [](const Job& j) { return is_final(j.state); });
+    std::lock_guard lock(mutex_);
+    for (Job& j : all) j = with_progress(std::move(j));
     return all;
 }
 
 std::optional<Job> Scheduler::job(std::int64_t id) const {
-    return store_.job(id);
+    auto job = store_.job(id);
+    if (!job) return job;
+    std::lock_guard lock(mutex_);
+    return with_progress(std::move(*job));
 }
 
 }  // namespace faxemu

@@ -63,6 +63,12 @@ class Scheduler {
     std::optional<Job> conversion_done(std::int64_t job_id, const std::string& document,
                                        std::int32_t page_count, std::int64_t size);
     std::optional<Job> conversion_failed(std::int64_t job_id, const std::string& error);
+    // How far a Converting job's conversion has got. Kept (never stored) for
+    // job() and jobs(); told to the listeners at most once per
+    // kProgressInterval per job, so that a 500-page document cannot flood
+    // clients. Ignored unless the job is Converting.
+    static constexpr std::chrono::milliseconds kProgressInterval{250};
+    void conversion_progress(std::int64_t job_id, const ConversionProgress& progress);
 
     struct Dispatch {
         Job job;
@@ -133,6 +139,13 @@ class Scheduler {
 
     mutable std::mutex mutex_;  // one change of the queue at a time
     std::map<std::int64_t, Pending> pending_;
+    struct Progress {
+        ConversionProgress value;
+        std::optional<TimePoint> told;  // when the listeners last heard of it
+    };
+    std::map<std::int64_t, Progress> progress_;  // of Converting jobs
+    // `job` with its conversion's progress, if it has any. Under mutex_.
+    Job with_progress(Job job) const;
     std::function<void(std::int64_t, std::int32_t)> abort_;
     std::vector<std::function<void(const Job&)>> listeners_;
 };

@@ -20,6 +20,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <cwctype>
 #include <memory>
 #include <string>
 #include <vector>
@@ -755,16 +756,30 @@ class CFaxDoc : public Dual<IFaxDoc, &IID_IFaxDoc> {
     }
 
   private:
-    // The cover page faxd draws: its template is the server's one named like
-    // CoverpageName's file (C:\...\urgent.cov -> "urgent"; faxemu reads no
-    // .cov file), and FaxDoc's fields as faxd names them.
+    // The cover page faxd draws, with FaxDoc's fields as faxd names them. With
+    // ServerCoverpage = False, CoverpageName is the client's own file: an .svg
+    // is read here and uploaded (faxd draws it unless the server allows only
+    // its own cover pages). Otherwise, and for a Windows .cov (which faxemu
+    // does not read), the template is the server's one named like the file
+    // (C:\...\urgent.cov -> "urgent").
     json cover_page() const {
         json cover = json::object();
-        std::wstring name = str_[kCoverpageName];
+        const std::wstring& path = str_[kCoverpageName];
+        std::wstring name = path;
         if (const auto slash = name.find_last_of(L"\\/"); slash != std::wstring::npos)
             name.erase(0, slash + 1);
-        if (const auto dot = name.find_last_of(L'.'); dot != std::wstring::npos) name.erase(dot);
-        if (!name.empty()) cover["template"] = utf8(name.c_str());
+        std::wstring extension;
+        if (const auto dot = name.find_last_of(L'.'); dot != std::wstring::npos) {
+            extension = name.substr(dot);
+            for (wchar_t& c : extension) c = static_cast<wchar_t>(towlower(c));
+        }
+        if (!server_coverpage_ && extension == L".svg") {
+            cover["document"] = faxemu::rpc::base64_encode(read_file(path));
+            cover["name"] = utf8(name.c_str());
+        } else {
+            if (!extension.empty()) name.erase(name.size() - extension.size());
+            if (!name.empty()) cover["template"] = utf8(name.c_str());
+        }
         auto field = [&](const char* key, Field f) {
             if (!str_[f].empty()) cover[key] = utf8(str_[f].c_str());
         };

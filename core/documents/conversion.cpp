@@ -95,6 +95,8 @@ ConversionResult convert_document(const ConversionRequest& request, std::stop_to
         gs.last_page = limits.max_pages + 1;
         gs.deadline = deadline;
         gs.memory_limit = limits.max_memory_bytes;
+        gs.on_pages = request.on_pages;
+        gs.count_pages = result.type == DocumentType::Pdf;
         render_with_ghostscript(gs, stop);
         tiff = gs.output;
         paths.push_back(tiff);
@@ -120,6 +122,7 @@ ConversionResult convert_document(const ConversionRequest& request, std::stop_to
     }
     std::error_code ec;
     result.size = static_cast<std::int64_t>(fs::file_size(request.output, ec));
+    if (request.on_pages) request.on_pages(result.page_count, result.page_count);
     return result;
 }
 

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <stop_token>
@@ -46,6 +47,9 @@ struct ConversionRequest {
     std::string paper = "letter";
     ConversionLimits limits;
     std::optional<mode_t> mode;  // the output's permissions, whatever the umask
+    // Told of the pages converted so far, and of the document's pages once
+    // known (a PDF's before they are rendered; others' when they are done).
+    std::function<void(std::int32_t pages_done, std::optional<std::int32_t> pages_total)> on_pages;
 };
 
 struct ConversionResult {

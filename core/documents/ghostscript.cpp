@@ -39,6 +39,15 @@ std::string read_log(const std::filesystem::path& log) {
     return text.str().substr(0, 64 * 1024);
 }
 
+// Ghostscript's reports of progress, one line each in its log, written by the
+// code that progress_hook() gives it.
+constexpr std::string_view kPageDone = "faxemu: page done";
+constexpr std::string_view kPageCount = "faxemu: pages ";
+
+bool is_progress_line(const std::string& line) {
+    return line.rfind("faxemu: ", 0) == 0;
+}
+
 // The most telling line of Ghostscript's messages: its first error, else its
 // last line, without the spool paths it may quote.
 std::string gs_reason(const std::string& log, const GhostscriptJob& job) {
@@ -52,6 +61,7 @@ std::string gs_reason(const std::string& log, const GhostscriptJob& job) {
             for (auto pos = line.find(p); !p.empty() && pos != std::string::npos;
                  pos = line.find(p))
                 line.replace(pos, p.size(), "the document");
+        if (is_progress_line(line)) continue;
         if (first_error.empty() && lower(line).find("error") != std::string::npos)
             first_error = line;
         last = line;
@@ -62,6 +72,71 @@ std::string gs_reason(const std::string& log, const GhostscriptJob& job) {
         if (static_cast<unsigned char>(c) < 0x20) c = ' ';
     return reason;
 }
+
+// A PostScript string literal of `text`.
+std::string ps_string(const std::string& text) {
+    std::string out = "(";
+    for (char c : text) {
+        if (c == '(' || c == ')' || c == '\\') out += '\\';
+        out += c;
+    }
+    return out + ")";
+}
+
+// PostScript run before the document: an EndPage procedure that reports each
+// page output (and outputs it, as the default one does), and for a PDF its
+// page count (nothing when the PDF cannot be opened: rendering it then says why).
+std::string progress_hook(const GhostscriptJob& job) {
+    std::string ps = "<< /EndPage { exch pop 2 ne dup { (%stderr) (w) file dup (" +
+                     std::string(kPageDone) +
+                     "\\n) writestring flushfile } if } bind >> setpagedevice";
+    if (job.count_pages)
+        ps += " { " + ps_string(job.input.string()) +
+              " (r) file runpdfbegin pdfpagecount runpdfend (%stderr) (w) file dup (" +
+              std::string(kPageCount) +
+              ") writestring exch 20 string cvs writestring dup (\\n) writestring flushfile }"
+              " stopped pop";
+    return ps;
+}
+
+// Follows Ghostscript's log as it grows, telling the job of its progress lines.
+class ProgressReader {
+  public:
+    explicit ProgressReader(const GhostscriptJob& job) : job_(job) {}
+
+    void poll() {
+        if (!job_.on_pages) return;
+        std::ifstream in(job_.log, std::ios::binary);
+        in.seekg(static_cast<std::streamoff>(offset_));
+        char buffer[4096];
+        while (in.read(buffer, sizeof buffer), in.gcount() > 0) {
+            offset_ += static_cast<std::uint64_t>(in.gcount());
+            pending_.append(buffer, static_cast<std::size_t>(in.gcount()));
+        }
+        const std::int32_t done = done_;
+        const auto total = total_;
+        for (auto end = pending_.find('\n'); end != std::string::npos; end = pending_.find('\n')) {
+            const std::string line = pending_.substr(0, end);
+            pending_.erase(0, end + 1);
+            if (line == kPageDone) {
+                ++done_;
+            } else if (line.rfind(kPageCount, 0) == 0) {
+                const int n = std::atoi(line.c_str() + kPageCount.size());
+                if (n > 0) total_ = n;
+            }
+        }
+        if (pending_.size() > 4096) pending_.clear();   // a long line of the document's own
+        if (total_ && done_ > *total_) total_.reset();  // a document that says otherwise
+        if (done_ != done || total_ != total) job_.on_pages(done_, total_);
+    }
+
+  private:
+    const GhostscriptJob& job_;
+    std::uint64_t offset_ = 0;
+    std::string pending_;
+    std::int32_t done_ = 0;
+    std::optional<std::int32_t> total_;
+};
 
 std::string dpi_arg(double x, double y) {
     std::ostringstream s;
@@ -104,6 +179,12 @@ void render_with_ghostscript(const GhostscriptJob& job, std::stop_token stop) {
         "-sOutputFile=" + job.output.string(),
     };
     if (job.last_page > 0) args.push_back("-dLastPage=" + std::to_string(job.last_page));
+    if (job.on_pages) {
+        // Reading the document itself is all the count needs besides -dSAFER.
+        if (job.count_pages) args.push_back("--permit-file-read=" + job.input.string());
+        args.push_back("-c");
+        args.push_back(progress_hook(job));
+    }
     args.push_back("-f");
     args.push_back(job.input.string());
     std::vector<char*> argv;
@@ -153,9 +234,11 @@ void render_with_ghostscript(const GhostscriptJob& job, std::stop_token stop) {
     int status = 0;
     bool timed_out = false;
     bool cancelled = false;
+    ProgressReader progress(job);
     for (auto wait = std::chrono::milliseconds(1);;) {
         const pid_t done = ::waitpid(pid, &status, WNOHANG);
         if (done == pid) break;
+        progress.poll();
         if (done < 0 && errno != EINTR) break;
         if (stop.stop_requested() || Clock::now() >= job.deadline) {
             cancelled = stop.stop_requested();

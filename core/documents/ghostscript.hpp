@@ -8,6 +8,8 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <optional>
 #include <stop_token>
 #include <string>
 
@@ -26,6 +28,11 @@ struct GhostscriptJob {
     std::int32_t last_page = 0;  // 0: all
     std::chrono::steady_clock::time_point deadline;
     std::uint64_t memory_limit = 0;  // bytes; 0: none
+    // Told, while Ghostscript runs, of each page it has rendered and (for a
+    // PDF, which Ghostscript counts first) of the document's pages. Ghostscript
+    // reports both in its log through a PostScript EndPage hook.
+    std::function<void(std::int32_t pages_done, std::optional<std::int32_t> pages_total)> on_pages;
+    bool count_pages = false;  // a PDF: count its pages before rendering them
 };
 
 // The Ghostscript program run; "gs" on PATH unless $FAXEMU_GS names another.

@@ -6,6 +6,7 @@
 
 #include "core/atomic_file.hpp"
 #include "core/documents/fax_page.hpp"
+#include "core/documents/personal_cover_page.hpp"
 #include "core/documents/temporary_folder.hpp"
 #include "core/error.hpp"
 
@@ -17,6 +18,18 @@ using json = nlohmann::json;
 namespace {
 
 constexpr const char* kManifest = "submission.json";
+
+// The client's own template from the spool, checked again (the spool is
+// faxd's, but a check is cheap and the rule is one).
+std::string read_personal_cover_page(const SubmittedDocument& d) {
+    std::ifstream in(d.file, std::ios::binary);
+    if (!in) throw FaxError(ErrorCode::Io, "cover page \"" + d.name + "\": cannot be read");
+    std::string svg(kMaxPersonalCoverPageBytes + 1, '\0');
+    in.read(svg.data(), static_cast<std::streamsize>(svg.size()));
+    svg.resize(static_cast<std::size_t>(in.gcount()));
+    check_personal_cover_page(d.name, svg);
+    return svg;
+}
 
 }  // namespace
 
@@ -32,6 +45,9 @@ void save_submission(const fs::path& folder, const Submission& submission,
             cover[name] = (*submission.cover).*member;
         out["cover"] = cover;
     }
+    if (submission.cover_template)
+        out["cover_template"] = {{"file", submission.cover_template->file.filename().string()},
+                                 {"name", submission.cover_template->name}};
     const std::string text = out.dump(2);
     write_file_atomically(
         folder / kManifest,
@@ -60,6 +76,10 @@ Submission load_submission(const fs::path& folder_or_file, const std::string& na
                 cover.*member = j["cover"].value(field, "");
             s.cover = cover;
         }
+        if (j.contains("cover_template") && j["cover_template"].is_object())
+            s.cover_template = SubmittedDocument{
+                folder_or_file / j["cover_template"].at("file").get<std::string>(),
+                j["cover_template"].at("name").get<std::string>()};
     } catch (const json::exception& e) {
         throw FaxError(ErrorCode::Io, manifest.string() + ": " + e.what());
     }
@@ -70,8 +90,20 @@ ConversionResult convert_submission(const SubmissionRequest& request, std::stop_
     const Submission& submission = request.submission;
     if (submission.documents.empty())
         throw FaxError(ErrorCode::BadDocument, "the fax has no document");
-    auto conversion = [&](const SubmittedDocument& d, fs::path output, fs::path work_dir) {
+    const auto documents = static_cast<std::int32_t>(submission.documents.size());
+    auto conversion = [&](const SubmittedDocument& d, fs::path output, fs::path work_dir,
+                          std::int32_t index) {
         ConversionRequest c;
+        if (request.on_progress) {
+            ConversionProgress progress{d.name, index, documents, 0, std::nullopt};
+            request.on_progress(progress);
+            c.on_pages = [sink = request.on_progress, progress](
+                             std::int32_t done, std::optional<std::int32_t> total) mutable {
+                progress.pages_done = done;
+                progress.pages_total = total;
+                sink(progress);
+            };
+        }
         c.input = d.file;
         c.name = d.name;
         c.output = std::move(output);
@@ -84,7 +116,7 @@ ConversionResult convert_submission(const SubmissionRequest& request, std::stop_
     };
     if (submission.documents.size() == 1 && !submission.cover)
         return convert_document(
-            conversion(submission.documents[0], request.output, request.work_dir), stop);
+            conversion(submission.documents[0], request.output, request.work_dir, 1), stop);
 
     TemporaryFolder work(request.work_dir);
     ConversionResult result;
@@ -92,8 +124,8 @@ ConversionResult convert_submission(const SubmissionRequest& request, std::stop_
     for (std::size_t i = 0; i < submission.documents.size(); ++i) {
         const SubmittedDocument& d = submission.documents[i];
         const std::string part = "part-" + std::to_string(i + 1);
-        const ConversionRequest c =
-            conversion(d, work.path() / (part + ".tif"), work.path() / part);
+        const ConversionRequest c = conversion(d, work.path() / (part + ".tif"), work.path() / part,
+                                               static_cast<std::int32_t>(i + 1));
         const ConversionResult converted = convert_document(c, stop);
         if (i == 0) result.type = converted.type;
         for (const std::string& note : converted.notes)
@@ -110,11 +142,18 @@ ConversionResult convert_submission(const SubmissionRequest& request, std::stop_
     if (submission.cover) {
         if (stop.stop_requested()) throw ConversionCancelled();
         const CoverPageInfo& cover = *submission.cover;
-        const std::string name = cover.template_name.empty() ? "default" : cover.template_name;
+        std::string name = cover.template_name.empty() ? "default" : cover.template_name;
+        std::string svg;
+        if (submission.cover_template) {
+            name = submission.cover_template->name;
+            svg = read_personal_cover_page(*submission.cover_template);
+        } else {
+            svg = request.templates.load(cover.template_name);
+        }
         const FaxPageGeometry geometry =
             fax_page_geometry(request.paper, rows_per_inch(request.resolution));
         pages.insert(pages.begin(),
-                     render_cover_page(name, request.templates.load(cover.template_name), cover,
+                     render_cover_page(name, svg, cover,
                                        {request.cover_date, static_cast<int>(total)}, geometry));
     }
     write_fax_pages(request.output, pages, request.mode);

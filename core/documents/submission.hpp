@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "core/conversion_progress.hpp"
 #include "core/documents/conversion.hpp"
 #include "core/documents/cover_page.hpp"
 
@@ -24,6 +25,9 @@ struct SubmittedDocument {
 struct Submission {
     std::vector<SubmittedDocument> documents;
     std::optional<CoverPageInfo> cover;  // none: no cover page
+    // The client's own cover page template (personal_cover_page.hpp), drawn
+    // instead of the server's cover->template_name.
+    std::optional<SubmittedDocument> cover_template;
 };
 
 // Writes `submission` as <folder>/submission.json, atomically; the documents'
@@ -45,12 +49,16 @@ struct SubmissionRequest {
     std::optional<mode_t> mode;
     CoverPageTemplates templates;  // where the cover page's template is looked up
     std::string cover_date;        // {{date}}
+    // Told, on the converting thread, as each document starts and as its
+    // pages are converted.
+    ConversionProgressSink on_progress;
 };
 
 // Converts each document (convert_document) and joins their pages, the cover
 // page first, into one TIFF-F. One document without a cover page is converted
 // as it is (a fax-shaped TIFF passes untouched). Throws as convert_document,
-// and FaxError(BadDocument) for an unknown cover page template.
+// and FaxError(BadDocument) for an unknown cover page template or a client's
+// own that check_personal_cover_page refuses or librsvg cannot draw.
 ConversionResult convert_submission(const SubmissionRequest& request, std::stop_token stop = {});
 
 }  // namespace faxemu

@@ -7,7 +7,8 @@
 
 namespace faxemu::rpc {
 
-json submit_and_wait(FaxClient& client, const json& params, std::chrono::milliseconds timeout) {
+json submit_and_wait(FaxClient& client, const json& params, std::chrono::milliseconds timeout,
+                     const std::function<void(const json& job)>& on_converting) {
     const auto end = std::chrono::steady_clock::now() + timeout;
     json job = client.call("job.submit", params, timeout);
     const auto id = job.at("job_id").get<std::int64_t>();
@@ -15,6 +16,7 @@ json submit_and_wait(FaxClient& client, const json& params, std::chrono::millise
     // is the caller's to set. Short at first, as most documents convert at once.
     auto pause = std::chrono::milliseconds(10);
     while (job.at("state") == "converting") {
+        if (on_converting) on_converting(job);
         if (std::chrono::steady_clock::now() >= end)
             throw RpcError(kIoError, "job " + std::to_string(id) +
                                          ": its document is still being converted after " +

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 
 #include "core/protocol/client.hpp"
 
@@ -14,8 +15,11 @@ namespace faxemu::rpc {
 // "converting". Returns the job as it then is (queued, or later). Throws
 // RpcError: what job.submit throws; kBadDocument with faxd's reason (naming the
 // document, the page when known, and why) when the conversion failed; kIoError
-// when it has not ended within `timeout`.
+// when it has not ended within `timeout`. `on_converting`, when given, sees the
+// job each time it is asked while it converts (its "conversion" tells how far
+// the conversion has got), to show progress.
 json submit_and_wait(FaxClient& client, const json& params,
-                     std::chrono::milliseconds timeout = std::chrono::minutes(10));
+                     std::chrono::milliseconds timeout = std::chrono::minutes(10),
+                     const std::function<void(const json& job)>& on_converting = {});
 
 }  // namespace faxemu::rpc

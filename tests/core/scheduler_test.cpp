@@ -810,3 +810,48 @@ TEST_F(SchedulerTest, ListenersSeeEveryPersistedChange) {
 
 }  // namespace
 }  // namespace faxemu
+
+namespace faxemu {
+namespace {
+
+// Progress of a conversion: kept for job() and jobs(), told to listeners at
+// most once per kProgressInterval, and gone once the conversion ends.
+TEST_F(SchedulerTest, ConversionProgressIsKeptAndToldAtMostEveryInterval) {
+    const std::int64_t id = scheduler->submit_converting(make_job()).id;
+    changes.clear();
+    ConversionProgress p{"letter.pdf", 1, 2, 0, std::nullopt};
+    scheduler->conversion_progress(id, p);
+    ASSERT_EQ(changes.size(), 1u);
+    ASSERT_TRUE(changes[0].conversion);
+    EXPECT_EQ(changes[0].conversion->document, "letter.pdf");
+    EXPECT_EQ(queue_status_string(changes[0]), "Pending (converting letter.pdf, document 1 of 2)");
+    for (int page = 1; page <= 40; ++page) {  // 40 pages in one interval
+        p.pages_done = page;
+        p.pages_total = 40;
+        scheduler->conversion_progress(id, p);
+    }
+    EXPECT_EQ(changes.size(), 1u);
+    ASSERT_TRUE(job(id).conversion);  // job.get has the latest all the same
+    EXPECT_EQ(job(id).conversion->pages_done, 40);
+    EXPECT_EQ(queue_status_string(job(id)),
+              "Pending (converting letter.pdf, document 1 of 2: page 40 of 40)");
+    EXPECT_EQ(scheduler->jobs(false).at(0).conversion->pages_done, 40);
+    clock.advance(Scheduler::kProgressInterval);
+    p.index = 2;
+    p.document = "notes.txt";
+    p.pages_done = 0;
+    p.pages_total.reset();
+    scheduler->conversion_progress(id, p);
+    ASSERT_EQ(changes.size(), 2u);
+    EXPECT_EQ(changes[1].conversion->index, 2);
+
+    ASSERT_TRUE(scheduler->conversion_done(id, "/spool/job.tif", 41, 1000));
+    EXPECT_FALSE(job(id).conversion);
+    EXPECT_EQ(queue_status_string(job(id)), "Pending");
+    scheduler->conversion_progress(id, p);  // late: the job is queued
+    EXPECT_FALSE(job(id).conversion);
+    EXPECT_EQ(changes.size(), 3u);
+}
+
+}  // namespace
+}  // namespace faxemu

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include <fstream>
+#include <sstream>
 
 #include "core/documents/conversion.hpp"
 #include "core/documents/cover_page.hpp"
@@ -61,7 +62,11 @@ TEST_F(Faxctl, SendWaitThenFetchMatchesPixelForPixel) {
     EXPECT_NE(page2, std::string::npos) << out;
     EXPECT_NE(page3, std::string::npos) << out;
     EXPECT_TRUE(page1 < page2 && page2 < page3) << out;
-    EXPECT_EQ(out.find("converting"), std::string::npos) << out;  // send waited for that
+    // Progress of the conversion (on stderr) ends before the job is queued;
+    // the follower prints no converting state of its own.
+    const auto queued = out.find("queued for");
+    ASSERT_NE(queued, std::string::npos) << out;
+    EXPECT_EQ(out.find("converting", queued), std::string::npos) << out;
     EXPECT_NE(out.find("Completed"), std::string::npos) << out;
 
     ASSERT_EQ(faxctl({"--json", "received"}, out), 0) << out;
@@ -76,6 +81,38 @@ TEST_F(Faxctl, SendWaitThenFetchMatchesPixelForPixel) {
         << out;
     ImageComparison cmp = compare_fax_images_below_band(document, fetched, kPageHeaderBandMm);
     EXPECT_TRUE(cmp.equal) << cmp.detail;
+}
+
+// A long PDF: while faxd converts it, send shows its pages counted up (one
+// line per change, stderr not being a terminal), then says it is queued;
+// with --json it prints the job alone.
+TEST_F(Faxctl, SendShowsProgressWhileALongDocumentConverts) {
+    const auto pdf = test::fixture("documents/slow-pages.pdf");
+    std::string out;
+    ASSERT_EQ(faxctl({"send", "--to", "5551002", pdf.string()}, out), 0) << out;
+    std::vector<int> pages;
+    std::istringstream lines(out);
+    std::string line;
+    const std::string progress = ": Pending (converting slow-pages.pdf: page ";
+    bool queued = false;
+    while (std::getline(lines, line)) {
+        const auto at = line.find(progress);
+        if (at != std::string::npos) {
+            EXPECT_FALSE(queued) << "progress after the job was queued:\n" << out;
+            EXPECT_EQ(line.rfind("job ", 0), 0u) << line;
+            const std::string rest = line.substr(at + progress.size());
+            pages.push_back(std::stoi(rest));
+            EXPECT_NE(rest.find(" of 12)"), std::string::npos) << line;
+        }
+        if (line.find("(12 pages) queued for 5551002") != std::string::npos) queued = true;
+    }
+    EXPECT_TRUE(queued) << out;
+    EXPECT_GE(pages.size(), 2u) << out;
+    EXPECT_TRUE(std::is_sorted(pages.begin(), pages.end())) << out;
+
+    ASSERT_EQ(faxctl({"--json", "send", "--to", "5551002", pdf.string()}, out), 0) << out;
+    EXPECT_EQ(out.find("converting"), std::string::npos) << out;
+    EXPECT_EQ(json::parse(out)["page_count"], 12) << out;
 }
 
 // Issue 10's first "done when": a PDF, a text file and a photo in one faxctl

@@ -16,6 +16,8 @@
 #include <set>
 #include <sstream>
 
+#include <unistd.h>
+
 #include "core/protocol/base64.hpp"
 #include "core/protocol/client.hpp"
 #include "core/protocol/closest_name.hpp"
@@ -24,6 +26,7 @@
 #include "core/protocol/fetch_received.hpp"
 #include "core/protocol/json_rpc.hpp"
 #include "core/protocol/submit.hpp"
+#include "tools/faxctl/conversion_progress.hpp"
 #include "tools/faxctl/faxd_address.hpp"
 #include "tools/faxctl/fetch_target.hpp"
 #include "tools/faxctl/follow.hpp"
@@ -226,7 +229,8 @@ int main(int argc, char** argv) {
     send->add_option("--billing", billing, "BillingCode");
     send->add_option("--tsid", tsid_doc, "the TSID to send (unless the server uses the port's)");
     send->add_option("--cover", cover_template,
-                     "a cover page first, from the server's TEMPLATE (default: \"default\")")
+                     "a cover page first, from the server's TEMPLATE (default: \"default\"), "
+                     "or from an SVG file of your own when TEMPLATE is an existing file")
         ->expected(0, 1)
         ->default_str("default");
     send->add_option("--subject", subject, "the cover page's subject (implies --cover)");
@@ -356,7 +360,14 @@ int main(int argc, char** argv) {
             if (!tsid_doc.empty()) p["tsid"] = tsid_doc;
             if (send->count("--cover") || !subject.empty() || !note.empty()) {
                 json cover = json::object();
-                if (cover_template && !cover_template->empty()) cover["template"] = *cover_template;
+                std::error_code ec;
+                if (cover_template && std::filesystem::is_regular_file(*cover_template, ec)) {
+                    // A template of one's own, drawn by faxd unless it allows only its own.
+                    cover["document"] = rpc::base64_encode(read_file(*cover_template));
+                    cover["name"] = std::filesystem::path(*cover_template).filename().string();
+                } else if (cover_template && !cover_template->empty()) {
+                    cover["template"] = *cover_template;
+                }
                 if (!subject.empty()) cover["subject"] = subject;
                 if (!note.empty()) cover["note"] = note;
                 p["cover"] = cover;
@@ -365,7 +376,14 @@ int main(int argc, char** argv) {
             if (wait) follower.emplace(*client);  // listening before the submission
             // Returns once faxd has converted the documents; a document it
             // cannot fax throws its reason, which main() prints.
-            json j = rpc::submit_and_wait(*client, p);
+            // Progress on stderr while it converts (not with --json: scripts read stdout).
+            std::optional<faxctl::ConversionProgressLine> progress;
+            if (!o.json_output) progress.emplace(stderr, ::isatty(STDERR_FILENO) == 1);
+            json j =
+                rpc::submit_and_wait(*client, p, std::chrono::minutes(10), [&](const json& job) {
+                    if (progress) progress->show(job);
+                });
+            if (progress) progress->finish();
             const std::int64_t id = j["job_id"].get<std::int64_t>();
             if (o.json_output && !wait)
                 fmt::print("{}\n", j.dump(2));

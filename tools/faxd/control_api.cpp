@@ -16,6 +16,7 @@
 #include "core/client_text.hpp"
 #include "core/atomic_file.hpp"
 #include "core/documents/document_type.hpp"
+#include "core/documents/personal_cover_page.hpp"
 #include "core/documents/submission.hpp"
 #include "core/error.hpp"
 #include "core/file_modes.hpp"
@@ -53,14 +54,15 @@ std::string without_spool_paths(
     return message;
 }
 
-std::vector<std::uint8_t> decode_document(const std::string& text, std::size_t limit) {
+std::vector<std::uint8_t> decode_document(const std::string& text, std::size_t limit,
+                                          const std::string& what = "document") {
     const auto too_large = [&] {
-        return rpc::RpcError(rpc::kTooLarge, "document: larger than the limit of " +
+        return rpc::RpcError(rpc::kTooLarge, what + ": larger than the limit of " +
                                                  std::to_string(limit) + " bytes");
     };
     if (text.size() / 4 * 3 > limit + 3) throw too_large();
     auto bytes = rpc::base64_decode(text);
-    if (!bytes) throw rpc::RpcError(rpc::kInvalidParams, "document: not valid base64");
+    if (!bytes) throw rpc::RpcError(rpc::kInvalidParams, what + ": not valid base64");
     if (bytes->size() > limit) throw too_large();
     return std::move(*bytes);
 }
@@ -215,7 +217,31 @@ void Daemon::register_handlers() {
             if (auto why = unsupported_reason(sniff_document_type(head), u.name); !why.empty())
                 throw FaxError(ErrorCode::BadDocument, why);
         }
-        if (cover) cover_templates().load(cover->template_name);  // an unknown one, now
+        // The client's own cover page (FaxDoc.ServerCoverpage = False), unless
+        // the server allows only its own (FaxServer.ServerCoverpage).
+        std::optional<Upload> own_cover;
+        if (cover && params["cover"].contains("document")) {
+            const json& c = params["cover"];
+            const std::string name = opt_string_param(c, "name").value_or("cover.svg");
+            if (auto why = one_line_problem(name, 256); !why.empty())
+                throw rpc::RpcError(rpc::kInvalidParams, "cover.name: " + why);
+            if (!cover->template_name.empty())
+                throw rpc::RpcError(rpc::kInvalidParams,
+                                    "cover: a server template or a document of the client's own, "
+                                    "not both");
+            if (server_.settings().server_coverpage)
+                throw FaxError(ErrorCode::AccessDenied,
+                               "cover page \"" + name +
+                                   "\": this server allows only its own cover pages "
+                                   "(ServerCoverpage is on); choose one of them by name");
+            own_cover = Upload{name, decode_document(string_param(c, "document"),
+                                                     kMaxPersonalCoverPageBytes, "cover.document")};
+            check_personal_cover_page(
+                name, std::string_view(reinterpret_cast<const char*>(own_cover->bytes.data()),
+                                       own_cover->bytes.size()));
+        } else if (cover) {
+            cover_templates().load(cover->template_name);  // an unknown one, now
+        }
 
         // The uploads are stored whole, in a folder with what names them,
         // before the job that names the folder (a crash between the two leaves
@@ -230,6 +256,11 @@ void Daemon::register_handlers() {
                 const auto file = folder / std::to_string(i + 1);
                 write_file_atomically(file, uploads[i].bytes, config_.modes.file);
                 submission.documents.push_back({file, uploads[i].name});
+            }
+            if (own_cover) {
+                const auto file = folder / "cover.svg";
+                write_file_atomically(file, own_cover->bytes, config_.modes.file);
+                submission.cover_template = SubmittedDocument{file, own_cover->name};
             }
             save_submission(folder, submission, config_.modes.file);
         } catch (const std::exception& e) {

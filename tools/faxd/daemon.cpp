@@ -336,6 +336,11 @@ void Daemon::convert(const Job& job) {
     const std::string name = job.display_name;
     const std::int64_t id = job.id;
     const std::string user = job.user_name;
+    // Progress goes to the io thread, where the scheduler keeps it for job.get
+    // and tells clients of it at most a few times a second.
+    request.on_progress = [this, id = job.id](const ConversionProgress& progress) {
+        asio::post(io_, [this, id, progress] { scheduler_.conversion_progress(id, progress); });
+    };
     workers_.post([this, request, input, name, id, user](std::stop_token stop) mutable {
         std::optional<ConversionResult> result;
         std::string error;

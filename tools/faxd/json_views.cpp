@@ -145,13 +145,13 @@ ServerSettings settings_from_json(ServerSettings s, const json& params) {
 }
 
 json job_json(const Job& j) {
-    return {
+    json out = {
         {"job_id", j.id},
         {"type", static_cast<int>(j.type)},
         {"user_name", j.user_name},
         {"state", to_string(j.state)},
         {"queue_status", queue_status_bits(j.state)},
-        {"queue_status_text", queue_status_string(j.state)},
+        {"queue_status_text", queue_status_string(j)},
         {"device_status_text", j.device_id ? std::string(to_string(j.device_status)) : "Unknown"},
         {"device_id", j.device_id},
         {"page_count", j.page_count},
@@ -173,6 +173,15 @@ json job_json(const Job& j) {
         {"last_error", j.last_error},
         {"last_t30_cause", j.last_t30_cause},
         {"last_failure", to_string(j.last_failure)}};
+    if (j.conversion) {
+        const ConversionProgress& p = *j.conversion;
+        out["conversion"] = {{"document", p.document},
+                             {"index", p.index},
+                             {"documents", p.documents},
+                             {"pages_done", p.pages_done}};
+        if (p.pages_total) out["conversion"]["pages_total"] = *p.pages_total;
+    }
+    return out;
 }
 
 json attempt_json(const Attempt& a) {
@@ -271,10 +280,12 @@ std::optional<CoverPageInfo> cover_page_param(const json& params, const Job& job
     auto it = params.find("cover");
     if (it == params.end() || it->is_null()) return std::nullopt;
     if (!it->is_object())
-        throw rpc::RpcError(rpc::kInvalidParams, "cover: expected {template?, fields...}");
+        throw rpc::RpcError(rpc::kInvalidParams,
+                            "cover: expected {template? | document + name?, fields...}");
     const json& c = *it;
     for (const auto& [key, value] : c.items()) {
-        bool known = key == "template";
+        // "document" and "name": a template of the client's own (job.submit).
+        bool known = key == "template" || key == "document" || key == "name";
         for (const auto& field : cover_page_fields()) known = known || key == field.first;
         if (!known)
             throw rpc::RpcError(rpc::kInvalidParams,

@@ -64,7 +64,8 @@ std::optional<std::string> opt_string_param(const json& params, const char* key)
 std::optional<bool> opt_bool_param(const json& params, const char* key);
 
 // job.submit's "cover" ({template?, recipient_name?, ..., note?, subject?}), or
-// none when absent. Fields the client leaves out come from the job (recipient,
+// none when absent; its "document" and "name" (a template of the client's own)
+// are the caller's to read. Fields the client leaves out come from the job (recipient,
 // number, sender, company, department, TSID). Throws RpcError(kInvalidParams)
 // naming a field that is not text of one line (the note may have several) or
 // is too long.

@@ -163,5 +163,36 @@ TEST(Conversion, StoppingCancelsAGhostscriptRun) {
     EXPECT_FALSE(std::filesystem::exists(c.tmp.path() / "work"));
 }
 
+// Ghostscript tells of each page as it renders it; a PDF's pages are counted
+// before they are rendered, PostScript's are known when it ends.
+TEST(Conversion, TellsOfItsPagesAsGhostscriptRendersThem) {
+    for (const char* fixture : {"documents/rects-letter.pdf", "documents/rects-letter.ps"}) {
+        test::TempDir tmp;
+        ConversionRequest r;
+        r.input = test::fixture(fixture);
+        r.name = r.input.filename().string();
+        r.output = tmp.path() / "out.tif";
+        r.work_dir = tmp.path() / "work";
+        std::vector<std::pair<std::int32_t, std::int32_t>> told;  // done, total (0: unknown)
+        r.on_pages = [&](std::int32_t done, std::optional<std::int32_t> total) {
+            told.emplace_back(done, total.value_or(0));
+        };
+        EXPECT_EQ(convert_document(r).page_count, 2) << fixture;
+        ASSERT_FALSE(told.empty()) << fixture;
+        EXPECT_EQ(told.back(), std::make_pair(2, 2)) << fixture;
+        // In order; how many reports there are depends on how fast Ghostscript
+        // is, but a total is never wrong (PostScript's is unknown until the end).
+        const bool pdf = r.name.ends_with(".pdf");
+        for (std::size_t i = 0; i < told.size(); ++i) {
+            if (i > 0) {
+                EXPECT_LE(told[i - 1].first, told[i].first) << fixture;
+            }
+            if (i + 1 < told.size()) {
+                EXPECT_EQ(told[i].second, pdf ? 2 : 0) << testing::PrintToString(told);
+            }
+        }
+    }
+}
+
 }  // namespace
 }  // namespace faxemu

@@ -81,6 +81,16 @@ inline double ink(const BilevelPage& page, long x0, long y0, long x1, long y1) {
     return all ? static_cast<double>(black) / all : 0;
 }
 
+// Share of black in a box given in the points of a Letter template (612 pt
+// fitted to the page's width), as cover pages are drawn.
+inline double ink_at_points(const BilevelPage& page, double x_pt, double y_pt, double w_pt,
+                            double h_pt) {
+    const double x = page.width / 612.0;
+    const double y = x * page.y_dpi / page.x_dpi;
+    return ink(page, static_cast<long>(x_pt * x), static_cast<long>(y_pt * y),
+               static_cast<long>((x_pt + w_pt) * x), static_cast<long>((y_pt + h_pt) * y));
+}
+
 // The smallest box holding every black pixel of `page`; empty (x1 <= x0) when none.
 struct Box {
     long x0 = 0, y0 = 0, x1 = 0, y1 = 0;
