@@ -4,11 +4,13 @@
 
 #include <algorithm>
 #include <ctime>
+#include <random>
 #include <string_view>
 #include <utility>
 
 #include "core/client_text.hpp"
 #include "core/error.hpp"
+#include "core/fax_number.hpp"
 #include "core/port.hpp"
 
 namespace faxemu {
@@ -39,6 +41,12 @@ Scheduler::LocalTime system_local_time(TimePoint t) {
 
 bool waiting(JobState s) {
     return s == JobState::Queued || s == JobState::Retrying;
+}
+
+// A random jitter source, seeded once per scheduler.
+Scheduler::Jitter random_jitter() {
+    auto engine = std::make_shared<std::mt19937_64>(std::random_device{}());
+    return [engine] { return std::uniform_real_distribution<double>(0.0, 1.0)(*engine); };
 }
 
 std::string job_name(std::int64_t id) {
@@ -92,7 +100,19 @@ Scheduler::Scheduler(FaxServer& server, Store& store, const Clock& clock, LocalT
     : server_(server),
       store_(store),
       clock_(clock),
-      local_time_of_(local_time_of ? std::move(local_time_of) : LocalTimeOf(system_local_time)) {}
+      local_time_of_(local_time_of ? std::move(local_time_of) : LocalTimeOf(system_local_time)),
+      jitter_(random_jitter()) {}
+
+void Scheduler::set_max_calls_per_number(int n) {
+    if (n < 1)
+        throw FaxError(ErrorCode::InvalidParameter,
+                       "max_calls_per_number must be at least 1, got " + std::to_string(n));
+    max_calls_per_number_ = n;
+}
+
+void Scheduler::set_jitter(Jitter jitter) {
+    jitter_ = jitter ? std::move(jitter) : random_jitter();
+}
 
 void Scheduler::on_abort(std::function<void(std::int64_t, std::int32_t)> abort) {
     abort_ = std::move(abort);
@@ -256,27 +276,65 @@ Job Scheduler::with_progress(Job job) const {
     return job;
 }
 
+std::string Scheduler::no_port_reason(const Job& job) const {
+    std::string own;
+    for (const Port* port : server_.ports_by_priority()) {
+        if (!port->Send()) continue;
+        if (!same_fax_number(port->number, job.fax_number)) return {};
+        own += (own.empty() ? "" : ", ") + port->Name();
+    }
+    if (own.empty()) return "waiting: no port has Send on";
+    return "waiting: " + job.fax_number + " is the number of port " + own +
+           ", which cannot dial itself; no other port has Send on";
+}
+
 std::optional<Scheduler::Dispatch> Scheduler::next(
     const std::function<bool(std::int32_t)>& port_free) {
-    std::lock_guard lock(mutex_);
-    if (server_.settings().pause_server_queue) return std::nullopt;
-    std::int32_t device_id = 0;
-    for (const Port* port : server_.ports_by_priority()) {
-        if (port->Send() && port_free(port->DeviceId())) {
-            device_id = port->DeviceId();
+    std::vector<Job> changed;
+    std::optional<Dispatch> out;
+    {
+        std::lock_guard lock(mutex_);
+        if (server_.settings().pause_server_queue) return std::nullopt;
+        std::vector<const Port*> free;  // by priority
+        for (const Port* port : server_.ports_by_priority()) {
+            if (port->Send() && port_free(port->DeviceId())) free.push_back(port);
+        }
+        if (free.empty()) return std::nullopt;
+        const auto now = clock_.now();
+        const bool discount_now = discount_ok(now);
+        auto all = store_.jobs();
+        std::vector<std::string> calling;  // the numbers of the calls in progress
+        for (const auto& job : all) {
+            if (job.state == JobState::InProgress) calling.push_back(job.fax_number);
+            if (!waiting(job.state)) waits_.erase(job.id);  // sent, paused or gone since
+        }
+        for (auto& job : all) {
+            if (!waiting(job.state) || job.next_attempt > now) continue;
+            if (job.discount_send && !discount_now) continue;
+            const auto calls = std::count_if(calling.begin(), calling.end(), [&](const auto& n) {
+                return same_fax_number(n, job.fax_number);
+            });
+            if (calls >= max_calls_per_number_) continue;
+            // Why it cannot go (if so) is shown and announced once, when it changes.
+            std::string reason = no_port_reason(job);
+            auto& known = waits_[job.id];
+            if (known != reason) {
+                known = reason;
+                changed.push_back(job);
+            }
+            if (!reason.empty()) continue;
+            const auto port = std::find_if(free.begin(), free.end(), [&](const Port* p) {
+                return !same_fax_number(p->number, job.fax_number);
+            });
+            if (port == free.end()) continue;  // only its own number's port is idle
+            const auto first_page = job.pages_sent;
+            out = Dispatch{std::move(job), (*port)->DeviceId(), first_page};
             break;
         }
+        std::erase_if(waits_, [](const auto& w) { return w.second.empty(); });
     }
-    if (device_id == 0) return std::nullopt;
-    const auto now = clock_.now();
-    const bool discount_now = discount_ok(now);
-    for (auto& job : store_.jobs()) {
-        if (!waiting(job.state) || job.next_attempt > now) continue;
-        if (job.discount_send && !discount_now) continue;
-        const auto first_page = job.pages_sent;
-        return Dispatch{std::move(job), device_id, first_page};
-    }
-    return std::nullopt;
+    notify(changed);
+    return out;
 }
 
 void Scheduler::attempt_started(std::int64_t job_id, std::int32_t device_id) {
@@ -391,7 +449,11 @@ void Scheduler::attempt_ended(std::int64_t job_id, const CallOutcome& outcome) {
         } else if (job.attempts <= settings.retries) {
             // A pause keeps the retry time, so a resume waits out the delay.
             job.state = pending == Pending::Pause ? JobState::Paused : JobState::Retrying;
-            job.next_attempt = now + std::chrono::minutes{settings.retry_delay};
+            const Duration delay = std::chrono::minutes{settings.retry_delay};
+            const double j = std::clamp(jitter_(), 0.0, 1.0);
+            job.next_attempt = now + delay +
+                               Duration{static_cast<Duration::rep>(
+                                   static_cast<double>(delay.count()) * kRetryJitterFraction * j)};
         } else {
             job.state = JobState::RetriesExceeded;
         }
@@ -413,6 +475,47 @@ void Scheduler::attempt_ended(std::int64_t job_id, const CallOutcome& outcome) {
     notify(changed);
 }
 
+void Scheduler::check_may_change(const CallerRights& caller, const std::string& user,
+                                 const Job& job) {
+    const bool owner = user == job.user_name && caller.has(access::JobSubmit);
+    if (!owner && !caller.has(access::JobManage))
+        throw FaxError(ErrorCode::AccessDenied,
+                       "access denied: changing " + job_name(job.id) + " of user " + job.user_name +
+                           " needs FAX_JOB_MANAGE (or FAX_JOB_SUBMIT for one's own job)");
+}
+
+Job Scheduler::retry_now(const CallerRights& caller, const std::string& user, std::int64_t job_id) {
+    std::vector<Job> changed;
+    Job job;
+    {
+        std::lock_guard lock(mutex_);
+        job = load(job_id);
+        check_may_change(caller, user, job);
+        switch (job.state) {
+            case JobState::Paused:
+                job.state = job.attempts > 0 ? JobState::Retrying : JobState::Queued;
+                [[fallthrough]];
+            case JobState::Queued:
+            case JobState::Retrying:
+                job.next_attempt = clock_.now();
+                save(job, changed);
+                break;
+            case JobState::Converting:  // queued for now when its conversion ends
+                break;
+            case JobState::InProgress:
+                throw FaxError(ErrorCode::InvalidParameter, job_name(job_id) +
+                                                                " is being sent now, on port " +
+                                                                std::to_string(job.device_id));
+            default:
+                throw FaxError(ErrorCode::InvalidParameter, job_name(job_id) + " is " +
+                                                                to_string(job.state) +
+                                                                ": restart it to send it again");
+        }
+    }
+    notify(changed);
+    return job;
+}
+
 Job Scheduler::command(const CallerRights& caller, const std::string& user, std::int64_t job_id,
                        JobCommand cmd) {
     std::vector<Job> changed;
@@ -421,12 +524,7 @@ Job Scheduler::command(const CallerRights& caller, const std::string& user, std:
     {
         std::lock_guard lock(mutex_);
         job = load(job_id);
-        const bool owner = user == job.user_name && caller.has(access::JobSubmit);
-        if (!owner && !caller.has(access::JobManage))
-            throw FaxError(ErrorCode::AccessDenied,
-                           "access denied: changing " + job_name(job_id) + " of user " +
-                               job.user_name +
-                               " needs FAX_JOB_MANAGE (or FAX_JOB_SUBMIT for one's own job)");
+        check_may_change(caller, user, job);
         const auto now = clock_.now();
         const auto refuse = [&](const std::string& why) {
             throw FaxError(ErrorCode::InvalidParameter, job_name(job_id) + " " + why);
@@ -609,6 +707,12 @@ std::optional<Job> Scheduler::job(std::int64_t id) const {
     if (!job) return job;
     std::lock_guard lock(mutex_);
     return with_progress(std::move(*job));
+}
+
+std::string Scheduler::wait_reason(std::int64_t id) const {
+    std::lock_guard lock(mutex_);
+    const auto w = waits_.find(id);
+    return w == waits_.end() ? std::string() : w->second;
 }
 
 }  // namespace faxemu

@@ -1,6 +1,8 @@
-// The outbound queue's rules: which job goes next and on which port, what an
-// attempt's outcome does to the job (done, retry after RetryDelay, failed for
-// good), the faxcom job commands, and recovery after a crash. It reads time
+// The outbound queue's rules: which job goes next and on which port (never the
+// port whose number it dials; at most max_calls_per_number calls to one number
+// at once), what an attempt's outcome does to the job (done, retry after
+// RetryDelay plus jitter, failed for good), the faxcom job commands and "retry
+// now", and recovery after a crash. It reads time
 // from the injected clock and persists every change through the Store before
 // returning, so the Store is the queue's truth; the engine does the calls.
 #pragma once
@@ -42,10 +44,23 @@ class Scheduler {
     // calls it; the control protocol calls it before converting a document.
     static void validate(const Job& job);
 
+    // A number in [0, 1): how far into the jitter window a retry lands.
+    using Jitter = std::function<double()>;
+    // A retry waits RetryDelay plus up to this fraction of it, so that jobs that
+    // failed together (busy at the same instant) do not retry together.
+    static constexpr double kRetryJitterFraction = 0.25;
+
     // `local_time_of` empty: the process's local time zone (localtime_r).
     Scheduler(FaxServer& server, Store& store, const Clock& clock, LocalTimeOf local_time_of = {});
     Scheduler(const Scheduler&) = delete;
     Scheduler& operator=(const Scheduler&) = delete;
+
+    // How many calls to one number may be in progress at once (1 by default;
+    // numbers compared with same_fax_number). Set before use; at least 1.
+    void set_max_calls_per_number(int n);
+    // The retry jitter's source; by default a random one. Set before use
+    // (tests inject a fixed sequence).
+    void set_jitter(Jitter jitter);
 
     // Validates and queues an outbound job; returns it with its id.
     // Throws InvalidParameter naming the bad field.
@@ -75,8 +90,13 @@ class Scheduler {
         std::int32_t device_id;
         std::int32_t first_page;  // 0-based: pages before it were confirmed earlier
     };
-    // The job to send now and the port to send it on, or nothing. Changes
-    // nothing: the engine calls attempt_started when it really dials.
+    // The job to send now and the port to send it on, or nothing: the
+    // highest-priority free port with Send on whose own number is not the
+    // job's, for the first due job whose number has fewer than
+    // max_calls_per_number calls in progress. A due job that no port with Send
+    // on may dial (every one is its own number) waits, and its wait_reason says
+    // so. Changes nothing in the store: the engine calls attempt_started when
+    // it really dials.
     std::optional<Dispatch> next(const std::function<bool(std::int32_t device_id)>& port_free);
 
     // Engine events of one attempt. attempt_started throws InvalidParameter if
@@ -96,6 +116,11 @@ class Scheduler {
     Job command(const CallerRights& caller, const std::string& user, std::int64_t job_id,
                 JobCommand cmd);
 
+    // "Retry now": a Queued, Retrying or Paused job's next attempt becomes now
+    // (a paused job is resumed). Rights as for command(). The discount window
+    // still holds for a discount job. Returns the job as it is now.
+    Job retry_now(const CallerRights& caller, const std::string& user, std::int64_t job_id);
+
     // Asked to stop the call of a job deleted while in progress; the engine then
     // reports attempt_ended as usual. Register before use.
     void on_abort(std::function<void(std::int64_t job_id, std::int32_t device_id)> abort);
@@ -114,6 +139,8 @@ class Scheduler {
 
     std::vector<Job> jobs(bool include_final) const;
     std::optional<Job> job(std::int64_t id) const;
+    // Why a due job is not being sent though ports are idle, or "" (see next()).
+    std::string wait_reason(std::int64_t id) const;
 
   private:
     // What a client asked of a job while it was on a port; applied when the
@@ -124,6 +151,11 @@ class Scheduler {
     Job add(Job job, JobState state);
     // Reads a job or throws NotFound.
     Job load(std::int64_t id) const;
+    // Throws AccessDenied unless the caller may change the job.
+    static void check_may_change(const CallerRights& caller, const std::string& user,
+                                 const Job& job);
+    // Whether a port other than the one dialled may send this job; if not, the reason.
+    std::string no_port_reason(const Job& job) const;
     // Persists and records the job for the listeners.
     void save(const Job& job, std::vector<Job>& changed);
     void notify(const std::vector<Job>& changed) const;
@@ -146,6 +178,11 @@ class Scheduler {
     std::map<std::int64_t, Progress> progress_;  // of Converting jobs
     // `job` with its conversion's progress, if it has any. Under mutex_.
     Job with_progress(Job job) const;
+    int max_calls_per_number_ = 1;
+    Jitter jitter_;
+    // next()'s verdicts on due jobs no port may dial; not persisted (next()
+    // finds them again after a restart).
+    std::map<std::int64_t, std::string> waits_;
     std::function<void(std::int64_t, std::int32_t)> abort_;
     std::vector<std::function<void(const Job&)>> listeners_;
 };

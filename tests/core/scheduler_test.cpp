@@ -73,6 +73,8 @@ class SchedulerTest : public ::testing::Test {
         store.reset();
         store = std::make_unique<SqliteStore>(dir.path() / "queue.db");
         scheduler = std::make_unique<Scheduler>(server, *store, clock, zone(0s));
+        // Retries land exactly RetryDelay later; the jitter has its own tests.
+        scheduler->set_jitter([] { return 0.0; });
         scheduler->on_abort(
             [this](std::int64_t job, std::int32_t device) { aborted.emplace_back(job, device); });
         scheduler->on_job_changed([this](const Job& j) { changes.push_back(j); });
@@ -238,6 +240,7 @@ TEST_F(SchedulerTest, PicksTheHighestPriorityFreePortWithSendOn) {
 }
 
 TEST_F(SchedulerTest, OldestWaitingJobFirst) {
+    scheduler->set_max_calls_per_number(2);  // both jobs dial one number
     const auto a = submit();
     const auto b = submit();
     start(a);
@@ -806,6 +809,133 @@ TEST_F(SchedulerTest, ListenersSeeEveryPersistedChange) {
     EXPECT_EQ(states, (std::vector<JobState>{JobState::Queued, JobState::InProgress,
                                              JobState::InProgress, JobState::Completed}));
     EXPECT_EQ(changes[2].pages_sent, 1);
+}
+
+// Issue 14: port 2 dialled 5551002, its own number, and got "line busy".
+TEST_F(SchedulerTest, APortNeverDialsItsOwnNumber) {
+    auto j = make_job();
+    j.fax_number = "(200)";  // modem2's number, written otherwise
+    const auto id = scheduler->submit(j).id;
+    // Only modem2 is idle: the job waits for another port.
+    EXPECT_FALSE(scheduler->next([](std::int32_t d) { return d == 2; }).has_value());
+    EXPECT_EQ(scheduler->wait_reason(id), "");  // other ports can send: an ordinary wait
+    // modem1 idle too: the job goes there, though modem2 has the higher priority now.
+    server.set_port_priority(admin, 2, 1);
+    auto d = scheduler->next(all_free);
+    ASSERT_TRUE(d.has_value());
+    EXPECT_EQ(d->job.id, id);
+    EXPECT_NE(d->device_id, 2);
+}
+
+TEST_F(SchedulerTest, AJobOnlyItsOwnPortCouldSendWaitsAndSaysSo) {
+    auto j = make_job();
+    j.fax_number = "200";
+    const auto id = scheduler->submit(j).id;
+    server.port(1).put_Send(admin, false);
+    server.port(3).put_Send(admin, false);
+    changes.clear();
+    EXPECT_FALSE(scheduler->next(all_free).has_value());
+    EXPECT_EQ(job(id).state, JobState::Queued);  // waits; does not fail
+    const auto reason = scheduler->wait_reason(id);
+    EXPECT_NE(reason.find("port modem2"), std::string::npos) << reason;
+    ASSERT_EQ(changes.size(), 1u);  // announced once
+    EXPECT_EQ(changes[0].id, id);
+    EXPECT_FALSE(scheduler->next(all_free).has_value());
+    EXPECT_EQ(changes.size(), 1u);
+    server.port(3).put_Send(admin, true);
+    auto d = scheduler->next(all_free);
+    ASSERT_TRUE(d.has_value());
+    EXPECT_EQ(d->device_id, 3);
+    EXPECT_EQ(scheduler->wait_reason(id), "");
+}
+
+TEST_F(SchedulerTest, JobsToOneNumberGoOneAtATime) {
+    const auto a = submit();
+    auto other = make_job();
+    other.fax_number = "15550104477";  // the same line, without punctuation
+    const auto b = scheduler->submit(other).id;
+    start(a);
+    EXPECT_FALSE(scheduler->next(all_free).has_value());  // b waits for a's call
+    scheduler->attempt_ended(a, success(3));
+    start(b);
+    scheduler->attempt_ended(b, success(3));
+
+    scheduler->set_max_calls_per_number(2);
+    const auto c = submit();
+    const auto d = submit();
+    const auto e = submit();
+    start(c);
+    start(d);
+    EXPECT_FALSE(scheduler->next(all_free).has_value());  // e: two calls already
+    scheduler->attempt_ended(c, success(3));
+    start(e);
+    EXPECT_EQ(code_of([&] { scheduler->set_max_calls_per_number(0); }),
+              ErrorCode::InvalidParameter);
+}
+
+// Issue 14: two jobs busy at the same instant retried at the same instant, and
+// were busy again.
+TEST_F(SchedulerTest, JobsThatFailTogetherRetryApart) {
+    std::vector<double> draws{0.1, 0.7};
+    scheduler->set_jitter([&] {
+        const double d = draws.front();
+        draws.erase(draws.begin());
+        return d;
+    });
+    scheduler->set_max_calls_per_number(2);
+    const auto a = submit();
+    const auto b = submit();
+    start(a);
+    start(b);
+    scheduler->attempt_ended(a, failure(FailureClass::Busy));
+    scheduler->attempt_ended(b, failure(FailureClass::Busy));
+    // RetryDelay 15 min plus up to a quarter of it (225 s): 0.1 and 0.7 of that.
+    EXPECT_EQ(job(a).next_attempt, kNoon + 15min + 22500ms);
+    EXPECT_EQ(job(b).next_attempt, kNoon + 15min + 157500ms);
+    EXPECT_EQ(scheduler->next_wakeup(), kNoon + 15min + 22500ms);
+}
+
+TEST_F(SchedulerTest, TheDefaultJitterSpreadsRetries) {
+    scheduler->set_jitter({});  // the random source faxd uses
+    scheduler->set_max_calls_per_number(3);
+    std::set<TimePoint> times;
+    std::vector<std::int64_t> ids{submit(), submit(), submit()};
+    for (auto id : ids) start(id);
+    for (auto id : ids) scheduler->attempt_ended(id, failure(FailureClass::Busy));
+    for (auto id : ids) {
+        const auto t = job(id).next_attempt;
+        EXPECT_GE(t, kNoon + 15min);
+        EXPECT_LE(t, kNoon + 15min + 225s);
+        times.insert(t);
+    }
+    EXPECT_EQ(times.size(), ids.size());
+}
+
+TEST_F(SchedulerTest, RetryNowMakesTheNextAttemptNow) {
+    const auto id = submit();
+    start(id);
+    scheduler->attempt_ended(id, failure(FailureClass::Busy));
+    clock.advance(1min);
+    EXPECT_FALSE(scheduler->next(all_free).has_value());
+    const auto j = scheduler->retry_now(CallerRights::sender(), "alice", id);
+    EXPECT_EQ(j.state, JobState::Retrying);
+    EXPECT_EQ(j.next_attempt, clock.now());
+    EXPECT_EQ(scheduler->next_wakeup(), clock.now());
+    start(id);
+    scheduler->attempt_ended(id, failure(FailureClass::Busy));
+    // A paused job is resumed and sent now.
+    scheduler->command(admin, "admin", id, JobCommand::Pause);
+    EXPECT_EQ(scheduler->retry_now(admin, "admin", id).state, JobState::Retrying);
+    EXPECT_EQ(job(id).next_attempt, clock.now());
+    // Someone else's job, a job on the line, a finished job: refused.
+    EXPECT_EQ(code_of([&] { scheduler->retry_now(CallerRights::sender(), "bob", id); }),
+              ErrorCode::AccessDenied);
+    start(id);
+    EXPECT_EQ(code_of([&] { scheduler->retry_now(admin, "admin", id); }),
+              ErrorCode::InvalidParameter);
+    scheduler->attempt_ended(id, success(3));
+    EXPECT_EQ(code_of([&] { scheduler->retry_now(admin, "admin", id); }),
+              ErrorCode::InvalidParameter);
 }
 
 }  // namespace

@@ -176,6 +176,16 @@ data = "/bin/sh -c id"
     EXPECT_EQ(error_of("[routing]\nallowed_programs = [\"/bin/sh\"]\n" + routed), "");
 }
 
+// Issue 14: how many calls to one number at once (1 unless set).
+TEST(FaxdConfig, MaxCallsPerNumber) {
+    EXPECT_EQ(parse_config(kPort, "test.toml").max_calls_per_number, 1);
+    EXPECT_EQ(parse_config("[server]\nmax_calls_per_number = 2\n" + kPort, "test.toml")
+                  .max_calls_per_number,
+              2);
+    EXPECT_EQ(error_of("[server]\nmax_calls_per_number = 0\n" + kPort),
+              "test.toml:2: server.max_calls_per_number: must be 1 to 64");
+}
+
 TEST(FaxdConfig, TheExampleConfigurationParses) {
     EXPECT_NO_THROW(load_config(std::string(FAXEMU_SOURCE_DIR) + "/fixtures/faxd.toml"));
 }

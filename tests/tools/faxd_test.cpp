@@ -280,6 +280,51 @@ TEST(Faxd, RetriesThenGivesUpWhenNobodyAnswers) {
     }
 }
 
+// Issue 14: with the default two ports, four jobs to 5551002 had port 2 dial
+// its own number and fail "busy".
+TEST(Faxd, FourJobsToOneNumberAllCompleteFromTheOtherPort) {
+    FaxdHarness faxd([](faxd::Config& c) {
+        c.server.branding = false;
+        c.server.retries = 0;                // a busy attempt would fail the job at once
+        c.server.pause_server_queue = true;  // queue all four, then let them go together
+    });
+    auto admin = faxd.client("admin");
+    std::vector<std::int64_t> ids;
+    for (int i = 0; i < 4; ++i) ids.push_back(test::submit_short_fax(*admin)["job_id"]);
+    ASSERT_TRUE(test::wait_for(*admin, [&] {
+        for (auto id : ids)
+            if (job_of(*admin, id)["state"] != to_string(JobState::Queued)) return false;
+        return true;
+    }));
+    admin->call("server.set", {{"pause_server_queue", false}});
+    for (auto id : ids) {
+        ASSERT_TRUE(test::wait_for(*admin, [&] { return final_state(job_of(*admin, id)); }));
+        const json job = job_of(*admin, id);
+        EXPECT_EQ(job["state"], to_string(JobState::Completed)) << job.dump(2);
+        for (const json& a : job["attempts_list"]) EXPECT_EQ(a["device_id"], 1) << job.dump(2);
+    }
+}
+
+// faxctl job retry ID: the next attempt now, not after RetryDelay.
+TEST(Faxd, RetryNowSendsARetryingJobAtOnce) {
+    FaxdHarness faxd([](faxd::Config& c) {
+        c.server.retries = 1;
+        c.server.retry_delay = 60;
+        c.ports[1].receive = false;  // nobody answers the first attempt
+    });
+    auto admin = faxd.client("admin");
+    const std::int64_t id = test::submit_short_fax(*admin)["job_id"];
+    ASSERT_TRUE(test::wait_for(
+        *admin, [&] { return job_of(*admin, id)["state"] == to_string(JobState::Retrying); }));
+    admin->call("port.set", {{"device_id", 2}, {"receive", true}});
+    const json retried = admin->call("job.command", {{"job_id", id}, {"command", "retry"}});
+    EXPECT_EQ(retried["state"], to_string(JobState::Retrying));
+    ASSERT_TRUE(test::wait_for(*admin, [&] { return final_state(job_of(*admin, id)); }));
+    const json job = job_of(*admin, id);
+    EXPECT_EQ(job["state"], to_string(JobState::Completed)) << job.dump(2);
+    EXPECT_EQ(job["attempts"], 2);
+}
+
 TEST(Faxd, AFailingRoutingMethodIsRetriedAndTheFaxKept) {
     FaxdHarness faxd([](faxd::Config& c) {
         c.routing_retry_delay = std::chrono::seconds(0);

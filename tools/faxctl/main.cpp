@@ -242,12 +242,12 @@ int main(int argc, char** argv) {
     bool all_jobs = false;
     jobs->add_flag("-a,--all", all_jobs, "include finished jobs");
 
-    auto* job = app.add_subcommand("job", "one job: show, pause, resume, cancel, restart");
+    auto* job = app.add_subcommand("job", "one job: show, pause, resume, cancel, restart, retry");
     std::string job_action;
     std::int64_t job_id = 0;
-    job->add_option("action", job_action, "show, pause, resume, cancel or restart")
+    job->add_option("action", job_action, "show, pause, resume, cancel, restart or retry (now)")
         ->required()
-        ->check(CLI::IsMember({"show", "pause", "resume", "cancel", "restart"}));
+        ->check(CLI::IsMember({"show", "pause", "resume", "cancel", "restart", "retry"}));
     job->add_option("job_id", job_id, "the job")->required();
 
     auto* received = app.add_subcommand("received", "received faxes: list, or fetch one");

@@ -200,6 +200,9 @@ Config parse_config(const std::string& text, const std::string& origin) {
         ServerSettings& ss = c.server;
         r.get(*s, "server.", "retries", ss.retries);
         r.get(*s, "server.", "retry_delay", ss.retry_delay);
+        r.get(*s, "server.", "max_calls_per_number", c.max_calls_per_number);
+        if (c.max_calls_per_number < 1 || c.max_calls_per_number > 64)
+            r.fail("server.max_calls_per_number", "must be 1 to 64");
         r.get(*s, "server.", "dirty_days", ss.dirty_days);
         r.get(*s, "server.", "branding", ss.branding);
         r.get(*s, "server.", "use_device_tsid", ss.use_device_tsid);

@@ -73,6 +73,8 @@ struct Config {
     RoutingConfig routing;
     std::chrono::seconds routing_retry_delay{300};
     int routing_max_tries = 5;
+    // [server] max_calls_per_number: calls to one number at once (1: one at a time).
+    int max_calls_per_number = 1;
     std::vector<PortConfig> ports;
 };
 

@@ -294,7 +294,7 @@ void Daemon::register_handlers() {
         require(s.rights, access::JobQuery, "jobs.list");
         json out = json::array();
         for (const Job& j : scheduler_.jobs(opt_bool_param(params, "all").value_or(false)))
-            out.push_back(job_json(j));
+            out.push_back(job_json(j, scheduler_.wait_reason(j.id)));
         return out;
     });
     rpc.handle("job.get", [this](Session& s, const json& params) {
@@ -302,7 +302,7 @@ void Daemon::register_handlers() {
         const std::int64_t id = int_param(params, "job_id");
         auto job = scheduler_.job(id);
         if (!job) throw FaxError(ErrorCode::NotFound, "no job " + std::to_string(id));
-        json out = job_json(*job);
+        json out = job_json(*job, scheduler_.wait_reason(id));
         out["attempts_list"] = json::array();
         for (const Attempt& a : store_.attempts(id))
             out["attempts_list"].push_back(attempt_json(a));
@@ -322,10 +322,16 @@ void Daemon::register_handlers() {
                 cmd = JobCommand::Pause;
             else if (name == "resume" || name == "restart")
                 cmd = JobCommand::Resume;
-            else
+            else if (name == "retry") {
+                // Not a faxcom command: the next attempt now, not after RetryDelay.
+                Job job = scheduler_.retry_now(s.rights, s.user, id);
+                wake();
+                return job_json(job, scheduler_.wait_reason(id));
+            } else
                 throw FaxError(ErrorCode::InvalidParameter,
                                "job " + std::to_string(id) + ": unknown command " +
-                                   quoted_excerpt(name) + " (pause, resume, cancel, restart)");
+                                   quoted_excerpt(name) +
+                                   " (pause, resume, cancel, restart, retry)");
         } else {
             throw rpc::RpcError(rpc::kInvalidParams, "command: expected a name or a JC_* number");
         }

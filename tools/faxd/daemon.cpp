@@ -110,6 +110,7 @@ Daemon::Daemon(Config config)
     apply_saved_settings();
     loading_ = false;
     service_.set_observer(this);
+    scheduler_.set_max_calls_per_number(config_.max_calls_per_number);
 
     scheduler_.on_abort([this](std::int64_t job_id, std::int32_t device_id) {
         if (auto b = branding_.find(device_id); b != branding_.end() && b->second == job_id) {
@@ -121,7 +122,9 @@ Daemon::Daemon(Config config)
         service_.controller(device_id).device().hangup();
     });
     scheduler_.on_job_changed([this](const Job& job) {
-        if (rpc_) rpc_->notify_all("job.changed", {{"job", job_json(job)}});
+        if (rpc_)
+            rpc_->notify_all("job.changed",
+                             {{"job", job_json(job, scheduler_.wait_reason(job.id))}});
     });
     if (int n = scheduler_.recover())
         spdlog::warn("faxd: {} job(s) were in a call when faxd stopped; they are queued again", n);

@@ -144,7 +144,7 @@ ServerSettings settings_from_json(ServerSettings s, const json& params) {
     return s;
 }
 
-json job_json(const Job& j) {
+json job_json(const Job& j, const std::string& wait_reason) {
     json out = {
         {"job_id", j.id},
         {"type", static_cast<int>(j.type)},
@@ -172,7 +172,8 @@ json job_json(const Job& j) {
         {"finished", iso_time_opt(j.finished)},
         {"last_error", j.last_error},
         {"last_t30_cause", j.last_t30_cause},
-        {"last_failure", to_string(j.last_failure)}};
+        {"last_failure", to_string(j.last_failure)},
+        {"wait_reason", wait_reason}};
     if (j.conversion) {
         const ConversionProgress& p = *j.conversion;
         out["conversion"] = {{"document", p.document},

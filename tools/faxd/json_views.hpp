@@ -30,7 +30,8 @@ json settings_json(const ServerSettings& settings);
 // Applies the keys present in `params` over `settings`; throws FaxError(InvalidParameter)
 // naming a key of the wrong type or an unknown key.
 ServerSettings settings_from_json(ServerSettings settings, const json& params);
-json job_json(const Job& job);
+// `wait_reason`: why a due job is not sent though ports are idle (Scheduler::wait_reason).
+json job_json(const Job& job, const std::string& wait_reason = {});
 json attempt_json(const Attempt& attempt);
 json fax_json(const ReceivedFax& fax);
 
