@@ -146,9 +146,8 @@ TEST(Class2SendLateFet, PostPageMessageWaitsForTheHost) {
     rig.far.answer_with = in;
     const auto source = fixture("documents/letter-std-mr.tif");
     auto seen = [&](const char* text) {
-        return std::any_of(events.begin(), events.end(), [&](const std::string& e) {
-            return e.find(text) != std::string::npos;
-        });
+        return std::any_of(events.begin(), events.end(),
+                           [&](const std::string& e) { return e.find(text) != std::string::npos; });
     };
     int guesses = 0;
     host_sends(rig, source, "2", 1, 0, [&] {
