@@ -633,6 +633,7 @@ void Class2Engine::line_transmit(std::int16_t* out, int n) {
         std::fill(out, out + n, std::int16_t{0});
         return;
     }
+    guard_page_end();
     const int got = fax_tx(fax_, out, n);
     if (got < n) std::fill(out + std::max(got, 0), out + n, std::int16_t{0});
 }
@@ -750,6 +751,9 @@ void Class2Engine::start_t30(bool calling) {
     doc_page_ = 0;
     next_rows_ = PageRows{};
     next_row_ = 0;
+    image_tx_ = nullptr;
+    image_tx_user_ = nullptr;
+    page_end_held_ = false;
     t30_set_tx_ident(t30_, local_id_.c_str());
     t30_set_supported_image_sizes(t30_, T30_SUPPORT_US_LETTER_LENGTH | T30_SUPPORT_US_LEGAL_LENGTH |
                                             T30_SUPPORT_UNLIMITED_LENGTH | T30_SUPPORT_215MM_WIDTH |
@@ -789,6 +793,8 @@ void Class2Engine::stop_t30() {
         fax_ = nullptr;
         t30_ = nullptr;
     }
+    image_tx_ = nullptr;
+    page_end_held_ = false;
     snooper_.reset();
     hold_ = false;
     backlog_.clear();
@@ -889,6 +895,47 @@ int Class2Engine::read_next_row(void* user, std::uint8_t buf[], std::size_t len)
     std::fill(buf + n, buf + len, std::uint8_t{0});
     ++self->next_row_;
     return static_cast<int>(len);
+}
+
+// The image modem ends the page inside fax_tx, and T.30 then picks the
+// post-page message at once (check_next_tx_step asks the document handler).
+// While a page goes out its transmitter is wrapped: if the image ends before the
+// host's +FET, the line goes quiet there and the end is kept from T.30 until +FET.
+void Class2Engine::guard_page_end() {
+    if (!sending_ || !t30_ || t30_finished_ || phase_ != FaxPhase::C) return;
+    fax_modems_state_t& m = fax_->modems;
+    if (m.tx_handler == &Class2Engine::image_tx) return;
+    void* modem = m.tx_user_data;
+    if (modem != &m.fast_modems.v17_tx && modem != &m.fast_modems.v29_tx &&
+        modem != &m.fast_modems.v27ter_tx)
+        return;  // not the image yet (the silence before it) or no longer
+    image_tx_ = m.tx_handler;
+    image_tx_user_ = modem;
+    page_end_held_ = false;
+    m.tx_handler = &Class2Engine::image_tx;
+    m.tx_user_data = this;
+}
+
+int Class2Engine::image_tx(void* user, std::int16_t amp[], int len) {
+    auto* self = static_cast<Class2Engine*>(user);
+    if (!self->page_end_held_) {
+        const int got = self->image_tx_(self->image_tx_user_, amp, len);
+        // An ECM partial page's end is not the page's: its PPS carries no message.
+        const bool page_end = !self->t30_->error_correcting_mode || self->t30_->ecm_at_page_end;
+        if (got >= len || self->ppm_known_ || !page_end) return got;
+        self->page_end_held_ = true;
+        self->event("page " + std::to_string(self->pages_done_ + 1) +
+                    " is out before +FET: T.30 waits for it");
+        std::fill(amp + std::max(got, 0), amp + len, std::int16_t{0});
+        return len;
+    }
+    if (!self->ppm_known_) {
+        std::fill(amp, amp + len, std::int16_t{0});
+        return len;
+    }
+    // +FET is in: the image modem is done, and fax_tx tells T.30 so now.
+    self->page_end_held_ = false;
+    return 0;
 }
 
 void Class2Engine::hold_for_post_page_response() {

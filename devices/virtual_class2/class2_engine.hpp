@@ -21,8 +21,10 @@
 // narrowed to the +FDCS reported to the host, and T.30 is released at DLE ETX
 // (Class 2) or DLE , ; . (2.0): it hears the remote's DIS (the kept audio if it is
 // recent, else the next DIS repeat) and sends DCS, TCF and the page. The post-page
-// message is needed only at the page's end, by when +FET has come (the OK to DLE
-// ETX is paced at the line rate, as a real modem's).
+// message is needed only at the page's end: if +FET has not come by then (a slow
+// host), the image carrier ends and T.30 is kept from that end (it would pick the
+// message at once) until +FET is in, as a real modem waits for +FET before it sends
+// the message; the far end waits up to its T2 for it.
 //
 // MPS (T.30 5.3.2.4: the next page follows the response with no new phase B):
 // spandsp 0.0.6 starts the next page the moment it hears MCF, but the host gives
@@ -188,6 +190,9 @@ class Class2Engine : public ModemEngine {
     void post_page_response_heard(int fcf);
     void resume_with_next_page(const std::filesystem::path& page);
     static int read_next_row(void* user, std::uint8_t buf[], std::size_t len);
+    // The page's end held until +FET (see the header comment).
+    void guard_page_end();
+    static int image_tx(void* user, std::int16_t amp[], int len);
     void page_answered(int status);  // +FPTS for the page T.30 just finished
     void stream_rx_page();
 
@@ -280,6 +285,10 @@ class Class2Engine : public ModemEngine {
     int doc_page_ = 0;                // 0-based page of T.30's document the host gave last
     vclass2::PageRows next_rows_;     // that page, for the row reader
     int next_row_ = 0;
+    // The image modem's transmitter, wrapped by image_tx while a page goes out.
+    int (*image_tx_)(void*, std::int16_t*, int) = nullptr;
+    void* image_tx_user_ = nullptr;
+    bool page_end_held_ = false;  // the image is out; T.30 waits for +FET
 
     // Sending: the page the host is giving.
     std::vector<std::uint8_t> page_data_;

@@ -5,7 +5,9 @@
 
 #include <spandsp.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <functional>
 #include <iostream>
 
 #include "class2_rig.hpp"
@@ -40,9 +42,10 @@ void PrintTo(const SendCase& c, std::ostream* os) {
 
 class Class2Send : public ::testing::TestWithParam<SendCase> {};
 
-// The host sends every page of `source` the Class 2 way (or 2.0).
+// The host sends every page of `source` the Class 2 way (or 2.0); in Class 2
+// `before_fet` runs between the OK to DLE ETX and +FET (a slow host).
 void host_sends(Rig& rig, const std::filesystem::path& source, const std::string& cls, int df,
-                int ec) {
+                int ec, const std::function<void()>& before_fet = {}) {
     ScriptedHost& h = rig.host;
     const bool c20 = cls == "2.0";
     const auto pages = read_bilevel_pages(source);
@@ -86,6 +89,7 @@ void host_sends(Rig& rig, const std::filesystem::path& source, const std::string
             stuffed.push_back(0x03);
             h.write(stuffed);
             ASSERT_EQ(h.wait_final(60s).back(), "OK");
+            if (before_fet) before_fet();
             auto r = h.command(last ? "+FET=2" : "+FET=0", 120s);
             ASSERT_EQ(r.back(), "OK") << h.transcript();
             EXPECT_EQ(ScriptedHost::find(r, "+FPTS:"), "1");
@@ -123,6 +127,45 @@ INSTANTIATE_TEST_SUITE_P(Pages, Class2Send,
                                            SendCase{"short-fine-mmr.tif", "2.0", 3, 1},
                                            SendCase{"letter-std-mr.tif", "2", 1, 2},
                                            SendCase{"letter-fine-mh.tif", "2.0", 0, 0}));
+
+// A Class 2 host whose +FET comes only after the page has gone out on the line
+// (as sendfax on a loaded machine): T.30 must wait for it and send what the host
+// says (MPS, then EOP), not guess EOM at the page's end.
+TEST(Class2SendLateFet, PostPageMessageWaitsForTheHost) {
+    TempDir tmp;
+    std::vector<std::string> events;
+    Class2Options options = test::traced();
+    options.on_event = [&events, trace = options.on_event](const std::string& e) {
+        events.push_back(e);
+        if (trace) trace(e);
+    };
+    Rig rig(options);
+    InboundCall in;
+    in.rx_file = tmp.path() / "rx.tif";
+    in.session.local_ident = "+1 555 0200";
+    rig.far.answer_with = in;
+    const auto source = fixture("documents/letter-std-mr.tif");
+    auto seen = [&](const char* text) {
+        return std::any_of(events.begin(), events.end(),
+                           [&](const std::string& e) { return e.find(text) != std::string::npos; });
+    };
+    int guesses = 0;
+    host_sends(rig, source, "2", 1, 0, [&] {
+        // Until the page's data has ended on the line (T.30 then wants the
+        // post-page message); +FET follows at once, well inside the far end's T2.
+        EXPECT_TRUE(rig.exchange.run_until([&] { return seen("before +FET"); }, 20s))
+            << "the page never ended";
+        guesses += seen("sending EOM");
+        events.clear();
+    });
+    ASSERT_TRUE(rig.exchange.run_until([&] { return rig.far.ended; }, 30s));
+    EXPECT_EQ(guesses, 0) << "T.30 guessed EOM before the host's +FET";
+    EXPECT_TRUE(rig.far.outcome.ok()) << rig.far.outcome.cause_text;
+    EXPECT_EQ(rig.far.outcome.pages_done, 3);
+    const ImageComparison cmp = compare_fax_images(source, in.rx_file);
+    EXPECT_TRUE(cmp.equal) << cmp.detail;
+    EXPECT_EQ(rig.modem.last_hangup_code(), 0);
+}
 
 struct ReceiveCase {
     const char* file;
