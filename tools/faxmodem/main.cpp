@@ -189,6 +189,7 @@ int main(int argc, char** argv) {
     register_virtual_class2_engines();  // before the help, which lists their classes and keys
 #endif
     CLI::App app{"faxmodem: virtual fax modems on pseudo-terminals, on one virtual exchange"};
+    app.set_version_flag("--version", std::string("faxmodem ") + FAXEMU_VERSION);
     std::vector<std::string> modem_specs, sim_specs;
     double speed = 1;
     std::string log_level = "info";
