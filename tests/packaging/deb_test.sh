@@ -22,9 +22,9 @@ echo "built: $deb"
 contents=$(dpkg-deb -c "$deb" | awk '{print $6}')
 for f in ./usr/sbin/faxd ./usr/bin/faxctl ./usr/bin/faxmodem ./etc/faxemu/faxd.toml \
          ./usr/lib/systemd/system/faxd.service ./usr/lib/sysusers.d/faxemu.conf \
-         ./usr/lib/tmpfiles.d/faxemu.conf ./usr/share/man/man8/faxd.8 \
-         ./usr/share/man/man1/faxctl.1 ./usr/share/man/man1/faxmodem.1 \
-         ./usr/share/man/man5/faxd.toml.5; do
+         ./usr/lib/tmpfiles.d/faxemu.conf ./usr/share/man/man8/faxd.8.gz \
+         ./usr/share/man/man1/faxctl.1.gz ./usr/share/man/man1/faxmodem.1.gz \
+         ./usr/share/man/man5/faxd.toml.5.gz; do
   grep -qx -- "$f" <<<"$contents" || fail "$f is not in the .deb"
 done
 # Nothing outside /usr and /etc (a /usr/local or build path would mean the
@@ -124,7 +124,7 @@ faxd_pid=
 echo "faxd stopped on SIGTERM"
 
 page=$(man -w faxctl) || fail "man -w faxctl finds no page"
-[ "$page" = /usr/share/man/man1/faxctl.1 ] || fail "man faxctl finds $page"
+[ "$page" = /usr/share/man/man1/faxctl.1.gz ] || fail "man faxctl finds $page"
 grep -q "faxctl - control a faxd" <<<"$(LC_ALL=C.UTF-8 MANWIDTH=80 man -l "$page" 2>/dev/null)" ||
   fail "faxctl(1) does not render"
 echo "man faxctl: ok"

@@ -18,8 +18,8 @@ for f in sbin/faxd bin/faxctl bin/faxmodem; do
   [ -x "$prefix/$f" ] || fail "$f not installed"
 done
 for f in etc/faxemu/faxd.toml lib/systemd/system/faxd.service lib/sysusers.d/faxemu.conf \
-         lib/tmpfiles.d/faxemu.conf share/man/man8/faxd.8 share/man/man1/faxctl.1 \
-         share/man/man1/faxmodem.1 share/man/man5/faxd.toml.5; do
+         lib/tmpfiles.d/faxemu.conf share/man/man8/faxd.8.gz share/man/man1/faxctl.1.gz \
+         share/man/man1/faxmodem.1.gz share/man/man5/faxd.toml.5.gz; do
   [ -f "$prefix/$f" ] || fail "$f not installed"
 done
 
@@ -35,18 +35,18 @@ grep -qx "ExecStart=$prefix/sbin/faxd --config $prefix/etc/faxemu/faxd.toml" "$u
 
 # Each page renders without a groff warning (but for long words that cannot be
 # broken, such as faxmodem's option syntax), and says what it documents.
-for page in man8/faxd.8 man1/faxctl.1 man1/faxmodem.1 man5/faxd.toml.5; do
+for page in man8/faxd.8.gz man1/faxctl.1.gz man1/faxmodem.1.gz man5/faxd.toml.5.gz; do
   out=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$prefix/share/man/$page" 2>&1 >/dev/null) ||
     fail "man -l $page failed: $out"
   out=$(grep -v -e "cannot adjust line" -e "can't break line" <<<"$out" || true)
   [ -z "$out" ] || fail "man -l $page warns: $out"
-  name=$(basename "$page"); name=${name%.*}
+  name=$(basename "$page" .gz); name=${name%.*}
   text=$(LC_ALL=C.UTF-8 MANWIDTH=80 man -l "$prefix/share/man/$page" 2>/dev/null)
   grep -q "^NAME" <<<"$text" || fail "$page has no NAME section"
   grep -q "^       $name - " <<<"$text" || fail "$page does not name $name"
 done
 # help2man read --version: the version is in the page's header.
-grep -q "^\.TH FAXMODEM \"1\"" "$prefix/share/man/man1/faxmodem.1" || fail "faxmodem.1 header"
+grep -q "^\.TH FAXMODEM \"1\"" <<<"$(zcat "$prefix/share/man/man1/faxmodem.1.gz")" || fail "faxmodem.1 header"
 
 if command -v systemd-analyze >/dev/null; then
   out=$(MANPATH=$prefix/share/man systemd-analyze verify "$unit" 2>&1) ||
