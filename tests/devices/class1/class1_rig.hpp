@@ -17,7 +17,6 @@
 #include <string>
 #include <vector>
 
-#include "core/documents/document.hpp"
 #include "devices/class1/class1_device.hpp"
 #include "devices/serial/serial_line.hpp"
 #include "devices/simulated_device.hpp"
@@ -25,6 +24,7 @@
 #include "devices/virtual_modem/class1_engine.hpp"
 #include "devices/virtual_modem/line_attachment.hpp"
 #include "devices/virtual_modem/pty_modem.hpp"
+#include "tests/support/fax_document.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace faxemu::test {
@@ -189,13 +189,5 @@ class Class1Rig {
 
     std::vector<std::unique_ptr<Modem>> modems_;
 };
-
-// The fixture made fax-shaped, as the server stores documents to send.
-inline std::filesystem::path fax_document(const std::string& fixture_name,
-                                          const std::filesystem::path& dir) {
-    std::filesystem::path out = dir / ("send-" + fixture_name);
-    Document::open(fixture("documents/" + fixture_name)).write_fax_tiff(out);
-    return out;
-}
 
 }  // namespace faxemu::test

@@ -18,13 +18,13 @@
 #include <string>
 #include <vector>
 
-#include "core/documents/document.hpp"
 #include "devices/class2/class2_device.hpp"
 #include "devices/simulated_device.hpp"
 #include "devices/virtual_class2/class2_engine.hpp"
 #include "devices/virtual_exchange.hpp"
 #include "devices/virtual_modem/line_attachment.hpp"
 #include "devices/virtual_modem/pty_modem.hpp"
+#include "tests/support/fax_document.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace faxemu::test {
@@ -212,14 +212,6 @@ class Class2Rig {
     std::unique_ptr<PtyModem> pty_;
     std::unique_ptr<LineAttachment> attachment_;
 };
-
-// The fixture made fax-shaped, as the server stores documents to send.
-inline std::filesystem::path fax_document(const std::string& fixture_name,
-                                          const std::filesystem::path& dir) {
-    std::filesystem::path out = dir / ("send-" + fixture_name);
-    Document::open(fixture("documents/" + fixture_name)).write_fax_tiff(out);
-    return out;
-}
 
 inline SessionConfig session(const std::string& ident, int modems = kAllModems, bool ecm = true,
                              int codings = kAllCodings) {
