@@ -213,8 +213,9 @@ void PortController::on_call_ended(const CallOutcome& outcome) {
 }
 
 void PortController::poll(Duration linger) {
-    if (call_ || !device_.idle()) return;
+    if (call_) return;
     // A modem that went away (or came back) shows on the port between calls.
+    // An unavailable modem device is never idle, so health comes before idle().
     const DeviceHealth health = device_.health();
     if (health.description != port_.device_description())
         port_.set_device_description(health.description);
@@ -237,6 +238,8 @@ void PortController::poll(Duration linger) {
         });
         return;
     }
+    // Ringing (not answered yet) or winding down: the device's events keep the status.
+    if (!device_.idle()) return;
     if (!ended_at_ || clock_.now() - *ended_at_ < linger) return;
     ended_at_.reset();
     port_.update_status([](PortStatus& s) {

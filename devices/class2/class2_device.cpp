@@ -282,7 +282,9 @@ bool Class2Device::call_response(const AtResponse& r, const char* what) {
             hung_up(after_colon(r.final_line));
             return false;
         case AtResult::Timeout: {
-            CallOutcome o = line_outcome(Fps::FatalError, FailureClass::Protocol,
+            // A modem that stops answering is what the port shows (as Class 1's
+            // does); the device finds it unavailable and retries it.
+            CallOutcome o = line_outcome(Fps::Unavailable, FailureClass::Protocol,
                                          name() + ": no answer from the modem to " + what);
             abort_call(o);
             return false;

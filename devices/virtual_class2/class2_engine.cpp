@@ -196,12 +196,14 @@ void Class2Engine::command_byte(std::uint8_t b) {
         const auto at = up.find("AT");
         if (at == std::string::npos) return;
         ++commands_seen_;
-        execute_line(text.substr(at + 2));
+        // Silent after N command lines: the (N+1)th goes unanswered (N = 0: all of them).
         if (options_.faults.silent_after_commands >= 0 &&
-            commands_seen_ >= options_.faults.silent_after_commands) {
+            commands_seen_ > options_.faults.silent_after_commands) {
             event("goes silent (fault)");
             mode_ = HostMode::Silent;
+            return;
         }
+        execute_line(text.substr(at + 2));
         return;
     }
     if (b == '\n' || b == 0) return;
@@ -1193,7 +1195,14 @@ void Class2Engine::complete_pending_with_hangup(int code) {
             ok();
             break;
         case Pending::None:
-            return;  // reported on the host's next command
+            // Class 2 answers a page's DLE ETX once the page has gone out: a call
+            // that ends before then answers it with the hang-up, as 2.0 does.
+            if (page_ok_due_) {
+                page_ok_due_.reset();
+                line(hangup);
+                error();
+            }
+            return;  // otherwise reported on the host's next command
     }
     pending_ = Pending::None;
 }
