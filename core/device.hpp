@@ -3,6 +3,7 @@
 // ring, session and end-of-call events whatever the device.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 
@@ -57,6 +58,11 @@ class Device {
     virtual void answer(const InboundCall& call) = 0;
     virtual void hangup() = 0;
     virtual bool idle() const = 0;
+    // A figure that changes whenever the call in progress moves data: frames,
+    // image rows or bytes. The port's call watchdog takes a change as progress
+    // (a slow page sends no session event for minutes); a device that cannot
+    // tell keeps it constant and then lives on session events alone.
+    virtual std::uint64_t call_progress() const { return 0; }
 };
 
 }  // namespace faxemu

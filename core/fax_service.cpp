@@ -58,7 +58,7 @@ std::int32_t FaxService::send(const SendRequest& request) {
 }
 
 void FaxService::poll() {
-    for (auto& c : controllers_) c->poll(status_linger);
+    for (auto& c : controllers_) c->poll(status_linger, call_stall_timeout);
 }
 
 bool FaxService::idle() const {

@@ -48,6 +48,8 @@ class FaxService final : public CallObserver {
 
     // How long a finished call's outcome stays on the port's status.
     Duration status_linger = std::chrono::seconds(5);
+    // A connected call that moves nothing for this long is hung up (zero: never).
+    Duration call_stall_timeout = std::chrono::seconds(120);
 
   private:
     void call_started(const CallRecord& rec) override;

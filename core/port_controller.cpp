@@ -116,6 +116,9 @@ void PortController::on_ring(int ring_count, const std::string& caller_id) {
 
 void PortController::on_connected() {
     if (!call_) return;
+    connected_ = true;
+    stalled_.clear();
+    moved();
     const bool out = call_->outbound;
     port_.update_status([&](PortStatus& s) {
         s.device_status = out ? Fps::Sending : Fps::Receiving;
@@ -139,8 +142,24 @@ std::string PortController::describe(const char* verb, int page, int total) cons
     return d;
 }
 
+void PortController::moved() {
+    last_moved_ = clock_.now();
+    progress_seen_ = device_.call_progress();
+}
+
+void PortController::watch(Duration stall_timeout) {
+    if (!call_ || !connected_ || !stalled_.empty() || stall_timeout <= Duration::zero()) return;
+    if (device_.call_progress() != progress_seen_) return moved();
+    if (clock_.now() - last_moved_ < stall_timeout) return;
+    stalled_ = fmt::format(
+        "no progress for {} s (no T.30 frame, no image data): hung up by the call watchdog",
+        std::chrono::duration_cast<std::chrono::seconds>(stall_timeout).count());
+    device_.hangup();  // on_call_ended follows (at once, or when the modem has hung up)
+}
+
 void PortController::on_session_event(const SessionEvent& e) {
     if (!call_) return;
+    moved();
     const bool out = call_->outbound;
     call_->session = e.session;
     call_->remote_ident = e.remote_ident;
@@ -180,7 +199,17 @@ void PortController::on_call_ended(const CallOutcome& outcome) {
     }
     CallRecord rec = std::move(*call_);
     call_.reset();
+    connected_ = false;
     rec.outcome = outcome;
+    if (!stalled_.empty()) {
+        // A stalled call is a line failure (noise holding a carrier up, a far end
+        // gone quiet): retried like a dropped line. T.30's own cause is kept.
+        rec.outcome.status = Fps::Disconnected;
+        rec.outcome.failure = FailureClass::LineDropped;
+        rec.outcome.cause_text =
+            outcome.cause_text.empty() ? stalled_ : stalled_ + "; T.30: " + outcome.cause_text;
+        stalled_.clear();
+    }
     // T.30 went through, but a page came without its end: the fax is not whole.
     if (!rec.outbound && !rec.damaged_pages.empty()) {
         const std::string damage = fmt::format("{}", fmt::join(rec.damaged_pages, "; "));
@@ -212,7 +241,8 @@ void PortController::on_call_ended(const CallOutcome& outcome) {
     observer_.call_ended(rec);
 }
 
-void PortController::poll(Duration linger) {
+void PortController::poll(Duration linger, Duration stall_timeout) {
+    watch(stall_timeout);
     if (call_) return;
     // A modem that went away (or came back) shows on the port between calls.
     // An unavailable modem device is never idle, so health comes before idle().

@@ -76,8 +76,10 @@ class PortController final : private DeviceListener {
     SessionConfig& session_options() { return options_; }
 
     // Returns the status to Available once a finished call's outcome has been
-    // shown for `linger`.
-    void poll(Duration linger);
+    // shown for `linger`. The call watchdog: a connected call that has not moved
+    // for `stall_timeout` (no session event, no frame, no image rows or bytes;
+    // Device::call_progress) is hung up as a line failure. Zero turns it off.
+    void poll(Duration linger, Duration stall_timeout = Duration::zero());
 
   private:
     void on_ring(int ring_count, const std::string& caller_id) override;
@@ -85,6 +87,8 @@ class PortController final : private DeviceListener {
     void on_session_event(const SessionEvent& event) override;
     void on_call_ended(const CallOutcome& outcome) override;
     std::string describe(const char* verb, int page, int total) const;
+    void moved();
+    void watch(Duration stall_timeout);
 
     Port& port_;
     Device& device_;
@@ -96,6 +100,12 @@ class PortController final : private DeviceListener {
     std::optional<CallRecord> call_;
     std::optional<TimePoint> ended_at_;
     int page_total_ = 0;
+    // The call watchdog: armed once the call is connected (before that the line's
+    // own timers decide: no answer, busy).
+    bool connected_ = false;
+    TimePoint last_moved_{};
+    std::uint64_t progress_seen_ = 0;
+    std::string stalled_;  // why the watchdog hung up the call, empty if it did not
     std::uint64_t rx_sequence_ = 0;
 };
 

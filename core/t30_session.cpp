@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "core/non_ecm_page_end.hpp"
+#include "core/t30_progress.hpp"
 
 namespace faxemu {
 
@@ -46,6 +47,10 @@ SessionEvent T30Session::event(SessionEvent::Kind kind) const {
     ev.session = dcs_;
     ev.remote_ident = remote_ident_;
     return ev;
+}
+
+std::uint64_t T30Session::progress() const {
+    return frames_ + t30_image_progress(t30_);
 }
 
 void T30Session::terminate() {
@@ -97,6 +102,7 @@ void T30Session::on_phase_e(t30_state_s* t30, void* user, int result) {
 void T30Session::on_frame(t30_state_s* t30, void* user, int incoming, const std::uint8_t* msg,
                           int len) {
     auto* self = static_cast<T30Session*>(user);
+    if (incoming) ++self->frames_;
     if (incoming && self->direction_ == SessionDirection::Receive) self->check_page_end(msg, len);
     // The DCS we send (as sender) or receive (as receiver) fixes the session.
     bool ours = self->direction_ == SessionDirection::Send ? !incoming : incoming;

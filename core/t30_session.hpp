@@ -68,6 +68,11 @@ class T30Session {
     int pages_done() const { return pages_done_; }
     const DcsInfo& negotiated() const { return dcs_; }
     const std::string& remote_ident() const { return remote_ident_; }
+    // Changes whenever the call moves: a frame received, image rows or bytes
+    // either way (t30_progress.hpp). Frames we send do not count: a side that
+    // repeats its DIS to nobody is not getting anywhere. What a call watchdog
+    // compares; the value means nothing.
+    std::uint64_t progress() const;
 
     // The line went away under the call: spandsp concludes it (T30_ERR_CALLDROPPED
     // unless the call had already reached its end).
@@ -88,6 +93,7 @@ class T30Session {
     std::string remote_ident_;
     int pages_done_ = 0;
     int pages_total_ = 0;
+    std::uint64_t frames_ = 0;  // frames received, for progress()
     int cause_ = 0;
     bool finished_ = false;
     // A received page that ended without RTC, told with the PageDone that keeps it.

@@ -24,6 +24,9 @@ class SimulatedDevice final : public Device, private LineEndpoint {
     void answer(const InboundCall& call) override;
     void hangup() override;
     bool idle() const override { return state_ == State::Idle; }
+    std::uint64_t call_progress() const override {
+        return channel_ ? channel_->session().progress() : 0;
+    }
     DeviceHealth health() const override {
         return {true, {}, "simulated line " + number_ + " on the virtual exchange"};
     }

@@ -55,6 +55,10 @@ class Class1Device final : public Device, private ModemLineUser {
     void answer(const InboundCall& call) override;
     void hangup() override;
     bool idle() const override { return status() == Class1State::Ready; }
+    // T.30 runs here, so it knows: frames and image data (T30Session::progress).
+    std::uint64_t call_progress() const override {
+        return front_end_ ? front_end_->session().progress() : 0;
+    }
 
     // Opens, probes and retries; checks timeouts; feeds T.30's timers. Never throws.
     void poll() override;

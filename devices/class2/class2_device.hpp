@@ -76,6 +76,10 @@ class Class2Device final : public Device, private ModemLineUser {
     void answer(const InboundCall& call) override;
     void hangup() override;
     bool idle() const override { return status() == Class2State::Ready; }
+    // The modem runs T.30: what moves is page data and responses on the serial line.
+    std::uint64_t call_progress() const override {
+        return modem_.bytes_read() + modem_.bytes_written();
+    }
     // Opens, probes and retries; checks timeouts; feeds page data. Never throws.
     void poll() override;
     DeviceHealth health() const override { return modem_.health(); }

@@ -31,6 +31,7 @@ class ModemPortDevice final : public Device, private ModemLineUser {
     void answer(const InboundCall& call) override;
     void hangup() override;
     bool idle() const override;
+    std::uint64_t call_progress() const override { return driver_ ? driver_->call_progress() : 0; }
     void poll() override;
     DeviceHealth health() const override;
 

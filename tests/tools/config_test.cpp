@@ -186,6 +186,21 @@ TEST(FaxdConfig, MaxCallsPerNumber) {
               "test.toml:2: server.max_calls_per_number: must be 1 to 64");
 }
 
+// Issue 11, finding 9: how long a call may stand still before it is hung up.
+TEST(FaxdConfig, CallStallTimeout) {
+    EXPECT_EQ(parse_config(kPort, "test.toml").call_stall_timeout, std::chrono::seconds(120));
+    EXPECT_EQ(parse_config("[server]\ncall_stall_timeout = 300\n" + kPort, "test.toml")
+                  .call_stall_timeout,
+              std::chrono::seconds(300));
+    EXPECT_EQ(parse_config("[server]\ncall_stall_timeout = 0\n" + kPort, "test.toml")
+                  .call_stall_timeout,
+              std::chrono::seconds(0));
+    EXPECT_EQ(error_of("[server]\ncall_stall_timeout = 5\n" + kPort),
+              "test.toml:2: server.call_stall_timeout: must be 0 (never) or at least 30 seconds");
+    EXPECT_EQ(error_of("[server]\ncall_stall_timeout = \"2m\"\n" + kPort),
+              "test.toml:2: server.call_stall_timeout: expected a number of seconds");
+}
+
 TEST(FaxdConfig, TheExampleConfigurationParses) {
     EXPECT_NO_THROW(load_config(std::string(FAXEMU_SOURCE_DIR) + "/fixtures/faxd.toml"));
 }

@@ -203,6 +203,10 @@ Config parse_config(const std::string& text, const std::string& origin) {
         r.get(*s, "server.", "max_calls_per_number", c.max_calls_per_number);
         if (c.max_calls_per_number < 1 || c.max_calls_per_number > 64)
             r.fail("server.max_calls_per_number", "must be 1 to 64");
+        r.get(*s, "server.", "call_stall_timeout", c.call_stall_timeout);
+        // Shorter would cut calls in phase B, where tones (CED) carry no frame.
+        if (c.call_stall_timeout.count() != 0 && c.call_stall_timeout < std::chrono::seconds(30))
+            r.fail("server.call_stall_timeout", "must be 0 (never) or at least 30 seconds");
         r.get(*s, "server.", "dirty_days", ss.dirty_days);
         r.get(*s, "server.", "branding", ss.branding);
         r.get(*s, "server.", "use_device_tsid", ss.use_device_tsid);

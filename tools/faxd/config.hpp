@@ -75,6 +75,9 @@ struct Config {
     int routing_max_tries = 5;
     // [server] max_calls_per_number: calls to one number at once (1: one at a time).
     int max_calls_per_number = 1;
+    // [server] call_stall_timeout: a connected call with no T.30 frame or event
+    // and no image data moving for this long is hung up (0: never).
+    std::chrono::milliseconds call_stall_timeout = std::chrono::seconds(120);
     std::vector<PortConfig> ports;
 };
 

@@ -110,6 +110,7 @@ Daemon::Daemon(Config config)
     apply_saved_settings();
     loading_ = false;
     service_.set_observer(this);
+    service_.call_stall_timeout = config_.call_stall_timeout;
     scheduler_.set_max_calls_per_number(config_.max_calls_per_number);
 
     scheduler_.on_abort([this](std::int64_t job_id, std::int32_t device_id) {
