@@ -112,7 +112,8 @@ const std::vector<faxctl::Column> kReceivedColumns = {{"ID", "id"},
                                                       {"STATUS", "status"},
                                                       {"START", "start"}};
 const std::vector<faxctl::Column> kRoutingColumns = {
-    {"GUID", "guid"}, {"NAME", "friendly_name"}, {"ENABLED", "enable"}, {"DATA", "data"}};
+    {"METHOD", "name"},     {"GUID", "guid"}, {"NAME", "friendly_name"},
+    {"ENABLED", "enable"}, {"DATA", "data"}};
 
 // Exit codes, one per kind of failure, so scripts can tell them apart.
 enum Exit : int {
@@ -204,7 +205,10 @@ int main(int argc, char** argv) {
     std::optional<std::string> routing_enable, routing_data;
     routing->add_option("device_id", routing_port, "the port")->required();
     auto* routing_set = routing->add_subcommand("set", "enable a method or set its data");
-    routing_set->add_option("guid", routing_guid, "the method's GUID")->required();
+    routing_set
+        ->add_option("method", routing_guid,
+                     "the method: email, folder, print, program, or its GUID")
+        ->required();
     routing_set->add_option("--enable", routing_enable, "on or off");
     routing_set->add_option("--data", routing_data,
                             "RoutingData: folder, address, printer, program");
