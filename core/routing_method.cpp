@@ -15,14 +15,14 @@ namespace {
 // Microsoft methods (faxcom-api.md §15.9), so these are faxemu's own: the
 // routing code runs inside faxd, which is the "image" of the extension.
 constexpr std::array<RoutingMethodInfo, 4> kMethods{{
-    {RoutingKind::Print, kPrintRoutingGuid, "Print", "FaxRoutePrint", "faxd",
+    {RoutingKind::Print, kPrintRoutingGuid, "print", "Print", "FaxRoutePrint", "faxd",
      "faxemu Routing Extension"},
-    {RoutingKind::Folder, kFolderRoutingGuid, "Store in a folder", "FaxRouteStoreInFolder", "faxd",
+    {RoutingKind::Folder, kFolderRoutingGuid, "folder", "Store in a folder",
+     "FaxRouteStoreInFolder", "faxd", "faxemu Routing Extension"},
+    {RoutingKind::Email, kEmailRoutingGuid, "email", "Send by e-mail", "FaxRouteEmail", "faxd",
      "faxemu Routing Extension"},
-    {RoutingKind::Email, kEmailRoutingGuid, "Send by e-mail", "FaxRouteEmail", "faxd",
-     "faxemu Routing Extension"},
-    {RoutingKind::RunProgram, kRunProgramRoutingGuid, "Run a program", "FaxRouteRunProgram", "faxd",
-     "faxemu Routing Extension"},
+    {RoutingKind::RunProgram, kRunProgramRoutingGuid, "program", "Run a program",
+     "FaxRouteRunProgram", "faxd", "faxemu Routing Extension"},
 }};
 
 // Limits: PATH_MAX-1 for a folder, CUPS' 127 for a printer name, RFC 5321's
@@ -124,12 +124,14 @@ std::span<const RoutingMethodInfo> standard_routing_methods() {
     return kMethods;
 }
 
-const RoutingMethodInfo* find_routing_method(std::string_view guid) {
-    if (guid.size() != 38 || guid.front() != '{' || guid.back() != '}') return nullptr;
+const RoutingMethodInfo* find_routing_method(std::string_view guid_or_name) {
+    const auto same = [&](std::string_view key) {  // keys are lower case
+        return guid_or_name.size() == key.size() &&
+               std::equal(guid_or_name.begin(), guid_or_name.end(), key.begin(),
+                          [](char a, char b) { return lower(a) == b; });
+    };
     for (const auto& m : kMethods) {
-        if (std::equal(guid.begin(), guid.end(), m.guid.begin(),
-                       [](char a, char b) { return lower(a) == b; }))
-            return &m;
+        if (same(m.guid) || same(m.short_name)) return &m;
     }
     return nullptr;
 }

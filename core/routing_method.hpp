@@ -32,7 +32,8 @@ enum class RoutingKind { Print, Folder, Email, RunProgram };
 
 struct RoutingMethodInfo {
     RoutingKind kind;
-    std::string_view guid;  // lower case, in braces
+    std::string_view guid;        // lower case, in braces
+    std::string_view short_name;  // what people type: email, folder, print, program
     std::string_view friendly_name;
     std::string_view function_name;
     std::string_view image_name;
@@ -42,8 +43,9 @@ struct RoutingMethodInfo {
 // All methods a port offers, in the order they run for a received fax.
 std::span<const RoutingMethodInfo> standard_routing_methods();
 
-// The method with this GUID (case-insensitive; braces required), or nullptr.
-const RoutingMethodInfo* find_routing_method(std::string_view guid);
+// The method with this GUID (case-insensitive; braces required) or this short
+// name (case-insensitive), or nullptr.
+const RoutingMethodInfo* find_routing_method(std::string_view guid_or_name);
 
 // One method on one port. Thread-safe: the API sets it while the engine reads it.
 class RoutingMethod {

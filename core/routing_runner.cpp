@@ -30,6 +30,7 @@
 #include "core/atomic_file.hpp"
 #include "core/client_text.hpp"
 #include "core/error.hpp"
+#include "core/routing_placeholders.hpp"
 #include "core/routing_target.hpp"
 
 extern char** environ;
@@ -544,6 +545,17 @@ std::string child_problem(const std::string& program, const ChildResult& r,
     return why;
 }
 
+// What the placeholders of a command line stand for (routing_placeholders.hpp).
+RoutingPlaceholders placeholders_of(const ReceivedFax& fax) {
+    return {{"{file}", fax.file},
+            {"{id}", std::to_string(fax.id)},
+            {"{pages}", std::to_string(fax.pages)},
+            {"{port}", fax.port_name},
+            {"{device_id}", std::to_string(fax.device_id)},
+            {"{csid}", fax.csid},
+            {"{received}", iso8601(received_at(fax))}};
+}
+
 // A child's output may quote the file it was given ({file}, FAX_FILE).
 std::string without_fax_path(std::string detail, const ReceivedFax& fax) {
     return replace_all(std::move(detail), fax.file, "fax " + std::to_string(fax.id) + "'s file");
@@ -752,9 +764,9 @@ RoutingRun RoutingRunner::to_email(const std::string& address, FaxFileFormat for
 
 RoutingRun RoutingRunner::to_printer(const std::string& printer, const ReceivedFax& fax) const {
     if (config_.print_command.empty()) throw Failure("no print command configured");
-    std::vector<std::string> argv;
-    for (const auto& arg : config_.print_command)
-        argv.push_back(arg == "{printer}" ? printer : arg == "{file}" ? fax.file : arg);
+    RoutingPlaceholders values = placeholders_of(fax);
+    values.emplace_back("{printer}", printer);
+    const std::vector<std::string> argv = fill_placeholders(config_.print_command, values);
     const auto r = run_child(argv, nullptr, nullptr, config_.program_timeout);
     if (auto why = child_problem(argv.front(), r, config_.program_timeout); !why.empty())
         throw Failure("printing on " + printer + " failed: " + why);
@@ -777,7 +789,9 @@ RoutingRun RoutingRunner::to_program(const std::string& command, const ReceivedF
     std::string why;
     const std::string program = programs_.resolve(argv.front(), why).string();
     if (program.empty()) throw Failure(why);
-    argv.push_back(fax.file);
+    // The fax file last, unless the arguments say where it goes.
+    if (!names_placeholder(argv, "{file}")) argv.push_back(fax.file);
+    argv = fill_placeholders(std::move(argv), placeholders_of(fax));
 
     // The whole environment: faxd's own (credentials, tokens) stays out.
     const std::vector<std::string> env = {

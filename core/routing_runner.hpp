@@ -23,7 +23,8 @@ struct RoutingConfig {
     // recipients from the headers, so the address never reaches a command line.
     std::vector<std::string> sendmail = {"/usr/sbin/sendmail", "-t", "-oi"};
     // argv of the print command. An argument that is exactly "{printer}" or
-    // "{file}" is replaced whole; nothing else is substituted. No shell.
+    // one of RunProgram's placeholders ("{file}", ...) is replaced whole;
+    // nothing else is substituted. No shell.
     std::vector<std::string> print_command = {"lp", "-d", "{printer}", "{file}"};
     std::string mail_from = "faxemu";
     // The programs RunProgram may start (absolute paths; ProgramAllowList).
@@ -61,7 +62,11 @@ struct RoutingRun {
 // The program must be on allowed_programs, checked again before each run (the
 // configuration may have changed since the RoutingData was set); what runs is
 // the canonical path that was checked.
-// The program gets the fax file as its last argument and FAX_FILE, FAX_PAGES,
+// An argument that is exactly {file}, {id}, {pages}, {port}, {device_id},
+// {csid} or {received} is replaced by the fax's value, as in the print
+// command (routing_placeholders.hpp).
+// The program gets the fax file as its last argument (unless an argument is
+// {file}) and FAX_FILE, FAX_PAGES,
 // FAX_SENDER_ID, FAX_CALLER_ID, FAX_PORT, FAX_DEVICE_ID, FAX_ID, FAX_CSID,
 // FAX_RECEIVED (ISO 8601 UTC), FAX_PARTIAL (0/1) and PATH as its whole
 // environment.

@@ -47,6 +47,17 @@ TEST(RoutingMethodTest, StandardMethodsAreDistinctAndNamed) {
     EXPECT_EQ(guids.size(), 4u);
 }
 
+// People type the short name; the GUID stays the key stored and sent.
+TEST(RoutingMethodTest, FindTakesTheShortNameToo) {
+    EXPECT_EQ(find_routing_method("email"), find_routing_method(kEmailRoutingGuid));
+    EXPECT_EQ(find_routing_method("folder"), find_routing_method(kFolderRoutingGuid));
+    EXPECT_EQ(find_routing_method("Print"), find_routing_method(kPrintRoutingGuid));
+    EXPECT_EQ(find_routing_method("program"), find_routing_method(kRunProgramRoutingGuid));
+    EXPECT_EQ(info("email").short_name, "email");
+    EXPECT_EQ(find_routing_method("mail"), nullptr);
+    EXPECT_EQ(find_routing_method(""), nullptr);
+}
+
 TEST(RoutingMethodTest, FindIsCaseInsensitiveAndNeedsBraces) {
     EXPECT_EQ(find_routing_method("{AEC1B37C-9AF2-11D0-ABF7-00C04FD91A4E}"),
               find_routing_method(kPrintRoutingGuid));

@@ -462,6 +462,29 @@ TEST_F(RoutingRunnerTest, MissingPrintCommandIsReported) {
 
 // ---- RunProgram -------------------------------------------------------------
 
+// Issue 14: {file} was replaced for print but passed literally to a program.
+// The same placeholders, replaced alike, whole arguments only.
+TEST_F(RoutingRunnerTest, ProgramArgumentsHaveThePrintCommandsPlaceholders) {
+    const auto out = (dir.path() / "args").string();
+    const auto prog = script(dir.path() / "hook", "printf '%s\\n' \"$@\" > " + out + "\n");
+    const auto r = run(RoutingKind::RunProgram,
+                       prog + " --in {file} --id {id} --pages {pages} --port {port} x{file}");
+    ASSERT_TRUE(r.ok) << r.detail;
+    // {file} named: the file goes there, not once more at the end.
+    EXPECT_EQ(slurp(out),
+              "--in\n" + fax.file + "\n--id\n42\n--pages\n2\n--port\nmodem1\nx{file}\n");
+    expect_fax_intact();
+}
+
+TEST_F(RoutingRunnerTest, PrintCommandHasTheProgramsPlaceholders) {
+    const auto lp = script(dir.path() / "lp",
+                           "printf '%s\\n' \"$@\" > " + (dir.path() / "args").string() + "\n");
+    config.print_command = {lp, "-t", "{id}", "{received}", "{file}"};
+    const auto r = run(RoutingKind::Print, "office-laser");
+    ASSERT_TRUE(r.ok) << r.detail;
+    EXPECT_EQ(slurp(dir.path() / "args"), "-t\n42\n"s + kIso + "\n" + fax.file + "\n");
+}
+
 TEST_F(RoutingRunnerTest, ProgramNotAllowedIsNotRun) {
     // RoutingData stored before the allow-list changed: the runner checks again.
     const auto ran = dir.path() / "ran";

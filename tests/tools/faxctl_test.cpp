@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include <fstream>
+#include <regex>
 #include <sstream>
 
 #include "core/documents/conversion.hpp"
@@ -68,6 +69,11 @@ TEST_F(Faxctl, SendWaitThenFetchMatchesPixelForPixel) {
     ASSERT_NE(queued, std::string::npos) << out;
     EXPECT_EQ(out.find("converting", queued), std::string::npos) << out;
     EXPECT_NE(out.find("Completed"), std::string::npos) << out;
+    // Each line of the follower starts with the time since it began, and the
+    // call's bit rate is shown.
+    EXPECT_TRUE(std::regex_search(out, std::regex(R"(\n\[\d+:\d\d\] job \d+: Completed\n)")))
+        << out;
+    EXPECT_TRUE(std::regex_search(out, std::regex(R"(Sending page 3 of 3.*\d+ bit/s)"))) << out;
 
     ASSERT_EQ(faxctl({"--json", "received"}, out), 0) << out;
     json list = json::parse(out);
@@ -256,13 +262,92 @@ TEST_F(Faxctl, EveryCommandAnswers) {
         << out;
     const std::string id = std::to_string(json::parse(out)["job_id"].get<int>());
     ASSERT_EQ(faxctl({"job", "pause", id}, out), 0) << out;
-    EXPECT_NE(out.find("Paused"), std::string::npos) << out;
+    EXPECT_EQ(out, "job " + id + " paused\n");
     ASSERT_EQ(faxctl({"job", "resume", id}, out), 0) << out;
     ASSERT_EQ(faxctl({"job", "cancel", id}, out), 0) << out;
     ASSERT_EQ(faxctl({"--json", "jobs", "--all"}, out), 0) << out;
     EXPECT_EQ(json::parse(out)[0]["state"], "cancelled");
     EXPECT_EQ(faxctl({"job", "show", "999"}, out), 3);
     EXPECT_NE(out.find("no job 999"), std::string::npos) << out;
+}
+
+// Issue 14: faxctl spoke in numbers and UTC. Now: one line for what a job
+// command did, job show in words and local time (--utc for UTC), the port by
+// name in the jobs table, routing methods by short name.
+TEST_F(Faxctl, HumanOutputHasNamesAndLocalTimes) {
+    env_.push_back("TZ=FAX-3");  // a zone three hours east of UTC, named FAX
+    std::string out;
+    ASSERT_EQ(faxctl({"send", "--to", "5551002", "--wait",
+                      test::fixture("documents/short-std-mmr.tif").string()},
+                     out),
+              0)
+        << out;
+    ASSERT_EQ(faxctl({"jobs", "--all"}, out), 0) << out;
+    EXPECT_TRUE(std::regex_search(out, std::regex(R"(\n1 +Completed +Simulated port 1 +5551002)")))
+        << out;
+
+    ASSERT_EQ(faxctl({"--json", "job", "show", "1"}, out), 0) << out;
+    const json job = json::parse(out);
+    ASSERT_EQ(faxctl({"job", "show", "1"}, out), 0) << out;
+    EXPECT_EQ(out.rfind("job 1: Completed\n", 0), 0u) << out;
+    EXPECT_EQ(out.find("queue_status"), std::string::npos) << out;
+    EXPECT_EQ(out.find("{"), std::string::npos) << out;
+    EXPECT_TRUE(std::regex_search(out, std::regex(R"(\n  port: +Simulated port 1\n)"))) << out;
+    // faxd's "2026-12-07T10:02:44Z" is 13:02:44 in FAX, and itself with --utc.
+    std::string utc = job["submitted"].get<std::string>();
+    ASSERT_EQ(utc.size(), 20u) << utc;
+    utc[10] = ' ';
+    utc.pop_back();
+    std::string local = utc;
+    const int hour = (std::stoi(utc.substr(11, 2)) + 3) % 24;
+    local.replace(11, 2, (hour < 10 ? "0" : "") + std::to_string(hour));
+    const std::regex submitted(R"(\n  submitted: +(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) (\w+)\n)");
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(out, m, submitted)) << out;
+    EXPECT_EQ(m[2], "FAX") << out;
+    EXPECT_EQ(m[1].str().substr(11), local.substr(11)) << out;
+    ASSERT_EQ(faxctl({"job", "show", "1", "--utc"}, out), 0) << out;
+    ASSERT_TRUE(std::regex_search(out, m, submitted)) << out;
+    EXPECT_EQ(m[1], utc) << out;
+    EXPECT_EQ(m[2], "UTC") << out;
+
+    ASSERT_EQ(faxctl({"received"}, out), 0) << out;
+    EXPECT_NE(out.find(" FAX"), std::string::npos) << out;
+
+    ASSERT_EQ(
+        faxctl({"routing", "2", "set", "email", "--data", "ops@example.com", "--enable", "on"},
+               out),
+        0)
+        << out;
+    ASSERT_EQ(faxctl({"--json", "routing", "2"}, out), 0) << out;
+    for (const json& method : json::parse(out)) {
+        if (method["name"] == "email") {
+            EXPECT_EQ(method["data"], "ops@example.com") << out;
+        }
+    }
+}
+
+// Issue 14: send --wait waited silently through a retry schedule. Now it says
+// when the next attempt is, in local time, and why the last one failed.
+TEST_F(Faxctl, SendWaitSaysWhenTheNextAttemptIs) {
+    env_.push_back("TZ=FAX-3");
+    std::string out;
+    ASSERT_EQ(faxctl({"port", "set", "2", "--receive", "off"}, out), 0) << out;  // nobody answers
+    ASSERT_EQ(faxctl({"server", "set", "retries=1", "retry_delay=60"}, out), 0) << out;
+    const auto log = tmp_.path() / "send.log";
+    test::Process send({FAXCTL_PATH, "send", "--to", "5551002", "--wait",
+                        test::fixture("documents/short-std-mmr.tif").string()},
+                       log, env_);
+    ASSERT_TRUE(test::wait_for_text(log, " FAX\n", std::chrono::seconds(60)))
+        << test::read_text(log);
+    const std::string text = test::read_text(log);
+    EXPECT_TRUE(std::regex_search(
+        text, std::regex(R"(\n\[\d+:\d\d\] job 1: Retrying \(no answer[^\n]*\) — next attempt )"
+                         R"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d FAX\n)")))
+        << text;
+    ASSERT_EQ(faxctl({"job", "cancel", "1"}, out), 0) << out;
+    EXPECT_EQ(out, "job 1 cancelled\n");
+    EXPECT_EQ(send.wait(), 1) << test::read_text(log);
 }
 
 // What a user gets wrong is named, with the exit code the help documents.

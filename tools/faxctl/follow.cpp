@@ -4,6 +4,9 @@
 
 #include <chrono>
 #include <cstdio>
+#include <utility>
+
+#include "tools/faxctl/output.hpp"
 
 namespace faxemu::faxctl {
 
@@ -16,7 +19,8 @@ bool is_final(const std::string& state) {
 
 }  // namespace
 
-JobFollower::JobFollower(rpc::FaxClient& client) : client_(client) {
+JobFollower::JobFollower(rpc::FaxClient& client, bool utc, Now now)
+    : client_(client), utc_(utc), now_(std::move(now)), start_(now_()) {
     client_.set_notification_handler(
         [inbox = inbox_](const std::string& method, const rpc::json& params) {
             std::lock_guard lock(inbox->mutex);
@@ -32,21 +36,43 @@ JobFollower::~JobFollower() {
 void JobFollower::on_job(Followed& f, const rpc::json& job) {
     const bool was_on_port = f.job.is_object() && f.job.value("state", "") == "in_progress";
     f.job = job;
-    if (!was_on_port || job.value("state", "") != "in_progress") f.port_description.clear();
+    if (!was_on_port || job.value("state", "") != "in_progress") {
+        f.port_description.clear();
+        f.bit_rate = 0;
+    }
+}
+
+std::string JobFollower::elapsed() const {
+    const auto s = std::chrono::duration_cast<std::chrono::seconds>(now_() - start_).count();
+    if (s >= 3600) return fmt::format("[{}:{:02}:{:02}]", s / 3600, s / 60 % 60, s % 60);
+    return fmt::format("[{}:{:02}]", s / 60, s % 60);
+}
+
+std::string JobFollower::describe(std::int64_t id, const Followed& f) const {
+    const rpc::json& job = f.job;
+    const std::string state = job.value("state", "");
+    std::string line = fmt::format("job {}: {}", id, job.value("queue_status_text", ""));
+    if (state == "in_progress") {
+        if (!f.port_description.empty()) line += " — " + f.port_description;
+        // A port's description usually names its rate already.
+        if (f.bit_rate > 0 && f.port_description.find("bit/s") == std::string::npos)
+            line += fmt::format(", {} bit/s", f.bit_rate);
+        return line;
+    }
+    const std::string error = job.value("last_error", "");
+    if (!error.empty()) line += " (" + error + ")";
+    const std::string next = shown_time(job.value("next_attempt", rpc::json()), utc_);
+    if (state == "retrying" && !next.empty()) line += " — next attempt " + next;
+    return line;
 }
 
 void JobFollower::print_if_changed(std::int64_t id, Followed& f, bool json_output) {
-    const rpc::json& job = f.job;
-    if (job.value("state", "") == "converting") return;  // send waited for the conversion
-    std::string line = fmt::format("job {}: {}", id, job.value("queue_status_text", ""));
-    const bool in_progress = job.value("state", "") == "in_progress";
-    if (in_progress && !f.port_description.empty()) line += " — " + f.port_description;
-    const std::string error = job.value("last_error", "");
-    if (!error.empty() && !in_progress) line += " (" + error + ")";
+    if (f.job.value("state", "") == "converting") return;  // send waited for the conversion
+    const std::string line = describe(id, f);
     if (line == f.printed) return;
     f.printed = line;
     if (!json_output) {
-        fmt::print("{}\n", line);
+        fmt::print("{} {}\n", elapsed(), line);
         std::fflush(stdout);
     }
 }
@@ -100,6 +126,7 @@ bool JobFollower::wait(std::vector<std::int64_t> ids, bool json_output) {
                         f.job.value("device_id", 0) != s.value("device_id", -1))
                         continue;
                     f.port_description = s.value("description", "");
+                    f.bit_rate = s.value("bit_rate", 0);
                     print_if_changed(id, f, json_output);
                 }
             }

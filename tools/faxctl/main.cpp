@@ -1,5 +1,5 @@
 // faxctl: the command-line client of faxd, over the client library.
-//   faxctl [--server ADDR | --config FAXD.TOML] [--user U] [--json] COMMAND ...
+//   faxctl [--server ADDR | --config FAXD.TOML] [--user U] [--json] [--utc] COMMAND ...
 // ADDR is HOST[:PORT], tls://HOST:PORT (with --tls-ca or $FAXEMU_TLS_CA) or
 // unix:PATH; without one, faxctl finds faxd as faxd's config says
 // (faxd_address.hpp). The password comes from $FAXEMU_PASSWORD or
@@ -30,6 +30,7 @@
 #include "tools/faxctl/faxd_address.hpp"
 #include "tools/faxctl/fetch_target.hpp"
 #include "tools/faxctl/follow.hpp"
+#include "tools/faxctl/job_view.hpp"
 #include "tools/faxctl/output.hpp"
 
 using namespace faxemu;
@@ -44,6 +45,7 @@ struct Options {
     std::string password_file;
     std::string tls_ca;
     bool json_output = false;
+    bool utc = false;  // times in UTC, not local time
 };
 
 std::string env(const char* name) {
@@ -100,7 +102,7 @@ const std::vector<faxctl::Column> kPortColumns = {
     {"RECV", "receive"}, {"RINGS", "rings"},       {"PRIO", "priority"}, {"CSID", "csid"},
     {"TSID", "tsid"},    {"MODIFY", "can_modify"}, {"DEVICE", "device"}};
 const std::vector<faxctl::Column> kJobColumns = {
-    {"JOB", "job_id"},           {"STATE", "queue_status_text"}, {"DEVICE", "device_status_text"},
+    {"JOB", "job_id"},           {"STATE", "queue_status_text"}, {"DEVICE", "port_name"},
     {"TO", "fax_number"},        {"PAGES", "page_count"},        {"SENT", "pages_sent"},
     {"TRIES", "attempts"},       {"USER", "user_name"},          {"DOCUMENT", "display_name"},
     {"LAST ERROR", "last_error"}};
@@ -111,8 +113,11 @@ const std::vector<faxctl::Column> kReceivedColumns = {{"ID", "id"},
                                                       {"CALLER", "caller_id"},
                                                       {"STATUS", "status"},
                                                       {"START", "start"}};
-const std::vector<faxctl::Column> kRoutingColumns = {
-    {"GUID", "guid"}, {"NAME", "friendly_name"}, {"ENABLED", "enable"}, {"DATA", "data"}};
+const std::vector<faxctl::Column> kRoutingColumns = {{"METHOD", "name"},
+                                                     {"GUID", "guid"},
+                                                     {"NAME", "friendly_name"},
+                                                     {"ENABLED", "enable"},
+                                                     {"DATA", "data"}};
 
 // Exit codes, one per kind of failure, so scripts can tell them apart.
 enum Exit : int {
@@ -131,8 +136,8 @@ struct Unreachable : std::runtime_error {
 // The first word of the command line that is not a global flag or its value:
 // what the user meant as the command.
 std::optional<std::string> command_word(int argc, char** argv) {
-    static const std::set<std::string> with_value = {"-s", "--server", "--tls-ca",
-                                                     "-u", "--user",   "--password-file"};
+    static const std::set<std::string> with_value = {
+        "-s", "--server", "-c", "--config", "--tls-ca", "-u", "--user", "--password-file"};
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         if (with_value.count(a)) {
@@ -178,6 +183,7 @@ int main(int argc, char** argv) {
     app.add_option("--password-file", o.password_file,
                    "first line is the password ($FAXEMU_PASSWORD)");
     app.add_flag("--json", o.json_output, "print faxd's JSON answers, for scripts");
+    app.add_flag("--utc", o.utc, "show times in UTC, not in the local time zone");
 
     auto* ports = app.add_subcommand("ports", "list the ports");
     auto* port = app.add_subcommand("port", "change a port");
@@ -204,7 +210,10 @@ int main(int argc, char** argv) {
     std::optional<std::string> routing_enable, routing_data;
     routing->add_option("device_id", routing_port, "the port")->required();
     auto* routing_set = routing->add_subcommand("set", "enable a method or set its data");
-    routing_set->add_option("guid", routing_guid, "the method's GUID")->required();
+    routing_set
+        ->add_option("method", routing_guid,
+                     "the method: email, folder, print, program, or its GUID")
+        ->required();
     routing_set->add_option("--enable", routing_enable, "on or off");
     routing_set->add_option("--data", routing_data,
                             "RoutingData: folder, address, printer, program");
@@ -373,7 +382,7 @@ int main(int argc, char** argv) {
                 p["cover"] = cover;
             }
             std::optional<faxctl::JobFollower> follower;
-            if (wait) follower.emplace(*client);  // listening before the submission
+            if (wait) follower.emplace(*client, o.utc);  // listening before the submission
             // Returns once faxd has converted the documents; a document it
             // cannot fax throws its reason, which main() prints.
             // Progress on stderr while it converts (not with --json: scripts read stdout).
@@ -393,15 +402,29 @@ int main(int argc, char** argv) {
                            j["page_count"].get<int>() == 1 ? "" : "s", to);
             if (wait) return follower->wait({id}, o.json_output) ? 0 : 1;
         } else if (*jobs) {
-            show(o, client->call("jobs.list", {{"all", all_jobs}}), kJobColumns);
+            json list = client->call("jobs.list", {{"all", all_jobs}});
+            if (!o.json_output) {
+                const auto names = faxctl::port_names(client->call("ports.list"));
+                for (json& j : list) j["port_name"] = faxctl::port_of(j, names);
+            }
+            show(o, list, kJobColumns);
         } else if (*job) {
-            if (job_action == "show")
-                show(o, client->call("job.get", {{"job_id", job_id}}));
+            const json answer =
+                job_action == "show"
+                    ? client->call("job.get", {{"job_id", job_id}})
+                    : client->call("job.command", {{"job_id", job_id}, {"command", job_action}});
+            if (o.json_output)
+                show(o, answer);
+            else if (job_action == "show")
+                faxctl::print_job(answer, faxctl::port_names(client->call("ports.list")), o.utc);
             else
-                show(o, client->call("job.command", {{"job_id", job_id}, {"command", job_action}}));
+                fmt::print("{}\n", faxctl::job_command_line(job_action, answer));
         } else if (*received) {
             if (!fetch_id) {
-                show(o, client->call("received.list"), kReceivedColumns);
+                json list = client->call("received.list");
+                if (!o.json_output)
+                    list = faxctl::with_shown_times(std::move(list), {"start"}, o.utc);
+                show(o, list, kReceivedColumns);
             } else {
                 const std::string& path = target->path;
                 // Written under another name first, so a failed fetch leaves no

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "core/local_time.hpp"
+
 namespace faxemu::faxctl {
 
 std::string cell(const json& v) {
@@ -43,6 +45,20 @@ void print_object(const json& object) {
     for (auto it = object.begin(); it != object.end(); ++it) w = std::max(w, it.key().size());
     for (auto it = object.begin(); it != object.end(); ++it)
         fmt::print("{:<{}}  {}\n", it.key() + ":", w + 1, cell(it.value()));
+}
+
+std::string shown_time(const json& iso, bool utc) {
+    if (!iso.is_string()) return "";
+    const std::string text = iso.get<std::string>();
+    const auto t = parse_iso_utc(text);
+    return t ? time_with_zone(*t, utc) : text;
+}
+
+json with_shown_times(json rows, const std::vector<std::string>& keys, bool utc) {
+    for (json& row : rows)
+        for (const std::string& key : keys)
+            if (row.contains(key)) row[key] = shown_time(row[key], utc);
+    return rows;
 }
 
 }  // namespace faxemu::faxctl

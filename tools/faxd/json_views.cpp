@@ -71,6 +71,7 @@ json routing_json(const RoutingMethod& m) {
     return {{"device_id", m.DeviceId()},
             {"device_name", m.DeviceName()},
             {"guid", m.Guid()},
+            {"name", m.info().short_name},
             {"friendly_name", m.FriendlyName()},
             {"function_name", m.FunctionName()},
             {"image_name", m.ImageName()},
