@@ -75,6 +75,9 @@ struct Config {
     int routing_max_tries = 5;
     // [server] max_calls_per_number: calls to one number at once (1: one at a time).
     int max_calls_per_number = 1;
+    // [faxmail] allowed_senders: whose mail faxmail (e-mail to fax) faxes;
+    // faxmail reads it from this file (SenderAllowList), faxd only checks it.
+    std::vector<std::string> faxmail_allowed_senders;
     std::vector<PortConfig> ports;
 };
 
