@@ -589,8 +589,8 @@ class FaxInFormat {
     bool owned_ = false;
 };
 
-// From, To, Subject, Date and Message-ID (`tag` in its local part), each
-// line printable ASCII only (printable()), so no text can add a header.
+// From, To, Subject, Date, Message-ID (`tag` in its local part) and
+// MIME-Version, each line printable ASCII only (printable()), so no text can add a header.
 std::string mail_headers(const std::string& from, const std::string& to, const std::string& subject,
                          const std::string& tag) {
     const auto now = std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now());
@@ -600,6 +600,7 @@ std::string mail_headers(const std::string& from, const std::string& to, const s
     m += "Subject: " + printable(subject) + "\n";
     m += "Date: " + rfc5322_date(now) + "\n";
     m += "Message-ID: <faxemu." + printable(tag) + "." + random_token() + "@" + host_name() + ">\n";
+    m += "MIME-Version: 1.0\n";
     return m;
 }
 
@@ -767,7 +768,6 @@ RoutingRun RoutingRunner::mail(const std::string& address, const std::string& su
                                const std::string& text) const {
     try {
         std::string m = mail_headers(config_.mail_from, address, subject, "notice");
-        m += "MIME-Version: 1.0\n";
         m += "Content-Type: text/plain; charset=utf-8\n";
         m += "Content-Transfer-Encoding: 8bit\n\n";
         // A line of a lone "." ends the message for mailers run without -oi.
