@@ -101,13 +101,8 @@ TEST_F(Faxmail, APdfMailReaches5551002AndItsSenderGetsTheReply) {
     EXPECT_EQ(job["fax_number"], "5551002");
     EXPECT_EQ(job["notify"]["address"], "alice@example.com");
 
-    json fax;
-    ASSERT_TRUE(test::wait_for(*admin, [&] {
-        const json list = admin->call("received.list");
-        if (list.empty()) return false;
-        fax = list[0];
-        return fax["status"] == "completed";
-    }));
+    const json fax = test::wait_for_first_reception(*admin);
+    ASSERT_FALSE(fax.is_null()) << admin->call("received.list").dump(2);
     EXPECT_EQ(fax["port_name"], faxd.config.ports[1].name);  // the port of 5551002
     test::fetch_received(*admin, fax["id"].get<std::int64_t>(), dir / "received.tif");
 
