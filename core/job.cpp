@@ -19,7 +19,44 @@ constexpr std::array<std::pair<JobState, const char*>, 9> kStateNames{{
     {JobState::Cancelled, "cancelled"},
 }};
 
+// Stored in the database and spoken by the protocol: never change them.
+constexpr std::array<std::pair<NotifyWhen, const char*>, 4> kNotifyNames{{
+    {NotifyWhen::Never, "never"},
+    {NotifyWhen::Done, "done"},
+    {NotifyWhen::Fail, "fail"},
+    {NotifyWhen::All, "all"},
+}};
+
 }  // namespace
+
+const char* to_string(NotifyWhen w) {
+    for (const auto& [when, name] : kNotifyNames)
+        if (when == w) return name;
+    return "never";
+}
+
+std::optional<NotifyWhen> notify_when_from_string(std::string_view s) {
+    for (const auto& [when, name] : kNotifyNames)
+        if (s == name) return when;
+    return std::nullopt;
+}
+
+bool notice_due(const Job& job) {
+    if (job.notify_address.empty()) return false;
+    const bool done = job.state == JobState::Completed;
+    const bool failed = job.state == JobState::Failed || job.state == JobState::RetriesExceeded;
+    switch (job.notify_when) {
+        case NotifyWhen::Never:
+            return false;
+        case NotifyWhen::Done:
+            return done;
+        case NotifyWhen::Fail:
+            return failed;
+        case NotifyWhen::All:
+            return done || failed;
+    }
+    return false;
+}
 
 const char* to_string(JobState s) {
     for (const auto& [state, name] : kStateNames) {

@@ -34,6 +34,13 @@ bool is_final(JobState s);
 std::uint32_t queue_status_bits(JobState s);
 std::string queue_status_string(JobState s);
 
+// When the submitter asked to be told of the job's end by mail (faxctl send
+// --notify, faxmail's reply): never, when it completed, when it failed for
+// good, or both. A cancelled job is told of never: its submitter chose it.
+enum class NotifyWhen { Never, Done, Fail, All };
+const char* to_string(NotifyWhen w);
+std::optional<NotifyWhen> notify_when_from_string(std::string_view s);
+
 struct Job {
     std::int64_t id = 0;  // JobId, unique, never reused
     JobType type = JobType::Send;
@@ -54,6 +61,9 @@ struct Job {
     std::string sender_dept;
     std::string billing_code;
     bool discount_send = false;
+    // Who is mailed when the job ends, and for which ends (NotifyWhen).
+    std::string notify_address;
+    NotifyWhen notify_when = NotifyWhen::Never;
     TimePoint submitted{};
     // Progress.
     std::int32_t attempts = 0;    // attempts started so far
@@ -72,6 +82,9 @@ struct Job {
 // QueueStatus in words for this job: queue_status_string(state), saying how
 // far the conversion has got while it converts.
 std::string queue_status_string(const Job& job);
+
+// Whether `job` has reached an end its submitter asked to be mailed about.
+bool notice_due(const Job& job);
 
 // One try at an outbound job, as recorded in the history.
 struct Attempt {

@@ -601,6 +601,21 @@ class FaxInFormat {
     bool owned_ = false;
 };
 
+// From, To, Subject, Date, Message-ID (`tag` in its local part) and
+// MIME-Version, each line printable ASCII only (printable()), so no text can add a header.
+std::string mail_headers(const std::string& from, const std::string& to, const std::string& subject,
+                         const std::string& tag) {
+    const auto now = std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now());
+    std::string m;
+    m += "From: " + printable(from) + "\n";
+    m += "To: " + printable(to) + "\n";
+    m += "Subject: " + printable(subject) + "\n";
+    m += "Date: " + rfc5322_date(now) + "\n";
+    m += "Message-ID: <faxemu." + printable(tag) + "." + random_token() + "@" + host_name() + ">\n";
+    m += "MIME-Version: 1.0\n";
+    return m;
+}
+
 std::string path_variable() {
     const char* path = std::getenv("PATH");
     return (path && *path) ? path : kDefaultPath;
@@ -723,17 +738,11 @@ RoutingRun RoutingRunner::to_email(const std::string& address, FaxFileFormat for
     const std::string pages = std::to_string(fax.pages) + (fax.pages == 1 ? " page" : " pages");
     const std::string boundary = "faxemu-" + random_token() + random_token();
     const std::string id = std::to_string(fax.id);
-    const auto now = std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now());
     const std::string attachment = "fax-" + id + std::string(file_extension(format));
 
     std::string m;
     m.reserve(file.size() * 4 / 3 + file.size() / 38 + 2048);
-    m += "From: " + printable(config_.mail_from) + "\n";
-    m += "To: " + printable(address) + "\n";
-    m += "Subject: Fax from " + sender + " (" + pages + ")\n";
-    m += "Date: " + rfc5322_date(now) + "\n";
-    m += "Message-ID: <faxemu." + id + "." + random_token() + "@" + host_name() + ">\n";
-    m += "MIME-Version: 1.0\n";
+    m += mail_headers(config_.mail_from, address, "Fax from " + sender + " (" + pages + ")", id);
     m += "Content-Type: multipart/mixed; boundary=\"" + boundary + "\"\n";
     m += "\nThis is a MIME message with the received fax attached.\n";
     m += "\n--" + boundary + "\n";
@@ -755,11 +764,32 @@ RoutingRun RoutingRunner::to_email(const std::string& address, FaxFileFormat for
     m += base64_lines(file);
     m += "\n--" + boundary + "--\n";
 
-    const auto r = run_child(config_.sendmail, nullptr, &m, config_.program_timeout);
+    send_with_mailer(address, m);
+    return {true, "mailed to " + address};
+}
+
+void RoutingRunner::send_with_mailer(const std::string& address, const std::string& message) const {
+    if (config_.sendmail.empty()) throw Failure("no mailer configured");
+    const auto r = run_child(config_.sendmail, nullptr, &message, config_.program_timeout);
     if (auto why = child_problem(config_.sendmail.front(), r, config_.program_timeout);
         !why.empty())
         throw Failure("mail to " + address + " failed: " + why);
-    return {true, "mailed to " + address};
+}
+
+RoutingRun RoutingRunner::mail(const std::string& address, const std::string& subject,
+                               const std::string& text) const {
+    try {
+        std::string m = mail_headers(config_.mail_from, address, subject, "notice");
+        m += "Content-Type: text/plain; charset=utf-8\n";
+        m += "Content-Transfer-Encoding: 8bit\n\n";
+        // A line of a lone "." ends the message for mailers run without -oi.
+        std::string body = replace_all(text, "\n.\n", "\n..\n");
+        if (body.empty() || body.back() != '\n') body += '\n';
+        send_with_mailer(address, m + body);
+        return {true, "mailed to " + address};
+    } catch (const std::exception& e) {
+        return {false, e.what()};
+    }
 }
 
 RoutingRun RoutingRunner::to_printer(const std::string& printer, const ReceivedFax& fax) const {

@@ -82,6 +82,13 @@ class RoutingRunner {
     // moves or deletes fax.file: a failing method must not lose the fax.
     RoutingRun run(RoutingKind kind, const std::string& routing_data, const ReceivedFax& fax) const;
 
+    // Mails `text` (plain text, UTF-8) to `address` with `subject` through the
+    // configured mailer, as the E-mail method does: for faxd's notices about
+    // jobs (Job::notify_address). Blocks like run(); never throws for a mailer
+    // failure (ok false, detail says why).
+    RoutingRun mail(const std::string& address, const std::string& subject,
+                    const std::string& text) const;
+
     const RoutingConfig& config() const { return config_; }
 
     // Removes the hidden temporary files that the folder method of a faxd no
@@ -96,6 +103,8 @@ class RoutingRunner {
                         const ReceivedFax& fax) const;
     RoutingRun to_printer(const std::string& printer, const ReceivedFax& fax) const;
     RoutingRun to_program(const std::string& command, const ReceivedFax& fax) const;
+    // Pipes a whole message into the mailer; throws Failure saying why it failed.
+    void send_with_mailer(const std::string& address, const std::string& message) const;
 
     RoutingConfig config_;
     ProgramAllowList programs_;

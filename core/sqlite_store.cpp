@@ -28,6 +28,8 @@ namespace {
 //   next_attempt   not before this time
 //   finished       when it reached a final state; NULL while it is not final
 //   last_failure   to_string(FailureClass) of the last attempt
+//   notify_address who is mailed when the job ends ('' for nobody)
+//   notify_when    to_string(NotifyWhen): never, done, fail, all
 // attempts         each try at a job, keyed (job_id, number); deleted with it.
 //   end            NULL: the attempt is open, or faxd died during it
 //   first_page     pages already confirmed when it started (0-based resume point)
@@ -149,6 +151,11 @@ CREATE TABLE server_settings (
     discount_end_minute INTEGER NOT NULL
 );
 )sql",
+    // 2: the mail notice a submitter asked for (Job::notify_address, notify_when).
+    R"sql(
+ALTER TABLE jobs ADD COLUMN notify_address TEXT NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN notify_when TEXT NOT NULL DEFAULT 'never';
+)sql",
 }};
 
 std::int64_t micros(TimePoint t) {
@@ -170,7 +177,7 @@ constexpr const char* kJobColumns =
     "type, state, user_name, fax_number, document, display_name, size, page_count, "
     "recipient_name, tsid, sender_name, sender_company, sender_dept, billing_code, "
     "discount_send, submitted, attempts, pages_sent, device_id, device_status, next_attempt, "
-    "finished, last_error, last_t30_cause, last_failure";
+    "finished, last_error, last_t30_cause, last_failure, notify_address, notify_when";
 
 }  // namespace
 
@@ -407,6 +414,8 @@ void bind_job(Stmt& st, const Job& j) {
     st.bind(23, j.last_error);
     st.bind(24, static_cast<std::int64_t>(j.last_t30_cause));
     st.bind(25, to_string(j.last_failure));
+    st.bind(26, j.notify_address);
+    st.bind(27, to_string(j.notify_when));
 }
 
 // Columns: id, then kJobColumns.
@@ -439,19 +448,23 @@ Job read_job(const Stmt& st) {
     j.last_error = st.text(23);
     j.last_t30_cause = static_cast<int>(st.int64(24));
     j.last_failure = st.failure(25);
+    j.notify_address = st.text(26);
+    j.notify_when = notify_when_from_string(st.text(27)).value_or(NotifyWhen::Never);
     return j;
 }
 
-const std::string kInsertJob = std::string("INSERT INTO jobs (") + kJobColumns +
-                               ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-                               "?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)";
+const std::string kInsertJob =
+    std::string("INSERT INTO jobs (") + kJobColumns +
+    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+    "?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)";
 const std::string kUpdateJob =
     "UPDATE jobs SET type = ?1, state = ?2, user_name = ?3, fax_number = ?4, document = ?5, "
     "display_name = ?6, size = ?7, page_count = ?8, recipient_name = ?9, tsid = ?10, "
     "sender_name = ?11, sender_company = ?12, sender_dept = ?13, billing_code = ?14, "
     "discount_send = ?15, submitted = ?16, attempts = ?17, pages_sent = ?18, device_id = ?19, "
     "device_status = ?20, next_attempt = ?21, finished = ?22, last_error = ?23, "
-    "last_t30_cause = ?24, last_failure = ?25 WHERE id = ?26";
+    "last_t30_cause = ?24, last_failure = ?25, notify_address = ?26, notify_when = ?27 "
+    "WHERE id = ?28";
 const std::string kSelectJob =
     std::string("SELECT id, ") + kJobColumns + " FROM jobs WHERE id = ?1";
 const std::string kSelectJobs = std::string("SELECT id, ") + kJobColumns + " FROM jobs ORDER BY id";
@@ -474,7 +487,7 @@ void SqliteStore::write_job(const Job& job) {
     {
         auto st = statement(kUpdateJob.c_str());
         bind_job(st, job);
-        st.bind(26, job.id);
+        st.bind(28, job.id);
         st.run();
     }
     if (sqlite3_changes(db_) == 0)

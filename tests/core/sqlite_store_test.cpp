@@ -49,6 +49,8 @@ Job full_job() {
     j.last_error = "busy: the line was busy";
     j.last_t30_cause = 17;
     j.last_failure = FailureClass::Busy;
+    j.notify_address = "alice@example.com";
+    j.notify_when = NotifyWhen::Fail;
     return j;
 }
 
@@ -79,6 +81,8 @@ void expect_same(const Job& a, const Job& b) {
     EXPECT_EQ(a.last_error, b.last_error);
     EXPECT_EQ(a.last_t30_cause, b.last_t30_cause);
     EXPECT_EQ(a.last_failure, b.last_failure);
+    EXPECT_EQ(a.notify_address, b.notify_address);
+    EXPECT_EQ(a.notify_when, b.notify_when);
 }
 
 Attempt full_attempt(std::int64_t job_id, std::int32_t number) {
@@ -421,6 +425,24 @@ TEST_F(SqliteStoreTest, DatabaseIsWalWithSchemaVersion) {
     { SqliteStore store(db); }
     EXPECT_EQ(query(db, "PRAGMA journal_mode"), "wal");
     EXPECT_EQ(query(db, "PRAGMA user_version"), std::to_string(SqliteStore::kSchemaVersion));
+}
+
+// A spool of schema 1 (before job notices) opens with its jobs asking for none.
+TEST_F(SqliteStoreTest, ASchema1SpoolIsMigratedKeepingItsJobs) {
+    {
+        SqliteStore store(db);
+        store.add_job(full_job());
+    }
+    query(db, "ALTER TABLE jobs DROP COLUMN notify_address");
+    query(db, "ALTER TABLE jobs DROP COLUMN notify_when");
+    query(db, "PRAGMA user_version = 1");
+    SqliteStore store(db);
+    EXPECT_EQ(query(db, "PRAGMA user_version"), std::to_string(SqliteStore::kSchemaVersion));
+    const auto job = store.job(1);
+    ASSERT_TRUE(job.has_value());
+    EXPECT_EQ(job->display_name, "Quarterly report");
+    EXPECT_EQ(job->notify_address, "");
+    EXPECT_EQ(job->notify_when, NotifyWhen::Never);
 }
 
 TEST_F(SqliteStoreTest, NewerSchemaIsRefused) {

@@ -205,5 +205,18 @@ TEST(FaxdConfig, TheExampleConfigurationParses) {
     EXPECT_NO_THROW(load_config(std::string(FAXEMU_SOURCE_DIR) + "/fixtures/faxd.toml"));
 }
 
+// faxmail reads [faxmail] allowed_senders from faxd's file; faxd checks it.
+TEST(FaxdConfig, FaxmailSendersAreCheckedAndAMisspeltKeyNamed) {
+    EXPECT_TRUE(parse_config(kPort, "t").faxmail_allowed_senders.empty());
+    const Config c = parse_config(
+        "[faxmail]\nallowed_senders = [\"*@example.com\", \"boss@x.org\"]\n" + kPort, "t");
+    EXPECT_EQ(c.faxmail_allowed_senders, (std::vector<std::string>{"*@example.com", "boss@x.org"}));
+    EXPECT_EQ(error_of("[faxmail]\nallowed_senders = [\"boss\"]\n" + kPort),
+              "test.toml:2: faxmail.allowed_senders: \"boss\" has no '@' (e.g. \"*@example.com\")");
+    EXPECT_EQ(
+        error_of("[faxmail]\nallowed_sender = []\n" + kPort),
+        "test.toml:2: faxmail.allowed_sender: unknown key (did you mean \"allowed_senders\"?)");
+}
+
 }  // namespace
 }  // namespace faxemu::faxd

@@ -98,6 +98,18 @@ inline json wait_for_received(rpc::FaxClient& client,
     return ok ? fax : json();
 }
 
+// The first received fax once its reception has completed, or null at the deadline.
+inline json wait_for_first_reception(rpc::FaxClient& client) {
+    json fax;
+    const bool ok = wait_for(client, [&] {
+        const json list = client.call("received.list");
+        if (list.empty()) return false;
+        fax = list[0];
+        return fax["status"] == "completed";
+    });
+    return ok ? fax : json();
+}
+
 // Port 2 (5551002) stores what it receives in `folder`, made fresh here (the
 // folder routing method). Returns `folder`.
 inline std::filesystem::path route_port2_to_folder(rpc::FaxClient& admin,

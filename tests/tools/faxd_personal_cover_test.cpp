@@ -52,13 +52,8 @@ TEST(FaxdPersonalCover, IsDrawnWithoutWhatItNamesOnTheServer) {
     ASSERT_TRUE(test::wait_for(*c, [&] {
         return c->call("job.get", {{"job_id", id}})["state"] == "completed";
     }));
-    json fax;
-    ASSERT_TRUE(test::wait_for(*admin, [&] {
-        const json list = admin->call("received.list");
-        if (list.empty()) return false;
-        fax = list[0];
-        return fax["status"] == "completed";
-    }));
+    const json fax = test::wait_for_first_reception(*admin);
+    ASSERT_FALSE(fax.is_null()) << admin->call("received.list").dump(2);
     const auto fetched = faxd.tmp.path() / "received.tif";
     test::fetch_received(*admin, fax["id"].get<std::int64_t>(), fetched);
     const std::vector<BilevelPage> pages = read_bilevel_pages(fetched);

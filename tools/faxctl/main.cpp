@@ -38,40 +38,10 @@ using faxctl::json;
 
 namespace {
 
-struct Options {
-    std::string server;
-    std::string config;
-    std::string user;
-    std::string password_file;
-    std::string tls_ca;
+struct Options : faxctl::FaxdLogin {
     bool json_output = false;
     bool utc = false;  // times in UTC, not local time
 };
-
-std::string env(const char* name) {
-    const char* v = std::getenv(name);
-    return v ? v : "";
-}
-
-std::string read_password(const Options& o) {
-    if (!o.password_file.empty()) {
-        std::ifstream in(o.password_file);
-        if (!in) throw std::runtime_error(o.password_file + ": cannot read the password file");
-        std::string line;
-        std::getline(in, line);
-        return line;
-    }
-    return env("FAXEMU_PASSWORD");
-}
-
-std::unique_ptr<rpc::FaxClient> connect(const Options& o) {
-    auto client = std::make_unique<rpc::FaxClient>();
-    if (!o.tls_ca.empty()) client->set_tls_ca(o.tls_ca);  // else $FAXEMU_TLS_CA
-    client->connect(faxctl::faxd_address(o.server, o.config));
-    const std::string user = !o.user.empty() ? o.user : env("FAXEMU_USER");
-    if (!user.empty()) client->login(user, read_password(o));
-    return client;
-}
 
 bool parse_on_off(const std::string& v, const std::string& what) {
     if (v == "on" || v == "true" || v == "yes" || v == "1") return true;
@@ -246,6 +216,12 @@ int main(int argc, char** argv) {
     send->add_option("--note", note, "the cover page's note (implies --cover)");
     bool discount = false;
     send->add_flag("--discount", discount, "wait for the discount-rate period");
+    std::string notify, notify_address;
+    send->add_option("--notify", notify,
+                     "mail when the job ends: done, fail or all (to --notify-address)")
+        ->check(CLI::IsMember({"done", "fail", "all"}));
+    send->add_option("--notify-address", notify_address,
+                     "who is mailed (default: $USER@ faxd's host, as the mailer completes it)");
 
     auto* jobs = app.add_subcommand("jobs", "list jobs");
     bool all_jobs = false;
@@ -308,7 +284,7 @@ int main(int argc, char** argv) {
         }
         std::unique_ptr<rpc::FaxClient> client;
         try {
-            client = connect(o);
+            client = faxctl::connect_to_faxd(o);
         } catch (const rpc::RpcError& e) {
             if (e.code() != rpc::kIoError) throw;  // faxd answered: a refused login
             throw Unreachable(e.what());
@@ -367,6 +343,16 @@ int main(int argc, char** argv) {
             if (!dept.empty()) p["sender_dept"] = dept;
             if (!billing.empty()) p["billing_code"] = billing;
             if (!tsid_doc.empty()) p["tsid"] = tsid_doc;
+            if (!notify.empty()) {
+                std::string address = notify_address;
+                if (address.empty()) {
+                    const char* user = std::getenv("USER");
+                    if (!user || !*user)
+                        throw std::runtime_error("--notify needs --notify-address");
+                    address = user;
+                }
+                p["notify"] = {{"address", address}, {"when", notify}};
+            }
             if (send->count("--cover") || !subject.empty() || !note.empty()) {
                 json cover = json::object();
                 std::error_code ec;

@@ -15,6 +15,7 @@
 #include "core/protocol/closest_name.hpp"
 #include "core/protocol/defaults.hpp"
 #include "core/routing_method.hpp"
+#include "tools/faxmail/sender_allow_list.hpp"
 
 namespace faxemu::faxd {
 
@@ -296,6 +297,15 @@ Config parse_config(const std::string& text, const std::string& origin) {
         if (c.routing.sendmail.empty()) r.fail("routing.sendmail", "needs a program");
         if (c.routing.print_command.empty()) r.fail("routing.print_command", "needs a program");
         r.refuse_unknown_keys(*s, "routing.");
+    }
+    if (const toml::table* s = r.table(root, "", "faxmail")) {
+        r.get(*s, "faxmail.", "allowed_senders", c.faxmail_allowed_senders);
+        try {
+            faxmail::SenderAllowList check(c.faxmail_allowed_senders);
+        } catch (const std::invalid_argument& e) {
+            r.fail("faxmail.allowed_senders", e.what());
+        }
+        r.refuse_unknown_keys(*s, "faxmail.");
     }
     if (const toml::node* ports = r.node(root, "", "port")) {
         const toml::array* a = ports->as_array();

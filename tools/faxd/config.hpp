@@ -78,6 +78,9 @@ struct Config {
     // [server] call_stall_timeout: a connected call with no T.30 frame or event
     // and no image data moving for this long is hung up (0: never).
     std::chrono::milliseconds call_stall_timeout = std::chrono::seconds(120);
+    // [faxmail] allowed_senders: whose mail faxmail (e-mail to fax) faxes;
+    // faxmail reads it from this file (SenderAllowList), faxd only checks it.
+    std::vector<std::string> faxmail_allowed_senders;
     std::vector<PortConfig> ports;
 };
 

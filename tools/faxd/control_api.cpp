@@ -13,8 +13,8 @@
 #include <span>
 #include <utility>
 
-#include "core/client_text.hpp"
 #include "core/atomic_file.hpp"
+#include "core/client_text.hpp"
 #include "core/documents/document_type.hpp"
 #include "core/documents/personal_cover_page.hpp"
 #include "core/documents/submission.hpp"
@@ -65,6 +65,25 @@ std::vector<std::uint8_t> decode_document(const std::string& text, std::size_t l
     if (!bytes) throw rpc::RpcError(rpc::kInvalidParams, what + ": not valid base64");
     if (bytes->size() > limit) throw too_large();
     return std::move(*bytes);
+}
+
+// "notify": {"address": who is mailed, "when": "done" | "fail" | "all"}.
+void notify_param(const json& notify, Job& job) {
+    if (!notify.is_object())
+        throw rpc::RpcError(rpc::kInvalidParams, "notify: expected {address, when}");
+    const std::string address = string_param(notify, "address");
+    // It becomes a mail header: one line, and an address.
+    if (auto why = one_line_problem(address, 254); !why.empty())
+        throw rpc::RpcError(rpc::kInvalidParams, "notify.address " + why);
+    // One mailbox: a user of faxd's host ("alice") or user@domain, never a list.
+    if (address.empty() || address.find_first_of(" ,;:<>()\"\\") != std::string::npos)
+        throw rpc::RpcError(rpc::kInvalidParams,
+                            "notify.address: \"" + address + "\" is not a mail address");
+    const std::string when = opt_string_param(notify, "when").value_or("all");
+    const auto w = notify_when_from_string(when);
+    if (!w) throw rpc::RpcError(rpc::kInvalidParams, "notify.when: one of done, fail, all, never");
+    job.notify_address = address;
+    job.notify_when = *w;
 }
 
 }  // namespace
@@ -177,6 +196,7 @@ void Daemon::register_handlers() {
         job.sender_dept = opt_string_param(params, "sender_dept").value_or("");
         job.billing_code = opt_string_param(params, "billing_code").value_or("");
         job.discount_send = opt_bool_param(params, "discount_send").value_or(false);
+        if (params.contains("notify")) notify_param(params["notify"], job);
 
         // One document ("document", "display_name") or several, sent in order
         // as one fax ("documents": [{document, name}]).

@@ -18,6 +18,7 @@
 #include "core/error.hpp"
 #include "core/file_modes.hpp"
 #include "core/image_compare.hpp"
+#include "core/job_notice.hpp"
 #include "core/local_time.hpp"
 #include "core/protocol/defaults.hpp"
 #include "core/routing_method.hpp"
@@ -123,6 +124,7 @@ Daemon::Daemon(Config config)
         service_.controller(device_id).device().hangup();
     });
     scheduler_.on_job_changed([this](const Job& job) {
+        if (notice_due(job) && noticed_.insert(job.id).second) send_notice(job);
         if (rpc_)
             rpc_->notify_all("job.changed",
                              {{"job", job_json(job, scheduler_.wait_reason(job.id))}});
@@ -689,6 +691,19 @@ void Daemon::call_ended(const CallRecord& rec) {
                      rec.pages > 0 ? " (the pages are kept in " + f->file + ")" : "");
     rpc_->notify_all("received.changed", {{"fax", fax_json(*f)}});
     start_routing(*f);
+}
+
+void Daemon::send_notice(const Job& job) {
+    const JobNotice notice = job_notice(job);
+    const std::string address = job.notify_address;
+    const std::int64_t id = job.id;
+    workers_.post([this, notice, address, id](std::stop_token) {
+        const RoutingRun r = router_.mail(address, notice.subject, notice.text);
+        if (r.ok)
+            spdlog::info("job {}: notice mailed to {}", id, address);
+        else
+            spdlog::warn("job {}: notice to {} not sent: {}", id, address, r.detail);
+    });
 }
 
 void Daemon::archive(std::int64_t job_id) {

@@ -83,6 +83,8 @@ class Daemon final : private CallObserver {
     void housekeeping();
 
     void archive(std::int64_t job_id);  // ArchiveOutboundFaxes
+    // Mails the job's submitter that it ended (Job::notify_*), on the worker pool.
+    void send_notice(const Job& job);
     // The routing methods enabled on the fax's port, as rows to store with it.
     void plan_routing(ReceivedFax& fax) const;
     void start_routing(const ReceivedFax& fax);  // runs every planned method
@@ -119,6 +121,9 @@ class Daemon final : private CallObserver {
     std::map<std::int32_t, std::int64_t> branding_;
     std::set<std::int64_t> cancelled_while_branding_;
     std::map<std::int32_t, std::filesystem::path> branded_;
+    // Jobs whose end notice has gone out since faxd started: a final job may be
+    // reported changed more than once, its submitter is told once.
+    std::set<std::int64_t> noticed_;
     bool stopping_ = false;
     bool loading_ = true;  // while settings are applied at start, changes are not saved back
 };

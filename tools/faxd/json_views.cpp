@@ -175,6 +175,8 @@ json job_json(const Job& j, const std::string& wait_reason) {
         {"last_t30_cause", j.last_t30_cause},
         {"last_failure", to_string(j.last_failure)},
         {"wait_reason", wait_reason}};
+    if (!j.notify_address.empty())
+        out["notify"] = {{"address", j.notify_address}, {"when", to_string(j.notify_when)}};
     if (j.conversion) {
         const ConversionProgress& p = *j.conversion;
         out["conversion"] = {{"document", p.document},
