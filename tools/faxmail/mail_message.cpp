@@ -76,10 +76,14 @@ void visit(GMimeObject* parent, GMimeObject* part, gpointer data) {
     const char* disposition = g_mime_object_get_disposition(part);
     const bool attachment =
         filename || (disposition && lower(disposition) == GMIME_DISPOSITION_ATTACHMENT);
-    const bool alternative =
-        parent && GMIME_IS_MULTIPART(parent) &&
-        lower(g_mime_content_type_get_mime_type(g_mime_object_get_content_type(parent))) ==
-            "multipart/alternative";
+    bool alternative = false;
+    if (parent && GMIME_IS_MULTIPART(parent)) {
+        // get_mime_type returns a string of its own, for us to free
+        char* parent_type =
+            g_mime_content_type_get_mime_type(g_mime_object_get_content_type(parent));
+        alternative = lower(parent_type) == "multipart/alternative";
+        g_free(parent_type);
+    }
     if (type == "application/pgp-signature" || type == "application/pkcs7-signature" ||
         type == "application/x-pkcs7-signature") {
         walk.mail->skipped.push_back(type + ": a signature, not faxed");
