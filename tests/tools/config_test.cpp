@@ -192,9 +192,9 @@ TEST(FaxdConfig, CallStallTimeout) {
     EXPECT_EQ(parse_config("[server]\ncall_stall_timeout = 300\n" + kPort, "test.toml")
                   .call_stall_timeout,
               std::chrono::seconds(300));
-    EXPECT_EQ(parse_config("[server]\ncall_stall_timeout = 0\n" + kPort, "test.toml")
-                  .call_stall_timeout,
-              std::chrono::seconds(0));
+    EXPECT_EQ(
+        parse_config("[server]\ncall_stall_timeout = 0\n" + kPort, "test.toml").call_stall_timeout,
+        std::chrono::seconds(0));
     EXPECT_EQ(error_of("[server]\ncall_stall_timeout = 5\n" + kPort),
               "test.toml:2: server.call_stall_timeout: must be 0 (never) or at least 30 seconds");
     EXPECT_EQ(error_of("[server]\ncall_stall_timeout = \"2m\"\n" + kPort),
