@@ -1014,10 +1014,13 @@ std::wstring guid_text(REFGUID g) {
     return buf;
 }
 
-bool set_key(const std::wstring& key, const wchar_t* name, const std::wstring& value) {
+// view: 0 for this process's own registry view, or KEY_WOW64_32KEY /
+// KEY_WOW64_64KEY for the other bitness's.
+bool set_key(const std::wstring& key, const wchar_t* name, const std::wstring& value,
+             REGSAM view = 0) {
     HKEY h;
-    if (RegCreateKeyExW(HKEY_CLASSES_ROOT, key.c_str(), 0, nullptr, 0, KEY_WRITE, nullptr, &h,
-                        nullptr) != ERROR_SUCCESS)
+    if (RegCreateKeyExW(HKEY_CLASSES_ROOT, key.c_str(), 0, nullptr, 0, KEY_WRITE | view, nullptr,
+                        &h, nullptr) != ERROR_SUCCESS)
         return false;
     LONG rc = RegSetValueExW(h, name, 0, REG_SZ, reinterpret_cast<const BYTE*>(value.c_str()),
                              static_cast<DWORD>((value.size() + 1) * sizeof(wchar_t)));
@@ -1027,6 +1030,33 @@ bool set_key(const std::wstring& key, const wchar_t* name, const std::wstring& v
 
 constexpr const wchar_t* kProgId = L"FaxServer.FaxServer";
 constexpr const wchar_t* kProgIdVersioned = L"FaxServer.FaxServer.1";
+
+// The 32-bit and the 64-bit DLL register side by side on 64-bit Windows:
+// CLSID and Interface keys are per registry view, TypeLib is shared (one
+// path per SYSKIND under it), and so are ProgIDs since Windows 7 (Wine 8
+// keeps ProgIDs per view). Each DLL removes only what is its own.
+constexpr SYSKIND kOwnSysKind = sizeof(void*) == 8 ? SYS_WIN64 : SYS_WIN32;
+constexpr REGSAM kOtherView = sizeof(void*) == 8 ? KEY_WOW64_32KEY : KEY_WOW64_64KEY;
+
+bool set_prog_ids(REGSAM view) {
+    const std::wstring clsid = guid_text(CLSID_FaxServer);
+    return set_key(kProgId, nullptr, L"FaxServer Class (faxemu)", view) &&
+           set_key(std::wstring(kProgId) + L"\\CLSID", nullptr, clsid, view) &&
+           set_key(std::wstring(kProgId) + L"\\CurVer", nullptr, kProgIdVersioned, view) &&
+           set_key(kProgIdVersioned, nullptr, L"FaxServer Class (faxemu)", view) &&
+           set_key(std::wstring(kProgIdVersioned) + L"\\CLSID", nullptr, clsid, view);
+}
+
+// Whether the FaxServer class has an in-proc server in the given view (on
+// 32-bit Windows KEY_WOW64_64KEY is ignored and this is the own view).
+bool registered_in(REGSAM view) {
+    HKEY h;
+    const std::wstring key = L"CLSID\\" + guid_text(CLSID_FaxServer) + L"\\InprocServer32";
+    if (RegOpenKeyExW(HKEY_CLASSES_ROOT, key.c_str(), 0, KEY_READ | view, &h) != ERROR_SUCCESS)
+        return false;
+    RegCloseKey(h);
+    return true;
+}
 
 HRESULT register_server() {
     wchar_t path[MAX_PATH];
@@ -1040,12 +1070,7 @@ HRESULT register_server() {
               set_key(ck + L"\\ProgID", nullptr, kProgIdVersioned) &&
               set_key(ck + L"\\VersionIndependentProgID", nullptr, kProgId) &&
               set_key(ck + L"\\TypeLib", nullptr, libid) &&
-              set_key(ck + L"\\Version", nullptr, L"1.0") &&
-              set_key(kProgId, nullptr, L"FaxServer Class (faxemu)") &&
-              set_key(std::wstring(kProgId) + L"\\CLSID", nullptr, clsid) &&
-              set_key(std::wstring(kProgId) + L"\\CurVer", nullptr, kProgIdVersioned) &&
-              set_key(kProgIdVersioned, nullptr, L"FaxServer Class (faxemu)") &&
-              set_key(std::wstring(kProgIdVersioned) + L"\\CLSID", nullptr, clsid);
+              set_key(ck + L"\\Version", nullptr, L"1.0") && set_prog_ids(0);
     if (!ok) return SELFREG_E_CLASS;
     ITypeLib* lib = type_library();
     if (!lib) return SELFREG_E_TYPELIB;
@@ -1058,7 +1083,12 @@ HRESULT unregister_server() {
     RegDeleteTreeW(HKEY_CLASSES_ROOT, (L"CLSID\\" + clsid).c_str());
     RegDeleteTreeW(HKEY_CLASSES_ROOT, kProgId);
     RegDeleteTreeW(HKEY_CLASSES_ROOT, kProgIdVersioned);
-    UnRegisterTypeLib(LIBID_FAXCOMLib, 1, 0, LOCALE_NEUTRAL, SYS_WIN64);
+    // Only this bitness's path under the shared TypeLib key: the other one's
+    // stays, and with it the key (UnRegisterTypeLib removes it with the last).
+    UnRegisterTypeLib(LIBID_FAXCOMLib, 1, 0, LOCALE_NEUTRAL, kOwnSysKind);
+    // Windows 7 and later share ProgIDs between the views: deleting ours took
+    // the other bitness's too, so put them back while its CLSID is there.
+    if (registered_in(kOtherView)) set_prog_ids(kOtherView);
     return S_OK;
 }
 
