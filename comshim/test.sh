@@ -2,8 +2,12 @@
 # The Wine tests of the faxcom COM shim, headless:
 #   comshim/test.sh [BUILD_DIR]      (default: build; needs BUILD_DIR/release built)
 #   comshim/test.sh --bench [BUILD_DIR]   also time property gets through the shim
-# Builds the DLL (comshim/build.sh), starts a faxd on a free port with an admin
-# and a viewer, registers the DLL in a Wine prefix under BUILD_DIR, and runs:
+# Builds the DLLs (comshim/build.sh: 64-bit and 32-bit), starts a faxd on a free
+# port with an admin and a viewer, registers both DLLs in one Wine prefix under
+# BUILD_DIR, and runs steps 1-3 once per bitness: with system32's cscript and the
+# 64-bit early_client, then with syswow64's cscript and the 32-bit one (only
+# where Wine can run 32-bit programs: wine32:i386 installed and a kernel with
+# ia32 emulation; otherwise the 32-bit leg is reported as SKIP):
 #  1. late_admin.vbs (admin): ports, Rings/Csid, routing, send 5551002, poll;
 #     then the received fax is fetched with faxctl and compared pixel for pixel;
 #  1b. late_documents.vbs (admin): FaxDoc.Send of a .pdf and a .txt, and a
@@ -12,7 +16,9 @@
 #     (ServerCoverpage = False), refused when the server's ServerCoverpage is on;
 #  2. late_viewer.vbs (viewer): access denied and bad arguments; faxd unchanged;
 #  3. early_client.exe: CoCreateInstance + vtable calls with the real IIDs;
-#  4. uncaught.vbs: a negative control that the harness must see as failed.
+#  4. uncaught.vbs: a negative control that the harness must see as failed;
+#  5. regsvr32 /u of one bitness leaves the other registered and working (the
+#     TypeLib key is shared between the registry views).
 # A VBScript passes only if cscript exits 0 AND its last line is "N passed,
 # 0 failed" (Wine 8's cscript exits 0 on uncaught errors). Ends with
 # "N passed, M failed"; exit 1 on any failure.
@@ -53,7 +59,8 @@ cleanup() {
 trap cleanup EXIT
 
 # ---- the Wine prefix: reused while the Wine version is the same
-stamp="wine $(dpkg-query -W -f='${Version}' wine64 2>/dev/null)"
+# (wine32 too: a prefix made without it has an empty syswow64)
+stamp="wine $(dpkg-query -W -f='${Version}' wine64 2>/dev/null) wine32 $(dpkg-query -W -f='${Version}' wine32:i386 2>/dev/null)"
 if [ "$(cat "$WINEPREFIX/.faxemu-stamp" 2>/dev/null)" != "$stamp" ]; then
   rm -rf "$WINEPREFIX"
   timeout 180 wine wineboot -i </dev/null >/dev/null 2>&1
@@ -80,7 +87,6 @@ cat >"$tmp/users.json" <<EOF
 }}
 EOF
 chmod 600 "$tmp/users.json"
-mkdir -p "$tmp/inbox"
 start_faxd() {
   local port=$1
   cat >"$tmp/faxd.toml" <<EOF
@@ -134,16 +140,37 @@ done
 addr=127.0.0.1:$fport
 ctl() { FAXEMU_USER=admin FAXEMU_PASSWORD=admin-secret "$faxctl" --server "$addr" "$@"; }
 
+# ---- the bitnesses: per bitness its DLL, its early client and its system folder
+# (regsvr32.exe and cscript.exe of that bitness)
+declare -A dll_of=([64]="$out/faxemu_faxcom.dll" [32]="$out/win32/faxemu_faxcom.dll")
+declare -A client_of=([64]="$out/early_client.exe" [32]="$out/win32/early_client.exe")
+declare -A sys_of=([64]='C:\windows\system32' [32]='C:\windows\syswow64')
+bitnesses=(64)
+if [ ! -x /usr/lib/wine/wine ]; then
+  echo "SKIP the 32-bit leg: wine32:i386 is not installed (tools/run installs it where the kernel runs 32-bit programs)"
+elif [ ! -f "$WINEPREFIX/drive_c/windows/syswow64/cscript.exe" ]; then
+  echo "SKIP the 32-bit leg: the Wine prefix has no syswow64\\cscript.exe"
+else
+  bitnesses+=(32)
+fi
+regsvr() { # regsvr BITS [/u]: registers (or unregisters) that bitness's DLL
+  local bits=$1; shift
+  w "${sys_of[$bits]}\\regsvr32.exe" /s "$@" "$(winpath "${dll_of[$bits]}")"
+}
 # ---- register
-dll=$(winpath "$out/faxemu_faxcom.dll")
-if w regsvr32 /s "$dll" >"$tmp/regsvr32.out"; then pass "regsvr32 /s faxemu_faxcom.dll"; else fail "regsvr32 (rc $?)"; cat "$tmp/regsvr32.out"; fi
+for bits in "${bitnesses[@]}"; do
+  if regsvr "$bits" >"$tmp/regsvr32.out"; then pass "regsvr32 /s faxemu_faxcom.dll ($bits-bit)"
+  else fail "regsvr32 $bits-bit (rc $?)"; cat "$tmp/regsvr32.out"; fi
+done
+cscript='C:\windows\system32\cscript.exe'
+bits=64
 
 # run_vbs NAME EXPECT(pass|fail) USER PASSWORD ARGS...
 run_vbs() {
   local name=$1 expect=$2 user=$3 password=$4; shift 4
-  local log=$tmp/${name%.vbs}.out rc last t0 t1 label="$name${1:+ $1}"
+  local log=$tmp/${name%.vbs}$bits.out rc last t0 t1 label="[$bits] $name${1:+ $1}"
   t0=$(date +%s.%N)
-  FAXEMU_USER=$user FAXEMU_PASSWORD=$password w cscript //nologo "$(winpath "$top/tests/comshim/$name")" "$@" >"$log"
+  FAXEMU_USER=$user FAXEMU_PASSWORD=$password w "$cscript" //nologo "$(winpath "$top/tests/comshim/$name")" "$@" >"$log"
   rc=$?
   t1=$(date +%s.%N)
   last=$(grep -v '^[[:space:]]*$' "$log" | tail -n1)
@@ -161,28 +188,36 @@ run_vbs() {
 
 snapshot() { ctl --json ports >"$1.ports" 2>&1; ctl --json server >"$1.server" 2>&1; ctl --json jobs >"$1.jobs" 2>&1; }
 
+# leg BITS: steps 1-3 with that bitness's cscript and early client
+leg() {
+bits=$1
+cscript="${sys_of[$bits]}\\cscript.exe"
+local inbox=$tmp/inbox$bits last t0 job rid before
+mkdir -p "$inbox"
+before=$(ctl --json received 2>/dev/null | grep -o '"id": *[0-9]*' | tail -n1 | grep -o '[0-9]*$')
 # ---- 1. admin: configure, send, poll
-run_vbs late_admin.vbs pass admin admin-secret "$addr" "$(winpath "$fixture")" "$tmp/inbox"
-job=$(sed -n 's/^JOBID=\([0-9]*\)$/\1/p' "$tmp/late_admin.out" | tail -n1)
+run_vbs late_admin.vbs pass admin admin-secret "$addr" "$(winpath "$fixture")" "$inbox"
+job=$(sed -n 's/^JOBID=\([0-9]*\)$/\1/p' "$tmp/late_admin$bits.out" | tail -n1)
 # The received fax: fetched through faxd and compared pixel for pixel with the sent TIFF.
 rid=""
 for _ in $(seq 100); do
   rid=$(ctl --json received 2>/dev/null | grep -o '"id": *[0-9]*' | tail -n1 | grep -o '[0-9]*$')
-  [ -n "$rid" ] && break
+  [ -n "$rid" ] && [ "$rid" != "$before" ] && break
+  rid=""
   sleep 0.1
 done
-if [ -n "$rid" ] && ctl received --fetch "$rid" -o "$tmp/received.tif" >/dev/null 2>&1; then
-  if tiffcmp -t "$fixture" "$tmp/received.tif" >"$tmp/tiffcmp.out" 2>&1; then
-    pass "received fax $rid (job ${job:-?}) equals the sent TIFF pixel for pixel"
+if [ -n "$rid" ] && ctl received --fetch "$rid" -o "$tmp/received$bits.tif" >/dev/null 2>&1; then
+  if tiffcmp -t "$fixture" "$tmp/received$bits.tif" >"$tmp/tiffcmp.out" 2>&1; then
+    pass "[$bits] received fax $rid (job ${job:-?}) equals the sent TIFF pixel for pixel"
   else
-    fail "received fax $rid differs from the sent TIFF: $(head -3 "$tmp/tiffcmp.out")"
+    fail "[$bits] received fax $rid differs from the sent TIFF: $(head -3 "$tmp/tiffcmp.out")"
   fi
 else
-  fail "no received fax to fetch from faxd"
+  fail "[$bits] no received fax to fetch from faxd"
 fi
-for _ in $(seq 100); do ls "$tmp/inbox"/* >/dev/null 2>&1 && break; sleep 0.1; done
-if ls "$tmp/inbox"/* >/dev/null 2>&1; then pass "Store-in-folder routing (enabled through the shim) wrote $(ls "$tmp/inbox" | head -1)"
-else fail "nothing in the routing folder $tmp/inbox"; fi
+for _ in $(seq 100); do ls "$inbox"/* >/dev/null 2>&1 && break; sleep 0.1; done
+if ls "$inbox"/* >/dev/null 2>&1; then pass "[$bits] Store-in-folder routing (enabled through the shim) wrote $(ls "$inbox" | head -1)"
+else fail "[$bits] nothing in the routing folder $inbox"; fi
 
 # ---- 1b. documents as people fax them (FaxDoc.Send uploads the file; faxd converts):
 # a PDF and a text file complete; a file faxd cannot fax fails Send, naming it
@@ -208,7 +243,7 @@ run_vbs late_viewer.vbs pass viewer viewer-secret "$addr" "$(winpath "$fixture")
 snapshot "$tmp/after"
 same=1
 for k in ports server jobs; do cmp -s "$tmp/before.$k" "$tmp/after.$k" || { same=0; diff "$tmp/before.$k" "$tmp/after.$k" | head -10; }; done
-[ $same -eq 1 ] && pass "faxd unchanged by the viewer's script (ports, server, jobs)" || fail "the viewer's script changed faxd"
+[ $same -eq 1 ] && pass "[$bits] faxd unchanged by the viewer's script (ports, server, jobs)" || fail "the viewer's script changed faxd"
 
 # ---- 2b. connecting: no login, a wrong password, no server
 run_vbs late_auth.vbs pass "" "" nologin "$addr"
@@ -219,14 +254,18 @@ run_vbs late_auth.vbs pass "" "" noserver "127.0.0.1:$closed"
 
 # ---- 3. early binding
 t0=$(date +%s.%N)
-if FAXEMU_USER=admin FAXEMU_PASSWORD=admin-secret w "$(winpath "$out/early_client.exe")" "$addr" "$(winpath "$fixture")" >"$tmp/early.out"; then
-  last=$(grep -v '^[[:space:]]*$' "$tmp/early.out" | tail -n1)
-  sed 's/^/    /' "$tmp/early.out"
-  if [[ $last =~ ^[0-9]+\ passed,\ 0\ failed$ ]]; then pass "early_client.exe ($last; $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.2f", b-a}')s)"
-  else fail "early_client.exe: last line ${last:-none}"; fi
+if FAXEMU_USER=admin FAXEMU_PASSWORD=admin-secret w "$(winpath "${client_of[$bits]}")" "$addr" "$(winpath "$fixture")" >"$tmp/early$bits.out"; then
+  last=$(grep -v '^[[:space:]]*$' "$tmp/early$bits.out" | tail -n1)
+  sed 's/^/    /' "$tmp/early$bits.out"
+  if [[ $last =~ ^[0-9]+\ passed,\ 0\ failed$ ]]; then pass "[$bits] early_client.exe ($last; $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.2f", b-a}')s)"
+  else fail "[$bits] early_client.exe: last line ${last:-none}"; fi
 else
-  sed 's/^/    /' "$tmp/early.out"; fail "early_client.exe exited non-zero"
+  sed 's/^/    /' "$tmp/early$bits.out"; fail "[$bits] early_client.exe exited non-zero"
 fi
+}
+for b in "${bitnesses[@]}"; do leg "$b"; done
+bits=64
+cscript="${sys_of[64]}\\cscript.exe"
 
 # ---- 4. negative control
 run_vbs uncaught.vbs fail admin admin-secret
@@ -236,8 +275,50 @@ if [ $bench -eq 1 ]; then
   FAXEMU_USER=admin FAXEMU_PASSWORD=admin-secret w cscript //nologo "$(winpath "$top/tests/comshim/bench.vbs")" "$addr" | sed 's/^/bench: /'
 fi
 
-# ---- unregister
-if w regsvr32 /s /u "$dll" >/dev/null; then pass "regsvr32 /u"; else fail "regsvr32 /u"; fi
+# ---- 5. regsvr32 /u of one bitness leaves the other registered and working.
+# TypeLib is one key for both views (one path per SYSKIND under it); CLSIDs are per view.
+clsid='{D73733C8-CC80-11D0-B225-00C04FB6C2F5}'
+lib='HKCR\TypeLib\{87099223-C7AF-11D0-B225-00C04FB6C2F5}'
+have() { w reg query "$@" >/dev/null; }   # have KEY [/reg:32|/reg:64]: the key exists
+declare -A view_of=([64]=/reg:64 [32]=/reg:32) syskind_of=([64]=win64 [32]=win32)
+# left_alone GONE OTHER: after GONE's /u, OTHER's registration is whole and GONE's is not
+left_alone() {
+  local gone=$1 other=$2 ok=1 k
+  for k in "HKCR\\CLSID\\$clsid\\InprocServer32" 'HKCR\FaxServer.FaxServer\CLSID' 'HKCR\FaxServer.FaxServer.1\CLSID'; do
+    have "$k" "${view_of[$other]}" || { ok=0; echo "    $other-bit view lost $k"; }
+  done
+  have "$lib\\1.0\\0\\${syskind_of[$other]}" || { ok=0; echo "    lost $lib\\1.0\\0\\${syskind_of[$other]}"; }
+  have "$lib\\1.0\\0\\${syskind_of[$gone]}" && { ok=0; echo "    $lib\\1.0\\0\\${syskind_of[$gone]} is still there"; }
+  have "HKCR\\CLSID\\$clsid" "${view_of[$gone]}" && { ok=0; echo "    the $gone-bit view still has CLSID $clsid"; }
+  [ $ok -eq 1 ] && pass "regsvr32 /u ($gone-bit) left the $other-bit registration (CLSID, ProgIDs, TypeLib ${syskind_of[$other]})" \
+                || fail "regsvr32 /u ($gone-bit) damaged the $other-bit registration"
+}
+if [ ${#bitnesses[@]} -eq 2 ]; then
+  for gone in 32 64; do
+    other=$((96 - gone))
+    regsvr "$gone" /u >/dev/null || fail "regsvr32 /u ($gone-bit)"
+    left_alone "$gone" "$other"
+    bits=$other; cscript="${sys_of[$other]}\\cscript.exe"
+    run_vbs late_auth.vbs pass "" "" nologin "$addr"
+    [ "$gone" = 32 ] && { regsvr 32 >/dev/null || fail "regsvr32 (32-bit) again"; }
+  done
+  regsvr 32 /u >/dev/null && pass "regsvr32 /u (32-bit, the last one)" || fail "regsvr32 /u (32-bit, the last one)"
+  have "$lib" && fail "$lib is left after both regsvr32 /u" || pass "no $lib left after the last regsvr32 /u"
+else
+  # No 32-bit Wine: the 32-bit registration is written as a 32-bit regsvr32
+  # writes it (into the 32-bit view), so that the 64-bit /u is still checked.
+  p32=$(winpath "${dll_of[32]}")
+  for k in "HKCR\\CLSID\\$clsid\\InprocServer32" "HKCR\\FaxServer.FaxServer\\CLSID" "HKCR\\FaxServer.FaxServer.1\\CLSID"; do
+    case $k in *InprocServer32) v=$p32 ;; *) v=$clsid ;; esac
+    w reg add "$k" /ve /d "$v" /reg:32 /f >/dev/null
+  done
+  w reg add "$lib\\1.0\\0\\win32" /ve /d "$p32" /reg:32 /f >/dev/null
+  if regsvr 64 /u >/dev/null; then pass "regsvr32 /u (64-bit)"; else fail "regsvr32 /u (64-bit)"; fi
+  echo "    (the 32-bit registration below was written with reg add /reg:32: no 32-bit Wine here)"
+  left_alone 64 32
+  for k in "HKCR\\CLSID\\$clsid" 'HKCR\FaxServer.FaxServer' 'HKCR\FaxServer.FaxServer.1'; do w reg delete "$k" /reg:32 /f >/dev/null; done
+  w reg delete "$lib" /f >/dev/null
+fi
 
 t_end=$(date +%s.%N)
 awk -v a="$t_start" -v b="$t_built" -v c="$t_prefix" -v d="$t_end" \
