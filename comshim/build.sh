@@ -74,7 +74,7 @@ build_one() {
 
   # i686: the .def's plain names bind to the stdcall-decorated symbols (Name@N)
   local fixup=()
-  [ "$arch" = --win32 ] && fixup=(-Wl,--enable-stdcall-fixup)
+  [ "$arch" = --win32 ] && fixup=("-Wl,--enable-stdcall-fixup")
   "$CXX" -shared -s "${fixup[@]}" -o faxemu_faxcom.dll faxcom_shim.o proto_json_rpc.o proto_client.o proto_base64.o proto_submit.o \
     faxcom_i.o faxcom_res.o "$top/comshim/com/faxcom.def" \
     -static -static-libgcc -static-libstdc++ -lole32 -loleaut32 -luuid -ladvapi32 -lws2_32 -lmswsock
