@@ -46,6 +46,21 @@ failed=0
 pass() { passed=$((passed + 1)); echo "PASS $*"; }
 fail() { failed=$((failed + 1)); echo "FAIL $*"; }
 
+# ---- the DLLs of both bitnesses, checked even where the 32-bit one cannot run:
+# the five COM entry points exported by their plain names (not i686's Name@N),
+# and no MinGW runtime DLL (libstdc++, libgcc, winpthread) to ship beside them
+for pe in "$out/faxemu_faxcom.dll:pei-x86-64" "$out/win32/faxemu_faxcom.dll:pei-i386"; do
+  f=${pe%%:*} fmt=${pe##*:}
+  dump=$(x86_64-w64-mingw32-objdump -p "$f" 2>&1)
+  exports=$(grep -cE '\] (DllGetClassObject|DllCanUnloadNow|DllRegisterServer|DllUnregisterServer|DllInstall)$' <<<"$dump")
+  runtime=$(grep -ciE 'DLL Name: *(libstdc|libgcc|libwinpthread)' <<<"$dump")
+  if grep -q "file format $fmt" <<<"$dump" && [ "$exports" -eq 5 ] && [ "$runtime" -eq 0 ]; then
+    pass "${f#"$out"/} is $fmt, exports the 5 COM entry points, needs no MinGW runtime DLL"
+  else
+    fail "${f#"$out"/}: format $(grep -o 'file format [a-z0-9-]*' <<<"$dump"), $exports of 5 entry points, $runtime runtime DLLs"
+  fi
+done
+
 tmp=$(mktemp -d "$build/comshim-run.XXXXXX")
 faxd_pid=""
 export WINEPREFIX=$build/comshim-wineprefix WINEARCH=win64 WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
