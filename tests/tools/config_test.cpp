@@ -260,8 +260,8 @@ TEST(FaxdConfig, AccountingLogAndReceivedRetention) {
               "\"12h\"");
     EXPECT_EQ(error_of("[received]\nretention = -1\n" + kPort),
               "test.toml:2: received.retention: out of range");
-    EXPECT_EQ(error_of("[received]\nretain = 3\n" + kPort),
-              "test.toml:2: received.retain: unknown key (did you mean \"retention\"?)");
+    EXPECT_EQ(error_of("[received]\nretension = 3\n" + kPort),
+              "test.toml:2: received.retension: unknown key (did you mean \"retention\"?)");
 }
 
 }  // namespace
