@@ -34,7 +34,7 @@ struct SendRequest {
 struct CallRecord {
     std::int32_t device_id = 0;
     bool outbound = false;
-    std::string number;  // as the job gives it (outbound) or the caller id (inbound)
+    std::string number;   // as the job gives it (outbound) or the caller id (inbound)
     std::string dialled;  // outbound: what the device dialled (DialRules::dial_string)
     std::string remote_ident;
     std::filesystem::path file;  // the document sent, or the received TIFF-F

@@ -246,9 +246,9 @@ TEST(FaxdConfig, AccountingLogAndReceivedRetention) {
     const Config none = parse_config(kPort, "t");
     EXPECT_TRUE(none.accounting_log.empty());
     EXPECT_EQ(none.received_retention, std::chrono::seconds(0));  // kept for ever
-    EXPECT_EQ(parse_config("[server]\naccounting_log = \"/var/log/fax\"\n" + kPort, "t")
-                  .accounting_log,
-              "/var/log/fax");
+    EXPECT_EQ(
+        parse_config("[server]\naccounting_log = \"/var/log/fax\"\n" + kPort, "t").accounting_log,
+        "/var/log/fax");
     EXPECT_EQ(parse_config("[received]\nretention = \"30d\"\n" + kPort, "t").received_retention,
               std::chrono::hours(24 * 30));
     EXPECT_EQ(parse_config("[received]\nretention = 7\n" + kPort, "t").received_retention,

@@ -615,9 +615,9 @@ void Daemon::purge_received_faxes() {
     const auto purged = purge_received(
         store_, clock_.now(), std::chrono::duration_cast<Duration>(config_.received_retention));
     if (purged.empty()) return;
-    spdlog::info("faxd: removed {} received fax(es) past the retention of {} hour(s)",
-                 purged.size(),
-                 std::chrono::duration_cast<std::chrono::hours>(config_.received_retention).count());
+    spdlog::info(
+        "faxd: removed {} received fax(es) past the retention of {} hour(s)", purged.size(),
+        std::chrono::duration_cast<std::chrono::hours>(config_.received_retention).count());
 }
 
 void Daemon::account(const CallRecord& rec, std::int64_t id, const std::string& user) {
@@ -635,8 +635,9 @@ void Daemon::account(const CallRecord& rec, std::int64_t id, const std::string& 
     a.session = rec.session;
     a.result = rec.outcome.ok() ? "ok" : to_string(rec.outcome.failure);
     // A driver's cause may name a file of the spool; the log names the job or fax.
-    a.cause = replace_all(rec.outcome.cause_text, rec.file.string(),
-                          rec.outbound ? document_name(id) : "fax " + std::to_string(id) + "'s file");
+    a.cause =
+        replace_all(rec.outcome.cause_text, rec.file.string(),
+                    rec.outbound ? document_name(id) : "fax " + std::to_string(id) + "'s file");
     accounting_.append(a);
 }
 
