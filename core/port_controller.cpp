@@ -42,7 +42,7 @@ void PortController::send(const SendRequest& request, bool use_device_tsid) {
     if (!can_send())
         throw FaxError(ErrorCode::DeviceInUse, "port " + port_.Name() + " is not free to send");
     OutboundCall call;
-    call.number = request.number;
+    call.number = dial_rules_.dial_string(request.number);
     call.document = request.document;
     call.first_page = request.first_page;
     call.session = options_;
@@ -52,6 +52,7 @@ void PortController::send(const SendRequest& request, bool use_device_tsid) {
     rec.device_id = port_.DeviceId();
     rec.outbound = true;
     rec.number = request.number;
+    rec.dialled = call.number;
     rec.file = request.document;
     rec.start_time = clock_.now();
     call_ = rec;

@@ -12,6 +12,7 @@
 
 #include "core/clock.hpp"
 #include "core/device.hpp"
+#include "core/dial_rules.hpp"
 #include "core/file_modes.hpp"
 #include "core/port.hpp"
 
@@ -33,7 +34,8 @@ struct SendRequest {
 struct CallRecord {
     std::int32_t device_id = 0;
     bool outbound = false;
-    std::string number;  // dialled (outbound) or the caller id (inbound)
+    std::string number;   // as the job gives it (outbound) or the caller id (inbound)
+    std::string dialled;  // outbound: what the device dialled (DialRules::dial_string)
     std::string remote_ident;
     std::filesystem::path file;  // the document sent, or the received TIFF-F
     DcsInfo session;
@@ -74,6 +76,9 @@ class PortController final : private DeviceListener {
 
     // Session settings that faxcom does not expose (set from the config).
     SessionConfig& session_options() { return options_; }
+    // How this port turns a job's number into what its device dials (the
+    // outside-line prefix, local and international forms). Set from the config.
+    DialRules& dial_rules() { return dial_rules_; }
 
     // Returns the status to Available once a finished call's outcome has been
     // shown for `linger`. The call watchdog: a connected call that has not moved
@@ -97,6 +102,7 @@ class PortController final : private DeviceListener {
     CallObserver& observer_;
     FileModes modes_;
     SessionConfig options_;
+    DialRules dial_rules_;
     std::optional<CallRecord> call_;
     std::optional<TimePoint> ended_at_;
     int page_total_ = 0;

@@ -10,7 +10,6 @@
 
 #include "core/client_text.hpp"
 #include "core/error.hpp"
-#include "core/fax_number.hpp"
 #include "core/port.hpp"
 
 namespace faxemu {
@@ -108,6 +107,10 @@ void Scheduler::set_max_calls_per_number(int n) {
         throw FaxError(ErrorCode::InvalidParameter,
                        "max_calls_per_number must be at least 1, got " + std::to_string(n));
     max_calls_per_number_ = n;
+}
+
+void Scheduler::set_dial_rules(DialRules rules) {
+    dial_rules_ = std::move(rules);
 }
 
 void Scheduler::set_jitter(Jitter jitter) {
@@ -280,7 +283,7 @@ std::string Scheduler::no_port_reason(const Job& job) const {
     std::string own;
     for (const Port* port : server_.ports_by_priority()) {
         if (!port->Send()) continue;
-        if (!same_fax_number(port->number, job.fax_number)) return {};
+        if (!dial_rules_.same_number(port->number, job.fax_number)) return {};
         own += (own.empty() ? "" : ", ") + port->Name();
     }
     if (own.empty()) return "waiting: no port has Send on";
@@ -312,7 +315,7 @@ std::optional<Scheduler::Dispatch> Scheduler::next(
             if (!waiting(job.state) || job.next_attempt > now) continue;
             if (job.discount_send && !discount_now) continue;
             const auto calls = std::count_if(calling.begin(), calling.end(), [&](const auto& n) {
-                return same_fax_number(n, job.fax_number);
+                return dial_rules_.same_number(n, job.fax_number);
             });
             if (calls >= max_calls_per_number_) continue;
             // Why it cannot go (if so) is shown and announced once, when it changes.
@@ -324,7 +327,7 @@ std::optional<Scheduler::Dispatch> Scheduler::next(
             }
             if (!reason.empty()) continue;
             const auto port = std::find_if(free.begin(), free.end(), [&](const Port* p) {
-                return !same_fax_number(p->number, job.fax_number);
+                return !dial_rules_.same_number(p->number, job.fax_number);
             });
             if (port == free.end()) continue;  // only its own number's port is idle
             const auto first_page = job.pages_sent;

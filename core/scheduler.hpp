@@ -19,6 +19,7 @@
 #include "core/call_outcome.hpp"
 #include "core/caller_rights.hpp"
 #include "core/clock.hpp"
+#include "core/dial_rules.hpp"
 #include "core/fax_codes.hpp"
 #include "core/fax_server.hpp"
 #include "core/job.hpp"
@@ -56,8 +57,12 @@ class Scheduler {
     Scheduler& operator=(const Scheduler&) = delete;
 
     // How many calls to one number may be in progress at once (1 by default;
-    // numbers compared with same_fax_number). Set before use; at least 1.
+    // numbers compared with DialRules::same_number). Set before use; at least 1.
     void set_max_calls_per_number(int n);
+    // The rules by which numbers are read: a job's number and a port's own are
+    // the same line when their canonical forms are (or, without a location,
+    // when same_fax_number says so). Set before use; empty rules by default.
+    void set_dial_rules(DialRules rules);
     // The retry jitter's source; by default a random one. Set before use
     // (tests inject a fixed sequence).
     void set_jitter(Jitter jitter);
@@ -179,6 +184,7 @@ class Scheduler {
     // `job` with its conversion's progress, if it has any. Under mutex_.
     Job with_progress(Job job) const;
     int max_calls_per_number_ = 1;
+    DialRules dial_rules_;
     Jitter jitter_;
     // next()'s verdicts on due jobs no port may dial; not persisted (next()
     // finds them again after a restart).

@@ -778,6 +778,17 @@ void SqliteStore::update_received(const ReceivedFax& fax) {
     tx.commit();
 }
 
+void SqliteStore::delete_received(std::int64_t id) {
+    Transaction tx(*this, "deleting received fax " + std::to_string(id));
+    for (const char* sql : {"DELETE FROM routing_outcomes WHERE received_id = ?1",
+                            "DELETE FROM received WHERE id = ?1"}) {
+        auto st = statement(sql);
+        st.bind(1, id);
+        st.run();
+    }
+    tx.commit();
+}
+
 std::optional<ReceivedFax> SqliteStore::received(std::int64_t id) const {
     Transaction tx(*this, "reading received fax " + std::to_string(id), false);
     std::optional<ReceivedFax> out;

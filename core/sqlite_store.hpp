@@ -48,6 +48,7 @@ class SqliteStore final : public Store {
     void update_received(const ReceivedFax& fax) override;
     std::optional<ReceivedFax> received(std::int64_t id) const override;
     std::vector<ReceivedFax> received_faxes() const override;
+    void delete_received(std::int64_t id) override;
 
     void save_port_settings(const PortSettings& settings) override;
     std::vector<PortSettings> port_settings() const override;  // by name

@@ -59,6 +59,8 @@ class Store {
     virtual void update_received(const ReceivedFax& fax) = 0;
     virtual std::optional<ReceivedFax> received(std::int64_t id) const = 0;
     virtual std::vector<ReceivedFax> received_faxes() const = 0;  // by id
+    // Removes a received fax's record and its routing outcomes (not its file).
+    virtual void delete_received(std::int64_t id) = 0;
 
     // Settings changed through the API; applied over the config at start.
     virtual void save_port_settings(const PortSettings& settings) = 0;

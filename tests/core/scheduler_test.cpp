@@ -827,6 +827,33 @@ TEST_F(SchedulerTest, APortNeverDialsItsOwnNumber) {
     EXPECT_NE(d->device_id, 2);
 }
 
+// With dial rules, numbers are compared in their canonical forms: a trailing
+// match of seven digits is no longer taken for the same line.
+TEST_F(SchedulerTest, NumbersAreComparedAsTheDialRulesReadThem) {
+    DialRules rules;
+    rules.country_code = "1";
+    rules.area_code = "555";
+    rules.long_distance_prefix = "1";
+    rules.international_prefix = "011";
+    scheduler->set_dial_rules(rules);
+    server.port(1).put_Send(admin, false);
+    server.port(3).put_Send(admin, false);
+    server.port(2).number = "210-2000";  // written as dialled locally
+    auto j = make_job();
+    j.fax_number = "1 212 210 2000";  // another area: another line
+    const auto other_area = scheduler->submit(j).id;
+    j.fax_number = "+1 555 210 2000";  // modem2's own number, in full
+    const auto own = scheduler->submit(j).id;
+    auto d = scheduler->next(all_free);
+    ASSERT_TRUE(d.has_value());
+    EXPECT_EQ(d->job.id, other_area);
+    EXPECT_EQ(d->device_id, 2);
+    scheduler->attempt_started(other_area, 2);
+    scheduler->attempt_ended(other_area, success(3));
+    EXPECT_FALSE(scheduler->next(all_free).has_value());
+    EXPECT_NE(scheduler->wait_reason(own).find("port modem2"), std::string::npos);
+}
+
 TEST_F(SchedulerTest, AJobOnlyItsOwnPortCouldSendWaitsAndSaysSo) {
     auto j = make_job();
     j.fax_number = "200";

@@ -218,5 +218,51 @@ TEST(FaxdConfig, FaxmailSendersAreCheckedAndAMisspeltKeyNamed) {
         "test.toml:2: faxmail.allowed_sender: unknown key (did you mean \"allowed_senders\"?)");
 }
 
+// Issue 14: dial rules as HylaFAX's DialStringRules, with a port's own
+// outside-line prefix.
+TEST(FaxdConfig, DialingRulesAndAPortsOutsideLinePrefix) {
+    EXPECT_FALSE(parse_config(kPort, "t").dialing.knows_location());
+    const Config c = parse_config(
+        "[dialing]\ncountry_code = \"44\"\narea_code = \"20\"\nlong_distance_prefix = "
+        "\"0\"\ninternational_prefix = \"00\"\noutside_line_prefix = \"9,\"\n" +
+            kPort + "outside_line_prefix = \"\"\n[[port]]\nname = \"q\"\nnumber = \"5551002\"\n",
+        "t");
+    EXPECT_EQ(c.dialing.country_code, "44");
+    EXPECT_EQ(c.dialing.international_prefix, "00");
+    EXPECT_EQ(dial_rules_of(c, c.ports[0]).dial_string("020 7946 0000"), "79460000");
+    EXPECT_EQ(dial_rules_of(c, c.ports[1]).dial_string("020 7946 0000"), "9,79460000");
+    EXPECT_EQ(error_of("[dialing]\narea_code = \"20\"\n" + kPort),
+              "test.toml: dialing.country_code: needed when area_code or a prefix is set");
+    EXPECT_EQ(error_of("[dialing]\ncountry_code = \"+44\"\n" + kPort),
+              "test.toml:2: dialing.country_code: \"+44\" must hold digits only");
+    EXPECT_EQ(error_of(kPort + "outside_line_prefix = \"9;\"\n"),
+              "test.toml:5: port[1].outside_line_prefix: \"9;\" may hold digits, the pause "
+              "\",\", * and # only");
+    EXPECT_EQ(error_of("[dialing]\ncontry_code = \"1\"\n" + kPort),
+              "test.toml:2: dialing.contry_code: unknown key (did you mean \"country_code\"?)");
+}
+
+TEST(FaxdConfig, AccountingLogAndReceivedRetention) {
+    const Config none = parse_config(kPort, "t");
+    EXPECT_TRUE(none.accounting_log.empty());
+    EXPECT_EQ(none.received_retention, std::chrono::seconds(0));  // kept for ever
+    EXPECT_EQ(
+        parse_config("[server]\naccounting_log = \"/var/log/fax\"\n" + kPort, "t").accounting_log,
+        "/var/log/fax");
+    EXPECT_EQ(parse_config("[received]\nretention = \"30d\"\n" + kPort, "t").received_retention,
+              std::chrono::hours(24 * 30));
+    EXPECT_EQ(parse_config("[received]\nretention = 7\n" + kPort, "t").received_retention,
+              std::chrono::hours(24 * 7));
+    EXPECT_EQ(parse_config("[received]\nretention = \"12h\"\n" + kPort, "t").received_retention,
+              std::chrono::hours(12));
+    EXPECT_EQ(error_of("[received]\nretention = \"a month\"\n" + kPort),
+              "test.toml:2: received.retention: \"a month\" is not a period such as \"30d\" or "
+              "\"12h\"");
+    EXPECT_EQ(error_of("[received]\nretention = -1\n" + kPort),
+              "test.toml:2: received.retention: out of range");
+    EXPECT_EQ(error_of("[received]\nretension = 3\n" + kPort),
+              "test.toml:2: received.retension: unknown key (did you mean \"retention\"?)");
+}
+
 }  // namespace
 }  // namespace faxemu::faxd

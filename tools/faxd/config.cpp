@@ -160,7 +160,52 @@ int parse_modems(const Reader& r, const std::string& key, const std::vector<std:
     return bits;
 }
 
+// [dialing]: the location and prefixes of HylaFAX's dial rules.
+void read_dialing(const Reader& r, const toml::table& t, DialRules& d) {
+    r.get(t, "dialing.", "country_code", d.country_code);
+    r.get(t, "dialing.", "area_code", d.area_code);
+    r.get(t, "dialing.", "long_distance_prefix", d.long_distance_prefix);
+    r.get(t, "dialing.", "international_prefix", d.international_prefix);
+    r.get(t, "dialing.", "outside_line_prefix", d.outside_line_prefix);
+    if (const std::string problem = dial_rules_problem(d); !problem.empty()) {
+        const auto colon = problem.find(':');
+        r.fail("dialing." + problem.substr(0, colon), problem.substr(colon + 2));
+    }
+    r.refuse_unknown_keys(t, "dialing.");
+}
+
+// A period of days or hours: a whole number of days (30), or "30d", "12h".
+std::chrono::seconds read_period(const Reader& r, const toml::table& t, const std::string& prefix,
+                                 const char* key) {
+    const toml::node* n = r.node(t, prefix, key);
+    if (!n) return std::chrono::seconds(0);
+    const std::string name = prefix + key;
+    std::int64_t count = -1;
+    std::int64_t unit = 86400;
+    if (const auto* i = n->as_integer()) {
+        count = i->get();
+    } else if (const auto* s = n->as_string()) {
+        const std::string text = s->get();
+        const bool shaped = text.size() >= 2 && text.size() <= 7 &&
+                            text.find_first_not_of("0123456789") == text.size() - 1 &&
+                            (text.back() == 'd' || text.back() == 'h');
+        if (!shaped) r.fail(name, "\"" + text + "\" is not a period such as \"30d\" or \"12h\"");
+        count = std::stoll(text.substr(0, text.size() - 1));
+        if (text.back() == 'h') unit = 3600;
+    } else {
+        r.fail(name, "expected days (30) or a period such as \"30d\" or \"12h\"");
+    }
+    if (count < 0 || count * unit > 86400LL * 36500) r.fail(name, "out of range");
+    return std::chrono::seconds(count * unit);
+}
+
 }  // namespace
+
+DialRules dial_rules_of(const Config& config, const PortConfig& port) {
+    DialRules rules = config.dialing;
+    if (port.outside_line_prefix) rules.outside_line_prefix = *port.outside_line_prefix;
+    return rules;
+}
 
 std::filesystem::path default_spool() {
     return rpc::default_spool();
@@ -208,6 +253,7 @@ Config parse_config(const std::string& text, const std::string& origin) {
         // Shorter would cut calls in phase B, where tones (CED) carry no frame.
         if (c.call_stall_timeout.count() != 0 && c.call_stall_timeout < std::chrono::seconds(30))
             r.fail("server.call_stall_timeout", "must be 0 (never) or at least 30 seconds");
+        r.get(*s, "server.", "accounting_log", c.accounting_log);
         r.get(*s, "server.", "dirty_days", ss.dirty_days);
         r.get(*s, "server.", "branding", ss.branding);
         r.get(*s, "server.", "use_device_tsid", ss.use_device_tsid);
@@ -307,6 +353,11 @@ Config parse_config(const std::string& text, const std::string& origin) {
         }
         r.refuse_unknown_keys(*s, "faxmail.");
     }
+    if (const toml::table* s = r.table(root, "", "dialing")) read_dialing(r, *s, c.dialing);
+    if (const toml::table* s = r.table(root, "", "received")) {
+        c.received_retention = read_period(r, *s, "received.", "retention");
+        r.refuse_unknown_keys(*s, "received.");
+    }
     if (const toml::node* ports = r.node(root, "", "port")) {
         const toml::array* a = ports->as_array();
         if (!a) r.fail("port", "expected [[port]] tables");
@@ -332,6 +383,13 @@ Config parse_config(const std::string& text, const std::string& origin) {
             r.get(*t, prefix, "baud", p.baud);
             r.get(*t, prefix, "flow_control", p.flow_control);
             r.get(*t, prefix, "lock_dir", p.lock_dir);
+            if (t->contains("outside_line_prefix")) {
+                DialRules rules;
+                r.get(*t, prefix, "outside_line_prefix", rules.outside_line_prefix);
+                if (const std::string problem = dial_rules_problem(rules); !problem.empty())
+                    r.fail(prefix + "outside_line_prefix", problem.substr(problem.find(':') + 2));
+                p.outside_line_prefix = rules.outside_line_prefix;
+            }
             if (const toml::node* q = r.node(*t, prefix, "quirks")) {
                 const toml::table* qt = q->as_table();
                 if (!qt) r.fail(prefix + "quirks", "expected a [port.quirks] table");

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "core/dial_rules.hpp"
 #include "core/documents/conversion.hpp"
 #include "core/fax_server.hpp"
 #include "core/file_modes.hpp"
@@ -40,6 +41,9 @@ struct PortConfig {
     bool receive = true;
     bool ecm = true;
     int modems = 0x07;  // Modem bits
+    // Overrides [dialing] outside_line_prefix for this port (a port on a PBX
+    // extension needs "9,", one on a direct line nothing).
+    std::optional<std::string> outside_line_prefix;
     std::vector<RoutingSetting> routing;
 };
 
@@ -81,8 +85,20 @@ struct Config {
     // [faxmail] allowed_senders: whose mail faxmail (e-mail to fax) faxes;
     // faxmail reads it from this file (SenderAllowList), faxd only checks it.
     std::vector<std::string> faxmail_allowed_senders;
+    // [dialing]: how a job's number is read (compared) and dialled, as
+    // HylaFAX's DialStringRules; empty: as typed.
+    DialRules dialing;
+    // [server] accounting_log: one line per call (AccountingLog); empty:
+    // <spool>/log/xferfaxlog.
+    std::filesystem::path accounting_log;
+    // [received] retention: received faxes that ended longer ago than this are
+    // removed, files and record (zero: kept for ever).
+    std::chrono::seconds received_retention{0};
     std::vector<PortConfig> ports;
 };
+
+// The dial rules of one port: [dialing] with the port's overrides.
+DialRules dial_rules_of(const Config& config, const PortConfig& port);
 
 // Throws std::runtime_error naming the file, the key and what is wrong.
 Config load_config(const std::filesystem::path& file);

@@ -21,6 +21,7 @@
 #include "core/job_notice.hpp"
 #include "core/local_time.hpp"
 #include "core/protocol/defaults.hpp"
+#include "core/received_retention.hpp"
 #include "core/routing_method.hpp"
 #include "devices/modem_port/modem_port_device.hpp"
 #include "tools/faxd/json_views.hpp"
@@ -41,7 +42,7 @@ std::filesystem::path spool_of(const Config& c) {
 // (a shared parent the operator chose) is left as it is.
 std::filesystem::path prepare_spool(const Config& c) {
     const auto spool = spool_of(c);
-    for (const char* sub : {"", "documents", "received", "tmp"}) {
+    for (const char* sub : {"", "documents", "received", "tmp", "log"}) {
         const auto dir = spool / sub;
         make_directories(dir, c.modes.dir);
         struct stat st {};
@@ -78,6 +79,11 @@ void restrict_store_files(const std::filesystem::path& db, mode_t mode) {
     }
 }
 
+// Where the accounting log goes: [server] accounting_log, or the spool's log/.
+std::filesystem::path accounting_path(const Config& c, const std::filesystem::path& spool) {
+    return c.accounting_log.empty() ? spool / "log" / "xferfaxlog" : c.accounting_log;
+}
+
 }  // namespace
 
 Daemon::Daemon(Config config)
@@ -93,6 +99,7 @@ Daemon::Daemon(Config config)
       workers_(config_.workers),
       exports_(spool_ / "exports", workers_, io_, config_.modes),
       users_(config_.users.empty() ? UsersFile{} : UsersFile::load(config_.users)),
+      accounting_(accounting_path(config_, spool_), config_.modes.file),
       pump_timer_(io_),
       housekeeping_timer_(io_) {
     spdlog::info("faxd: spool {}", spool_.string());
@@ -113,6 +120,7 @@ Daemon::Daemon(Config config)
     service_.set_observer(this);
     service_.call_stall_timeout = config_.call_stall_timeout;
     scheduler_.set_max_calls_per_number(config_.max_calls_per_number);
+    scheduler_.set_dial_rules(config_.dialing);
 
     scheduler_.on_abort([this](std::int64_t job_id, std::int32_t device_id) {
         if (auto b = branding_.find(device_id); b != branding_.end() && b->second == job_id) {
@@ -189,6 +197,7 @@ void Daemon::build_ports() {
         PortController& ctl = service_.attach(p, *devices_.back());
         ctl.session_options().ecm = pc.ecm;
         ctl.session_options().modems = pc.modems;
+        ctl.dial_rules() = dial_rules_of(config_, pc);
         p.on_changed([this](const Port& changed) { save_port(changed); });
         if (pc.kind == "modem")
             spdlog::info("faxd: port {} \"{}\" (modem on {}, class {})", p.DeviceId(), p.Name(),
@@ -594,11 +603,42 @@ void Daemon::housekeeping() {
     if (stopping_) return;
     if (int n = scheduler_.purge())
         spdlog::info("faxd: removed {} finished job(s) past DirtyDays", n);
+    purge_received_faxes();
     exports_.remove_unused(std::chrono::hours(1));
     housekeeping_timer_.expires_after(std::chrono::hours(1));
     housekeeping_timer_.async_wait([this](const asio::error_code& ec) {
         if (!ec) housekeeping();
     });
+}
+
+void Daemon::purge_received_faxes() {
+    const auto purged = purge_received(
+        store_, clock_.now(), std::chrono::duration_cast<Duration>(config_.received_retention));
+    if (purged.empty()) return;
+    spdlog::info(
+        "faxd: removed {} received fax(es) past the retention of {} hour(s)", purged.size(),
+        std::chrono::duration_cast<std::chrono::hours>(config_.received_retention).count());
+}
+
+void Daemon::account(const CallRecord& rec, std::int64_t id, const std::string& user) {
+    AccountingRecord a;
+    a.start = rec.start_time;
+    a.end = rec.end_time;
+    a.outbound = rec.outbound;
+    a.id = id;
+    a.user = user;
+    a.number = rec.number;
+    a.dialled = rec.dialled;
+    a.remote_ident = rec.remote_ident;
+    a.port = server_.port(rec.device_id).Name();
+    a.pages = rec.pages;
+    a.session = rec.session;
+    a.result = rec.outcome.ok() ? "ok" : to_string(rec.outcome.failure);
+    // A driver's cause may name a file of the spool; the log names the job or fax.
+    a.cause =
+        replace_all(rec.outcome.cause_text, rec.file.string(),
+                    rec.outbound ? document_name(id) : "fax " + std::to_string(id) + "'s file");
+    accounting_.append(a);
 }
 
 void Daemon::call_started(const CallRecord& rec) {
@@ -637,6 +677,8 @@ void Daemon::call_ended(const CallRecord& rec) {
         if (it == sending_.end()) return;
         const std::int64_t job_id = it->second;
         sending_.erase(it);
+        const auto job = scheduler_.job(job_id);
+        account(rec, job_id, job ? job->user_name : "");
         if (auto b = branded_.find(rec.device_id); b != branded_.end()) {
             std::error_code ignored;
             std::filesystem::remove(b->second, ignored);
@@ -661,6 +703,7 @@ void Daemon::call_ended(const CallRecord& rec) {
     if (it == receiving_.end()) return;
     const std::int64_t fax_id = it->second;
     receiving_.erase(it);
+    account(rec, fax_id, "");
     auto f = store_.received(fax_id);
     if (!f) return;
     f->end = rec.end_time;

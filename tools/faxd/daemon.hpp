@@ -13,6 +13,7 @@
 #include <set>
 #include <vector>
 
+#include "core/accounting_log.hpp"
 #include "core/documents/cover_page.hpp"
 #include "core/fax_service.hpp"
 #include "core/routing_runner.hpp"
@@ -81,6 +82,11 @@ class Daemon final : private CallObserver {
     void start_call(std::int64_t job_id, std::int32_t device_id, const SendRequest& request);
     void publish_status();
     void housekeeping();
+    // [received] retention: removes received faxes past it (at start, then hourly).
+    void purge_received_faxes();
+    // One line in the accounting log for a call that ended; `id` is the job's
+    // or the received fax's, `user` the job's owner.
+    void account(const CallRecord& rec, std::int64_t id, const std::string& user);
 
     void archive(std::int64_t job_id);  // ArchiveOutboundFaxes
     // Mails the job's submitter that it ended (Job::notify_*), on the worker pool.
@@ -110,6 +116,7 @@ class Daemon final : private CallObserver {
     // Received faxes as PDF and PNG for received.fetch, made on workers_.
     ReceivedExports exports_;
     UsersFile users_;
+    AccountingLog accounting_;
     std::unique_ptr<RpcServer> rpc_;
     asio::steady_timer pump_timer_;
     asio::steady_timer housekeeping_timer_;
