@@ -52,7 +52,12 @@ class FaxdProcess {
     static constexpr char kPortsText[] =
         "[[port]]\nname = \"one\"\nnumber = \"5551001\"\ntsid = \"ONE\"\n"
         "[[port]]\nname = \"two\"\nnumber = \"5551002\"\ncsid = \"TWO\"\n";
-    void hangup() { process_->signal(SIGHUP); }
+    // SIGHUP, once faxd handles it (until then it is ignored).
+    void hangup() {
+        if (!test::wait_for_text(log_, "faxd: ready", std::chrono::seconds(30)))
+            throw std::runtime_error("faxd never got ready: " + test::read_text(log_));
+        process_->signal(SIGHUP);
+    }
     void kill9() {
         process_->signal(SIGKILL);
         process_->wait();

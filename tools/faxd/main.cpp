@@ -105,6 +105,9 @@ int main(int argc, char** argv) {
             });
         };
         await_hangup();
+        // From here a SIGHUP reloads (before, it was ignored): a test or a
+        // service manager waits for this line.
+        spdlog::info("faxd: ready");
         daemon.run();
         spdlog::info("faxd: stopped");
         return 0;
