@@ -78,29 +78,70 @@ bool FaxServer::in_discount_period(std::chrono::hh_mm_ss<std::chrono::seconds> l
     return t >= start || t < end;  // wraps past midnight
 }
 
+void FaxServer::check_number_free(const std::string& name, const std::string& number,
+                                  const Port* self) const {
+    if (number.empty()) return;
+    if (const Port* other = find_port_by_number(number); other && other != self)
+        throw FaxError(
+            ErrorCode::InvalidParameter,
+            "port " + name + ": number " + number + " is already used by port " + other->Name());
+}
+
 Port& FaxServer::add_port(std::string name, std::string number) {
-    if (!number.empty() && find_port_by_number(number) != nullptr)
-        throw FaxError(ErrorCode::InvalidParameter, "port " + name + ": number " + number +
-                                                        " is already used by port " +
-                                                        find_port_by_number(number)->Name());
+    check_number_free(name, number, nullptr);
+    std::lock_guard lock(ports_mutex_);
     const auto n = static_cast<std::int32_t>(ports_.size()) + 1;
-    ports_.push_back(std::make_unique<Port>(n, std::move(name), std::move(number), n, &programs_));
+    ports_.push_back(
+        std::make_unique<Port>(next_id_++, std::move(name), std::move(number), n, &programs_));
     return *ports_.back();
 }
 
+void FaxServer::remove_port(std::int32_t device_id) {
+    std::vector<Port*> moved;
+    {
+        std::lock_guard priority_lock(priority_mutex_);
+        std::lock_guard lock(ports_mutex_);
+        const auto it = std::find_if(ports_.begin(), ports_.end(),
+                                     [&](const auto& p) { return p->DeviceId() == device_id; });
+        if (it == ports_.end())
+            throw FaxError(ErrorCode::NotFound,
+                           "no port with DeviceId " + std::to_string(device_id));
+        const std::int32_t rank = (*it)->Priority();
+        removed_.push_back(std::move(*it));
+        ports_.erase(it);
+        for (const auto& p : ports_) {
+            std::lock_guard port_lock(p->mutex_);
+            if (p->priority_ > rank) {
+                --p->priority_;
+                moved.push_back(p.get());
+            }
+        }
+    }
+    for (Port* p : moved) p->notify_changed();
+}
+
+void FaxServer::set_port_number(std::int32_t device_id, std::string number) {
+    Port& p = port(device_id);
+    check_number_free(p.Name(), number, &p);
+    p.number = std::move(number);
+}
+
 std::vector<Port*> FaxServer::ports() const {
+    std::lock_guard lock(ports_mutex_);
     std::vector<Port*> out;
     for (const auto& p : ports_) out.push_back(p.get());
     return out;
 }
 
 Port& FaxServer::port(std::int32_t device_id) const {
-    if (device_id < 1 || device_id > static_cast<std::int32_t>(ports_.size()))
-        throw FaxError(ErrorCode::NotFound, "no port with DeviceId " + std::to_string(device_id));
-    return *ports_[static_cast<std::size_t>(device_id - 1)];
+    std::lock_guard lock(ports_mutex_);
+    for (const auto& p : ports_)
+        if (p->DeviceId() == device_id) return *p;
+    throw FaxError(ErrorCode::NotFound, "no port with DeviceId " + std::to_string(device_id));
 }
 
 Port* FaxServer::find_port_by_number(std::string_view number) const {
+    std::lock_guard lock(ports_mutex_);
     for (const auto& p : ports_) {
         if (p->number == number) return p.get();
     }
@@ -111,7 +152,7 @@ void FaxServer::set_port_priority(const CallerRights& caller, std::int32_t devic
                                   std::int32_t priority) {
     Port& moved = port(device_id);
     require(caller, access::PortSet, "setting Priority on port " + moved.Name());
-    const auto n = static_cast<std::int32_t>(ports_.size());
+    const auto n = static_cast<std::int32_t>(ports().size());
     if (priority < 1 || priority > n)
         throw FaxError(ErrorCode::InvalidParameter,
                        "port " + moved.Name() + ": Priority must be 1.." + std::to_string(n) +
@@ -119,6 +160,7 @@ void FaxServer::set_port_priority(const CallerRights& caller, std::int32_t devic
     std::vector<std::pair<Port*, std::int32_t>> updates;
     {
         std::lock_guard lock(priority_mutex_);
+        std::lock_guard list_lock(ports_mutex_);
         const auto old = moved.Priority();
         if (old == priority) return;
         for (const auto& p : ports_) {

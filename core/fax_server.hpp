@@ -43,9 +43,11 @@ struct ServerSettings {
 // Throws InvalidParameter naming the first bad field.
 void validate(const ServerSettings& settings);
 
-// Ports are added while the server is being set up, before any other thread
-// runs; after that the port list is fixed and may be read from any thread.
-// Settings and priorities are guarded and may change at any time.
+// Ports are added while the server is being set up, and added or removed later
+// (faxd's SIGHUP) only by the thread that drives them; the list is guarded, and
+// a removed Port stays allocated until the server goes, so a pointer taken
+// before the removal never dangles. Settings and priorities are guarded and
+// may change at any time.
 class FaxServer {
   public:
     FaxServer() = default;
@@ -66,10 +68,16 @@ class FaxServer {
     void set_allowed_programs(ProgramAllowList programs) { programs_ = std::move(programs); }
     const ProgramAllowList& allowed_programs() const { return programs_; }
 
-    // DeviceIds are 1, 2, ... in the order added (stable); the new port gets
-    // the lowest priority (= the number of ports). Numbers must be unique
-    // (an inbound call must reach one port); empty numbers are not checked.
+    // DeviceIds are 1, 2, ... in the order added (stable, never reused after a
+    // removal); the new port gets the lowest priority (= the number of ports).
+    // Numbers must be unique (an inbound call must reach one port); empty
+    // numbers are not checked.
     Port& add_port(std::string name, std::string number);
+    // Takes the port out of the list; the ports ranked below it move up one, so
+    // priorities stay 1..n. NotFound if there is no such port.
+    void remove_port(std::int32_t device_id);
+    // A new number for a port (a reloaded configuration), unique as in add_port.
+    void set_port_number(std::int32_t device_id, std::string number);
     std::vector<Port*> ports() const;          // in DeviceId order
     Port& port(std::int32_t device_id) const;  // NotFound "no port with DeviceId N"
     Port* find_port_by_number(std::string_view number) const;
@@ -81,11 +89,19 @@ class FaxServer {
     std::vector<Port*> ports_by_priority() const;  // highest (1) first
 
   private:
+    // InvalidParameter if another port than `self` has `number`.
+    void check_number_free(const std::string& name, const std::string& number,
+                           const Port* self) const;
+
     mutable std::mutex settings_mutex_;
     ServerSettings settings_;
     ProgramAllowList programs_;
 
+    // Taken after priority_mutex_ when both are needed.
+    mutable std::mutex ports_mutex_;
     std::vector<std::unique_ptr<Port>> ports_;
+    std::vector<std::unique_ptr<Port>> removed_;  // kept alive, see above
+    std::int32_t next_id_ = 1;
     mutable std::mutex priority_mutex_;  // makes a re-rank atomic for ports_by_priority
 };
 

@@ -14,6 +14,10 @@ PortController& FaxService::attach(Port& port, Device& device) {
     return *controllers_.back();
 }
 
+void FaxService::detach(std::int32_t device_id) {
+    std::erase_if(controllers_, [&](const auto& c) { return c->port().DeviceId() == device_id; });
+}
+
 void FaxService::call_started(const CallRecord& rec) {
     if (observer_) observer_->call_started(rec);
 }

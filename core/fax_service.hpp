@@ -29,6 +29,9 @@ class FaxService final : public CallObserver {
 
     // Puts `device` behind `port`; both must outlive the service.
     PortController& attach(Port& port, Device& device);
+    // Takes the device from behind the port (it must be idle); its controller
+    // goes, the device may then be destroyed.
+    void detach(std::int32_t device_id);
     PortController& controller(std::int32_t device_id);
 
     // Starts a send on the highest-priority free port with Send on and returns

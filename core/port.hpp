@@ -36,7 +36,8 @@ class Port {
     Port(const Port&) = delete;
     Port& operator=(const Port&) = delete;
 
-    // Not faxcom: set from configuration before the server starts, never by the API.
+    // Not faxcom: set from configuration (at start, or on a reload through
+    // FaxServer::set_port_number), never by the API.
     std::string number;                     // the number this port answers on (simulated lines)
     std::string device_kind = "simulated";  // what drives the port
 

@@ -320,5 +320,31 @@ TEST_F(FaxServerPortsTest, PriorityChangeNotifiesOnlyMovedPorts) {
     EXPECT_TRUE(notified.empty());
 }
 
+// A reloaded configuration takes a port away: the others keep their ids, the
+// priorities stay 1..n, the id is not reused, and the old Port stays readable.
+TEST_F(FaxServerPortsTest, RemoveKeepsIdsAndClosesTheRanks) {
+    server.set_port_priority(admin, 4, 1);  // order 4, 1, 2, 3
+    Port* removed = &server.port(1);
+    server.remove_port(1);
+    EXPECT_EQ(order(), (std::vector<std::int32_t>{4, 2, 3}));
+    expect_permutation();
+    EXPECT_EQ(code_of([&] { server.port(1); }), ErrorCode::NotFound);
+    EXPECT_EQ(code_of([&] { server.remove_port(1); }), ErrorCode::NotFound);
+    EXPECT_EQ(server.find_port_by_number("555-0101"), nullptr);
+    EXPECT_EQ(removed->Name(), "Port1");                 // still allocated
+    Port& added = server.add_port("Port5", "555-0101");  // its number is free again
+    EXPECT_EQ(added.DeviceId(), 5);
+    EXPECT_EQ(added.Priority(), 4);
+    EXPECT_EQ(&server.port(5), &added);
+}
+
+TEST_F(FaxServerPortsTest, NumberChangeStaysUnique) {
+    EXPECT_EQ(code_of([&] { server.set_port_number(2, "555-0103"); }), ErrorCode::InvalidParameter);
+    EXPECT_EQ(server.port(2).number, "555-0102");
+    server.set_port_number(2, "555-0102");  // its own number
+    server.set_port_number(2, "555-0199");
+    EXPECT_EQ(server.find_port_by_number("555-0199"), &server.port(2));
+}
+
 }  // namespace
 }  // namespace faxemu

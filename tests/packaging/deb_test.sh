@@ -51,6 +51,8 @@ done
 unit=$(dpkg-deb --fsys-tarfile "$deb" | tar -xO ./usr/lib/systemd/system/faxd.service)
 grep -qx "ExecStart=/usr/sbin/faxd --config /etc/faxemu/faxd.toml" <<<"$unit" ||
   fail "the packaged unit's ExecStart is not /usr/sbin/faxd --config /etc/faxemu/faxd.toml"
+grep -qx 'ExecReload=/bin/kill -HUP $MAINPID' <<<"$unit" ||
+  fail "the packaged unit has no ExecReload sending faxd SIGHUP"
 echo "contents: ok"
 
 [ "$install" = --install ] || exit 0

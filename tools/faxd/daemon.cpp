@@ -23,7 +23,6 @@
 #include "core/protocol/defaults.hpp"
 #include "core/received_retention.hpp"
 #include "core/routing_method.hpp"
-#include "devices/modem_port/modem_port_device.hpp"
 #include "tools/faxd/json_views.hpp"
 
 namespace faxemu::faxd {
@@ -174,43 +173,13 @@ Daemon::~Daemon() {
 }
 
 void Daemon::build_ports() {
-    for (const PortConfig& pc : config_.ports) {
-        Port& p = server_.add_port(pc.name, pc.number);
-        p.device_kind = pc.kind;
-        p.put_Rings(kAdmin, pc.rings);
-        p.put_Csid(kAdmin, pc.csid);
-        p.put_Tsid(kAdmin, pc.tsid);
-        p.put_Send(kAdmin, pc.send);
-        p.put_Receive(kAdmin, pc.receive);
-        for (const RoutingSetting& rs : pc.routing) {
-            RoutingMethod* m = p.routing_method(rs.guid);
-            if (!rs.data.empty()) m->put_RoutingData(kAdmin, rs.data);
-            m->put_Enable(kAdmin, rs.enabled);
-        }
-        if (pc.kind == "modem") {
-            devices_.push_back(
-                std::make_unique<ModemPortDevice>(io_, clock_, modem_port_config(pc)));
-            modems_.push_back(devices_.back().get());
-        } else {
-            devices_.push_back(std::make_unique<SimulatedDevice>(exchange_, pc.number));
-        }
-        PortController& ctl = service_.attach(p, *devices_.back());
-        ctl.session_options().ecm = pc.ecm;
-        ctl.session_options().modems = pc.modems;
-        ctl.dial_rules() = dial_rules_of(config_, pc);
-        p.on_changed([this](const Port& changed) { save_port(changed); });
-        if (pc.kind == "modem")
-            spdlog::info("faxd: port {} \"{}\" (modem on {}, class {})", p.DeviceId(), p.Name(),
-                         pc.device.string(), pc.modem_class);
-        else
-            spdlog::info("faxd: port {} \"{}\" ({} line {})", p.DeviceId(), p.Name(), pc.kind,
-                         pc.number);
-    }
+    for (const PortConfig& pc : config_.ports) add_port(pc);
     exchange_.on_tick([this] { service_.poll(); });
 }
 
-void Daemon::apply_saved_settings() {
+void Daemon::apply_saved_settings(const std::string& name) {
     for (const PortSettings& saved : store_.port_settings()) {
+        if (!name.empty() && saved.name != name) continue;
         Port* p = nullptr;
         for (Port* candidate : server_.ports())
             if (candidate->Name() == saved.name) p = candidate;
@@ -394,8 +363,12 @@ void Daemon::convert(const Job& job) {
 }
 
 void Daemon::run() {
+    running_pumps_ = true;
     asio::co_spawn(io_, line_pump(), asio::detached);
-    if (!modems_.empty()) asio::co_spawn(io_, device_pump(), asio::detached);
+    if (!modems_.empty()) {
+        device_pump_running_ = true;
+        asio::co_spawn(io_, device_pump(), asio::detached);
+    }
     housekeeping();
     io_.run();
 }
@@ -429,6 +402,7 @@ asio::awaitable<void> Daemon::line_pump() {
     std::int64_t paced_blocks = 0;
     auto paced_start = std::chrono::steady_clock::now();
     while (!stopping_) {
+        if (ports_pending_) reconcile_ports();  // a reload waits for calls to end
         dispatch();
         if (exchange_.active()) {
             if (speed <= 0) {
@@ -487,7 +461,7 @@ asio::awaitable<void> Daemon::device_pump() {
 void Daemon::dispatch() {
     if (stopping_) return;
     const auto port_free = [this](std::int32_t id) {
-        return !branding_.count(id) && service_.can_send(id);
+        return !branding_.count(id) && !draining_.count(id) && service_.can_send(id);
     };
     while (auto d = scheduler_.next(port_free)) {
         const Job& job = d->job;

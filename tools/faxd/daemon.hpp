@@ -7,6 +7,7 @@
 #include <asio.hpp>
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -42,6 +43,11 @@ class Daemon final : private CallObserver {
     void run();
     // Safe from any thread and from a signal handler's posted work.
     void stop();
+    // SIGHUP: reads the configuration again through `load` (the file with the
+    // command line's overrides) and applies it on the io thread
+    // (config_reload.cpp). One that does not load changes nothing. Safe from
+    // any thread.
+    void reload(std::function<Config()> load);
 
     asio::io_context& io() { return io_; }
     const std::filesystem::path& spool() const { return spool_; }
@@ -55,7 +61,9 @@ class Daemon final : private CallObserver {
     void call_ended(const CallRecord& rec) override;
 
     void build_ports();
-    void apply_saved_settings();
+    // The settings saved through the API (every port's, or only `name`'s) win
+    // over the configuration's.
+    void apply_saved_settings(const std::string& name = {});
     void save_port(const Port& port);
     void recover_received();
     // Copies into routing folders that a killed faxd left half done.
@@ -87,6 +95,22 @@ class Daemon final : private CallObserver {
     // One line in the accounting log for a call that ended; `id` is the job's
     // or the received fax's, `user` the job's owner.
     void account(const CallRecord& rec, std::int64_t id, const std::string& user);
+
+    // Ports from the configuration, at start and on a reload (config_reload.cpp).
+    Port& add_port(const PortConfig& pc);
+    // A new device of the configured kind behind the port; and taking it away.
+    void plug_device(Port& port, const PortConfig& pc);
+    void unplug_device(std::int32_t device_id);
+    // The configuration's settings of a port, then those saved through the API.
+    void configure_port(Port& port, const PortConfig& pc);
+    void apply_reload(Config next);
+    // Brings the ports to config_.ports: adds the missing, removes or changes
+    // those at rest, drains the others (no new work) until their calls end.
+    void reconcile_ports();
+    bool port_at_rest(std::int32_t device_id);
+    bool port_number_or_device_taken(const PortConfig& pc, std::int32_t self) const;
+    void remove_port(Port& port);
+    void change_port(Port& port, const PortConfig& pc);
 
     void archive(std::int64_t job_id);  // ArchiveOutboundFaxes
     // Mails the job's submitter that it ended (Job::notify_*), on the worker pool.
@@ -131,6 +155,15 @@ class Daemon final : private CallObserver {
     // Jobs whose end notice has gone out since faxd started: a final job may be
     // reported changed more than once, its submitter is told once.
     std::set<std::int64_t> noticed_;
+    // What each port runs (by device id); differs from config_.ports while a
+    // reload waits for calls to end (ports_pending_), the ports of those calls
+    // being drained.
+    std::map<std::int32_t, PortConfig> running_;
+    std::set<std::int32_t> draining_;
+    std::set<std::string> waiting_logged_;  // ports whose pending change was logged
+    bool ports_pending_ = false;
+    bool running_pumps_ = false;
+    bool device_pump_running_ = false;
     bool stopping_ = false;
     bool loading_ = true;  // while settings are applied at start, changes are not saved back
 };

@@ -1,10 +1,13 @@
 // faxd: the fax server. `faxd --config FILE`, or with no config the embedded
-// default (two simulated ports). Runs until SIGTERM or SIGINT. `faxd
-// check-config FILE` checks a configuration without starting.
+// default (two simulated ports). Runs until SIGTERM or SIGINT; SIGHUP reads the
+// configuration again (config_reload.hpp). `faxd check-config FILE` checks a
+// configuration without starting.
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
+#include <csignal>
+#include <functional>
 #include <iostream>
 
 #include "core/log_escape.hpp"
@@ -60,13 +63,20 @@ int main(int argc, char** argv) {
     }
 
     if (config_file.empty()) config_file = rpc::config_from_environment().string();
-    try {
+    // The configuration as the command line amends it: at start and on SIGHUP.
+    const auto load = [=]() {
         faxd::Config config =
             config_file.empty() ? faxd::default_config() : faxd::load_config(config_file);
         if (!spool.empty()) config.spool = spool;
         if (listen) config.listen = *listen;
         if (!log_level.empty()) config.log_level = log_level;
         if (!log_file.empty()) config.log_file = log_file;
+        return config;
+    };
+    // Until faxd listens for SIGHUP, one must not end it.
+    std::signal(SIGHUP, SIG_IGN);
+    try {
+        faxd::Config config = load();
         if (!config.log_file.empty())
             spdlog::set_default_logger(spdlog::basic_logger_mt("faxd", config.log_file.string()));
         // Client strings (names, numbers, file names) reach the log: no forged lines.
@@ -81,6 +91,23 @@ int main(int argc, char** argv) {
             spdlog::info("faxd: signal {}", sig);
             daemon.stop();
         });
+        asio::signal_set hangups(daemon.io(), SIGHUP);
+        std::function<void()> await_hangup = [&] {
+            hangups.async_wait([&](const asio::error_code& ec, int) {
+                if (ec) return;
+                if (config_file.empty())
+                    spdlog::warn(
+                        "faxd: SIGHUP: faxd runs on the embedded default, there is no "
+                        "configuration file to read again");
+                else
+                    daemon.reload(load);
+                await_hangup();
+            });
+        };
+        await_hangup();
+        // From here a SIGHUP reloads (before, it was ignored): a test or a
+        // service manager waits for this line.
+        spdlog::info("faxd: ready");
         daemon.run();
         spdlog::info("faxd: stopped");
         return 0;
