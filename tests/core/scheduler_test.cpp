@@ -75,6 +75,9 @@ class SchedulerTest : public ::testing::Test {
         scheduler = std::make_unique<Scheduler>(server, *store, clock, zone(0s));
         // Retries land exactly RetryDelay later; the jitter has its own tests.
         scheduler->set_jitter([] { return 0.0; });
+        // Every class follows faxcom's Retries and RetryDelay here; the
+        // per-class rules have their own tests (scheduler_retry_test.cpp).
+        scheduler->set_retry_policy(RetryPolicy::faxcom_only());
         scheduler->on_abort(
             [this](std::int64_t job, std::int32_t device) { aborted.emplace_back(job, device); });
         scheduler->on_job_changed([this](const Job& j) { changes.push_back(j); });
