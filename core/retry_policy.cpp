@@ -23,10 +23,9 @@ const ClassRetry* rule_of(const RetryPolicy& p, FailureClass f) {
 
 void check(const ClassRetry& rule, const char* name) {
     if (rule.retries && (*rule.retries < 0 || *rule.retries > RetryPolicy::kMaxRetries))
-        throw FaxError(ErrorCode::InvalidParameter,
-                       std::string(name) + "_retries must be 0 to " +
-                           std::to_string(RetryPolicy::kMaxRetries) + ", got " +
-                           std::to_string(*rule.retries));
+        throw FaxError(ErrorCode::InvalidParameter, std::string(name) + "_retries must be 0 to " +
+                                                        std::to_string(RetryPolicy::kMaxRetries) +
+                                                        ", got " + std::to_string(*rule.retries));
     if (rule.delay && (rule.delay->count() < 0 || *rule.delay > RetryPolicy::kMaxDelay))
         throw FaxError(ErrorCode::InvalidParameter,
                        std::string(name) + "_delay must be 0 to " +

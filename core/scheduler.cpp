@@ -156,9 +156,9 @@ void Scheduler::validate_ports(const std::vector<std::string>& names) const {
                    (port->group.empty() ? "" : " (group " + port->group + ")");
         }
         if (!known)
-            throw FaxError(ErrorCode::InvalidParameter,
-                           "fax job: no port or port group named " + quoted_excerpt(name) +
-                               "; ports: " + all);
+            throw FaxError(
+                ErrorCode::InvalidParameter,
+                "fax job: no port or port group named " + quoted_excerpt(name) + "; ports: " + all);
     }
 }
 
@@ -537,10 +537,10 @@ void Scheduler::decide_retry(Job& job, const CallOutcome& outcome, bool pause, T
     std::int32_t* count = job.failures.of(outcome.failure);
     if (count) *count += 1;
     // A job's own retries count every attempt; else each class has its limit.
-    const bool retry = job.max_retries >= 0
-                           ? job.attempts <= job.max_retries
-                           : count && *count <= retry_policy_.retries(outcome.failure,
-                                                                     settings.retries);
+    const bool retry =
+        job.max_retries >= 0
+            ? job.attempts <= job.max_retries
+            : count && *count <= retry_policy_.retries(outcome.failure, settings.retries);
     if (!retry) {
         job.state = JobState::RetriesExceeded;
         return;
@@ -549,10 +549,9 @@ void Scheduler::decide_retry(Job& job, const CallOutcome& outcome, bool pause, T
     job.state = pause ? JobState::Paused : JobState::Retrying;
     const Duration delay = retry_policy_.delay(outcome.failure, settings.retry_delay);
     const double j = std::clamp(jitter_(), 0.0, 1.0);
-    job.next_attempt =
-        now + delay +
-        Duration{static_cast<Duration::rep>(static_cast<double>(delay.count()) *
-                                            kRetryJitterFraction * j)};
+    job.next_attempt = now + delay +
+                       Duration{static_cast<Duration::rep>(static_cast<double>(delay.count()) *
+                                                           kRetryJitterFraction * j)};
 }
 
 Job Scheduler::alter(const CallerRights& caller, const std::string& user, std::int64_t job_id,
@@ -575,9 +574,9 @@ Job Scheduler::alter(const CallerRights& caller, const std::string& user, std::i
                                    std::to_string(job.device_id) +
                                    "; change it when the attempt has ended (pause it first)");
             default:
-                throw FaxError(ErrorCode::InvalidParameter,
-                               job_name(job_id) + " is " + to_string(job.state) +
-                                   " and can no longer be changed");
+                throw FaxError(ErrorCode::InvalidParameter, job_name(job_id) + " is " +
+                                                                to_string(job.state) +
+                                                                " and can no longer be changed");
         }
         if (change.fax_number) {
             validate_fax_number(*change.fax_number);
