@@ -162,6 +162,13 @@ void Scheduler::validate_ports(const std::vector<std::string>& names) const {
     }
 }
 
+void Scheduler::validate_schedule(const Job& job) const {
+    validate_priority(job.priority);
+    validate_max_retries(job.max_retries);
+    validate_ports(job.ports);
+    validate_send_at(job.send_at);
+}
+
 void Scheduler::validate_send_at(const std::optional<TimePoint>& at) const {
     if (at && *at < clock_.now() - kSendAtSlack)
         throw FaxError(ErrorCode::InvalidParameter,
@@ -240,10 +247,7 @@ Job Scheduler::submit_converting(Job job) {
 Job Scheduler::add(Job job, JobState state) {
     validate_fax_number(job.fax_number);
     validate_tsid(job.tsid);
-    validate_priority(job.priority);
-    validate_max_retries(job.max_retries);
-    validate_ports(job.ports);
-    validate_send_at(job.send_at);
+    validate_schedule(job);
     const auto now = clock_.now();
     // The caller describes the fax; the queue's own fields start afresh.
     job.type = JobType::Send;
@@ -349,7 +353,8 @@ std::string Scheduler::no_port_reason(const Job& job) const {
     }
     if (own.empty()) return "waiting: no port has Send on";
     return "waiting: " + job.fax_number + " is the number of port " + own +
-           ", which cannot dial itself; no other port has Send on";
+           ", which cannot dial itself; no other port " + (job.ports.empty() ? "" : "it may use ") +
+           "has Send on";
 }
 
 std::optional<Scheduler::Dispatch> Scheduler::next(

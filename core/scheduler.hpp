@@ -46,6 +46,9 @@ class Scheduler {
     // billing code); throws InvalidParameter naming the first bad one. submit
     // calls it; the control protocol calls it before converting a document.
     static void validate(const Job& job);
+    // Checks what a client asks of a job's scheduling (priority, send_at,
+    // ports, max_retries); throws InvalidParameter naming the first bad one.
+    void validate_schedule(const Job& job) const;
 
     // A number in [0, 1): how far into the jitter window a retry lands.
     using Jitter = std::function<double()>;

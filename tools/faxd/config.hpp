@@ -14,6 +14,7 @@
 #include "core/documents/conversion.hpp"
 #include "core/fax_server.hpp"
 #include "core/file_modes.hpp"
+#include "core/retry_policy.hpp"
 #include "core/routing_runner.hpp"
 #include "core/rpc_server.hpp"
 #include "core/store.hpp"
@@ -40,6 +41,8 @@ struct PortConfig {
     bool receive = true;
     bool ecm = true;
     int modems = 0x07;  // Modem bits
+    // A port group's name: `faxctl send --port GROUP` sends on any port of it.
+    std::string group;
     std::vector<RoutingSetting> routing;
 };
 
@@ -75,6 +78,9 @@ struct Config {
     int routing_max_tries = 5;
     // [server] max_calls_per_number: calls to one number at once (1: one at a time).
     int max_calls_per_number = 1;
+    // [retry]: per failure class, the retries and delay; what is not set follows
+    // [server] retries and retry_delay (faxcom's Retries and RetryDelay).
+    RetryPolicy retry;
     // [server] call_stall_timeout: a connected call with no T.30 frame or event
     // and no image data moving for this long is hung up (0: never).
     std::chrono::milliseconds call_stall_timeout = std::chrono::seconds(120);

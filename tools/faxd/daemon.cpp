@@ -113,6 +113,7 @@ Daemon::Daemon(Config config)
     service_.set_observer(this);
     service_.call_stall_timeout = config_.call_stall_timeout;
     scheduler_.set_max_calls_per_number(config_.max_calls_per_number);
+    scheduler_.set_retry_policy(config_.retry);
 
     scheduler_.on_abort([this](std::int64_t job_id, std::int32_t device_id) {
         if (auto b = branding_.find(device_id); b != branding_.end() && b->second == job_id) {
@@ -169,6 +170,7 @@ void Daemon::build_ports() {
     for (const PortConfig& pc : config_.ports) {
         Port& p = server_.add_port(pc.name, pc.number);
         p.device_kind = pc.kind;
+        p.group = pc.group;
         p.put_Rings(kAdmin, pc.rings);
         p.put_Csid(kAdmin, pc.csid);
         p.put_Tsid(kAdmin, pc.tsid);
