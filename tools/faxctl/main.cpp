@@ -32,7 +32,7 @@
 #include "tools/faxctl/follow.hpp"
 #include "tools/faxctl/job_view.hpp"
 #include "tools/faxctl/output.hpp"
-#include "tools/faxctl/send_time.hpp"
+#include "tools/faxctl/schedule_options.hpp"
 
 using namespace faxemu;
 using faxctl::json;
@@ -223,20 +223,8 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember({"done", "fail", "all"}));
     send->add_option("--notify-address", notify_address,
                      "who is mailed (default: $USER@ faxd's host, as the mailer completes it)");
-    // What `send` and `job alter` both set: when, where, in which order, how often.
-    std::optional<std::string> at_text, new_number;
-    std::vector<std::string> on_ports;
-    std::optional<std::int32_t> job_priority, job_retries;
-    const auto schedule_options = [&](CLI::App* cmd) {
-        cmd->add_option("--at", at_text,
-                        "first attempt not before this local time: HH:MM (today), "
-                        "\"YYYY-MM-DD HH:MM\", +2h, \"now + 30 min\"");
-        cmd->add_option("--port", on_ports,
-                        "only on this port or port group (by name; repeat for several)");
-        cmd->add_option("--priority", job_priority, "0-100, higher sent first (default 50)")
-            ->check(CLI::Range(0, 100));
-    };
-    schedule_options(send);
+    faxctl::ScheduleOptions schedule_options;
+    schedule_options.add_to(send);
 
     auto* jobs = app.add_subcommand("jobs", "list jobs");
     bool all_jobs = false;
@@ -252,10 +240,7 @@ int main(int argc, char** argv) {
         ->required()
         ->check(CLI::IsMember({"show", "pause", "resume", "cancel", "restart", "retry", "alter"}));
     job->add_option("job_id", job_id, "the job")->required();
-    job->add_option("--number", new_number, "alter: the fax number to dial");
-    job->add_option("--retries", job_retries, "alter: retries in all, whatever the failure")
-        ->check(CLI::Range(0, 99));
-    schedule_options(job);
+    schedule_options.add_alter_options(job);
 
     auto* received = app.add_subcommand("received", "received faxes: list, or fetch one");
     std::optional<std::int64_t> fetch_id;
@@ -295,18 +280,12 @@ int main(int argc, char** argv) {
     }
 
     // Before connecting: what --at and job alter ask for is checked at once.
-    json schedule = json::object();
+    json schedule;
     try {
-        if (at_text)
-            schedule["send_at"] = faxctl::protocol_time(
-                faxctl::parse_send_time(*at_text, std::chrono::system_clock::now()));
+        schedule = schedule_options.params();
     } catch (const std::invalid_argument& e) {
         return fail(o, kUsage, e.what());
     }
-    if (!on_ports.empty()) schedule["ports"] = on_ports;
-    if (job_priority) schedule["priority"] = *job_priority;
-    if (*job && job_retries) schedule["retries"] = *job_retries;
-    if (*job && new_number) schedule["number"] = *new_number;
     if (*job && job_action == "alter" && schedule.empty())
         return fail(o, kUsage,
                     "job alter: say what to change: --number, --at, --priority, --retries, --port");
@@ -426,11 +405,12 @@ int main(int argc, char** argv) {
             if (o.json_output && !wait)
                 fmt::print("{}\n", j.dump(2));
             else if (!o.json_output)
-                fmt::print(
-                    "job {}: {} ({} page{}) queued for {}{}\n", id,
-                    j["display_name"].get<std::string>(), j["page_count"].get<int>(),
-                    j["page_count"].get<int>() == 1 ? "" : "s", to,
-                    at_text ? ", not before " + faxctl::shown_time(j["send_at"], o.utc) : "");
+                fmt::print("job {}: {} ({} page{}) queued for {}{}\n", id,
+                           j["display_name"].get<std::string>(), j["page_count"].get<int>(),
+                           j["page_count"].get<int>() == 1 ? "" : "s", to,
+                           schedule_options.at
+                               ? ", not before " + faxctl::shown_time(j["send_at"], o.utc)
+                               : "");
             if (wait) return follower->wait({id}, o.json_output) ? 0 : 1;
         } else if (*jobs) {
             json list = client->call("jobs.list", {{"all", all_jobs}});
