@@ -113,6 +113,26 @@ TimePoint first_attempt(const Job& job, TimePoint now) {
     return job.send_at ? std::max(now, *job.send_at) : now;
 }
 
+// faxalter changes a job that waits; one on the line or finished is refused.
+void check_alterable(const Job& job) {
+    switch (job.state) {
+        case JobState::Converting:
+        case JobState::Queued:
+        case JobState::Retrying:
+        case JobState::Paused:
+            return;
+        case JobState::InProgress:
+            throw FaxError(ErrorCode::InvalidParameter,
+                           job_name(job.id) + " is being sent now, on port " +
+                               std::to_string(job.device_id) +
+                               "; change it when the attempt has ended (pause it first)");
+        default:
+            throw FaxError(
+                ErrorCode::InvalidParameter,
+                job_name(job.id) + " is " + to_string(job.state) + " and can no longer be changed");
+    }
+}
+
 // Names reach logs, job lists, mail and (later) cover pages: one line, bounded.
 void validate_text(const std::string& value, const char* field) {
     const std::string problem = one_line_problem(value, Scheduler::kMaxTextLength);
@@ -562,38 +582,23 @@ void Scheduler::decide_retry(Job& job, const CallOutcome& outcome, bool pause, T
 Job Scheduler::alter(const CallerRights& caller, const std::string& user, std::int64_t job_id,
                      const Alteration& change) {
     std::vector<Job> changed;
-    Job job;
     {
         std::lock_guard lock(mutex_);
-        job = load(job_id);
+        Job job = load(job_id);
         check_may_change(caller, user, job);
-        switch (job.state) {
-            case JobState::Converting:
-            case JobState::Queued:
-            case JobState::Retrying:
-            case JobState::Paused:
-                break;
-            case JobState::InProgress:
-                throw FaxError(ErrorCode::InvalidParameter,
-                               job_name(job_id) + " is being sent now, on port " +
-                                   std::to_string(job.device_id) +
-                                   "; change it when the attempt has ended (pause it first)");
-            default:
-                throw FaxError(ErrorCode::InvalidParameter, job_name(job_id) + " is " +
-                                                                to_string(job.state) +
-                                                                " and can no longer be changed");
-        }
+        check_alterable(job);
+        if (change.fax_number) validate_fax_number(*change.fax_number);
+        if (change.priority) validate_priority(*change.priority);
+        if (change.max_retries) validate_max_retries(*change.max_retries);
+        if (change.ports) validate_ports(*change.ports);
+        if (change.send_at) validate_send_at(change.send_at);
+        // Every value checked: now they change together.
         if (change.fax_number) {
-            validate_fax_number(*change.fax_number);
             // The failures counted were the old number's.
             if (*change.fax_number != job.fax_number) job.failures = {};
             job.fax_number = *change.fax_number;
         }
-        if (change.priority) validate_priority(*change.priority);
-        if (change.max_retries) validate_max_retries(*change.max_retries);
-        if (change.ports) validate_ports(*change.ports);
         if (change.send_at) {
-            validate_send_at(change.send_at);
             job.send_at = change.send_at;
             job.next_attempt = first_attempt(job, clock_.now());
         }
@@ -603,7 +608,7 @@ Job Scheduler::alter(const CallerRights& caller, const std::string& user, std::i
         save(job, changed);
     }
     notify(changed);
-    return job;
+    return changed.front();
 }
 
 void Scheduler::check_may_change(const CallerRights& caller, const std::string& user,

@@ -201,8 +201,8 @@ TEST(FaxdConfig, RetryPerFailureClass) {
               "test.toml:2: retry.busy_retries: must be 0 to 99");
     EXPECT_EQ(error_of("[retry]\nno_answer_delay = -1\n" + kPort),
               "test.toml:2: retry.no_answer_delay: must be 0 to 86400 seconds");
-    EXPECT_EQ(error_of("[retry]\nbusy_retry = 3\n" + kPort),
-              "test.toml:2: retry.busy_retry: unknown key (did you mean \"busy_retries\"?)");
+    EXPECT_EQ(error_of("[retry]\nbusy_delays = 3\n" + kPort),
+              "test.toml:2: retry.busy_delays: unknown key (did you mean \"busy_delay\"?)");
 }
 
 // Issue 14: ports in groups, for faxctl send --port GROUP.
