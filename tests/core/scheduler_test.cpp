@@ -1046,7 +1046,7 @@ TEST_F(SchedulerTest, TheDefaultBusyRuleRetriesSoonAndWithJitter) {
     EXPECT_EQ(job(id).next_attempt, kNoon + 3min + 22500ms);
 }
 
-TEST_F(SchedulerTest, FailureCountsAreRecoveredAfterARestart) {
+TEST_F(SchedulerTest, FailureCountsAreRecoveredAfterARestartAndClearedByRestart) {
     scheduler->set_retry_policy(RetryPolicy{});
     const auto id = submit();
     start(id);
@@ -1060,18 +1060,8 @@ TEST_F(SchedulerTest, FailureCountsAreRecoveredAfterARestart) {
     clock.advance(15min);
     start(id);
     scheduler->attempt_ended(id, failure(FailureClass::NoCarrier));
-    EXPECT_EQ(job(id).state, JobState::RetriesExceeded);
-}
-
-TEST_F(SchedulerTest, ARestartedJobCountsAfresh) {
-    scheduler->set_retry_policy(RetryPolicy{});
-    const auto id = submit();
-    start(id);
-    scheduler->attempt_ended(id, failure(FailureClass::NoCarrier));
-    clock.advance(15min);
-    start(id);
-    scheduler->attempt_ended(id, failure(FailureClass::NoCarrier));
     ASSERT_EQ(job(id).state, JobState::RetriesExceeded);
+    // A restarted job counts afresh.
     scheduler->command(admin, "admin", id, JobCommand::Resume);
     EXPECT_EQ(job(id).failures, FailureCounts{});
 }
