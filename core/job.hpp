@@ -6,11 +6,13 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/call_outcome.hpp"
 #include "core/clock.hpp"
 #include "core/conversion_progress.hpp"
 #include "core/fax_codes.hpp"
+#include "core/retry_policy.hpp"
 
 namespace faxemu {
 
@@ -41,6 +43,11 @@ enum class NotifyWhen { Never, Done, Fail, All };
 const char* to_string(NotifyWhen w);
 std::optional<NotifyWhen> notify_when_from_string(std::string_view s);
 
+// Job priorities: 0 to 100, higher dispatched first.
+constexpr std::int32_t kMinJobPriority = 0;
+constexpr std::int32_t kMaxJobPriority = 100;
+constexpr std::int32_t kDefaultJobPriority = 50;
+
 struct Job {
     std::int64_t id = 0;  // JobId, unique, never reused
     JobType type = JobType::Send;
@@ -64,9 +71,19 @@ struct Job {
     // Who is mailed when the job ends, and for which ends (NotifyWhen).
     std::string notify_address;
     NotifyWhen notify_when = NotifyWhen::Never;
+    // Dispatch order among due jobs: higher first, then submit order.
+    std::int32_t priority = kDefaultJobPriority;
+    // The first attempt not before this (faxctl send --at); none: at once.
+    std::optional<TimePoint> send_at;
+    // Names of the ports or port groups it may be sent on; empty: any port.
+    std::vector<std::string> ports;
+    // Retries in all, whatever the failure class, instead of the per-class
+    // limits (faxctl job alter --retries); -1: the per-class limits.
+    std::int32_t max_retries = -1;
     TimePoint submitted{};
     // Progress.
     std::int32_t attempts = 0;    // attempts started so far
+    FailureCounts failures;       // failed attempts by class, for the retry limits
     std::int32_t pages_sent = 0;  // pages confirmed by the far end; a retry starts after them
     std::int32_t device_id = 0;   // port of the current or last attempt, 0 if none
     Fps device_status = Fps::Available;  // of the current or last attempt

@@ -40,6 +40,7 @@ class Port {
     // FaxServer::set_port_number), never by the API.
     std::string number;                     // the number this port answers on (simulated lines)
     std::string device_kind = "simulated";  // what drives the port
+    std::string group;  // a port group's name (faxctl send --port GROUP); empty: none
 
     const std::string& Name() const { return name_; }
     std::int32_t DeviceId() const { return device_id_; }

@@ -85,6 +85,53 @@ void validate_tsid(const std::string& tsid) {
     }
 }
 
+// Whether `job` may go out on `port`: any port, or one it names or whose group it names.
+bool may_use(const Job& job, const Port& port) {
+    if (job.ports.empty()) return true;
+    return std::any_of(job.ports.begin(), job.ports.end(), [&](const std::string& n) {
+        return n == port.Name() || (!port.group.empty() && n == port.group);
+    });
+}
+
+void validate_priority(std::int32_t priority) {
+    if (priority < kMinJobPriority || priority > kMaxJobPriority)
+        throw FaxError(ErrorCode::InvalidParameter,
+                       "fax job: priority must be " + std::to_string(kMinJobPriority) + " to " +
+                           std::to_string(kMaxJobPriority) + ", got " + std::to_string(priority));
+}
+
+void validate_max_retries(std::int32_t n) {
+    if (n < -1 || n > RetryPolicy::kMaxRetries)
+        throw FaxError(ErrorCode::InvalidParameter,
+                       "fax job: retries must be 0 to " + std::to_string(RetryPolicy::kMaxRetries) +
+                           " (or -1 for the per-class limits), got " + std::to_string(n));
+}
+
+// The first attempt's time: now, or the send_at asked for.
+TimePoint first_attempt(const Job& job, TimePoint now) {
+    return job.send_at ? std::max(now, *job.send_at) : now;
+}
+
+// faxalter changes a job that waits; one on the line or finished is refused.
+void check_alterable(const Job& job) {
+    switch (job.state) {
+        case JobState::Converting:
+        case JobState::Queued:
+        case JobState::Retrying:
+        case JobState::Paused:
+            return;
+        case JobState::InProgress:
+            throw FaxError(ErrorCode::InvalidParameter,
+                           job_name(job.id) + " is being sent now, on port " +
+                               std::to_string(job.device_id) +
+                               "; change it when the attempt has ended (pause it first)");
+        default:
+            throw FaxError(
+                ErrorCode::InvalidParameter,
+                job_name(job.id) + " is " + to_string(job.state) + " and can no longer be changed");
+    }
+}
+
 // Names reach logs, job lists, mail and (later) cover pages: one line, bounded.
 void validate_text(const std::string& value, const char* field) {
     const std::string problem = one_line_problem(value, Scheduler::kMaxTextLength);
@@ -115,6 +162,40 @@ void Scheduler::set_dial_rules(DialRules rules) {
 
 void Scheduler::set_jitter(Jitter jitter) {
     jitter_ = jitter ? std::move(jitter) : random_jitter();
+}
+
+void Scheduler::set_retry_policy(RetryPolicy policy) {
+    policy.validate();
+    retry_policy_ = policy;
+}
+
+void Scheduler::validate_ports(const std::vector<std::string>& names) const {
+    for (const std::string& name : names) {
+        bool known = false;
+        std::string all;
+        for (const Port* port : server_.ports_by_priority()) {
+            known = known || name == port->Name() || (!port->group.empty() && name == port->group);
+            all += (all.empty() ? "" : ", ") + port->Name() +
+                   (port->group.empty() ? "" : " (group " + port->group + ")");
+        }
+        if (!known)
+            throw FaxError(
+                ErrorCode::InvalidParameter,
+                "fax job: no port or port group named " + quoted_excerpt(name) + "; ports: " + all);
+    }
+}
+
+void Scheduler::validate_schedule(const Job& job) const {
+    validate_priority(job.priority);
+    validate_max_retries(job.max_retries);
+    validate_ports(job.ports);
+    validate_send_at(job.send_at);
+}
+
+void Scheduler::validate_send_at(const std::optional<TimePoint>& at) const {
+    if (at && *at < clock_.now() - kSendAtSlack)
+        throw FaxError(ErrorCode::InvalidParameter,
+                       "fax job: send_at is in the past; give a time to come");
 }
 
 void Scheduler::on_abort(std::function<void(std::int64_t, std::int32_t)> abort) {
@@ -189,13 +270,15 @@ Job Scheduler::submit_converting(Job job) {
 Job Scheduler::add(Job job, JobState state) {
     validate_fax_number(job.fax_number);
     validate_tsid(job.tsid);
+    validate_schedule(job);
     const auto now = clock_.now();
     // The caller describes the fax; the queue's own fields start afresh.
     job.type = JobType::Send;
     job.state = state;
     job.submitted = now;
-    job.next_attempt = now;
+    job.next_attempt = first_attempt(job, now);
     job.attempts = 0;
+    job.failures = {};
     job.pages_sent = 0;
     job.device_id = 0;
     job.device_status = Fps::Available;
@@ -227,7 +310,7 @@ std::optional<Job> Scheduler::conversion_done(std::int64_t job_id, const std::st
         job->page_count = page_count;
         job->size = size;
         job->state = JobState::Queued;
-        job->next_attempt = clock_.now();
+        job->next_attempt = first_attempt(*job, clock_.now());
         save(*job, changed);
     }
     notify(changed);
@@ -282,13 +365,19 @@ Job Scheduler::with_progress(Job job) const {
 std::string Scheduler::no_port_reason(const Job& job) const {
     std::string own;
     for (const Port* port : server_.ports_by_priority()) {
-        if (!port->Send()) continue;
+        if (!port->Send() || !may_use(job, *port)) continue;
         if (!dial_rules_.same_number(port->number, job.fax_number)) return {};
         own += (own.empty() ? "" : ", ") + port->Name();
     }
+    if (own.empty() && !job.ports.empty()) {
+        std::string names;
+        for (const auto& n : job.ports) names += (names.empty() ? "" : ", ") + n;
+        return "waiting: no port of those it may use (" + names + ") has Send on";
+    }
     if (own.empty()) return "waiting: no port has Send on";
     return "waiting: " + job.fax_number + " is the number of port " + own +
-           ", which cannot dial itself; no other port has Send on";
+           ", which cannot dial itself; no other port " + (job.ports.empty() ? "" : "it may use ") +
+           "has Send on";
 }
 
 std::optional<Scheduler::Dispatch> Scheduler::next(
@@ -306,6 +395,9 @@ std::optional<Scheduler::Dispatch> Scheduler::next(
         const auto now = clock_.now();
         const bool discount_now = discount_ok(now);
         auto all = store_.jobs();
+        // Higher priority first, then submit order (the store's order, by id).
+        std::stable_sort(all.begin(), all.end(),
+                         [](const Job& a, const Job& b) { return a.priority > b.priority; });
         std::vector<std::string> calling;  // the numbers of the calls in progress
         for (const auto& job : all) {
             if (job.state == JobState::InProgress) calling.push_back(job.fax_number);
@@ -327,7 +419,7 @@ std::optional<Scheduler::Dispatch> Scheduler::next(
             }
             if (!reason.empty()) continue;
             const auto port = std::find_if(free.begin(), free.end(), [&](const Port* p) {
-                return !dial_rules_.same_number(p->number, job.fax_number);
+                return may_use(job, *p) && !dial_rules_.same_number(p->number, job.fax_number);
             });
             if (port == free.end()) continue;  // only its own number's port is idle
             const auto first_page = job.pages_sent;
@@ -433,8 +525,6 @@ void Scheduler::attempt_ended(std::int64_t job_id, const CallOutcome& outcome) {
             pending = p->second;
             pending_.erase(p);
         }
-        const auto settings = server_.settings();
-
         job.pages_sent = first_page + pages;
         // A call that failed after the last page's MCF still delivered the fax.
         const bool done = outcome.ok() || delivered(job);
@@ -449,16 +539,8 @@ void Scheduler::attempt_ended(std::int64_t job_id, const CallOutcome& outcome) {
             job.state = JobState::Cancelled;
         } else if (!outcome.retryable()) {
             job.state = JobState::Failed;
-        } else if (job.attempts <= settings.retries) {
-            // A pause keeps the retry time, so a resume waits out the delay.
-            job.state = pending == Pending::Pause ? JobState::Paused : JobState::Retrying;
-            const Duration delay = std::chrono::minutes{settings.retry_delay};
-            const double j = std::clamp(jitter_(), 0.0, 1.0);
-            job.next_attempt = now + delay +
-                               Duration{static_cast<Duration::rep>(
-                                   static_cast<double>(delay.count()) * kRetryJitterFraction * j)};
         } else {
-            job.state = JobState::RetriesExceeded;
+            decide_retry(job, outcome, pending == Pending::Pause, now);
         }
         if (is_final(job.state)) job.finished = now;
         if (attempt) {
@@ -476,6 +558,60 @@ void Scheduler::attempt_ended(std::int64_t job_id, const CallOutcome& outcome) {
         }
     }
     notify(changed);
+}
+
+void Scheduler::decide_retry(Job& job, const CallOutcome& outcome, bool pause, TimePoint now) {
+    const auto settings = server_.settings();
+    std::int32_t* count = job.failures.of(outcome.failure);
+    if (count) *count += 1;
+    // A job's own retries count every attempt; else each class has its limit.
+    const bool retry =
+        job.max_retries >= 0
+            ? job.attempts <= job.max_retries
+            : count && *count <= retry_policy_.retries(outcome.failure, settings.retries);
+    if (!retry) {
+        job.state = JobState::RetriesExceeded;
+        return;
+    }
+    // A pause keeps the retry time, so a resume waits out the delay.
+    job.state = pause ? JobState::Paused : JobState::Retrying;
+    const Duration delay = retry_policy_.delay(outcome.failure, settings.retry_delay);
+    const double j = std::clamp(jitter_(), 0.0, 1.0);
+    job.next_attempt = now + delay +
+                       Duration{static_cast<Duration::rep>(static_cast<double>(delay.count()) *
+                                                           kRetryJitterFraction * j)};
+}
+
+Job Scheduler::alter(const CallerRights& caller, const std::string& user, std::int64_t job_id,
+                     const Alteration& change) {
+    std::vector<Job> changed;
+    {
+        std::lock_guard lock(mutex_);
+        Job job = load(job_id);
+        check_may_change(caller, user, job);
+        check_alterable(job);
+        if (change.fax_number) validate_fax_number(*change.fax_number);
+        if (change.priority) validate_priority(*change.priority);
+        if (change.max_retries) validate_max_retries(*change.max_retries);
+        if (change.ports) validate_ports(*change.ports);
+        if (change.send_at) validate_send_at(change.send_at);
+        // Every value checked: now they change together.
+        if (change.fax_number) {
+            // The failures counted were the old number's.
+            if (*change.fax_number != job.fax_number) job.failures = {};
+            job.fax_number = *change.fax_number;
+        }
+        if (change.send_at) {
+            job.send_at = change.send_at;
+            job.next_attempt = first_attempt(job, clock_.now());
+        }
+        if (change.priority) job.priority = *change.priority;
+        if (change.max_retries) job.max_retries = *change.max_retries;
+        if (change.ports) job.ports = *change.ports;
+        save(job, changed);
+    }
+    notify(changed);
+    return changed.front();
 }
 
 void Scheduler::check_may_change(const CallerRights& caller, const std::string& user,
@@ -594,6 +730,7 @@ Job Scheduler::command(const CallerRights& caller, const std::string& user, std:
                     case JobState::Cancelled:
                         job.state = JobState::Queued;
                         job.attempts = 0;
+                        job.failures = {};
                         job.pages_sent = 0;
                         job.next_attempt = now;
                         job.finished.reset();

@@ -1,8 +1,10 @@
-// The outbound queue's rules: which job goes next and on which port (never the
-// port whose number it dials; at most max_calls_per_number calls to one number
-// at once), what an attempt's outcome does to the job (done, retry after
-// RetryDelay plus jitter, failed for good), the faxcom job commands and "retry
-// now", and recovery after a crash. It reads time
+// The outbound queue's rules: which job goes next and on which port (higher
+// priority first; never the port whose number it dials; only the ports it was
+// given; at most max_calls_per_number calls to one number at once), what an
+// attempt's outcome does to the job (done, retry after its failure class's
+// delay plus jitter, failed for good when that class's retries are used up),
+// the faxcom job commands, "retry now" and faxalter's changes, and recovery
+// after a crash. It reads time
 // from the injected clock and persists every change through the Store before
 // returning, so the Store is the queue's truth; the engine does the calls.
 #pragma once
@@ -23,6 +25,7 @@
 #include "core/fax_codes.hpp"
 #include "core/fax_server.hpp"
 #include "core/job.hpp"
+#include "core/retry_policy.hpp"
 #include "core/store.hpp"
 
 namespace faxemu {
@@ -44,12 +47,18 @@ class Scheduler {
     // billing code); throws InvalidParameter naming the first bad one. submit
     // calls it; the control protocol calls it before converting a document.
     static void validate(const Job& job);
+    // Checks what a client asks of a job's scheduling (priority, send_at,
+    // ports, max_retries); throws InvalidParameter naming the first bad one.
+    void validate_schedule(const Job& job) const;
 
     // A number in [0, 1): how far into the jitter window a retry lands.
     using Jitter = std::function<double()>;
-    // A retry waits RetryDelay plus up to this fraction of it, so that jobs that
-    // failed together (busy at the same instant) do not retry together.
+    // A retry waits its class's delay plus up to this fraction of it, so that
+    // jobs that failed together (busy at the same instant) do not retry together.
     static constexpr double kRetryJitterFraction = 0.25;
+    // A send_at this far in the past is taken as "now" (the client's clock and
+    // the request's travel); earlier is refused as a mistake.
+    static constexpr std::chrono::seconds kSendAtSlack{60};
 
     // `local_time_of` empty: the process's local time zone (localtime_r).
     Scheduler(FaxServer& server, Store& store, const Clock& clock, LocalTimeOf local_time_of = {});
@@ -66,9 +75,14 @@ class Scheduler {
     // The retry jitter's source; by default a random one. Set before use
     // (tests inject a fixed sequence).
     void set_jitter(Jitter jitter);
+    // The retry rules per failure class (RetryPolicy{} by default). Set before
+    // use; throws InvalidParameter if a value is out of range.
+    void set_retry_policy(RetryPolicy policy);
 
-    // Validates and queues an outbound job; returns it with its id.
-    // Throws InvalidParameter naming the bad field.
+    // Validates and queues an outbound job; returns it with its id. Its
+    // priority, send_at, ports and max_retries are the client's; send_at
+    // delays its first attempt; every name in ports must be a port's or a
+    // port group's. Throws InvalidParameter naming the bad field.
     Job submit(Job job);
 
     // An outbound job whose document (job.document, the upload) is still to be
@@ -103,6 +117,20 @@ class Scheduler {
     // so. Changes nothing in the store: the engine calls attempt_started when
     // it really dials.
     std::optional<Dispatch> next(const std::function<bool(std::int32_t device_id)>& port_free);
+
+    // What faxalter changes of a waiting job; what is set is changed.
+    struct Alteration {
+        std::optional<std::string> fax_number;  // resets the failure counts
+        std::optional<TimePoint> send_at;       // also its next attempt
+        std::optional<std::int32_t> priority;
+        std::optional<std::int32_t> max_retries;  // -1: the per-class limits
+        std::optional<std::vector<std::string>> ports;
+    };
+    // Changes a Converting, Queued, Retrying or Paused job, validated as
+    // submit() does; rights as for command(). A job being sent or finished is
+    // refused (InvalidParameter, saying why). Returns the job as it is now.
+    Job alter(const CallerRights& caller, const std::string& user, std::int64_t job_id,
+              const Alteration& change);
 
     // Engine events of one attempt. attempt_started throws InvalidParameter if
     // the job is no longer waiting (deleted or paused since next()): do not dial.
@@ -161,6 +189,13 @@ class Scheduler {
                                  const Job& job);
     // Whether a port other than the one dialled may send this job; if not, the reason.
     std::string no_port_reason(const Job& job) const;
+    // Throws InvalidParameter unless each name is a port's or a port group's.
+    void validate_ports(const std::vector<std::string>& names) const;
+    // Throws InvalidParameter for a send_at in the past (beyond kSendAtSlack).
+    void validate_send_at(const std::optional<TimePoint>& at) const;
+    // Sets a failed, retryable attempt's job to Retrying (Paused if a pause
+    // was asked) after its class's delay, or RetriesExceeded; counts the failure.
+    void decide_retry(Job& job, const CallOutcome& outcome, bool pause, TimePoint now);
     // Persists and records the job for the listeners.
     void save(const Job& job, std::vector<Job>& changed);
     void notify(const std::vector<Job>& changed) const;
@@ -186,6 +221,7 @@ class Scheduler {
     int max_calls_per_number_ = 1;
     DialRules dial_rules_;
     Jitter jitter_;
+    RetryPolicy retry_policy_;
     // next()'s verdicts on due jobs no port may dial; not persisted (next()
     // finds them again after a restart).
     std::map<std::int64_t, std::string> waits_;

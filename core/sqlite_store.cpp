@@ -30,6 +30,13 @@ namespace {
 //   last_failure   to_string(FailureClass) of the last attempt
 //   notify_address who is mailed when the job ends ('' for nobody)
 //   notify_when    to_string(NotifyWhen): never, done, fail, all
+//   failures_*     failed attempts by class (FailureCounts): busy, no_answer,
+//                  no_carrier, other (protocol errors and dropped lines)
+//   priority       dispatch order, higher first
+//   send_at        the first attempt not before this; NULL: at once
+//   ports          names of the ports or port groups it may use, one per line
+//                  ('' for any)
+//   max_retries    retries in all instead of the per-class limits; -1: those
 // attempts         each try at a job, keyed (job_id, number); deleted with it.
 //   end            NULL: the attempt is open, or faxd died during it
 //   first_page     pages already confirmed when it started (0-based resume point)
@@ -156,6 +163,27 @@ CREATE TABLE server_settings (
 ALTER TABLE jobs ADD COLUMN notify_address TEXT NOT NULL DEFAULT '';
 ALTER TABLE jobs ADD COLUMN notify_when TEXT NOT NULL DEFAULT 'never';
 )sql",
+    // 3: retries per failure class, send-at time, ports, priority. A job of an
+    // older spool gets its counts from its recorded attempts.
+    R"sql(
+ALTER TABLE jobs ADD COLUMN failures_busy INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN failures_no_answer INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN failures_no_carrier INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN failures_other INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN priority INTEGER NOT NULL DEFAULT 50;
+ALTER TABLE jobs ADD COLUMN send_at INTEGER;
+ALTER TABLE jobs ADD COLUMN ports TEXT NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN max_retries INTEGER NOT NULL DEFAULT -1;
+UPDATE jobs SET
+    failures_busy = (SELECT count(*) FROM attempts a
+                     WHERE a.job_id = jobs.id AND a.failure = 'busy'),
+    failures_no_answer = (SELECT count(*) FROM attempts a
+                          WHERE a.job_id = jobs.id AND a.failure = 'no answer'),
+    failures_no_carrier = (SELECT count(*) FROM attempts a
+                           WHERE a.job_id = jobs.id AND a.failure = 'no carrier'),
+    failures_other = (SELECT count(*) FROM attempts a WHERE a.job_id = jobs.id
+                      AND a.failure IN ('protocol', 'line dropped') AND a.end IS NOT NULL);
+)sql",
 }};
 
 std::int64_t micros(TimePoint t) {
@@ -177,7 +205,27 @@ constexpr const char* kJobColumns =
     "type, state, user_name, fax_number, document, display_name, size, page_count, "
     "recipient_name, tsid, sender_name, sender_company, sender_dept, billing_code, "
     "discount_send, submitted, attempts, pages_sent, device_id, device_status, next_attempt, "
-    "finished, last_error, last_t30_cause, last_failure, notify_address, notify_when";
+    "finished, last_error, last_t30_cause, last_failure, notify_address, notify_when, "
+    "failures_busy, failures_no_answer, failures_no_carrier, failures_other, priority, send_at, "
+    "ports, max_retries";
+
+std::string join_lines(const std::vector<std::string>& names) {
+    std::string out;
+    for (const auto& n : names) out += (out.empty() ? "" : "\n") + n;
+    return out;
+}
+
+std::vector<std::string> split_lines(const std::string& text) {
+    std::vector<std::string> out;
+    std::size_t from = 0;
+    while (from < text.size()) {
+        auto end = text.find('\n', from);
+        if (end == std::string::npos) end = text.size();
+        out.push_back(text.substr(from, end - from));
+        from = end + 1;
+    }
+    return out;
+}
 
 }  // namespace
 
@@ -416,6 +464,14 @@ void bind_job(Stmt& st, const Job& j) {
     st.bind(25, to_string(j.last_failure));
     st.bind(26, j.notify_address);
     st.bind(27, to_string(j.notify_when));
+    st.bind(28, j.failures.busy);
+    st.bind(29, j.failures.no_answer);
+    st.bind(30, j.failures.no_carrier);
+    st.bind(31, j.failures.other);
+    st.bind(32, j.priority);
+    st.bind(33, j.send_at);
+    st.bind(34, join_lines(j.ports));
+    st.bind(35, j.max_retries);
 }
 
 // Columns: id, then kJobColumns.
@@ -450,21 +506,32 @@ Job read_job(const Stmt& st) {
     j.last_failure = st.failure(25);
     j.notify_address = st.text(26);
     j.notify_when = notify_when_from_string(st.text(27)).value_or(NotifyWhen::Never);
+    j.failures.busy = st.int32(28);
+    j.failures.no_answer = st.int32(29);
+    j.failures.no_carrier = st.int32(30);
+    j.failures.other = st.int32(31);
+    j.priority = st.int32(32);
+    j.send_at = st.optional_time(33);
+    j.ports = split_lines(st.text(34));
+    j.max_retries = st.int32(35);
     return j;
 }
 
 const std::string kInsertJob =
     std::string("INSERT INTO jobs (") + kJobColumns +
     ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-    "?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)";
+    "?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, "
+    "?32, ?33, ?34, ?35)";
 const std::string kUpdateJob =
     "UPDATE jobs SET type = ?1, state = ?2, user_name = ?3, fax_number = ?4, document = ?5, "
     "display_name = ?6, size = ?7, page_count = ?8, recipient_name = ?9, tsid = ?10, "
     "sender_name = ?11, sender_company = ?12, sender_dept = ?13, billing_code = ?14, "
     "discount_send = ?15, submitted = ?16, attempts = ?17, pages_sent = ?18, device_id = ?19, "
     "device_status = ?20, next_attempt = ?21, finished = ?22, last_error = ?23, "
-    "last_t30_cause = ?24, last_failure = ?25, notify_address = ?26, notify_when = ?27 "
-    "WHERE id = ?28";
+    "last_t30_cause = ?24, last_failure = ?25, notify_address = ?26, notify_when = ?27, "
+    "failures_busy = ?28, failures_no_answer = ?29, failures_no_carrier = ?30, "
+    "failures_other = ?31, priority = ?32, send_at = ?33, ports = ?34, max_retries = ?35 "
+    "WHERE id = ?36";
 const std::string kSelectJob =
     std::string("SELECT id, ") + kJobColumns + " FROM jobs WHERE id = ?1";
 const std::string kSelectJobs = std::string("SELECT id, ") + kJobColumns + " FROM jobs ORDER BY id";
@@ -487,7 +554,7 @@ void SqliteStore::write_job(const Job& job) {
     {
         auto st = statement(kUpdateJob.c_str());
         bind_job(st, job);
-        st.bind(28, job.id);
+        st.bind(36, job.id);
         st.run();
     }
     if (sqlite3_changes(db_) == 0)

@@ -19,7 +19,7 @@ class SqliteStore final : public Store {
   public:
     // The schema version this code writes; older databases are migrated forward
     // when opened, newer ones are refused (an older faxd must not guess).
-    static constexpr int kSchemaVersion = 2;
+    static constexpr int kSchemaVersion = 3;
 
     // Opens or creates the database (not its folder). Throws FaxError(Io,
     // "<db path>: <what failed>: <sqlite message>").

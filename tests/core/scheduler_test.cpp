@@ -75,6 +75,9 @@ class SchedulerTest : public ::testing::Test {
         scheduler = std::make_unique<Scheduler>(server, *store, clock, zone(0s));
         // Retries land exactly RetryDelay later; the jitter has its own tests.
         scheduler->set_jitter([] { return 0.0; });
+        // Every class follows faxcom's Retries and RetryDelay here; the
+        // per-class rules have their own tests (scheduler_retry_test.cpp).
+        scheduler->set_retry_policy(RetryPolicy::faxcom_only());
         scheduler->on_abort(
             [this](std::int64_t job, std::int32_t device) { aborted.emplace_back(job, device); });
         scheduler->on_job_changed([this](const Job& j) { changes.push_back(j); });
@@ -1008,6 +1011,256 @@ TEST_F(SchedulerTest, ConversionProgressIsKeptAndToldAtMostEveryInterval) {
     scheduler->conversion_progress(id, p);  // late: the job is queued
     EXPECT_FALSE(job(id).conversion);
     EXPECT_EQ(changes.size(), 3u);
+}
+
+// --- retries per failure class (HylaFAX's faxq: separate counters and delays) ---
+
+// "No fax machine answered" is retried once, then final; its delay is faxcom's.
+TEST_F(SchedulerTest, NoCarrierIsFinalAfterOneRetryByDefault) {
+    scheduler->set_retry_policy(RetryPolicy{});
+    const auto id = submit();
+    start(id);
+    scheduler->attempt_ended(id, failure(FailureClass::NoCarrier));
+    auto j = job(id);
+    EXPECT_EQ(j.state, JobState::Retrying);
+    EXPECT_EQ(j.failures.no_carrier, 1);
+    EXPECT_EQ(j.next_attempt, kNoon + 15min);
+    clock.advance(15min);
+    start(id);
+    scheduler->attempt_ended(id, failure(FailureClass::NoCarrier));
+    j = job(id);
+    EXPECT_EQ(j.state, JobState::RetriesExceeded);
+    EXPECT_EQ(j.failures, (FailureCounts{0, 0, 2, 0}));
+    EXPECT_EQ(j.failures.dials(), 2);
+}
+
+// Busy: its own short delay and more retries than Retries (2 here); the other
+// classes keep their own counts, so busy lines do not use up protocol retries.
+TEST_F(SchedulerTest, BusyHasItsOwnDelayAndLimitAndCountersAreSeparate) {
+    RetryPolicy policy;
+    policy.busy = {4, 90s};
+    scheduler->set_retry_policy(policy);
+    const auto id = submit();
+    for (int i = 1; i <= 4; ++i) {
+        SCOPED_TRACE(i);
+        start(id);
+        scheduler->attempt_ended(id, failure(FailureClass::Busy));
+        EXPECT_EQ(job(id).state, JobState::Retrying);
+        EXPECT_EQ(job(id).next_attempt, clock.now() + 90s);
+        clock.advance(90s);
+    }
+    for (int i = 1; i <= 2; ++i) {
+        start(id);
+        scheduler->attempt_ended(id, failure(FailureClass::Protocol));
+        EXPECT_EQ(job(id).state, JobState::Retrying);
+        EXPECT_EQ(job(id).next_attempt, clock.now() + 15min);  // faxcom's RetryDelay
+        clock.advance(15min);
+    }
+    EXPECT_EQ(job(id).failures, (FailureCounts{4, 0, 0, 2}));
+    start(id);
+    scheduler->attempt_ended(id, failure(FailureClass::Busy));
+    EXPECT_EQ(job(id).state, JobState::RetriesExceeded);
+    EXPECT_EQ(job(id).failures.busy, 5);
+}
+
+TEST_F(SchedulerTest, TheDefaultBusyRuleRetriesSoonAndWithJitter) {
+    scheduler->set_retry_policy(RetryPolicy{});
+    scheduler->set_jitter([] { return 0.5; });
+    const auto id = submit();
+    start(id);
+    scheduler->attempt_ended(id, failure(FailureClass::Busy));
+    // 3 minutes plus half of a quarter of it.
+    EXPECT_EQ(job(id).next_attempt, kNoon + 3min + 22500ms);
+}
+
+TEST_F(SchedulerTest, FailureCountsAreRecoveredAfterARestartAndClearedByRestart) {
+    scheduler->set_retry_policy(RetryPolicy{});
+    const auto id = submit();
+    start(id);
+    scheduler->attempt_ended(id, failure(FailureClass::NoCarrier));
+    clock.advance(15min);
+    start(id);
+    scheduler->attempt_ended(id, failure(FailureClass::NoAnswer));
+    reopen();
+    scheduler->set_retry_policy(RetryPolicy{});
+    EXPECT_EQ(job(id).failures, (FailureCounts{0, 1, 1, 0}));
+    clock.advance(15min);
+    start(id);
+    scheduler->attempt_ended(id, failure(FailureClass::NoCarrier));
+    ASSERT_EQ(job(id).state, JobState::RetriesExceeded);
+    // A restarted job counts afresh.
+    scheduler->command(admin, "admin", id, JobCommand::Resume);
+    EXPECT_EQ(job(id).failures, FailureCounts{});
+}
+
+TEST_F(SchedulerTest, BadRetryPoliciesAreRefused) {
+    RetryPolicy p;
+    p.busy.retries = -1;
+    EXPECT_EQ(code_of([&] { scheduler->set_retry_policy(p); }), ErrorCode::InvalidParameter);
+    p = RetryPolicy{};
+    p.no_answer.delay = 25h;
+    EXPECT_EQ(code_of([&] { scheduler->set_retry_policy(p); }), ErrorCode::InvalidParameter);
+}
+
+// --- send at a time, on chosen ports, in priority order; faxalter ---
+
+Scheduler::Alteration priority_of(std::int32_t p) {
+    Scheduler::Alteration a;
+    a.priority = p;
+    return a;
+}
+
+TEST_F(SchedulerTest, SendAtIsHonouredToTheSecond) {
+    auto in = make_job();
+    in.send_at = kNoon + 2h + 30s;
+    const auto id = scheduler->submit(in).id;
+    EXPECT_EQ(job(id).next_attempt, kNoon + 2h + 30s);
+    EXPECT_EQ(scheduler->next_wakeup(), kNoon + 2h + 30s);
+    clock.advance(2h + 29s);
+    EXPECT_FALSE(scheduler->next(all_free).has_value());
+    clock.advance(1s);
+    start(id);
+}
+
+TEST_F(SchedulerTest, SendAtHoldsAJobThroughItsConversion) {
+    auto in = make_job();
+    in.send_at = kNoon + 1h;
+    const auto id = scheduler->submit_converting(in).id;
+    clock.advance(1min);
+    scheduler->conversion_done(id, "/spool/doc.tif", 2, 100);
+    EXPECT_EQ(job(id).next_attempt, kNoon + 1h);
+    EXPECT_FALSE(scheduler->next(all_free).has_value());
+}
+
+TEST_F(SchedulerTest, SendAtInThePastIsRefusedButAMomentAgoIsNow) {
+    auto in = make_job();
+    in.send_at = kNoon - 5min;
+    EXPECT_EQ(code_of([&] { scheduler->submit(in); }), ErrorCode::InvalidParameter);
+    in.send_at = kNoon - 30s;  // the client's clock, the request's travel
+    const auto id = scheduler->submit(in).id;
+    EXPECT_EQ(job(id).next_attempt, kNoon);
+}
+
+TEST_F(SchedulerTest, PortsRestrictDispatchByNameOrGroup) {
+    server.port(1).group = "fast";
+    server.port(3).group = "fast";
+    auto in = make_job();
+    in.ports = {"modem2"};
+    const auto on2 = scheduler->submit(in).id;
+    auto d = scheduler->next(all_free);
+    ASSERT_TRUE(d);
+    EXPECT_EQ(d->job.id, on2);
+    EXPECT_EQ(d->device_id, 2);
+    // Only modem2 busy: the job waits, though other ports are free.
+    EXPECT_FALSE(scheduler->next([](std::int32_t p) { return p != 2; }).has_value());
+    in.ports = {"fast"};
+    scheduler->command(admin, "admin", on2, JobCommand::Delete);
+    const auto fast = scheduler->submit(in).id;
+    d = scheduler->next([](std::int32_t p) { return p != 1; });
+    ASSERT_TRUE(d);
+    EXPECT_EQ(d->job.id, fast);
+    EXPECT_EQ(d->device_id, 3);
+    in.ports = {"modem9"};
+    try {
+        scheduler->submit(in);
+        FAIL() << "an unknown port was accepted";
+    } catch (const FaxError& e) {
+        EXPECT_EQ(e.code(), ErrorCode::InvalidParameter);
+        EXPECT_NE(std::string(e.what()).find("no port or port group named \"modem9\""),
+                  std::string::npos)
+            << e.what();
+    }
+}
+
+TEST_F(SchedulerTest, AJobWhosePortsAllHaveSendOffSaysSo) {
+    server.port(2).put_Send(admin, false);
+    auto in = make_job();
+    in.ports = {"modem2"};
+    const auto id = scheduler->submit(in).id;
+    EXPECT_FALSE(scheduler->next(all_free).has_value());
+    EXPECT_EQ(scheduler->wait_reason(id),
+              "waiting: no port of those it may use (modem2) has Send on");
+}
+
+TEST_F(SchedulerTest, PriorityOrdersDispatchThenSubmitOrder) {
+    const auto a = submit();
+    const auto b = submit();
+    auto in = make_job();
+    in.priority = 80;
+    const auto c = scheduler->submit(in).id;
+    const auto d = submit();
+    std::vector<std::int64_t> order;
+    scheduler->set_max_calls_per_number(4);
+    scheduler->alter(admin, "admin", d, priority_of(90));
+    std::set<std::int32_t> on_line;
+    const auto free = [&](std::int32_t p) { return !on_line.contains(p); };
+    while (auto next = scheduler->next(free)) {
+        order.push_back(next->job.id);
+        on_line.insert(next->device_id);
+        scheduler->attempt_started(next->job.id, next->device_id);
+    }
+    EXPECT_EQ(order, (std::vector<std::int64_t>{d, c, a}));  // three ports
+    EXPECT_EQ(job(b).state, JobState::Queued);
+}
+
+TEST_F(SchedulerTest, AlterChangesNumberTimePriorityRetriesAndPorts) {
+    scheduler->set_retry_policy(RetryPolicy{});
+    const auto id = submit();
+    start(id);
+    scheduler->attempt_ended(id, failure(FailureClass::Busy));
+    ASSERT_EQ(job(id).failures.busy, 1);
+    Scheduler::Alteration change;
+    change.fax_number = "5550199";
+    change.send_at = kNoon + 1h;
+    change.priority = 70;
+    change.max_retries = 0;
+    change.ports = std::vector<std::string>{"modem3"};
+    const auto j = scheduler->alter(CallerRights::sender(), "alice", id, change);
+    EXPECT_EQ(j.state, JobState::Retrying);
+    EXPECT_EQ(j.fax_number, "5550199");
+    EXPECT_EQ(j.failures, FailureCounts{});  // they were the old number's
+    EXPECT_EQ(j.next_attempt, kNoon + 1h);
+    EXPECT_EQ(j.priority, 70);
+    EXPECT_EQ(j.max_retries, 0);
+    EXPECT_EQ(j.ports, std::vector<std::string>{"modem3"});
+    const auto stored = job(id);
+    EXPECT_EQ(stored.fax_number, "5550199");
+    EXPECT_EQ(stored.send_at, kNoon + 1h);
+    clock.advance(1h);
+    EXPECT_EQ(start(id).device_id, 3);
+    // Its own retries (0 more) win over the busy class's eight.
+    scheduler->attempt_ended(id, failure(FailureClass::Busy));
+    EXPECT_EQ(job(id).state, JobState::RetriesExceeded);
+}
+
+TEST_F(SchedulerTest, AlterRefusesJobsInProgressOrFinishedAndBadValues) {
+    const auto id = submit();
+    EXPECT_EQ(code_of([&] { scheduler->alter(CallerRights::sender(), "bob", id, priority_of(1)); }),
+              ErrorCode::AccessDenied);
+    EXPECT_EQ(code_of([&] { scheduler->alter(admin, "admin", id, priority_of(101)); }),
+              ErrorCode::InvalidParameter);
+    const auto refused = [&](const std::function<void(Scheduler::Alteration&)>& edit) {
+        Scheduler::Alteration a;
+        edit(a);
+        return code_of([&] { scheduler->alter(admin, "admin", id, a); });
+    };
+    EXPECT_EQ(refused([](auto& a) { a.fax_number = "call me"; }), ErrorCode::InvalidParameter);
+    EXPECT_EQ(refused([](auto& a) { a.send_at = kNoon - 1h; }), ErrorCode::InvalidParameter);
+    EXPECT_EQ(refused([](auto& a) { a.ports = std::vector<std::string>{"nowhere"}; }),
+              ErrorCode::InvalidParameter);
+    EXPECT_EQ(refused([](auto& a) { a.max_retries = -2; }), ErrorCode::InvalidParameter);
+    EXPECT_EQ(job(id).priority, kDefaultJobPriority);  // nothing changed by a refusal
+    start(id);
+    try {
+        scheduler->alter(admin, "admin", id, priority_of(60));
+        FAIL() << "a job in progress was changed";
+    } catch (const FaxError& e) {
+        EXPECT_EQ(e.code(), ErrorCode::InvalidParameter);
+        EXPECT_NE(std::string(e.what()).find("is being sent now"), std::string::npos) << e.what();
+    }
+    scheduler->attempt_ended(id, success(3));
+    EXPECT_EQ(code_of([&] { scheduler->alter(admin, "admin", id, priority_of(60)); }),
+              ErrorCode::InvalidParameter);
 }
 
 }  // namespace

@@ -51,6 +51,11 @@ Job full_job() {
     j.last_failure = FailureClass::Busy;
     j.notify_address = "alice@example.com";
     j.notify_when = NotifyWhen::Fail;
+    j.failures = {3, 1, 0, 2};
+    j.priority = 77;
+    j.send_at = kT0 + 2h + 5us;
+    j.ports = {"modem1", "fast lines"};
+    j.max_retries = 9;
     return j;
 }
 
@@ -83,6 +88,11 @@ void expect_same(const Job& a, const Job& b) {
     EXPECT_EQ(a.last_failure, b.last_failure);
     EXPECT_EQ(a.notify_address, b.notify_address);
     EXPECT_EQ(a.notify_when, b.notify_when);
+    EXPECT_EQ(a.failures, b.failures);
+    EXPECT_EQ(a.priority, b.priority);
+    EXPECT_EQ(a.send_at, b.send_at);
+    EXPECT_EQ(a.ports, b.ports);
+    EXPECT_EQ(a.max_retries, b.max_retries);
 }
 
 Attempt full_attempt(std::int64_t job_id, std::int32_t number) {
@@ -238,6 +248,13 @@ class SqliteStoreTest : public ::testing::Test {
   protected:
     test::TempDir dir;
     std::filesystem::path db = dir.path() / "faxemu.db";
+
+    // Makes a new database look as schema 2 made it.
+    void drop_schema_3_columns() {
+        for (const char* column : {"failures_busy", "failures_no_answer", "failures_no_carrier",
+                                   "failures_other", "priority", "send_at", "ports", "max_retries"})
+            query(db, ("ALTER TABLE jobs DROP COLUMN " + std::string(column)).c_str());
+    }
 };
 
 TEST_F(SqliteStoreTest, JobRoundTripsEveryField) {
@@ -433,6 +450,7 @@ TEST_F(SqliteStoreTest, ASchema1SpoolIsMigratedKeepingItsJobs) {
         SqliteStore store(db);
         store.add_job(full_job());
     }
+    drop_schema_3_columns();
     query(db, "ALTER TABLE jobs DROP COLUMN notify_address");
     query(db, "ALTER TABLE jobs DROP COLUMN notify_when");
     query(db, "PRAGMA user_version = 1");
@@ -443,6 +461,41 @@ TEST_F(SqliteStoreTest, ASchema1SpoolIsMigratedKeepingItsJobs) {
     EXPECT_EQ(job->display_name, "Quarterly report");
     EXPECT_EQ(job->notify_address, "");
     EXPECT_EQ(job->notify_when, NotifyWhen::Never);
+}
+
+// A spool of schema 2 (before retries per failure class) opens with each job's
+// failures counted from its recorded attempts, and the defaults for the rest.
+TEST_F(SqliteStoreTest, ASchema2SpoolIsMigratedCountingFailuresFromItsAttempts) {
+    std::int64_t id = 0;
+    {
+        SqliteStore store(db);
+        id = store.add_job(full_job());
+        const FailureClass history[] = {FailureClass::Busy,        FailureClass::Busy,
+                                        FailureClass::NoCarrier,   FailureClass::Protocol,
+                                        FailureClass::LineDropped, FailureClass::NoAnswer};
+        std::int32_t n = 0;
+        for (FailureClass f : history) {
+            auto a = full_attempt(id, ++n);
+            a.failure = f;
+            store.add_attempt(a);
+        }
+        auto open = full_attempt(id, ++n);  // interrupted: not counted
+        open.failure = FailureClass::LineDropped;
+        open.end.reset();
+        store.add_attempt(open);
+    }
+    drop_schema_3_columns();
+    query(db, "PRAGMA user_version = 2");
+    SqliteStore store(db);
+    EXPECT_EQ(query(db, "PRAGMA user_version"), std::to_string(SqliteStore::kSchemaVersion));
+    const auto job = store.job(id);
+    ASSERT_TRUE(job.has_value());
+    EXPECT_EQ(job->display_name, "Quarterly report");
+    EXPECT_EQ(job->failures, (FailureCounts{2, 1, 1, 2}));
+    EXPECT_EQ(job->priority, kDefaultJobPriority);
+    EXPECT_FALSE(job->send_at.has_value());
+    EXPECT_TRUE(job->ports.empty());
+    EXPECT_EQ(job->max_retries, -1);
 }
 
 TEST_F(SqliteStoreTest, NewerSchemaIsRefused) {

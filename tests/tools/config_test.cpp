@@ -186,6 +186,39 @@ TEST(FaxdConfig, MaxCallsPerNumber) {
               "test.toml:2: server.max_calls_per_number: must be 1 to 64");
 }
 
+// Issue 14: retries per failure class; what is not set follows [server].
+TEST(FaxdConfig, RetryPerFailureClass) {
+    const RetryPolicy defaults = parse_config(kPort, "test.toml").retry;
+    EXPECT_EQ(defaults, RetryPolicy{});
+    EXPECT_EQ(defaults.no_carrier.retries, 1);
+    const auto c =
+        parse_config("[retry]\nbusy_retries = 12\nbusy_delay = 60\nno_answer_delay = 300\n" + kPort,
+                     "test.toml");
+    EXPECT_EQ(c.retry.busy, (ClassRetry{12, std::chrono::seconds(60)}));
+    EXPECT_EQ(c.retry.no_answer, (ClassRetry{std::nullopt, std::chrono::seconds(300)}));
+    EXPECT_EQ(c.retry.no_carrier, RetryPolicy{}.no_carrier);
+    EXPECT_EQ(error_of("[retry]\nbusy_retries = 100\n" + kPort),
+              "test.toml:2: retry.busy_retries: must be 0 to 99");
+    EXPECT_EQ(error_of("[retry]\nno_answer_delay = -1\n" + kPort),
+              "test.toml:2: retry.no_answer_delay: must be 0 to 86400 seconds");
+    EXPECT_EQ(error_of("[retry]\nbusy_delays = 3\n" + kPort),
+              "test.toml:2: retry.busy_delays: unknown key (did you mean \"busy_delay\"?)");
+}
+
+// Issue 14: ports in groups, for faxctl send --port GROUP.
+TEST(FaxdConfig, PortGroups) {
+    const std::string two =
+        kPort + "group = \"fast\"\n[[port]]\nname = \"q\"\nnumber = \"5551002\"\n";
+    const auto c = parse_config(two, "test.toml");
+    EXPECT_EQ(c.ports[0].group, "fast");
+    EXPECT_EQ(c.ports[1].group, "");
+    EXPECT_EQ(
+        error_of(kPort + "group = \"fast\"\n[[port]]\nname = \"fast\"\nnumber = \"5551002\"\n"),
+        "test.toml:7: port[2].name: \"fast\" is a port group's name");
+    EXPECT_EQ(error_of(kPort + "[[port]]\nname = \"q\"\nnumber = \"5551002\"\ngroup = \"p\"\n"),
+              "test.toml:8: port[2].group: \"p\" is a port's name");
+}
+
 // Issue 11, finding 9: how long a call may stand still before it is hung up.
 TEST(FaxdConfig, CallStallTimeout) {
     EXPECT_EQ(parse_config(kPort, "test.toml").call_stall_timeout, std::chrono::seconds(120));

@@ -280,13 +280,33 @@ TEST(Faxd, RetriesThenGivesUpWhenNobodyAnswers) {
     }
 }
 
+// Issue 14: [retry] sets a class's limit and delay apart from faxcom's
+// Retries, and the job counts its failures by class.
+TEST(Faxd, NoAnswerFollowsItsOwnRetryRule) {
+    FaxdHarness faxd([](faxd::Config& c) {
+        c.server.retries = 0;  // what faxcom's Retries says: not for this class
+        c.retry.no_answer = {2, std::chrono::seconds(0)};
+        c.ports[1].receive = false;
+    });
+    auto admin = faxd.client("admin");
+    const std::int64_t id = test::submit_short_fax(*admin)["job_id"];
+    ASSERT_TRUE(test::wait_for(*admin, [&] { return final_state(job_of(*admin, id)); }));
+    const json job = job_of(*admin, id);
+    EXPECT_EQ(job["state"], to_string(JobState::RetriesExceeded)) << job.dump(2);
+    EXPECT_EQ(job["attempts_list"].size(), 3u) << job.dump(2);
+    EXPECT_EQ(job["failures"]["no_answer"], 3) << job.dump(2);
+    EXPECT_EQ(job["failures"]["dials"], 3) << job.dump(2);
+    EXPECT_EQ(job["failures"]["tries"], 0) << job.dump(2);
+}
+
 // Issue 14: with the default two ports, four jobs to 5551002 had port 2 dial
 // its own number and fail "busy".
 TEST(Faxd, FourJobsToOneNumberAllCompleteFromTheOtherPort) {
     FaxdHarness faxd([](faxd::Config& c) {
         c.server.branding = false;
-        c.server.retries = 0;                // a busy attempt would fail the job at once
-        c.server.pause_server_queue = true;  // queue all four, then let them go together
+        c.server.retries = 0;                  // a busy attempt would fail the job at once
+        c.retry = RetryPolicy::faxcom_only();  // busy too
+        c.server.pause_server_queue = true;    // queue all four, then let them go together
     });
     auto admin = faxd.client("admin");
     std::vector<std::int64_t> ids;

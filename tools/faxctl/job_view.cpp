@@ -21,6 +21,31 @@ std::string port_of(const json& job, const std::map<std::int64_t, std::string>& 
     return it != ports.end() ? it->second : fmt::format("port {}", id);
 }
 
+namespace {
+
+std::string joined(const json& names) {
+    std::string out;
+    for (const json& n : names) out += (out.empty() ? "" : ", ") + n.get<std::string>();
+    return out;
+}
+
+// "busy 2, no fax machine 1 (3 dials, 0 tries)", or "" when none failed.
+std::string failures_text(const json& f) {
+    static const std::pair<const char*, const char*> kClasses[] = {{"busy", "busy"},
+                                                                   {"no_answer", "no answer"},
+                                                                   {"no_carrier", "no fax machine"},
+                                                                   {"other", "other"}};
+    std::string out;
+    for (const auto& [key, name] : kClasses) {
+        if (const int n = f.value(key, 0); n > 0)
+            out += fmt::format("{}{} {}", out.empty() ? "" : ", ", name, n);
+    }
+    if (out.empty()) return out;
+    return fmt::format("{} ({} dials, {} tries)", out, f.value("dials", 0), f.value("tries", 0));
+}
+
+}  // namespace
+
 void print_job(const json& job, const std::map<std::int64_t, std::string>& ports, bool utc) {
     fmt::print("job {}: {}\n", job.value("job_id", std::int64_t{0}),
                job.value("queue_status_text", std::string{}));
@@ -41,6 +66,11 @@ void print_job(const json& job, const std::map<std::int64_t, std::string>& ports
     add("next attempt", shown_time(job.value("next_attempt", json()), utc));
     add("finished", shown_time(job.value("finished", json()), utc));
     add("waiting for", job.value("wait_reason", std::string{}));
+    add("not before", shown_time(job.value("send_at", json()), utc));
+    if (const int p = job.value("priority", 50); p != 50) add("priority", std::to_string(p));
+    add("ports", joined(job.value("ports", json::array())));
+    if (const int r = job.value("retries", -1); r >= 0) add("retries", fmt::format("{} in all", r));
+    add("failures", failures_text(job.value("failures", json::object())));
     add("last error", job.value("last_error", std::string{}));
     std::size_t width = 0;
     for (const auto& [name, value] : fields) width = std::max(width, name.size());
@@ -70,6 +100,24 @@ std::string job_command_line(const std::string& action, const json& job) {
     // Pausing and cancelling say it all; otherwise where the job now stands.
     if (action != "pause" && action != "cancel")
         line += ": " + job.value("queue_status_text", std::string{});
+    return line;
+}
+
+std::string job_alter_line(const json& asked, const json& job, bool utc) {
+    std::vector<std::string> parts;
+    if (asked.contains("number")) parts.push_back("to " + job.value("fax_number", std::string{}));
+    if (asked.contains("send_at"))
+        parts.push_back("not before " + shown_time(job.value("send_at", json()), utc));
+    if (asked.contains("priority"))
+        parts.push_back(fmt::format("priority {}", job.value("priority", 0)));
+    if (asked.contains("retries"))
+        parts.push_back(fmt::format("retries {}", job.value("retries", -1)));
+    if (asked.contains("ports")) {
+        const std::string ports = joined(job.value("ports", json::array()));
+        parts.push_back(ports.empty() ? "any port" : "ports " + ports);
+    }
+    std::string line = fmt::format("job {} changed:", job.value("job_id", std::int64_t{0}));
+    for (std::size_t i = 0; i < parts.size(); ++i) line += (i ? ", " : " ") + parts[i];
     return line;
 }
 

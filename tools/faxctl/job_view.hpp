@@ -25,4 +25,9 @@ void print_job(const json& job, const std::map<std::int64_t, std::string>& ports
 // "job 12 paused", "job 12 resumed: Pending": what `job ACTION` did.
 std::string job_command_line(const std::string& action, const json& job);
 
+// "job 12 changed: to 5550199, not before 2026-12-08 09:00:00 CET": what
+// `job alter` changed (the members of `asked`, job.alter's params), as the
+// job now has them.
+std::string job_alter_line(const json& asked, const json& job, bool utc);
+
 }  // namespace faxemu::faxctl

@@ -32,6 +32,7 @@
 #include "tools/faxctl/follow.hpp"
 #include "tools/faxctl/job_view.hpp"
 #include "tools/faxctl/output.hpp"
+#include "tools/faxctl/schedule_options.hpp"
 
 using namespace faxemu;
 using faxctl::json;
@@ -222,18 +223,24 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember({"done", "fail", "all"}));
     send->add_option("--notify-address", notify_address,
                      "who is mailed (default: $USER@ faxd's host, as the mailer completes it)");
+    faxctl::ScheduleOptions schedule_options;
+    schedule_options.add_to(send);
 
     auto* jobs = app.add_subcommand("jobs", "list jobs");
     bool all_jobs = false;
     jobs->add_flag("-a,--all", all_jobs, "include finished jobs");
 
-    auto* job = app.add_subcommand("job", "one job: show, pause, resume, cancel, restart, retry");
+    auto* job =
+        app.add_subcommand("job", "one job: show, pause, resume, cancel, restart, retry, alter");
     std::string job_action;
     std::int64_t job_id = 0;
-    job->add_option("action", job_action, "show, pause, resume, cancel, restart or retry (now)")
+    job->add_option("action", job_action,
+                    "show, pause, resume, cancel, restart, retry (now) or alter (a waiting "
+                    "job's --number, --at, --priority, --retries, --port)")
         ->required()
-        ->check(CLI::IsMember({"show", "pause", "resume", "cancel", "restart", "retry"}));
+        ->check(CLI::IsMember({"show", "pause", "resume", "cancel", "restart", "retry", "alter"}));
     job->add_option("job_id", job_id, "the job")->required();
+    schedule_options.add_alter_options(job);
 
     auto* received = app.add_subcommand("received", "received faxes: list, or fetch one");
     std::optional<std::int64_t> fetch_id;
@@ -271,6 +278,20 @@ int main(int argc, char** argv) {
                             "; faxctl --help lists the commands");
         return fail(o, kUsage, std::string(e.what()) + "; faxctl --help says more");
     }
+
+    // Before connecting: what --at and job alter ask for is checked at once.
+    json schedule;
+    try {
+        schedule = schedule_options.params();
+    } catch (const std::invalid_argument& e) {
+        return fail(o, kUsage, e.what());
+    }
+    if (*job && job_action == "alter" && schedule.empty())
+        return fail(o, kUsage,
+                    "job alter: say what to change: --number, --at, --priority, --retries, --port");
+    if (*job && job_action != "alter" && !schedule.empty())
+        return fail(o, kUsage,
+                    "--number, --at, --priority, --retries and --port go with job alter");
 
     try {
         // Before connecting: a name that contradicts the format is refused at once.
@@ -330,6 +351,7 @@ int main(int argc, char** argv) {
                 documents.push_back({{"document", rpc::base64_encode(read_file(f))},
                                      {"name", std::filesystem::path(f).filename().string()}});
             json p = {{"number", to}, {"documents", documents}, {"discount_send", discount}};
+            p.update(schedule);
             if (files.size() > 1) {  // the job's name in listings: its documents
                 std::string names;
                 for (const json& d : documents)
@@ -383,9 +405,12 @@ int main(int argc, char** argv) {
             if (o.json_output && !wait)
                 fmt::print("{}\n", j.dump(2));
             else if (!o.json_output)
-                fmt::print("job {}: {} ({} page{}) queued for {}\n", id,
+                fmt::print("job {}: {} ({} page{}) queued for {}{}\n", id,
                            j["display_name"].get<std::string>(), j["page_count"].get<int>(),
-                           j["page_count"].get<int>() == 1 ? "" : "s", to);
+                           j["page_count"].get<int>() == 1 ? "" : "s", to,
+                           schedule_options.at
+                               ? ", not before " + faxctl::shown_time(j["send_at"], o.utc)
+                               : "");
             if (wait) return follower->wait({id}, o.json_output) ? 0 : 1;
         } else if (*jobs) {
             json list = client->call("jobs.list", {{"all", all_jobs}});
@@ -394,6 +419,14 @@ int main(int argc, char** argv) {
                 for (json& j : list) j["port_name"] = faxctl::port_of(j, names);
             }
             show(o, list, kJobColumns);
+        } else if (*job && job_action == "alter") {
+            json p = schedule;
+            p["job_id"] = job_id;
+            const json answer = client->call("job.alter", p);
+            if (o.json_output)
+                show(o, answer);
+            else
+                fmt::print("{}\n", faxctl::job_alter_line(schedule, answer, o.utc));
         } else if (*job) {
             const json answer =
                 job_action == "show"

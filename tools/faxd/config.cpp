@@ -199,6 +199,37 @@ std::chrono::seconds read_period(const Reader& r, const toml::table& t, const st
     return std::chrono::seconds(count * unit);
 }
 
+// One class's rule: NAME_retries (a count) and NAME_delay (seconds); absent:
+// [server] retries and retry_delay.
+void parse_class_retry(const Reader& r, const toml::table& t, const std::string& name,
+                       ClassRetry& rule) {
+    const std::string retries_key = name + "_retries";
+    const std::string delay_key = name + "_delay";
+    std::int32_t retries = 0;
+    r.get(t, "retry.", retries_key.c_str(), retries);
+    if (t.contains(retries_key)) {
+        if (retries < 0 || retries > RetryPolicy::kMaxRetries)
+            r.fail("retry." + retries_key,
+                   "must be 0 to " + std::to_string(RetryPolicy::kMaxRetries));
+        rule.retries = retries;
+    }
+    std::int64_t seconds = 0;
+    r.get(t, "retry.", delay_key.c_str(), seconds);
+    if (t.contains(delay_key)) {
+        if (seconds < 0 || seconds > RetryPolicy::kMaxDelay.count())
+            r.fail("retry." + delay_key,
+                   "must be 0 to " + std::to_string(RetryPolicy::kMaxDelay.count()) + " seconds");
+        rule.delay = std::chrono::seconds(seconds);
+    }
+}
+
+void parse_retry(const Reader& r, const toml::table& t, RetryPolicy& policy) {
+    parse_class_retry(r, t, "busy", policy.busy);
+    parse_class_retry(r, t, "no_answer", policy.no_answer);
+    parse_class_retry(r, t, "no_carrier", policy.no_carrier);
+    r.refuse_unknown_keys(t, "retry.");
+}
+
 }  // namespace
 
 DialRules dial_rules_of(const Config& config, const PortConfig& port) {
@@ -275,6 +306,7 @@ Config parse_config(const std::string& text, const std::string& origin) {
             r.fail("server.log_level", "one of trace, debug, info, warn, error, critical, off");
         r.refuse_unknown_keys(*s, "server.");
     }
+    if (const toml::table* s = r.table(root, "", "retry")) parse_retry(r, *s, c.retry);
     if (const toml::table* s = r.table(root, "", "control")) {
         r.get(*s, "control.", "listen", c.listen);
         r.get(*s, "control.", "tls_listen", c.tls_listen);
@@ -369,6 +401,7 @@ Config parse_config(const std::string& text, const std::string& origin) {
             r.get(*t, prefix, "name", p.name);
             r.get(*t, prefix, "kind", p.kind);
             r.get(*t, prefix, "number", p.number);
+            r.get(*t, prefix, "group", p.group);
             r.get(*t, prefix, "rings", p.rings);
             r.get(*t, prefix, "csid", p.csid);
             r.get(*t, prefix, "tsid", p.tsid);
@@ -452,6 +485,11 @@ Config parse_config(const std::string& text, const std::string& origin) {
             }
             r.refuse_unknown_keys(*t, prefix);
             for (const PortConfig& other : c.ports) {
+                // --port NAME takes either: one name must not mean two things.
+                if (!p.group.empty() && other.name == p.group)
+                    r.fail(prefix + "group", "\"" + p.group + "\" is a port's name");
+                if (!other.group.empty() && other.group == p.name)
+                    r.fail(prefix + "name", "\"" + p.name + "\" is a port group's name");
                 if (other.name == p.name)
                     r.fail(prefix + "name", "\"" + p.name + "\" is used twice");
                 if (!p.number.empty() && other.number == p.number)

@@ -15,6 +15,7 @@
 #include "core/documents/conversion.hpp"
 #include "core/fax_server.hpp"
 #include "core/file_modes.hpp"
+#include "core/retry_policy.hpp"
 #include "core/routing_runner.hpp"
 #include "core/rpc_server.hpp"
 #include "core/store.hpp"
@@ -44,6 +45,8 @@ struct PortConfig {
     // Overrides [dialing] outside_line_prefix for this port (a port on a PBX
     // extension needs "9,", one on a direct line nothing).
     std::optional<std::string> outside_line_prefix;
+    // A port group's name: `faxctl send --port GROUP` sends on any port of it.
+    std::string group;
     std::vector<RoutingSetting> routing;
 };
 
@@ -79,6 +82,9 @@ struct Config {
     int routing_max_tries = 5;
     // [server] max_calls_per_number: calls to one number at once (1: one at a time).
     int max_calls_per_number = 1;
+    // [retry]: per failure class, the retries and delay; what is not set follows
+    // [server] retries and retry_delay (faxcom's Retries and RetryDelay).
+    RetryPolicy retry;
     // [server] call_stall_timeout: a connected call with no T.30 frame or event
     // and no image data moving for this long is hung up (0: never).
     std::chrono::milliseconds call_stall_timeout = std::chrono::seconds(120);

@@ -101,6 +101,7 @@ std::vector<std::string> port_differences(const PortConfig& a, const PortConfig&
     note("ecm", a.ecm == b.ecm);
     note("modems", a.modems == b.modems);
     note("routing", same_routing(a.routing, b.routing));
+    note("group", a.group == b.group);
     note("outside_line_prefix", a.outside_line_prefix == b.outside_line_prefix);
     return out;
 }
@@ -157,6 +158,7 @@ void Daemon::configure_port(Port& p, const PortConfig& pc) {
         p.put_Tsid(kAdmin, pc.tsid);
         p.put_Send(kAdmin, pc.send);
         p.put_Receive(kAdmin, pc.receive);
+        p.group = pc.group;
         for (RoutingMethod* m : p.GetRoutingMethods()) {
             const auto rs =
                 std::find_if(pc.routing.begin(), pc.routing.end(),
@@ -216,6 +218,7 @@ void Daemon::apply_reload(Config next) {
     }
     scheduler_.set_max_calls_per_number(next.max_calls_per_number);
     scheduler_.set_dial_rules(next.dialing);
+    scheduler_.set_retry_policy(next.retry);
     service_.call_stall_timeout = next.call_stall_timeout;
     config_ = std::move(next);
     // [dialing] is read at each dial: every port follows the new rules at once.

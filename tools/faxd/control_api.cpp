@@ -20,6 +20,7 @@
 #include "core/documents/submission.hpp"
 #include "core/error.hpp"
 #include "core/file_modes.hpp"
+#include "core/local_time.hpp"
 #include "core/protocol/base64.hpp"
 #include "core/protocol/error_codes.hpp"
 #include "core/protocol/fax_file_format.hpp"
@@ -84,6 +85,46 @@ void notify_param(const json& notify, Job& job) {
     if (!w) throw rpc::RpcError(rpc::kInvalidParams, "notify.when: one of done, fail, all, never");
     job.notify_address = address;
     job.notify_when = *w;
+}
+
+// "send_at": the first attempt not before this, in UTC as the protocol's times are.
+std::optional<TimePoint> send_at_param(const json& params) {
+    const auto text = opt_string_param(params, "send_at");
+    if (!text) return std::nullopt;
+    const auto t = parse_iso_utc(*text);
+    if (!t)
+        throw rpc::RpcError(rpc::kInvalidParams,
+                            "send_at: expected a UTC time such as 2026-12-08T08:00:00Z, got " +
+                                quoted_excerpt(*text));
+    return t;
+}
+
+// "ports": the names of the ports or port groups a job may use.
+std::optional<std::vector<std::string>> ports_param(const json& params) {
+    if (!params.contains("ports")) return std::nullopt;
+    const json& list = params["ports"];
+    const auto bad = [] {
+        return rpc::RpcError(rpc::kInvalidParams,
+                             "ports: expected a list of up to 64 port or port group names");
+    };
+    if (!list.is_array() || list.size() > 64) throw bad();
+    std::vector<std::string> names;
+    for (const json& n : list) {
+        if (!n.is_string()) throw bad();
+        names.push_back(n.get<std::string>());
+    }
+    return names;
+}
+
+// What job.alter changes, and what job.submit takes beside the fax itself.
+Scheduler::Alteration alteration_param(const json& params) {
+    Scheduler::Alteration a;
+    a.fax_number = opt_string_param(params, "number");
+    a.send_at = send_at_param(params);
+    a.priority = opt_int_param<std::int32_t>(params, "priority");
+    a.max_retries = opt_int_param<std::int32_t>(params, "retries");
+    a.ports = ports_param(params);
+    return a;
 }
 
 }  // namespace
@@ -197,6 +238,11 @@ void Daemon::register_handlers() {
         job.billing_code = opt_string_param(params, "billing_code").value_or("");
         job.discount_send = opt_bool_param(params, "discount_send").value_or(false);
         if (params.contains("notify")) notify_param(params["notify"], job);
+        const Scheduler::Alteration schedule = alteration_param(params);
+        job.send_at = schedule.send_at;
+        job.priority = schedule.priority.value_or(kDefaultJobPriority);
+        job.max_retries = schedule.max_retries.value_or(-1);
+        job.ports = schedule.ports.value_or(std::vector<std::string>{});
 
         // One document ("document", "display_name") or several, sent in order
         // as one fax ("documents": [{document, name}]).
@@ -229,6 +275,7 @@ void Daemon::register_handlers() {
         job.display_name = opt_string_param(params, "display_name").value_or(uploads.front().name);
         std::optional<CoverPageInfo> cover = cover_page_param(params, job);
         Scheduler::validate(job);  // before any work on the documents
+        scheduler_.validate_schedule(job);
 
         // What needs no conversion is refused at once, before any job exists:
         // an empty file, a type faxemu does not know or cannot convert.
@@ -358,6 +405,20 @@ void Daemon::register_handlers() {
         Job job = scheduler_.command(s.rights, s.user, id, cmd);
         wake();
         return job_json(job);
+    });
+
+    rpc.handle("job.alter", [this](Session& s, const json& params) {
+        const std::int64_t id = int_param(params, "job_id");
+        const Scheduler::Alteration change = alteration_param(params);
+        if (!change.fax_number && !change.send_at && !change.priority && !change.max_retries &&
+            !change.ports)
+            throw rpc::RpcError(rpc::kInvalidParams,
+                                "job.alter: nothing to change (number, send_at, priority, "
+                                "retries, ports)");
+        Job job = scheduler_.alter(s.rights, s.user, id, change);
+        spdlog::info("job {}: changed by {}", id, s.user);
+        wake();
+        return job_json(job, scheduler_.wait_reason(id));
     });
 
     rpc.handle("received.list", [this](Session& s, const json&) {

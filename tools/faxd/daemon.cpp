@@ -120,6 +120,7 @@ Daemon::Daemon(Config config)
     service_.call_stall_timeout = config_.call_stall_timeout;
     scheduler_.set_max_calls_per_number(config_.max_calls_per_number);
     scheduler_.set_dial_rules(config_.dialing);
+    scheduler_.set_retry_policy(config_.retry);
 
     scheduler_.on_abort([this](std::int64_t job_id, std::int32_t device_id) {
         if (auto b = branding_.find(device_id); b != branding_.end() && b->second == job_id) {

@@ -174,7 +174,18 @@ json job_json(const Job& j, const std::string& wait_reason) {
         {"last_error", j.last_error},
         {"last_t30_cause", j.last_t30_cause},
         {"last_failure", to_string(j.last_failure)},
-        {"wait_reason", wait_reason}};
+        {"wait_reason", wait_reason},
+        {"priority", j.priority},
+        {"send_at", iso_time_opt(j.send_at)},
+        {"ports", j.ports},
+        {"retries", j.max_retries},
+        {"failures",
+         {{"busy", j.failures.busy},
+          {"no_answer", j.failures.no_answer},
+          {"no_carrier", j.failures.no_carrier},
+          {"other", j.failures.other},
+          {"dials", j.failures.dials()},
+          {"tries", j.failures.tries()}}}};
     if (!j.notify_address.empty())
         out["notify"] = {{"address", j.notify_address}, {"when", to_string(j.notify_when)}};
     if (j.conversion) {
