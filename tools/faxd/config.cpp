@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -274,6 +275,15 @@ Config parse_config(const std::string& text, const std::string& origin) {
             r.fail("documents.max_memory_bytes", "must be at least 64 MiB (67108864)");
         r.refuse_unknown_keys(*s, "documents.");
     }
+    if (const toml::table* s = r.table(root, "", "metrics")) {
+        r.get(*s, "metrics.", "listen", c.metrics_listen);
+        try {
+            if (!c.metrics_listen.empty()) split_listen_address("metrics.listen", c.metrics_listen);
+        } catch (const std::exception&) {
+            r.fail("metrics.listen", "not HOST:PORT (e.g. \"127.0.0.1:9464\")");
+        }
+        r.refuse_unknown_keys(*s, "metrics.");
+    }
     if (const toml::table* s = r.table(root, "", "line")) {
         r.get(*s, "line.", "speed", c.line_speed);
         if (c.line_speed < 0) r.fail("line.speed", "must be 0 (unpaced) or positive");
@@ -427,6 +437,18 @@ ModemPortConfig modem_port_config(const PortConfig& port) {
     m.lock_dir = port.lock_dir;
     m.quirks = port.quirks;
     return m;
+}
+
+std::pair<std::string, std::uint16_t> split_listen_address(const std::string& key,
+                                                           const std::string& address) {
+    const auto colon = address.rfind(':');
+    const std::string port = colon == std::string::npos ? "" : address.substr(colon + 1);
+    int number = -1;
+    const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), number);
+    if (colon == std::string::npos || ec != std::errc{} || end != port.data() + port.size() ||
+        number < 0 || number > 65535)
+        throw std::runtime_error(key + ": \"" + address + "\" is not HOST:PORT");
+    return {address.substr(0, colon), static_cast<std::uint16_t>(number)};
 }
 
 }  // namespace faxemu::faxd

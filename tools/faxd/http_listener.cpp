@@ -102,8 +102,7 @@ HttpListener::~HttpListener() {
     stop();
 }
 
-void HttpListener::route(std::string path, std::vector<std::string> methods,
-                         HttpHandler handler) {
+void HttpListener::route(std::string path, std::vector<std::string> methods, HttpHandler handler) {
     impl_->routes[std::move(path)] = {std::move(methods), std::move(handler)};
 }
 
@@ -123,6 +122,15 @@ void HttpListener::start(const std::string& host, std::uint16_t port) {
 
 std::uint16_t HttpListener::port() const {
     return impl_->port;
+}
+
+void HttpListener::after(std::chrono::milliseconds delay, std::function<void()> fn) {
+    asio::post(*impl_->io, [io = impl_->io, delay, fn = std::move(fn)] {
+        auto timer = std::make_shared<asio::steady_timer>(*io, delay);
+        timer->async_wait([timer, fn](const asio::error_code& ec) {
+            if (!ec) fn();
+        });
+    });
 }
 
 void HttpListener::stop() {

@@ -15,6 +15,7 @@
 // to faxd's loop).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -58,6 +59,9 @@ class HttpListener {
     // thread. Throws std::runtime_error naming the address when it cannot bind.
     void start(const std::string& host, std::uint16_t port);
     std::uint16_t port() const;  // the bound port, once started
+    // Runs `fn` on the listener's thread after `delay` (deadlines of answers
+    // that wait for someone else); dropped if the listener stops first.
+    void after(std::chrono::milliseconds delay, std::function<void()> fn);
     // Closes the socket and connections and joins the thread; idempotent.
     void stop();
 
