@@ -16,6 +16,7 @@
 #include "core/protocol/closest_name.hpp"
 #include "core/protocol/defaults.hpp"
 #include "core/routing_method.hpp"
+#include "tools/faxd/log_target.hpp"
 #include "tools/faxmail/sender_allow_list.hpp"
 
 namespace faxemu::faxd {
@@ -195,6 +196,9 @@ Config parse_config(const std::string& text, const std::string& origin) {
         r.get(*s, "server.", "spool", c.spool);
         r.get(*s, "server.", "log_level", c.log_level);
         r.get(*s, "server.", "log_file", c.log_file);
+        r.get(*s, "server.", "log_target", c.log_target);
+        if (!log_target_from_string(c.log_target))
+            r.fail("server.log_target", "one of auto, stderr, journald, syslog");
         r.get(*s, "server.", "workers", c.workers);
         if (c.workers < 1 || c.workers > 64) r.fail("server.workers", "must be 1 to 64");
         r.get_mode(*s, "server.", "file_mode", false, c.modes.file);

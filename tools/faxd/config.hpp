@@ -46,7 +46,10 @@ struct PortConfig {
 struct Config {
     std::filesystem::path spool;  // empty: $XDG_STATE_HOME/faxemu, ~/.local/state/faxemu, /tmp
     std::string log_level = "info";
-    std::filesystem::path log_file;  // empty: stderr
+    std::filesystem::path log_file;  // empty: log_target
+    // auto (the journal when systemd connected stderr to it, else stderr),
+    // stderr, journald or syslog; see log_target.hpp.
+    std::string log_target = "auto";
     ServerSettings server;           // initial; settings changed through the API win
     // Permissions of the faxes, documents and directories faxd writes (spool,
     // archive, folder routing), set explicitly whatever the umask.
