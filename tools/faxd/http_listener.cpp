@@ -108,12 +108,15 @@ void HttpListener::route(std::string path, std::vector<std::string> methods, Htt
 
 void HttpListener::start(const std::string& host, std::uint16_t port) {
     Server& s = impl_->server;
+    const std::string address = host + ":" + std::to_string(port);
     websocketpp::lib::error_code ec;
-    s.listen(host, std::to_string(port), ec);
+    try {  // the resolver throws on a host it cannot resolve
+        s.listen(host, std::to_string(port), ec);
+    } catch (const std::exception& e) {
+        throw std::runtime_error("http: cannot listen on " + address + ": " + e.what());
+    }
     if (!ec) s.start_accept(ec);
-    if (ec)
-        throw std::runtime_error("http: cannot listen on " + host + ":" + std::to_string(port) +
-                                 ": " + ec.message());
+    if (ec) throw std::runtime_error("http: cannot listen on " + address + ": " + ec.message());
     asio::error_code local_ec;
     impl_->port = s.get_local_endpoint(local_ec).port();
     impl_->started = true;

@@ -75,7 +75,8 @@ std::shared_ptr<spdlog::logger> make_logger(LogTarget target) {
             break;
     }
     sink->set_formatter(std::move(formatter));
-    return std::make_shared<spdlog::logger>("faxd", std::move(sink));
+    // Unnamed as spdlog's default logger is: stderr lines look as they always did.
+    return std::make_shared<spdlog::logger>("", std::move(sink));
 }
 
 std::shared_ptr<spdlog::logger> make_file_logger(const std::filesystem::path& file) {
