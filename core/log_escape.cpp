@@ -42,7 +42,8 @@ namespace {
 
 class EscapingFormatter final : public spdlog::formatter {
   public:
-    EscapingFormatter() : inner_(std::make_unique<spdlog::pattern_formatter>()) {}
+    explicit EscapingFormatter(std::unique_ptr<spdlog::formatter> inner)
+        : inner_(std::move(inner)) {}
 
     void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
         const std::string_view payload(msg.payload.data(), msg.payload.size());
@@ -58,7 +59,7 @@ class EscapingFormatter final : public spdlog::formatter {
     }
 
     std::unique_ptr<spdlog::formatter> clone() const override {
-        return std::make_unique<EscapingFormatter>();
+        return std::make_unique<EscapingFormatter>(inner_->clone());
     }
 
   private:
@@ -68,7 +69,12 @@ class EscapingFormatter final : public spdlog::formatter {
 }  // namespace
 
 std::unique_ptr<spdlog::formatter> escaping_formatter() {
-    return std::make_unique<EscapingFormatter>();
+    return std::make_unique<EscapingFormatter>(std::make_unique<spdlog::pattern_formatter>());
+}
+
+std::unique_ptr<spdlog::formatter> escaping_message_formatter() {
+    return std::make_unique<EscapingFormatter>(
+        std::make_unique<spdlog::pattern_formatter>("%v", spdlog::pattern_time_type::local, ""));
 }
 
 void escape_logged_control_characters() {

@@ -20,6 +20,10 @@ std::string escape_control_characters(std::string_view text);
 // spdlog's default pattern behind escape_control_characters.
 std::unique_ptr<spdlog::formatter> escaping_formatter();
 
+// The message alone, escaped, with no line end: for sinks that record time,
+// level and program themselves (the journal, syslog).
+std::unique_ptr<spdlog::formatter> escaping_message_formatter();
+
 // Makes every logger, present and future, use escaping_formatter().
 void escape_logged_control_characters();
 

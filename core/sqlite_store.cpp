@@ -231,6 +231,9 @@ std::vector<std::string> split_lines(const std::string& text) {
 
 // One use of a cached prepared statement. Parameters and columns are numbered
 // as in SQLite: parameters from 1, columns from 0.
+// How long a writer waits for another connection's write lock.
+constexpr int kBusyTimeoutMs = 5000;
+
 class SqliteStore::Statement {
   public:
     Statement(const SqliteStore& store, sqlite3_stmt* stmt) : store_(store), stmt_(stmt) {}
@@ -343,7 +346,7 @@ SqliteStore::SqliteStore(const std::filesystem::path& db_file) : path_(db_file) 
         if (rc != SQLITE_OK) fail(rc);
         sqlite3_extended_result_codes(db_, 1);
         // Another process (a faxctl reading the queue) may hold the lock briefly.
-        sqlite3_busy_timeout(db_, 5000);
+        sqlite3_busy_timeout(db_, kBusyTimeoutMs);
         // A file that is not a database shows here, at the first read.
         doing_ = "setting WAL mode";
         {
@@ -1010,6 +1013,18 @@ std::optional<ServerSettings> SqliteStore::server_settings() const {
     }
     tx.commit();
     return out;
+}
+
+std::string SqliteStore::write_problem() const {
+    std::lock_guard lock(mutex_);
+    sqlite3_busy_timeout(db_, 0);
+    std::string problem;
+    if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK)
+        sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    else
+        problem = sqlite3_errmsg(db_);
+    sqlite3_busy_timeout(db_, kBusyTimeoutMs);
+    return problem;
 }
 
 }  // namespace faxemu

@@ -29,6 +29,10 @@ class SqliteStore final : public Store {
     SqliteStore& operator=(const SqliteStore&) = delete;
 
     const std::filesystem::path& path() const { return path_; }
+    // For faxd's health check: "" when a write could start now (the file is
+    // writable and no other connection holds the write lock), else why not.
+    // Never waits for the lock.
+    std::string write_problem() const;
 
     // Update and add calls of a record that does not exist throw NotFound.
     std::int64_t add_job(const Job& job) override;

@@ -79,6 +79,25 @@ tls_key = "/etc/faxd/key.pem"
     EXPECT_TRUE(parse_config(kPort, "test.toml").tls_listen.empty());  // off by default
 }
 
+// [metrics] listen: off unless set; HOST:PORT checked with its line; no other keys.
+TEST(FaxdConfig, MetricsListenAndLogTarget) {
+    EXPECT_EQ(parse_config(kPort, "test.toml").metrics_listen, "");
+    EXPECT_EQ(parse_config("[metrics]\nlisten = \"127.0.0.1:9464\"\n" + kPort, "test.toml")
+                  .metrics_listen,
+              "127.0.0.1:9464");
+    EXPECT_EQ(error_of("[metrics]\nlisten = \"127.0.0.1\"\n" + kPort),
+              "test.toml:2: metrics.listen: not HOST:PORT (e.g. \"127.0.0.1:9464\")");
+    EXPECT_EQ(error_of("[metrics]\nlisten = \"127.0.0.1:70000\"\n" + kPort),
+              "test.toml:2: metrics.listen: not HOST:PORT (e.g. \"127.0.0.1:9464\")");
+    EXPECT_EQ(error_of("[metrics]\nlisen = \"127.0.0.1:9464\"\n" + kPort),
+              "test.toml:2: metrics.lisen: unknown key (did you mean \"listen\"?)");
+    EXPECT_EQ(parse_config(kPort, "test.toml").log_target, "auto");
+    EXPECT_EQ(parse_config("[server]\nlog_target = \"syslog\"\n" + kPort, "test.toml").log_target,
+              "syslog");
+    EXPECT_EQ(error_of("[server]\nlog_target = \"journal\"\n" + kPort),
+              "test.toml:2: server.log_target: one of auto, stderr, journald, syslog");
+}
+
 TEST(FaxdConfig, TlsListenNeedsCertificateAndKey) {
     EXPECT_NE(
         error_of("[control]\ntls_listen = \"127.0.0.1:4576\"\n" + kPort).find("control.tls_cert"),

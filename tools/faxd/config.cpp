@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -15,6 +16,7 @@
 #include "core/protocol/closest_name.hpp"
 #include "core/protocol/defaults.hpp"
 #include "core/routing_method.hpp"
+#include "tools/faxd/log_target.hpp"
 #include "tools/faxmail/sender_allow_list.hpp"
 
 namespace faxemu::faxd {
@@ -270,6 +272,9 @@ Config parse_config(const std::string& text, const std::string& origin) {
         r.get(*s, "server.", "spool", c.spool);
         r.get(*s, "server.", "log_level", c.log_level);
         r.get(*s, "server.", "log_file", c.log_file);
+        r.get(*s, "server.", "log_target", c.log_target);
+        if (!log_target_from_string(c.log_target))
+            r.fail("server.log_target", "one of auto, stderr, journald, syslog");
         r.get(*s, "server.", "workers", c.workers);
         if (c.workers < 1 || c.workers > 64) r.fail("server.workers", "must be 1 to 64");
         r.get_mode(*s, "server.", "file_mode", false, c.modes.file);
@@ -351,6 +356,15 @@ Config parse_config(const std::string& text, const std::string& origin) {
         if (l.max_memory_bytes < (64u << 20))
             r.fail("documents.max_memory_bytes", "must be at least 64 MiB (67108864)");
         r.refuse_unknown_keys(*s, "documents.");
+    }
+    if (const toml::table* s = r.table(root, "", "metrics")) {
+        r.get(*s, "metrics.", "listen", c.metrics_listen);
+        try {
+            if (!c.metrics_listen.empty()) split_listen_address("metrics.listen", c.metrics_listen);
+        } catch (const std::exception&) {
+            r.fail("metrics.listen", "not HOST:PORT (e.g. \"127.0.0.1:9464\")");
+        }
+        r.refuse_unknown_keys(*s, "metrics.");
     }
     if (const toml::table* s = r.table(root, "", "line")) {
         r.get(*s, "line.", "speed", c.line_speed);
@@ -523,6 +537,18 @@ ModemPortConfig modem_port_config(const PortConfig& port) {
     m.lock_dir = port.lock_dir;
     m.quirks = port.quirks;
     return m;
+}
+
+std::pair<std::string, std::uint16_t> split_listen_address(const std::string& key,
+                                                           const std::string& address) {
+    const auto colon = address.rfind(':');
+    const std::string port = colon == std::string::npos ? "" : address.substr(colon + 1);
+    int number = -1;
+    const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), number);
+    if (colon == std::string::npos || ec != std::errc{} || end != port.data() + port.size() ||
+        number < 0 || number > 65535)
+        throw std::runtime_error(key + ": \"" + address + "\" is not HOST:PORT");
+    return {address.substr(0, colon), static_cast<std::uint16_t>(number)};
 }
 
 }  // namespace faxemu::faxd

@@ -53,7 +53,10 @@ struct PortConfig {
 struct Config {
     std::filesystem::path spool;  // empty: $XDG_STATE_HOME/faxemu, ~/.local/state/faxemu, /tmp
     std::string log_level = "info";
-    std::filesystem::path log_file;  // empty: stderr
+    std::filesystem::path log_file;  // empty: log_target
+    // auto (the journal when systemd connected stderr to it, else stderr),
+    // stderr, journald or syslog; see log_target.hpp.
+    std::string log_target = "auto";
     ServerSettings server;           // initial; settings changed through the API win
     // Permissions of the faxes, documents and directories faxd writes (spool,
     // archive, folder routing), set explicitly whatever the umask.
@@ -66,6 +69,8 @@ struct Config {
     std::filesystem::path socket;           // empty: <spool>/faxd.sock
     std::filesystem::path users;            // empty: only the local admin (Unix socket)
     RpcServer::Limits control_limits;       // sessions, line sizes, login deadline and back-off
+    // [metrics] listen: HOST:PORT of the HTTP listener for /metrics and /health; empty: none.
+    std::string metrics_listen;
     std::size_t max_document_bytes = 32u << 20;
     // Threads of the worker pool that does faxd's heavy work (conversion, routing).
     std::size_t workers = 2;
@@ -111,6 +116,11 @@ Config load_config(const std::filesystem::path& file);
 Config parse_config(const std::string& toml_text, const std::string& origin);
 // Two simulated ports, 5551001 and 5551002, both sending and receiving.
 Config default_config();
+
+// A listen address's HOST and PORT ("127.0.0.1:4575"); throws
+// std::runtime_error naming `key` when `address` is not that shape.
+std::pair<std::string, std::uint16_t> split_listen_address(const std::string& key,
+                                                           const std::string& address);
 
 // What a port of kind "modem" tells its device.
 ModemPortConfig modem_port_config(const PortConfig& port);

@@ -146,28 +146,23 @@ Daemon::Daemon(Config config)
 
     rpc_ = std::make_unique<RpcServer>(io_, users_, config_.control_limits);
     register_handlers();
-    const auto host_port = [](const std::string& key, const std::string& address) {
-        const auto colon = address.rfind(':');
-        if (colon == std::string::npos)
-            throw std::runtime_error("control." + key + ": \"" + address + "\" is not HOST:PORT");
-        return std::pair(address.substr(0, colon),
-                         static_cast<std::uint16_t>(std::stoi(address.substr(colon + 1))));
-    };
     if (!config_.listen.empty()) {
-        const auto [host, port] = host_port("listen", config_.listen);
+        const auto [host, port] = split_listen_address("control.listen", config_.listen);
         rpc_->listen_tcp(host, port);
         spdlog::info("faxd: control protocol on {}:{}", host, tcp_port());
     }
     if (!config_.tls_listen.empty()) {
-        const auto [host, port] = host_port("tls_listen", config_.tls_listen);
+        const auto [host, port] = split_listen_address("control.tls_listen", config_.tls_listen);
         rpc_->listen_tls(host, port, config_.tls_cert, config_.tls_key);
         spdlog::info("faxd: control protocol on tls://{}:{}", host, rpc_->tls_port());
     }
     rpc_->listen_unix(socket_path_);
     spdlog::info("faxd: control protocol on {}", socket_path_.string());
+    start_http();
 }
 
 Daemon::~Daemon() {
+    stop_http();  // its handlers post to io_
     // Conversions stop at once (their jobs stay Converting, and are converted
     // again at the next start); routing finishes its program first.
     workers_.stop();
@@ -379,6 +374,7 @@ void Daemon::stop() {
         if (stopping_) return;
         stopping_ = true;
         spdlog::info("faxd: stopping");
+        stop_http();
         rpc_->stop();
         // Calls in progress end now; their jobs go back to the queue as after a crash,
         // receptions keep their whole pages.
@@ -647,6 +643,7 @@ void Daemon::call_progress(const CallRecord& rec, const SessionEvent& e) {
 }
 
 void Daemon::call_ended(const CallRecord& rec) {
+    metrics_.call_ended(rec.outbound, rec.outcome, rec.pages);
     if (rec.outbound) {
         auto it = sending_.find(rec.device_id);
         if (it == sending_.end()) return;

@@ -26,6 +26,8 @@
 #include "devices/simulated_device.hpp"
 #include "devices/virtual_exchange.hpp"
 #include "tools/faxd/config.hpp"
+#include "tools/faxd/http_listener.hpp"
+#include "tools/faxd/metrics_registry.hpp"
 #include "tools/faxd/received_exports.hpp"
 
 namespace faxemu::faxd {
@@ -52,6 +54,8 @@ class Daemon final : private CallObserver {
     asio::io_context& io() { return io_; }
     const std::filesystem::path& spool() const { return spool_; }
     std::uint16_t tcp_port() const { return rpc_->tcp_port(); }
+    // The port of [metrics] listen (/metrics, /health); 0 when it is off.
+    std::uint16_t metrics_port() const;
     const std::filesystem::path& socket_path() const { return socket_path_; }
 
   private:
@@ -59,6 +63,16 @@ class Daemon final : private CallObserver {
     void call_started(const CallRecord& rec) override;
     void call_progress(const CallRecord& rec, const SessionEvent& e) override;
     void call_ended(const CallRecord& rec) override;
+
+    // The metrics and health endpoints ([metrics] listen), in daemon_http.cpp.
+    // Their handlers run on the listener's thread and read faxd's state on io_.
+    void start_http();
+    void stop_http();
+    // Runs `answer` on io_ and sends what it returns; 503 if io_ has not run
+    // it within a deadline (faxd's loop is stuck).
+    void answer_on_loop(HttpResponder respond, std::function<HttpResponse()> answer);
+    std::string metrics_text();  // on io_
+    std::string health_problem();  // on io_: "" when healthy
 
     void build_ports();
     // The settings saved through the API (every port's, or only `name`'s) win
@@ -164,8 +178,11 @@ class Daemon final : private CallObserver {
     bool ports_pending_ = false;
     bool running_pumps_ = false;
     bool device_pump_running_ = false;
+    MetricsRegistry metrics_;
+    double start_time_seconds_ = 0;  // faxd's start, wall clock, for process_start_time_seconds
     bool stopping_ = false;
     bool loading_ = true;  // while settings are applied at start, changes are not saved back
+    std::unique_ptr<HttpListener> http_;  // last: stopped before what its handlers read
 };
 
 }  // namespace faxemu::faxd

@@ -2,7 +2,6 @@
 // default (two simulated ports). Runs until SIGTERM or SIGINT; SIGHUP reads the
 // configuration again (config_reload.hpp). `faxd check-config FILE` checks a
 // configuration without starting.
-#include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
@@ -10,11 +9,11 @@
 #include <functional>
 #include <iostream>
 
-#include "core/log_escape.hpp"
 #include "core/protocol/defaults.hpp"
 #include "core/users.hpp"
 #include "tools/faxd/config.hpp"
 #include "tools/faxd/daemon.hpp"
+#include "tools/faxd/log_target.hpp"
 
 using namespace faxemu;
 
@@ -28,7 +27,12 @@ int main(int argc, char** argv) {
     std::optional<std::string> listen;
     app.add_option("--listen", listen, "control protocol TCP address HOST:PORT (\"\" for none)");
     app.add_option("--log-level", log_level, "trace, debug, info, warn, error");
-    app.add_option("--log-file", log_file, "log to this file instead of stderr");
+    app.add_option("--log-file", log_file, "log to this file (wins over --log)");
+    std::string log_target;
+    app.add_option("--log", log_target,
+                   "auto (the journal when systemd runs faxd, else stderr), stderr, journald, "
+                   "syslog")
+        ->check(CLI::IsMember({"auto", "stderr", "journald", "syslog"}));
     app.set_version_flag("--version", std::string("faxd ") + FAXEMU_VERSION);
     std::string check_file;
     auto* check = app.add_subcommand(
@@ -71,16 +75,20 @@ int main(int argc, char** argv) {
         if (listen) config.listen = *listen;
         if (!log_level.empty()) config.log_level = log_level;
         if (!log_file.empty()) config.log_file = log_file;
+        if (!log_target.empty()) config.log_target = log_target;
         return config;
     };
     // Until faxd listens for SIGHUP, one must not end it.
     std::signal(SIGHUP, SIG_IGN);
     try {
         faxd::Config config = load();
-        if (!config.log_file.empty())
-            spdlog::set_default_logger(spdlog::basic_logger_mt("faxd", config.log_file.string()));
-        // Client strings (names, numbers, file names) reach the log: no forged lines.
-        escape_logged_control_characters();
+        // Client strings (names, numbers, file names) reach the log: each logger
+        // escapes control characters, so no forged lines.
+        spdlog::set_default_logger(!config.log_file.empty()
+                                       ? faxd::make_file_logger(config.log_file)
+                                       : faxd::make_logger(faxd::resolve_log_target(
+                                             *faxd::log_target_from_string(config.log_target),
+                                             std::getenv("JOURNAL_STREAM"))));
         spdlog::set_level(spdlog::level::from_str(config.log_level));
         spdlog::flush_on(spdlog::level::info);
 

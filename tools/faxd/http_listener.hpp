@@ -1,0 +1,73 @@
+// faxd's HTTP listener: the metrics and health endpoints today, the web
+// console's routes later (issue 16). websocketpp (Debian's libwebsocketpp-dev,
+// standalone Asio) parses HTTP and will carry the console's WebSocket.
+//
+// Why no Asio or websocketpp type appears here: websocketpp 0.8.2 does not
+// compile as C++20 (template-ids on its constructors) nor with
+// ASIO_NO_DEPRECATED, which the rest of faxd uses. Its one translation unit,
+// http_listener.cpp, is built as C++17 with Asio's deprecated names, and
+// talks to the rest of faxd only through the plain types below.
+//
+// The listener runs its own io_context on its own thread, so a busy or stuck
+// faxd loop cannot stop it answering (a health check then says so, rather
+// than hanging). Handlers run on that thread and answer through their
+// HttpResponder, at once or later from any thread (e.g. after posting work
+// to faxd's loop).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace faxemu::faxd {
+
+struct HttpRequest {
+    std::string method;  // "GET", "POST", ...
+    std::string target;  // as sent: path and query
+    std::string path;    // the target without its query
+    std::string body;
+};
+
+struct HttpResponse {
+    int status = 200;
+    std::string content_type = "text/plain; charset=utf-8";
+    std::string body;
+    std::vector<std::pair<std::string, std::string>> headers;  // more headers
+};
+
+// Answers the request once; callable from any thread. Answers after the
+// listener stopped are dropped.
+using HttpResponder = std::function<void(HttpResponse)>;
+using HttpHandler = std::function<void(const HttpRequest&, HttpResponder)>;
+
+class HttpListener {
+  public:
+    HttpListener();
+    ~HttpListener();  // stops
+    HttpListener(const HttpListener&) = delete;
+    HttpListener& operator=(const HttpListener&) = delete;
+
+    // Before start(): `path` (exact, without query) answered by `handler` for
+    // the listed methods. Another method on it is 405 with Allow; a path with
+    // no route is 404.
+    void route(std::string path, std::vector<std::string> methods, HttpHandler handler);
+
+    // Binds HOST:PORT (port 0: any free one) and serves on the listener's own
+    // thread. Throws std::runtime_error naming the address when it cannot bind.
+    void start(const std::string& host, std::uint16_t port);
+    std::uint16_t port() const;  // the bound port, once started
+    // Runs `fn` on the listener's thread after `delay` (deadlines of answers
+    // that wait for someone else); dropped if the listener stops first.
+    void after(std::chrono::milliseconds delay, std::function<void()> fn);
+    // Closes the socket and connections and joins the thread; idempotent.
+    void stop();
+
+  private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace faxemu::faxd
