@@ -80,8 +80,8 @@ void record_fax_tiff_info(const fs::path& file, const FaxTiffInfo& info) {
         const tdir_t pages = TIFFNumberOfDirectories(tif.get());
         for (tdir_t page = 0; page < pages; ++page) {
             if (TIFFSetDirectory(tif.get(), page) != 1)
-                throw FaxError(ErrorCode::Io, file.string() + ": cannot read page " +
-                                                  std::to_string(page + 1));
+                throw FaxError(ErrorCode::Io,
+                               file.string() + ": cannot read page " + std::to_string(page + 1));
             TIFF* t = tif.get();
             set_text(t, file, TIFFTAG_SOFTWARE, "faxemu faxd");
             set_text(t, file, TIFFTAG_IMAGEDESCRIPTION, info.tsid);
