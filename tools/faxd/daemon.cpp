@@ -680,8 +680,8 @@ void Daemon::call_ended(const CallRecord& rec) {
     } else {
         // What FaxTiff (COM) reads, in the file itself, before anything copies it.
         try {
-            record_fax_tiff_info(f->file, received_fax_tiff_info(
-                                              *f, server_.port(rec.device_id).number));
+            record_fax_tiff_info(f->file,
+                                 received_fax_tiff_info(*f, server_.port(rec.device_id).number));
         } catch (const std::exception& e) {  // the fax is still there, untagged
             spdlog::warn("fax {}: cannot record its details in {}: {}", fax_id, f->file, e.what());
         }
