@@ -10,6 +10,8 @@
 # ia32 emulation; otherwise the 32-bit leg is reported as SKIP):
 #  1. late_admin.vbs (admin): ports, Rings/Csid, routing, send 5551002, poll;
 #     then the received fax is fetched with faxctl and compared pixel for pixel;
+#  1d. late_faxtiff.vbs: FaxTiff.FaxTiff reads that received fax's file (CSID,
+#     page count, receive time, ...) and matches what faxd reports for it;
 #  1b. late_documents.vbs (admin): FaxDoc.Send of a .pdf and a .txt, and a
 #     file faxd cannot fax;
 #  1c. late_personal_cover.vbs (admin): a cover page from the client's own .svg
@@ -230,6 +232,18 @@ if [ -n "$rid" ] && ctl received --fetch "$rid" -o "$tmp/received$bits.tif" >/de
 else
   fail "[$bits] no received fax to fetch from faxd"
 fi
+# ---- 1d. FaxTiff.FaxTiff on that received fax, against what faxd reports for it
+# (the list is in id order and the fax just fetched is the last one)
+if [ -n "$rid" ] && [ -f "$tmp/received$bits.tif" ]; then
+  ctl --json received >"$tmp/received$bits.json" 2>&1
+  last_of() { grep -o "\"$1\": *\"\{0,1\}[^\",}]*" "$tmp/received$bits.json" | tail -n1 | sed 's/^[^:]*: *"\{0,1\}//'; }
+  start=$(last_of start)
+  epoch=$(date -u -d "$start" +%s 2>/dev/null)
+  run_vbs late_faxtiff.vbs pass "" "" "$(winpath "$tmp/received$bits.tif")" "$(last_of csid)" \
+    "$(last_of pages)" "${epoch:-0}" "$(date -d "@${epoch:-0}" '+%Y-%m-%d %H:%M:%S')" 5551002 "$(last_of caller_id)"
+else
+  fail "[$bits] FaxTiff: no received fax to read"
+fi
 for _ in $(seq 100); do ls "$inbox"/* >/dev/null 2>&1 && break; sleep 0.1; done
 if ls "$inbox"/* >/dev/null 2>&1; then pass "[$bits] Store-in-folder routing (enabled through the shim) wrote $(ls "$inbox" | head -1)"
 else fail "[$bits] nothing in the routing folder $inbox"; fi
@@ -331,7 +345,8 @@ else
   if regsvr 64 /u >/dev/null; then pass "regsvr32 /u (64-bit)"; else fail "regsvr32 /u (64-bit)"; fi
   echo "    (the 32-bit registration below was written with reg add /reg:32: no 32-bit Wine here)"
   left_alone 64 32
-  for k in "HKCR\\CLSID\\$clsid" 'HKCR\FaxServer.FaxServer' 'HKCR\FaxServer.FaxServer.1'; do w reg delete "$k" /reg:32 /f >/dev/null; done
+  for k in "HKCR\\CLSID\\$clsid" 'HKCR\FaxServer.FaxServer' 'HKCR\FaxServer.FaxServer.1' \
+           'HKCR\FaxTiff.FaxTiff' 'HKCR\FaxTiff.FaxTiff.1'; do w reg delete "$k" /reg:32 /f >/dev/null; done
   w reg delete "$lib" /f >/dev/null
 fi
 

@@ -16,6 +16,7 @@
 #include "core/documents/page_header.hpp"
 #include "core/documents/submission.hpp"
 #include "core/error.hpp"
+#include "core/fax_tiff_tags.hpp"
 #include "core/file_modes.hpp"
 #include "core/image_compare.hpp"
 #include "core/job_notice.hpp"
@@ -692,6 +693,13 @@ void Daemon::call_ended(const CallRecord& rec) {
         std::error_code ignored;
         std::filesystem::remove(f->file, ignored);
     } else {
+        // What FaxTiff (COM) reads, in the file itself, before anything copies it.
+        try {
+            record_fax_tiff_info(f->file,
+                                 received_fax_tiff_info(*f, server_.port(rec.device_id).number));
+        } catch (const std::exception& e) {  // the fax is still there, untagged
+            spdlog::warn("fax {}: cannot record its details in {}: {}", fax_id, f->file, e.what());
+        }
         // Stored with the reception's end in one write: a crash cannot leave a
         // received fax that nobody will route.
         plan_routing(*f);
