@@ -57,7 +57,7 @@ struct Config {
     // auto (the journal when systemd connected stderr to it, else stderr),
     // stderr, journald or syslog; see log_target.hpp.
     std::string log_target = "auto";
-    ServerSettings server;           // initial; settings changed through the API win
+    ServerSettings server;  // initial; settings changed through the API win
     // Permissions of the faxes, documents and directories faxd writes (spool,
     // archive, folder routing), set explicitly whatever the umask.
     FileModes modes;

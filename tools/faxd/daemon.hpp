@@ -71,7 +71,7 @@ class Daemon final : private CallObserver {
     // Runs `answer` on io_ and sends what it returns; 503 if io_ has not run
     // it within a deadline (faxd's loop is stuck).
     void answer_on_loop(HttpResponder respond, std::function<HttpResponse()> answer);
-    std::string metrics_text();  // on io_
+    std::string metrics_text();    // on io_
     std::string health_problem();  // on io_: "" when healthy
 
     void build_ports();
