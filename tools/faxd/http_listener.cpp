@@ -45,8 +45,8 @@ struct HttpListener::Impl {
         HttpHandler handler;
     };
 
-    // Shared with responders, which may outlive the listener: a post to a
-    // stopped io_context is dropped.
+    // Responders, which may outlive the listener, hold it weakly: a post to a
+    // stopped or destroyed io_context is dropped.
     std::shared_ptr<asio::io_context> io = std::make_shared<asio::io_context>();
     Server server;
     std::map<std::string, Route> routes;
@@ -61,9 +61,13 @@ struct HttpListener::Impl {
         HttpRequest request{raw.get_method(), con->get_resource(), path_of(con->get_resource()),
                             raw.get_body()};
         auto answered = std::make_shared<std::atomic<bool>>(false);
-        HttpResponder respond = [io = io, con, answered](HttpResponse r) {
+        // Weak: a handler the io_context holds must not keep it alive, or
+        // neither is ever freed.
+        HttpResponder respond = [weak_io = std::weak_ptr<asio::io_context>(io), con,
+                                 answered](HttpResponse r) {
             if (answered->exchange(true)) return;
-            asio::post(*io, [con, r = std::move(r)] { send(con, r); });
+            if (const auto live = weak_io.lock())
+                asio::post(*live, [con, r = std::move(r)] { send(con, r); });
         };
         const auto route = routes.find(request.path);
         if (route == routes.end()) {
@@ -128,12 +132,15 @@ std::uint16_t HttpListener::port() const {
 }
 
 void HttpListener::after(std::chrono::milliseconds delay, std::function<void()> fn) {
-    asio::post(*impl_->io, [io = impl_->io, delay, fn = std::move(fn)] {
-        auto timer = std::make_shared<asio::steady_timer>(*io, delay);
-        timer->async_wait([timer, fn](const asio::error_code& ec) {
-            if (!ec) fn();
-        });
-    });
+    asio::post(*impl_->io,
+               [weak_io = std::weak_ptr<asio::io_context>(impl_->io), delay, fn = std::move(fn)] {
+                   const auto io = weak_io.lock();
+                   if (!io) return;
+                   auto timer = std::make_shared<asio::steady_timer>(*io, delay);
+                   timer->async_wait([timer, fn](const asio::error_code& ec) {
+                       if (!ec) fn();
+                   });
+               });
 }
 
 void HttpListener::stop() {
