@@ -275,6 +275,9 @@ void Daemon::remove_stale_routing_temporaries() {
     for (const ReceivedFax& f : store_.received_faxes())
         for (const RoutingOutcome& o : f.routing)
             if (!o.done && o.guid == kFolderRoutingGuid) folders.insert(o.routing_data);
+    // A received fax's tags are written into a temporary copy (fax_tiff_tags)
+    // that a crash may leave beside it.
+    folders.insert((spool_ / "received").string());
     for (const std::string& folder : folders)
         if (int n = RoutingRunner::remove_stale_temporaries(folder))
             spdlog::info("faxd: removed {} unfinished copies from {}", n, folder);
