@@ -140,7 +140,7 @@ Daemon::Daemon(Config config)
     });
     if (int n = scheduler_.recover())
         spdlog::warn("faxd: {} job(s) were in a call when faxd stopped; they are queued again", n);
-    remove_stale_routing_temporaries();
+    remove_stale_temporaries();
     recover_received();
     remove_orphan_documents();
     resume_conversions();
@@ -266,7 +266,7 @@ void Daemon::recover_received() {
     }
 }
 
-void Daemon::remove_stale_routing_temporaries() {
+void Daemon::remove_stale_temporaries() {
     std::set<std::string> folders;
     for (Port* p : server_.ports())
         if (const RoutingMethod* m = p->routing_method(kFolderRoutingGuid);

@@ -80,8 +80,9 @@ class Daemon final : private CallObserver {
     void apply_saved_settings(const std::string& name = {});
     void save_port(const Port& port);
     void recover_received();
-    // Copies into routing folders that a killed faxd left half done.
-    void remove_stale_routing_temporaries();
+    // Half-written copies a killed faxd left: in routing folders and in
+    // spool/received (a received fax being tagged).
+    void remove_stale_temporaries();
     void remove_orphan_documents();
     void register_handlers();
 
