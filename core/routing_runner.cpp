@@ -365,16 +365,23 @@ std::vector<char*> c_strings(const std::vector<std::string>& v) {
     return out;
 }
 
-// Runs `program` (argv[0] when null, looked up in PATH when it has no '/')
-// with `argv` and stdin from `input`
-// (or /dev/null when null), stdout and stderr captured, every other fd closed,
-// its own process group (so a timeout kills what it started too), default
-// signal handling and an empty signal mask whatever the calling thread has.
-// `env` null: faxd's environment.
-ChildResult run_child(const std::vector<std::string>& argv, const std::vector<std::string>* env,
-                      const std::string* input, std::chrono::seconds timeout,
-                      const std::string* program = nullptr) {
-    ChildResult result;
+// A started child's ends of its pipes (stdin only when it has input).
+struct SpawnedChild {
+    pid_t pid = -1;
+    int spawn_error = 0;  // posix_spawn's error; then nothing else is set
+    Fd out_r, err_r, in_w;
+};
+
+// Starts `program` (argv[0] when null, looked up in PATH when it has no '/')
+// with `argv` and stdin from a socket when `with_input` (else /dev/null),
+// stdout and stderr into pipes, every other fd closed, its own process group
+// (so a timeout kills what it started too), default signal handling and an
+// empty signal mask whatever the calling thread has. `env` null: faxd's
+// environment.
+SpawnedChild spawn_child(const std::vector<std::string>& argv,
+                         const std::vector<std::string>* env, bool with_input,
+                         const std::string* program) {
+    SpawnedChild child;
     int p[2];
     if (::pipe2(p, O_CLOEXEC) != 0) fail_errno("cannot create a pipe", errno);
     Fd out_r(p[0]), out_w(p[1]);
@@ -383,7 +390,7 @@ ChildResult run_child(const std::vector<std::string>& argv, const std::vector<st
     // stdin is a socket so that writing to a child that quit early gives EPIPE
     // (MSG_NOSIGNAL) instead of a process-wide SIGPIPE.
     Fd in_w, in_r;
-    if (input) {
+    if (with_input) {
         if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, p) != 0)
             fail_errno("cannot create a socket pair", errno);
         in_w = Fd(p[0]);
@@ -394,7 +401,7 @@ ChildResult run_child(const std::vector<std::string>& argv, const std::vector<st
     set_nonblocking(err_r.get());
 
     SpawnSetup s;
-    if (input)
+    if (with_input)
         SpawnSetup::check(::posix_spawn_file_actions_adddup2(&s.actions_, in_r.get(), 0));
     else
         SpawnSetup::check(
@@ -415,17 +422,26 @@ ChildResult run_child(const std::vector<std::string>& argv, const std::vector<st
     auto args = c_strings(argv);
     std::vector<char*> envp;
     if (env) envp = c_strings(*env);
-    pid_t pid = -1;
-    const int rc = ::posix_spawnp(&pid, program ? program->c_str() : args[0], &s.actions_, &s.attr_,
-                                  args.data(), env ? envp.data() : environ);
+    const int rc = ::posix_spawnp(&child.pid, program ? program->c_str() : args[0], &s.actions_,
+                                  &s.attr_, args.data(), env ? envp.data() : environ);
     if (rc != 0) {
-        result.spawn_error = rc;
-        return result;
+        child.spawn_error = rc;
+        return child;
     }
-    out_w.reset();
-    err_w.reset();
-    in_r.reset();
+    child.out_r = std::move(out_r);
+    child.err_r = std::move(err_r);
+    child.in_w = std::move(in_w);
+    return child;
+}
 
+// Feeds the child its input and collects its output until it ends, or until
+// `timeout`: then SIGTERM to its group, and SIGKILL after kTermGrace.
+void supervise_child(SpawnedChild& child, const std::string* input, std::chrono::seconds timeout,
+                     ChildResult& result) {
+    const pid_t pid = child.pid;
+    Fd& out_r = child.out_r;
+    Fd& err_r = child.err_r;
+    Fd& in_w = child.in_w;
     std::size_t written = 0;
     if (input && input->empty()) in_w.reset();
     // Our own unreaped child: its pid cannot be reused, so pidfd_open is race-free.
@@ -500,6 +516,20 @@ ChildResult run_child(const std::vector<std::string>& argv, const std::vector<st
     if (out_r) read_some(out_r.get(), result.out, 256);
     if (err_r) read_some(err_r.get(), result.err, 256);
     result.input_cut = input && written < input->size();
+}
+
+// Runs a program as spawn_child describes, with stdin from `input` (or
+// /dev/null when null), its output captured, within `timeout`.
+ChildResult run_child(const std::vector<std::string>& argv, const std::vector<std::string>* env,
+                      const std::string* input, std::chrono::seconds timeout,
+                      const std::string* program = nullptr) {
+    ChildResult result;
+    SpawnedChild child = spawn_child(argv, env, input != nullptr, program);
+    if (child.spawn_error != 0) {
+        result.spawn_error = child.spawn_error;
+        return result;
+    }
+    supervise_child(child, input, timeout, result);
     return result;
 }
 

@@ -151,18 +151,9 @@ std::string ghostscript_program() {
     return env && *env ? env : "gs";
 }
 
-void render_with_ghostscript(const GhostscriptJob& job, std::stop_token stop) {
-    const std::string quoted = "\"" + job.name + "\": ";
-    const auto fail = [&](const std::string& reason) {
-        return FaxError(ErrorCode::BadDocument, quoted + reason);
-    };
-    const auto limit_seconds = [&] {
-        return std::to_string(std::max<std::int64_t>(
-            0,
-            std::chrono::duration_cast<std::chrono::seconds>(job.deadline - Clock::now()).count()));
-    };
-    // Everything the child needs is made before fork: after it, only
-    // async-signal-safe calls.
+namespace {
+
+std::vector<std::string> ghostscript_args(const GhostscriptJob& job) {
     std::vector<std::string> args = {
         ghostscript_program(),
         "-q",
@@ -187,6 +178,14 @@ void render_with_ghostscript(const GhostscriptJob& job, std::stop_token stop) {
     }
     args.push_back("-f");
     args.push_back(job.input.string());
+    return args;
+}
+
+// Starts Ghostscript in a process group of its own, its output into the job's
+// log, within the job's CPU time and memory and without a network.
+pid_t start_ghostscript(const GhostscriptJob& job, std::vector<std::string>& args) {
+    // Everything the child needs is made before fork: after it, only
+    // async-signal-safe calls.
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -230,22 +229,31 @@ void render_with_ghostscript(const GhostscriptJob& job, std::stop_token stop) {
     }
     ::close(log_fd);
     ::setpgid(pid, pid);  // also here, in case the parent is first to kill
+    return pid;
+}
 
+struct GhostscriptExit {
     int status = 0;
     bool timed_out = false;
     bool cancelled = false;
+};
+
+// Waits for Ghostscript, reporting its progress; kills its group when the job
+// is cancelled or its deadline passes.
+GhostscriptExit wait_for_ghostscript(const GhostscriptJob& job, pid_t pid, std::stop_token stop) {
+    GhostscriptExit exit;
     ProgressReader progress(job);
     for (auto wait = std::chrono::milliseconds(1);;) {
-        const pid_t done = ::waitpid(pid, &status, WNOHANG);
+        const pid_t done = ::waitpid(pid, &exit.status, WNOHANG);
         if (done == pid) break;
         progress.poll();
         if (done < 0 && errno != EINTR) break;
         if (stop.stop_requested() || Clock::now() >= job.deadline) {
-            cancelled = stop.stop_requested();
-            timed_out = !cancelled;
+            exit.cancelled = stop.stop_requested();
+            exit.timed_out = !exit.cancelled;
             ::kill(-pid, SIGKILL);
             ::kill(pid, SIGKILL);
-            while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+            while (::waitpid(pid, &exit.status, 0) < 0 && errno == EINTR) {
             }
             break;
         }
@@ -253,14 +261,28 @@ void render_with_ghostscript(const GhostscriptJob& job, std::stop_token stop) {
         std::this_thread::sleep_for(wait);
         wait = std::min(wait * 2, std::chrono::milliseconds(20));
     }
-    if (cancelled) throw ConversionCancelled();
+    return exit;
+}
+
+// Throws the error that says, in the user's terms, why Ghostscript made no
+// pages of the document; returns when it made them.
+void check_ghostscript_exit(const GhostscriptJob& job, const GhostscriptExit& exit) {
+    const std::string quoted = "\"" + job.name + "\": ";
+    const auto fail = [&](const std::string& reason) {
+        return FaxError(ErrorCode::BadDocument, quoted + reason);
+    };
+    const int status = exit.status;
     const std::string log = read_log(job.log);
     const std::string said = lower(log);
     if (said.find("password") != std::string::npos)
         throw fail("is encrypted: it needs a password to open, so it cannot be faxed");
-    if (timed_out || (WIFSIGNALED(status) && WTERMSIG(status) == SIGXCPU))
+    if (exit.timed_out || (WIFSIGNALED(status) && WTERMSIG(status) == SIGXCPU)) {
+        const auto left = std::max<std::int64_t>(
+            0,
+            std::chrono::duration_cast<std::chrono::seconds>(job.deadline - Clock::now()).count());
         throw fail("Ghostscript did not finish rendering it within the time limit (" +
-                   limit_seconds() + " s left of the conversion's limit); it may loop forever");
+                   std::to_string(left) + " s left of the conversion's limit); it may loop forever");
+    }
     if (said.find("vmerror") != std::string::npos ||
         said.find("out of memory") != std::string::npos ||
         (WIFSIGNALED(status) && job.memory_limit > 0 &&
@@ -282,6 +304,16 @@ void render_with_ghostscript(const GhostscriptJob& job, std::stop_token stop) {
         throw fail("Ghostscript found no page to render in it" +
                    (why.empty() ? std::string() : ": " + why));
     }
+}
+
+}  // namespace
+
+void render_with_ghostscript(const GhostscriptJob& job, std::stop_token stop) {
+    std::vector<std::string> args = ghostscript_args(job);
+    const pid_t pid = start_ghostscript(job, args);
+    const GhostscriptExit exit = wait_for_ghostscript(job, pid, stop);
+    if (exit.cancelled) throw ConversionCancelled();
+    check_ghostscript_exit(job, exit);
 }
 
 }  // namespace faxemu
