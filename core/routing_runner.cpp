@@ -378,9 +378,8 @@ struct SpawnedChild {
 // (so a timeout kills what it started too), default signal handling and an
 // empty signal mask whatever the calling thread has. `env` null: faxd's
 // environment.
-SpawnedChild spawn_child(const std::vector<std::string>& argv,
-                         const std::vector<std::string>* env, bool with_input,
-                         const std::string* program) {
+SpawnedChild spawn_child(const std::vector<std::string>& argv, const std::vector<std::string>* env,
+                         bool with_input, const std::string* program) {
     SpawnedChild child;
     int p[2];
     if (::pipe2(p, O_CLOEXEC) != 0) fail_errno("cannot create a pipe", errno);

@@ -281,7 +281,8 @@ void check_ghostscript_exit(const GhostscriptJob& job, const GhostscriptExit& ex
             0,
             std::chrono::duration_cast<std::chrono::seconds>(job.deadline - Clock::now()).count());
         throw fail("Ghostscript did not finish rendering it within the time limit (" +
-                   std::to_string(left) + " s left of the conversion's limit); it may loop forever");
+                   std::to_string(left) +
+                   " s left of the conversion's limit); it may loop forever");
     }
     if (said.find("vmerror") != std::string::npos ||
         said.find("out of memory") != std::string::npos ||
