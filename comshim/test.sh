@@ -104,6 +104,19 @@ cat >"$tmp/users.json" <<EOF
 }}
 EOF
 chmod 600 "$tmp/users.json"
+# TLS: a test CA, faxd's certificate from it for "localhost", and another CA
+# that signed nothing of faxd's (RSA: what Wine's crypt32 checks everywhere)
+(
+  cd "$tmp" || exit 1
+  ossl() { openssl "$@" >/dev/null 2>&1; }
+  ossl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj "/CN=faxemu test CA" \
+    -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign &&
+  ossl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj "/CN=localhost" &&
+  printf 'subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' >server.ext &&
+  ossl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2 -extfile server.ext &&
+  ossl req -x509 -newkey rsa:2048 -nodes -keyout other.key -out other.pem -days 2 -subj "/CN=another CA"
+) || { fail "openssl: test certificates"; exit 1; }
+tport=""
 start_faxd() {
   local port=$1
   cat >"$tmp/faxd.toml" <<EOF
@@ -115,6 +128,9 @@ log_level = "info"
 branding = false
 [control]
 listen = "127.0.0.1:$port"
+tls_listen = "127.0.0.1:$tport"
+tls_cert = "$tmp/server.pem"
+tls_key = "$tmp/server.key"
 socket = "$tmp/faxd.sock"
 users = "$tmp/users.json"
 [line]
@@ -149,11 +165,14 @@ EOF
 fport=""
 for _ in $(seq 20); do
   p=$((20000 + RANDOM % 40000))
+  tport=$((20000 + RANDOM % 40000))
   port_in_use "$p" && continue
+  port_in_use "$tport" && continue
+  [ "$p" = "$tport" ] && continue
   if start_faxd "$p"; then fport=$p; break; fi
   [ -n "$faxd_pid" ] && kill "$faxd_pid" 2>/dev/null; faxd_pid=""
 done
-[ -n "$fport" ] && pass "faxd listening on 127.0.0.1:$fport" || { fail "faxd did not start"; cat "$tmp/faxd.out" "$tmp/faxd.log" 2>/dev/null | tail -20; echo "$passed passed, $failed failed"; exit 1; }
+[ -n "$fport" ] && pass "faxd listening on 127.0.0.1:$fport and tls://127.0.0.1:$tport" || { fail "faxd did not start"; cat "$tmp/faxd.out" "$tmp/faxd.log" 2>/dev/null | tail -20; echo "$passed passed, $failed failed"; exit 1; }
 addr=127.0.0.1:$fport
 ctl() { FAXEMU_USER=admin FAXEMU_PASSWORD=admin-secret "$faxctl" --server "$addr" "$@"; }
 
@@ -295,6 +314,65 @@ fi
 for b in "${bitnesses[@]}"; do leg "$b"; done
 bits=64
 cscript="${sys_of[64]}\\cscript.exe"
+
+# ---- 3b. re-connecting (64-bit): late_reconnect.vbs keeps its objects while this
+# harness restarts faxd, stops it past ReconnectTimeout, then starts it with
+# another admin password. The script and the harness hand over through files.
+sig=$tmp/signals
+mkdir -p "$sig"
+wait_file() { # wait_file PATH: up to 60 s, while the script runs
+  for _ in $(seq 600); do [ -e "$1" ] && return 0; kill -0 "$vbs_pid" 2>/dev/null || return 1; sleep 0.1; done
+  return 1
+}
+stop_faxd() { kill "$faxd_pid" 2>/dev/null; wait "$faxd_pid" 2>/dev/null; faxd_pid=""; }
+settings='HKCU\Software\faxemu\FaxServer'
+run_vbs late_reconnect.vbs pass admin admin-secret "$addr" "$(winpath "$fixture")" "$(winpath "$sig")" \
+  >"$tmp/reconnect.report" &
+vbs_pid=$!
+step_ok=1
+if wait_file "$sig/ready1"; then
+  stop_faxd
+  start_faxd "$fport" || { step_ok=0; echo "    faxd did not start again on $fport"; }
+  touch "$sig/go1"
+else step_ok=0; fi
+if [ $step_ok -eq 1 ] && wait_file "$sig/ready2"; then
+  w reg add "$settings" /v ReconnectTimeout /t REG_DWORD /d 3 /f >/dev/null
+  stop_faxd
+  touch "$sig/go2"
+else step_ok=0; fi
+if [ $step_ok -eq 1 ] && wait_file "$sig/ready3"; then
+  w reg delete "$settings" /v ReconnectTimeout /f >/dev/null
+  cp "$tmp/users.json" "$tmp/users.saved"
+  printf 'another-secret\n' | "$faxd" hash-password >"$tmp/another.hash"
+  sed -i "s|$(cat "$tmp/admin.hash")|$(cat "$tmp/another.hash")|" "$tmp/users.json"
+  lines=$(cat "$tmp/faxd.log" 2>/dev/null | wc -l)
+  start_faxd "$fport" || { step_ok=0; echo "    faxd did not start with the other password"; }
+  touch "$sig/go3"
+else step_ok=0; fi
+wait "$vbs_pid"
+while IFS= read -r line; do
+  case $line in PASS*) passed=$((passed + 1)) ;; FAIL*) failed=$((failed + 1)) ;; esac
+  echo "$line"
+done <"$tmp/reconnect.report"
+[ $step_ok -eq 1 ] || fail "[64] late_reconnect.vbs: the harness's steps did not all run"
+if [ $step_ok -eq 1 ]; then
+  logins=$(tail -n +"$((lines + 1))" "$tmp/faxd.log" | grep -c 'failed login as')
+  [ "$logins" -eq 1 ] && pass "[64] a refused re-connect logged in once, not again (faxd saw $logins failed login)" \
+                      || fail "[64] faxd saw $logins failed logins after the password changed (want 1)"
+fi
+# faxd as before, for what follows
+[ -f "$tmp/users.saved" ] && mv "$tmp/users.saved" "$tmp/users.json"
+stop_faxd
+start_faxd "$fport" || fail "faxd did not start again on $fport"
+
+# ---- 3c. tls:// through Schannel (64-bit): faxd's certificate chains to the CA
+# in FAXEMU_TLS_CA (the TlsCaFile value does the same from the registry); a CA
+# that did not sign it, or another host name, is refused
+FAXEMU_TLS_CA=$(winpath "$tmp/ca.pem") run_vbs late_tls.vbs pass admin admin-secret send "tls://localhost:$tport" "$(winpath "$fixture")"
+w reg add "$settings" /v TlsCaFile /d "$(winpath "$tmp/other.pem")" /f >/dev/null
+run_vbs late_tls.vbs pass admin admin-secret refused "tls://localhost:$tport" "does not chain to the CA in"
+w reg delete "$settings" /v TlsCaFile /f >/dev/null
+FAXEMU_TLS_CA=$(winpath "$tmp/ca.pem") run_vbs late_tls.vbs pass admin admin-secret refused "tls://127.0.0.1:$tport" "is not for"
 
 # ---- 4. negative control
 run_vbs uncaught.vbs fail admin admin-secret
