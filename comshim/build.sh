@@ -6,8 +6,9 @@
 #   comshim/build.sh OUTDIR
 # Output: OUTDIR/{faxemu_faxcom.dll,early_client.exe,faxcom.tlb,faxcom.h} (64-bit)
 #         OUTDIR/win32/{faxemu_faxcom.dll,early_client.exe,faxcom.tlb,faxcom.h} (32-bit)
+#         OUTDIR/faxemu-faxcom-setup.exe (the installer of both, with makensis)
 # Needs: g++-mingw-w64-x86-64-posix g++-mingw-w64-i686-posix mingw-w64-tools (widl)
-#        libwine-dev (oaidl.idl), wine (stdole2.tlb).
+#        libwine-dev (oaidl.idl), wine (stdole2.tlb), nsis (the installer).
 set -euo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 out=${1:?usage: comshim/build.sh OUTDIR}
@@ -87,3 +88,12 @@ build_one() {
 
 build_one x86_64-w64-mingw32 --win64 "$out"
 build_one i686-w64-mingw32 --win32 "$out/win32"
+
+# The Windows installer of both DLLs (NSIS; a 64-bit installer, as the 64-bit
+# DLL must be registered from a 64-bit process)
+if command -v makensis >/dev/null; then
+  makensis -V2 -DOUTDIR="$out" "$top/comshim/installer/faxcom-setup.nsi" >/dev/null
+  echo "built $out/faxemu-faxcom-setup.exe"
+else
+  echo "comshim/build.sh: makensis is missing (Debian package nsis): no installer" >&2
+fi

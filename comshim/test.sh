@@ -19,8 +19,15 @@
 #  2. late_viewer.vbs (viewer): access denied and bad arguments; faxd unchanged;
 #  3. early_client.exe: CoCreateInstance + vtable calls with the real IIDs;
 #  4. uncaught.vbs: a negative control that the harness must see as failed;
+#  3b. late_reconnect.vbs (64-bit): faxd restarts under the script's objects,
+#     stays away past ReconnectTimeout, then refuses the login (one attempt);
+#  3c. late_tls.vbs (64-bit): tls:// through Schannel with the test CA; another
+#     CA and another host name are refused;
 #  5. regsvr32 /u of one bitness leaves the other registered and working (the
-#     TypeLib key is shared between the registry views).
+#     TypeLib key is shared between the registry views);
+#  6. faxemu-faxcom-setup.exe /S (64-bit): installs, registers, stores the
+#     server and user (DPAPI password); late_installed.vbs sends with no other
+#     setup; uninstall.exe /S leaves nothing registered.
 # A VBScript passes only if cscript exits 0 AND its last line is "N passed,
 # 0 failed" (Wine 8's cscript exits 0 on uncaught errors). Ends with
 # "N passed, M failed"; exit 1 on any failure.
@@ -426,6 +433,52 @@ else
   for k in "HKCR\\CLSID\\$clsid" 'HKCR\FaxServer.FaxServer' 'HKCR\FaxServer.FaxServer.1' \
            'HKCR\FaxTiff.FaxTiff' 'HKCR\FaxTiff.FaxTiff.1'; do w reg delete "$k" /reg:32 /f >/dev/null; done
   w reg delete "$lib" /f >/dev/null
+fi
+
+# ---- 6. the installer (64-bit prefix): silent install with a server and a user,
+# a client script with no other setup, no plain password in the registry,
+# silent uninstall, nothing of the shim left registered
+setup=$out/faxemu-faxcom-setup.exe
+if [ ! -f "$setup" ]; then
+  fail "no $setup (makensis missing?)"
+else
+  instdir="$WINEPREFIX/drive_c/Program Files/faxemu/faxcom"
+  if w "$(winpath "$setup")" /S "/SERVER=$addr" /USER=admin /PASSWORD=admin-secret >"$tmp/setup.out"; then
+    pass "faxemu-faxcom-setup.exe /S /SERVER=$addr /USER=admin /PASSWORD=..."
+  else
+    fail "faxemu-faxcom-setup.exe /S: exit $?"; sed 's/^/    /' "$tmp/setup.out"
+  fi
+  inproc=$(w reg query "HKCR\\CLSID\\$clsid\\InprocServer32" /ve 2>/dev/null | grep -i 'REG_SZ')
+  [[ $inproc == *'Program Files\faxemu\faxcom\faxemu_faxcom.dll'* ]] && pass "the installer registered the installed 64-bit DLL" \
+    || fail "FaxServer's InprocServer32 after the installer: ${inproc:-none}"
+  [ -f "$WINEPREFIX/drive_c/Program Files (x86)/faxemu/faxcom/faxemu_faxcom.dll" ] && pass "the 32-bit DLL is installed in Program Files (x86)" \
+    || fail "no 32-bit DLL in Program Files (x86)"
+  w reg query "$settings" >"$tmp/settings.out"
+  sed 's/^/    /' "$tmp/settings.out"
+  hexpw=$(printf 'admin-secret' | od -An -tx1 | tr -d ' \n')
+  hexpw16=$(printf 'admin-secret' | iconv -t UTF-16LE | od -An -tx1 | tr -d ' \n')
+  flat=$(tr -d ' \n' <"$tmp/settings.out" | tr 'A-F' 'a-f')
+  if grep -q 'Password.*REG_BINARY' "$tmp/settings.out" && ! grep -qi 'admin-secret' "$tmp/settings.out" &&
+     [[ $flat != *"$hexpw"* && $flat != *"$hexpw16"* ]]; then
+    pass "the password is stored encrypted (REG_BINARY, DPAPI), not in plain text"
+  else
+    fail "the password in the registry is not encrypted"
+  fi
+  run_vbs late_installed.vbs pass "" "" "$(winpath "$fixture")"
+  w "$(winpath "$instdir/uninstall.exe")" /S >"$tmp/uninstall.out" ||
+    { fail "uninstall.exe /S: exit $?"; sed 's/^/    /' "$tmp/uninstall.out"; }
+  # NSIS's uninstaller runs on from a copy of itself: wait until it is done
+  for _ in $(seq 300); do [ -e "$WINEPREFIX/drive_c/Program Files/faxemu" ] || break; sleep 0.1; done
+  left=""
+  [ -e "$WINEPREFIX/drive_c/Program Files/faxemu" ] && left+=" Program Files/faxemu"
+  [ -e "$WINEPREFIX/drive_c/Program Files (x86)/faxemu" ] && left+=" Program Files (x86)/faxemu"
+  for k in "HKCR\\CLSID\\$clsid" "HKCR\\CLSID\\{87099231-C7AF-11D0-B225-00C04FB6C2F5}" 'HKCR\FaxServer.FaxServer' \
+           'HKCR\FaxTiff.FaxTiff' "$lib" "$settings" \
+           'HKLM\Software\Microsoft\Windows\CurrentVersion\Uninstall\faxemu-faxcom'; do
+    have "$k" && left+=" $k"
+  done
+  [ -z "$left" ] && pass "uninstall.exe /S removed the files, the CLSIDs, ProgIDs, TypeLib and settings" \
+                 || fail "left after uninstalling:$left"
 fi
 
 t_end=$(date +%s.%N)

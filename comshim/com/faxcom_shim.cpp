@@ -80,11 +80,6 @@ BSTR to_bstr(const std::string& s) {
     return SysAllocStringLen(w.data(), static_cast<UINT>(w.size()));
 }
 
-std::string env(const wchar_t* name) {
-    const wchar_t* v = _wgetenv(name);
-    return v ? utf8(v) : std::string();
-}
-
 // ---------------------------------------------------------------- errors
 
 // Thrown inside members; turned into HRESULT + IErrorInfo at the boundary.
@@ -942,6 +937,11 @@ class CFaxServer : public Dual<IFaxServer, &IID_IFaxServer> {
             while (!name.empty() && name.back() == ' ') name.pop_back();
             std::string address;
             if (name.empty()) {
+                // faxcom's "this computer": the installer's Server, else a local faxd
+                const auto server = faxemu::shim::setting_text(L"Server");
+                name = server && !server->empty() ? faxemu::shim::utf8_of(*server) : "";
+            }
+            if (name.empty()) {
                 address = "127.0.0.1:" + std::to_string(kFaxdPort);
             } else if (name.find(':') != std::string::npos || name.rfind("tls://", 0) == 0) {
                 address = name;  // host:port, [v6]:port
@@ -951,8 +951,9 @@ class CFaxServer : public Dual<IFaxServer, &IID_IFaxServer> {
             conn_->connected = false;
             conn_->refused.clear();
             conn_->address = address;
-            conn_->user = env(L"FAXEMU_USER");
-            conn_->password = env(L"FAXEMU_PASSWORD");
+            auto who = faxemu::shim::credentials();
+            conn_->user = std::move(who.user);
+            conn_->password = std::move(who.password);
             conn_->client.set_tls_ca(faxemu::shim::tls_ca_file());
             try {
                 conn_->open(std::chrono::seconds(10));
@@ -964,7 +965,8 @@ class CFaxServer : public Dual<IFaxServer, &IID_IFaxServer> {
                                    address + ": " + e.what()};
             } catch (const ComError& e) {
                 throw ComError{e.hr, "FaxServer.Connect: " + e.message +
-                                         " (FAXEMU_USER/FAXEMU_PASSWORD)"};
+                                         " (FAXEMU_USER/FAXEMU_PASSWORD, or User/Password in "
+                                         "the registry)"};
             }
             conn_->connected = true;
         });
@@ -1349,4 +1351,12 @@ extern "C" HRESULT STDAPICALLTYPE DllUnregisterServer() {
 }
 extern "C" HRESULT STDAPICALLTYPE DllInstall(BOOL install, LPCWSTR) {
     return install ? register_server() : unregister_server();
+}
+
+// For the installer: stores the server, the user and the password (DPAPI) for
+// this user (machine = 0) or the computer (machine = 1). 0 or a Windows error.
+extern "C" LONG STDAPICALLTYPE FaxemuSaveSettings(LPCWSTR server, LPCWSTR user, LPCWSTR password,
+                                                  int machine) {
+    return faxemu::shim::save_settings(server ? server : L"", user ? user : L"",
+                                       password ? password : L"", machine != 0);
 }
