@@ -30,8 +30,7 @@ inline HKEY open_settings(HKEY root, REGSAM access = KEY_READ) {
 }
 
 // A value of one type from the settings of `root`.
-inline std::optional<std::vector<BYTE>> setting_bytes(HKEY root, const wchar_t* name,
-                                                      DWORD flags) {
+inline std::optional<std::vector<BYTE>> setting_bytes(HKEY root, const wchar_t* name, DWORD flags) {
     HKEY key = open_settings(root);
     if (!key) return std::nullopt;
     DWORD bytes = 0;

@@ -26,12 +26,22 @@ ShowUninstDetails show
 
 !define UNINST_KEY "Software\Microsoft\Windows\CurrentVersion\Uninstall\faxemu-faxcom"
 !define SETTINGS_KEY "Software\faxemu\FaxServer"
-!define DIR32 "$PROGRAMFILES32\faxemu\faxcom"
+; The 32-bit DLL's folder: "Program Files (x86)" (a 64-bit installer's
+; $PROGRAMFILES32 is the 64-bit folder)
+!define DIR32 "$pf32\faxemu\faxcom"
 
 Var server
 Var user
 Var password
 Var machine
+Var pf32
+
+!macro FindProgramFiles32
+  ReadEnvStr $pf32 "ProgramFiles(x86)"
+  ${If} $pf32 == ""
+    StrCpy $pf32 "$PROGRAMFILES32"
+  ${EndIf}
+!macroend
 
 Page directory
 Page instfiles
@@ -40,6 +50,7 @@ UninstPage instfiles
 
 Function .onInit
   SetRegView 64
+  !insertmacro FindProgramFiles32
   ${GetParameters} $0
   ${GetOptions} $0 "/SERVER=" $server
   ${GetOptions} $0 "/USER=" $user
@@ -100,6 +111,10 @@ Section "faxcom COM shim"
   WriteRegDWORD HKLM "${UNINST_KEY}" "NoRepair" 1
 SectionEnd
 
+Function un.onInit
+  !insertmacro FindProgramFiles32
+FunctionEnd
+
 Section "Uninstall"
   SetRegView 64
   ${DisableX64FSRedirection}
@@ -107,17 +122,18 @@ Section "Uninstall"
     !insertmacro Register "$WINDIR\SysWOW64\regsvr32.exe" "${DIR32}\faxemu_faxcom.dll" "/u"
   ${EndIf}
   !insertmacro Register "$WINDIR\System32\regsvr32.exe" "$INSTDIR\faxemu_faxcom.dll" "/u"
-  Delete "${DIR32}\faxemu_faxcom.dll"
-  RMDir "${DIR32}"
-  RMDir "$PROGRAMFILES32\faxemu"
-  Delete "$INSTDIR\faxemu_faxcom.dll"
-  Delete "$INSTDIR\uninstall.exe"
-  RMDir "$INSTDIR"
-  RMDir "$PROGRAMFILES64\faxemu"
   ; the settings of the user who uninstalls, and the computer's
   DeleteRegKey HKCU "${SETTINGS_KEY}"
   DeleteRegKey /ifempty HKCU "Software\faxemu"
   DeleteRegKey HKLM "${SETTINGS_KEY}"
   DeleteRegKey /ifempty HKLM "Software\faxemu"
   DeleteRegKey HKLM "${UNINST_KEY}"
+  ; the files last: once the folder is gone, the uninstaller is done
+  Delete "${DIR32}\faxemu_faxcom.dll"
+  RMDir "${DIR32}"
+  RMDir "$pf32\faxemu"
+  Delete "$INSTDIR\faxemu_faxcom.dll"
+  Delete "$INSTDIR\uninstall.exe"
+  RMDir "$INSTDIR"
+  RMDir "$PROGRAMFILES64\faxemu"
 SectionEnd

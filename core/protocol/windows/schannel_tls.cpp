@@ -95,7 +95,8 @@ struct SchannelSession::State {
     // Every "-----BEGIN CERTIFICATE-----" block of the PEM file, into `anchors`.
     void load_anchors() {
         std::ifstream file(ca_file, std::ios::binary);
-        if (!file) throw RpcError(kInvalidValue, "TLS CA file " + ca_file + ": cannot read the file");
+        if (!file)
+            throw RpcError(kInvalidValue, "TLS CA file " + ca_file + ": cannot read the file");
         const std::string pem{std::istreambuf_iterator<char>(file), {}};
         anchors = CertOpenStore(CERT_STORE_PROV_MEMORY, 0, 0, 0, nullptr);
         if (!anchors) throw RpcError(kInvalidValue, "TLS CA file " + ca_file + ": no memory store");
@@ -126,8 +127,7 @@ struct SchannelSession::State {
         PCCERT_CONTEXT anchor = nullptr;
         while ((anchor = CertEnumCertificatesInStore(anchors, anchor))) {
             if (anchor->cbCertEncoded == cert->cbCertEncoded &&
-                std::memcmp(anchor->pbCertEncoded, cert->pbCertEncoded, cert->cbCertEncoded) ==
-                    0) {
+                std::memcmp(anchor->pbCertEncoded, cert->pbCertEncoded, cert->cbCertEncoded) == 0) {
                 CertFreeCertificateContext(anchor);
                 return true;
             }
@@ -160,8 +160,9 @@ struct SchannelSession::State {
         if (!built || !chain || chain->cChain == 0) {
             problem = "cannot build its certificate chain (" + hex(GetLastError()) + ")";
         } else {
-            DWORD errors = chain->TrustStatus.dwErrorStatus &
-                           ~(CERT_TRUST_REVOCATION_STATUS_UNKNOWN | CERT_TRUST_IS_OFFLINE_REVOCATION);
+            DWORD errors =
+                chain->TrustStatus.dwErrorStatus &
+                ~(CERT_TRUST_REVOCATION_STATUS_UNKNOWN | CERT_TRUST_IS_OFFLINE_REVOCATION);
             const CERT_SIMPLE_CHAIN* simple = chain->rgpChain[0];
             PCCERT_CONTEXT top = simple->rgpElement[simple->cElement - 1]->pCertContext;
             if (anchors) {
@@ -170,13 +171,13 @@ struct SchannelSession::State {
                 errors &= ~(CERT_TRUST_IS_UNTRUSTED_ROOT | CERT_TRUST_IS_PARTIAL_CHAIN);
             }
             if (problem.empty() && errors != 0) {
-                problem = (errors & (CERT_TRUST_IS_UNTRUSTED_ROOT | CERT_TRUST_IS_PARTIAL_CHAIN))
-                              ? "its certificate does not chain to a CA this computer trusts "
-                                "(give the CA file in TlsCaFile or $FAXEMU_TLS_CA)"
-                          : (errors & CERT_TRUST_IS_NOT_TIME_VALID)
-                              ? "its certificate has expired or is not yet valid"
-                              : "its certificate chain is not valid (trust status " +
-                                    hex(errors) + ")";
+                problem =
+                    (errors & (CERT_TRUST_IS_UNTRUSTED_ROOT | CERT_TRUST_IS_PARTIAL_CHAIN))
+                        ? "its certificate does not chain to a CA this computer trusts "
+                          "(give the CA file in TlsCaFile or $FAXEMU_TLS_CA)"
+                    : (errors & CERT_TRUST_IS_NOT_TIME_VALID)
+                        ? "its certificate has expired or is not yet valid"
+                        : "its certificate chain is not valid (trust status " + hex(errors) + ")";
             }
             if (problem.empty()) {
                 SSL_EXTRA_CERT_CHAIN_POLICY_PARA ssl{};
@@ -217,10 +218,11 @@ SchannelSession::SchannelSession(std::string host, const std::string& ca_file)
     cred.dwVersion = SCHANNEL_CRED_VERSION;
     cred.grbitEnabledProtocols = SP_PROT_TLS1_2_CLIENT;  // what faxd accepts at the least
     cred.dwFlags = SCH_CRED_MANUAL_CRED_VALIDATION | SCH_CRED_NO_DEFAULT_CREDS;
-    const SECURITY_STATUS status = AcquireCredentialsHandleW(
-        nullptr, const_cast<wchar_t*>(UNISP_NAME_W), SECPKG_CRED_OUTBOUND, nullptr, &cred, nullptr,
-        nullptr, &s.credentials, nullptr);
-    if (status != SEC_E_OK) throw tls_error("Schannel refused its credentials: " + describe(status));
+    const SECURITY_STATUS status =
+        AcquireCredentialsHandleW(nullptr, const_cast<wchar_t*>(UNISP_NAME_W), SECPKG_CRED_OUTBOUND,
+                                  nullptr, &cred, nullptr, nullptr, &s.credentials, nullptr);
+    if (status != SEC_E_OK)
+        throw tls_error("Schannel refused its credentials: " + describe(status));
     s.have_credentials = true;
 }
 
@@ -235,9 +237,8 @@ std::string SchannelSession::handshake(std::string_view received) {
                              ISC_REQ_MANUAL_CRED_VALIDATION | ISC_REQ_USE_SUPPLIED_CREDS;
     while (!s.done) {
         if (s.have_context && s.in.empty()) break;  // the server's turn
-        SecBuffer in_buffers[2] = {
-            {static_cast<ULONG>(s.in.size()), SECBUFFER_TOKEN, s.in.data()},
-            {0, SECBUFFER_EMPTY, nullptr}};
+        SecBuffer in_buffers[2] = {{static_cast<ULONG>(s.in.size()), SECBUFFER_TOKEN, s.in.data()},
+                                   {0, SECBUFFER_EMPTY, nullptr}};
         SecBufferDesc in_desc{SECBUFFER_VERSION, 2, in_buffers};
         SecBuffer out_buffer{0, SECBUFFER_TOKEN, nullptr};
         SecBufferDesc out_desc{SECBUFFER_VERSION, 1, &out_buffer};
@@ -265,8 +266,7 @@ std::string SchannelSession::handshake(std::string_view received) {
         }
         if (status == SEC_E_OK) {
             s.verify_server();
-            if (QueryContextAttributesW(&s.context, SECPKG_ATTR_STREAM_SIZES, &s.sizes) !=
-                SEC_E_OK)
+            if (QueryContextAttributesW(&s.context, SECPKG_ATTR_STREAM_SIZES, &s.sizes) != SEC_E_OK)
                 throw tls_error("TLS: cannot read the record sizes");
             s.done = true;
         }
@@ -321,8 +321,9 @@ std::string SchannelSession::decrypt(std::string_view received) {
         }
         if (status != SEC_E_OK)
             throw tls_error("TLS: cannot decrypt: " +
-                            (status == SEC_I_RENEGOTIATE ? std::string("renegotiation is not supported")
-                                                         : describe(status)));
+                            (status == SEC_I_RENEGOTIATE
+                                 ? std::string("renegotiation is not supported")
+                                 : describe(status)));
         // Decrypted in place: copy out before `in` changes.
         std::string rest;
         for (const SecBuffer& b : buffers) {
