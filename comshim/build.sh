@@ -6,8 +6,9 @@
 #   comshim/build.sh OUTDIR
 # Output: OUTDIR/{faxemu_faxcom.dll,early_client.exe,faxcom.tlb,faxcom.h} (64-bit)
 #         OUTDIR/win32/{faxemu_faxcom.dll,early_client.exe,faxcom.tlb,faxcom.h} (32-bit)
+#         OUTDIR/faxemu-faxcom-setup.exe (the installer of both, with makensis)
 # Needs: g++-mingw-w64-x86-64-posix g++-mingw-w64-i686-posix mingw-w64-tools (widl)
-#        libwine-dev (oaidl.idl), wine (stdole2.tlb).
+#        libwine-dev (oaidl.idl), wine (stdole2.tlb), nsis (the installer).
 set -euo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 out=${1:?usage: comshim/build.sh OUTDIR}
@@ -55,13 +56,14 @@ build_one() {
     "$CC" -c -O2 -I . faxcom_i.c -o faxcom_i.o
   fi
 
-  local flags=(-std=c++20 -O2 -Wall -Wextra -DASIO_STANDALONE -D_WIN32_WINNT=0x0601
+  # FAXEMU_CLIENT_SCHANNEL: tls:// through Windows' own TLS (Schannel)
+  local flags=(-std=c++20 -O2 -Wall -Wextra -DASIO_STANDALONE -D_WIN32_WINNT=0x0601 -DFAXEMU_CLIENT_SCHANNEL
                -DWIN32_LEAN_AND_MEAN -DNOMINMAX -I "$out/inc" -I "$dir" -I "$top")
   # The client library: rebuilt only when its sources are newer than the object.
   local pids=() f src obj p rc=0
-  for f in json_rpc client base64 submit; do
+  for f in json_rpc client base64 submit windows/schannel_tls; do
     src=$top/core/protocol/$f.cpp
-    obj=proto_$f.o
+    obj=proto_${f##*/}.o
     if stale "$obj" "$top/core/protocol"; then
       "$CXX" "${flags[@]}" -c "$src" -o "$obj" & pids+=($!)
     fi
@@ -75,9 +77,9 @@ build_one() {
   # i686: the .def's plain names bind to the stdcall-decorated symbols (Name@N)
   local fixup=()
   [ "$arch" = --win32 ] && fixup=("-Wl,--enable-stdcall-fixup")
-  "$CXX" -shared -s "${fixup[@]}" -o faxemu_faxcom.dll faxcom_shim.o proto_json_rpc.o proto_client.o proto_base64.o proto_submit.o \
+  "$CXX" -shared -s "${fixup[@]}" -o faxemu_faxcom.dll faxcom_shim.o proto_json_rpc.o proto_client.o proto_base64.o proto_submit.o proto_schannel_tls.o \
     faxcom_i.o faxcom_res.o "$top/comshim/com/faxcom.def" \
-    -static -static-libgcc -static-libstdc++ -lole32 -loleaut32 -luuid -ladvapi32 -lws2_32 -lmswsock
+    -static -static-libgcc -static-libstdc++ -lole32 -loleaut32 -luuid -ladvapi32 -lws2_32 -lmswsock -lsecur32 -lcrypt32
 
   "$CXX" -std=c++20 -O2 -Wall -I "$dir" -s "$top/tests/comshim/early_client.cpp" faxcom_i.o \
     -o early_client.exe -static -lole32 -loleaut32 -luuid
@@ -86,3 +88,12 @@ build_one() {
 
 build_one x86_64-w64-mingw32 --win64 "$out"
 build_one i686-w64-mingw32 --win32 "$out/win32"
+
+# The Windows installer of both DLLs (NSIS; a 64-bit installer, as the 64-bit
+# DLL must be registered from a 64-bit process)
+if command -v makensis >/dev/null; then
+  makensis -V2 -DOUTDIR="$out" "$top/comshim/installer/faxcom-setup.nsi" >/dev/null
+  echo "built $out/faxemu-faxcom-setup.exe"
+else
+  echo "comshim/build.sh: makensis is missing (Debian package nsis): no installer" >&2
+fi

@@ -19,8 +19,15 @@
 #  2. late_viewer.vbs (viewer): access denied and bad arguments; faxd unchanged;
 #  3. early_client.exe: CoCreateInstance + vtable calls with the real IIDs;
 #  4. uncaught.vbs: a negative control that the harness must see as failed;
+#  3b. late_reconnect.vbs (64-bit): faxd restarts under the script's objects,
+#     stays away past ReconnectTimeout, then refuses the login (one attempt);
+#  3c. late_tls.vbs (64-bit): tls:// through Schannel with the test CA; another
+#     CA and another host name are refused;
 #  5. regsvr32 /u of one bitness leaves the other registered and working (the
-#     TypeLib key is shared between the registry views).
+#     TypeLib key is shared between the registry views);
+#  6. faxemu-faxcom-setup.exe /S (64-bit): installs, registers, stores the
+#     server and user (DPAPI password); late_installed.vbs sends with no other
+#     setup; uninstall.exe /S leaves nothing registered.
 # A VBScript passes only if cscript exits 0 AND its last line is "N passed,
 # 0 failed" (Wine 8's cscript exits 0 on uncaught errors). Ends with
 # "N passed, M failed"; exit 1 on any failure.
@@ -104,6 +111,19 @@ cat >"$tmp/users.json" <<EOF
 }}
 EOF
 chmod 600 "$tmp/users.json"
+# TLS: a test CA, faxd's certificate from it for "localhost", and another CA
+# that signed nothing of faxd's (RSA: what Wine's crypt32 checks everywhere)
+(
+  cd "$tmp" || exit 1
+  ossl() { openssl "$@" >/dev/null 2>&1; }
+  ossl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj "/CN=faxemu test CA" \
+    -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign &&
+  ossl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj "/CN=localhost" &&
+  printf 'subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' >server.ext &&
+  ossl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2 -extfile server.ext &&
+  ossl req -x509 -newkey rsa:2048 -nodes -keyout other.key -out other.pem -days 2 -subj "/CN=another CA"
+) || { fail "openssl: test certificates"; exit 1; }
+tport=""
 start_faxd() {
   local port=$1
   cat >"$tmp/faxd.toml" <<EOF
@@ -115,6 +135,9 @@ log_level = "info"
 branding = false
 [control]
 listen = "127.0.0.1:$port"
+tls_listen = "127.0.0.1:$tport"
+tls_cert = "$tmp/server.pem"
+tls_key = "$tmp/server.key"
 socket = "$tmp/faxd.sock"
 users = "$tmp/users.json"
 [line]
@@ -149,11 +172,14 @@ EOF
 fport=""
 for _ in $(seq 20); do
   p=$((20000 + RANDOM % 40000))
+  tport=$((20000 + RANDOM % 40000))
   port_in_use "$p" && continue
+  port_in_use "$tport" && continue
+  [ "$p" = "$tport" ] && continue
   if start_faxd "$p"; then fport=$p; break; fi
   [ -n "$faxd_pid" ] && kill "$faxd_pid" 2>/dev/null; faxd_pid=""
 done
-[ -n "$fport" ] && pass "faxd listening on 127.0.0.1:$fport" || { fail "faxd did not start"; cat "$tmp/faxd.out" "$tmp/faxd.log" 2>/dev/null | tail -20; echo "$passed passed, $failed failed"; exit 1; }
+[ -n "$fport" ] && pass "faxd listening on 127.0.0.1:$fport and tls://127.0.0.1:$tport" || { fail "faxd did not start"; cat "$tmp/faxd.out" "$tmp/faxd.log" 2>/dev/null | tail -20; echo "$passed passed, $failed failed"; exit 1; }
 addr=127.0.0.1:$fport
 ctl() { FAXEMU_USER=admin FAXEMU_PASSWORD=admin-secret "$faxctl" --server "$addr" "$@"; }
 
@@ -296,6 +322,65 @@ for b in "${bitnesses[@]}"; do leg "$b"; done
 bits=64
 cscript="${sys_of[64]}\\cscript.exe"
 
+# ---- 3b. re-connecting (64-bit): late_reconnect.vbs keeps its objects while this
+# harness restarts faxd, stops it past ReconnectTimeout, then starts it with
+# another admin password. The script and the harness hand over through files.
+sig=$tmp/signals
+mkdir -p "$sig"
+wait_file() { # wait_file PATH: up to 60 s, while the script runs
+  for _ in $(seq 600); do [ -e "$1" ] && return 0; kill -0 "$vbs_pid" 2>/dev/null || return 1; sleep 0.1; done
+  return 1
+}
+stop_faxd() { kill "$faxd_pid" 2>/dev/null; wait "$faxd_pid" 2>/dev/null; faxd_pid=""; }
+settings='HKCU\Software\faxemu\FaxServer'
+run_vbs late_reconnect.vbs pass admin admin-secret "$addr" "$(winpath "$fixture")" "$(winpath "$sig")" \
+  >"$tmp/reconnect.report" &
+vbs_pid=$!
+step_ok=1
+if wait_file "$sig/ready1"; then
+  stop_faxd
+  start_faxd "$fport" || { step_ok=0; echo "    faxd did not start again on $fport"; }
+  touch "$sig/go1"
+else step_ok=0; fi
+if [ $step_ok -eq 1 ] && wait_file "$sig/ready2"; then
+  w reg add "$settings" /v ReconnectTimeout /t REG_DWORD /d 3 /f >/dev/null
+  stop_faxd
+  touch "$sig/go2"
+else step_ok=0; fi
+if [ $step_ok -eq 1 ] && wait_file "$sig/ready3"; then
+  w reg delete "$settings" /v ReconnectTimeout /f >/dev/null
+  cp "$tmp/users.json" "$tmp/users.saved"
+  printf 'another-secret\n' | "$faxd" hash-password >"$tmp/another.hash"
+  sed -i "s|$(cat "$tmp/admin.hash")|$(cat "$tmp/another.hash")|" "$tmp/users.json"
+  lines=$(cat "$tmp/faxd.log" 2>/dev/null | wc -l)
+  start_faxd "$fport" || { step_ok=0; echo "    faxd did not start with the other password"; }
+  touch "$sig/go3"
+else step_ok=0; fi
+wait "$vbs_pid"
+while IFS= read -r line; do
+  case $line in PASS*) passed=$((passed + 1)) ;; FAIL*) failed=$((failed + 1)) ;; esac
+  echo "$line"
+done <"$tmp/reconnect.report"
+[ $step_ok -eq 1 ] || fail "[64] late_reconnect.vbs: the harness's steps did not all run"
+if [ $step_ok -eq 1 ]; then
+  logins=$(tail -n +"$((lines + 1))" "$tmp/faxd.log" | grep -c 'failed login as')
+  [ "$logins" -eq 1 ] && pass "[64] a refused re-connect logged in once, not again (faxd saw $logins failed login)" \
+                      || fail "[64] faxd saw $logins failed logins after the password changed (want 1)"
+fi
+# faxd as before, for what follows
+[ -f "$tmp/users.saved" ] && mv "$tmp/users.saved" "$tmp/users.json"
+stop_faxd
+start_faxd "$fport" || fail "faxd did not start again on $fport"
+
+# ---- 3c. tls:// through Schannel (64-bit): faxd's certificate chains to the CA
+# in FAXEMU_TLS_CA (the TlsCaFile value does the same from the registry); a CA
+# that did not sign it, or another host name, is refused
+FAXEMU_TLS_CA=$(winpath "$tmp/ca.pem") run_vbs late_tls.vbs pass admin admin-secret send "tls://localhost:$tport" "$(winpath "$fixture")"
+w reg add "$settings" /v TlsCaFile /d "$(winpath "$tmp/other.pem")" /f >/dev/null
+run_vbs late_tls.vbs pass admin admin-secret refused "tls://localhost:$tport" "does not chain to the CA in"
+w reg delete "$settings" /v TlsCaFile /f >/dev/null
+FAXEMU_TLS_CA=$(winpath "$tmp/ca.pem") run_vbs late_tls.vbs pass admin admin-secret refused "tls://127.0.0.1:$tport" "is not for"
+
 # ---- 4. negative control
 run_vbs uncaught.vbs fail admin admin-secret
 
@@ -348,6 +433,52 @@ else
   for k in "HKCR\\CLSID\\$clsid" 'HKCR\FaxServer.FaxServer' 'HKCR\FaxServer.FaxServer.1' \
            'HKCR\FaxTiff.FaxTiff' 'HKCR\FaxTiff.FaxTiff.1'; do w reg delete "$k" /reg:32 /f >/dev/null; done
   w reg delete "$lib" /f >/dev/null
+fi
+
+# ---- 6. the installer (64-bit prefix): silent install with a server and a user,
+# a client script with no other setup, no plain password in the registry,
+# silent uninstall, nothing of the shim left registered
+setup=$out/faxemu-faxcom-setup.exe
+if [ ! -f "$setup" ]; then
+  fail "no $setup (makensis missing?)"
+else
+  instdir="$WINEPREFIX/drive_c/Program Files/faxemu/faxcom"
+  if w "$(winpath "$setup")" /S "/SERVER=$addr" /USER=admin /PASSWORD=admin-secret >"$tmp/setup.out"; then
+    pass "faxemu-faxcom-setup.exe /S /SERVER=$addr /USER=admin /PASSWORD=..."
+  else
+    fail "faxemu-faxcom-setup.exe /S: exit $?"; sed 's/^/    /' "$tmp/setup.out"
+  fi
+  inproc=$(w reg query "HKCR\\CLSID\\$clsid\\InprocServer32" /ve 2>/dev/null | grep -i 'REG_SZ')
+  [[ $inproc == *'Program Files\faxemu\faxcom\faxemu_faxcom.dll'* ]] && pass "the installer registered the installed 64-bit DLL" \
+    || fail "FaxServer's InprocServer32 after the installer: ${inproc:-none}"
+  [ -f "$WINEPREFIX/drive_c/Program Files (x86)/faxemu/faxcom/faxemu_faxcom.dll" ] && pass "the 32-bit DLL is installed in Program Files (x86)" \
+    || fail "no 32-bit DLL in Program Files (x86)"
+  w reg query "$settings" >"$tmp/settings.out"
+  sed 's/^/    /' "$tmp/settings.out"
+  hexpw=$(printf 'admin-secret' | od -An -tx1 | tr -d ' \n')
+  hexpw16=$(printf 'admin-secret' | iconv -t UTF-16LE | od -An -tx1 | tr -d ' \n')
+  flat=$(tr -d ' \n' <"$tmp/settings.out" | tr 'A-F' 'a-f')
+  if grep -q 'Password.*REG_BINARY' "$tmp/settings.out" && ! grep -qi 'admin-secret' "$tmp/settings.out" &&
+     [[ $flat != *"$hexpw"* && $flat != *"$hexpw16"* ]]; then
+    pass "the password is stored encrypted (REG_BINARY, DPAPI), not in plain text"
+  else
+    fail "the password in the registry is not encrypted"
+  fi
+  run_vbs late_installed.vbs pass "" "" "$(winpath "$fixture")"
+  w "$(winpath "$instdir/uninstall.exe")" /S >"$tmp/uninstall.out" ||
+    { fail "uninstall.exe /S: exit $?"; sed 's/^/    /' "$tmp/uninstall.out"; }
+  # NSIS's uninstaller runs on from a copy of itself: wait until it is done
+  for _ in $(seq 300); do [ -e "$WINEPREFIX/drive_c/Program Files/faxemu" ] || break; sleep 0.1; done
+  left=""
+  [ -e "$WINEPREFIX/drive_c/Program Files/faxemu" ] && left+=" Program Files/faxemu"
+  [ -e "$WINEPREFIX/drive_c/Program Files (x86)/faxemu" ] && left+=" Program Files (x86)/faxemu"
+  for k in "HKCR\\CLSID\\$clsid" "HKCR\\CLSID\\{87099231-C7AF-11D0-B225-00C04FB6C2F5}" 'HKCR\FaxServer.FaxServer' \
+           'HKCR\FaxTiff.FaxTiff' "$lib" "$settings" \
+           'HKLM\Software\Microsoft\Windows\CurrentVersion\Uninstall\faxemu-faxcom'; do
+    have "$k" && left+=" $k"
+  done
+  [ -z "$left" ] && pass "uninstall.exe /S removed the files, the CLSIDs, ProgIDs, TypeLib and settings" \
+                 || fail "left after uninstalling:$left"
 fi
 
 t_end=$(date +%s.%N)

@@ -1,7 +1,9 @@
 #include "core/protocol/client.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <deque>
 #include <fstream>
 #include <future>
@@ -15,6 +17,9 @@
 #include <asio.hpp>
 #if defined(FAXEMU_CLIENT_TLS)
 #include <asio/ssl.hpp>
+#endif
+#if defined(FAXEMU_CLIENT_SCHANNEL)
+#include "core/protocol/windows/schannel_tls.hpp"
 #endif
 
 namespace faxemu::rpc {
@@ -39,7 +44,7 @@ Target parse_address(const std::string& full_address) {
     Target target;
     std::string address = full_address;
     if (address.rfind("tls://", 0) == 0) {
-#if defined(FAXEMU_CLIENT_TLS)
+#if defined(FAXEMU_CLIENT_TLS) || defined(FAXEMU_CLIENT_SCHANNEL)
         target.tls = true;
         address.erase(0, 6);
 #else
@@ -134,6 +139,10 @@ class FaxClient::Connection {
             throw RpcError(kIoError, "faxd at " + address_ + ": cannot connect: " +
                                          (handshaking_ ? "TLS handshake failed: " : "") +
                                          (in_time ? e.code().message() : "timed out"));
+        } catch (const RpcError& e) {
+            // The TLS session's own verdict (a bad CA file, a refused certificate).
+            close();
+            throw RpcError(e.code(), "faxd at " + address_ + ": cannot connect: " + e.what());
         }
         if (!in_time) {
             close();
@@ -224,7 +233,59 @@ class FaxClient::Connection {
     }
 #endif
 
+#if defined(FAXEMU_CLIENT_SCHANNEL)
+    // The handshake's records go over the socket as the session makes them.
+    asio::awaitable<void> schannel_handshake(const Target& target) {
+        handshaking_ = true;
+        auto session = std::make_unique<SchannelSession>(target.host, target.ca_file);
+        std::vector<char> buffer(16 * 1024);
+        std::string received;
+        for (;;) {
+            const std::string out = session->handshake(received);
+            if (!out.empty())
+                co_await asio::async_write(socket_, asio::buffer(out), asio::use_awaitable);
+            if (session->done()) break;
+            const std::size_t n =
+                co_await socket_.async_read_some(asio::buffer(buffer), asio::use_awaitable);
+            received.assign(buffer.data(), n);
+        }
+        schannel_ = std::move(session);
+        handshaking_ = false;
+    }
+
+    // Application data from the TLS records read into `buffer` (decrypted in
+    // plain_ first, as a read may end mid-record or hold several records).
+    asio::awaitable<std::size_t> schannel_read_some(asio::mutable_buffer buffer,
+                                                    asio::error_code& error) {
+        std::string_view fresh;
+        while (plain_.empty()) {
+            try {
+                plain_ += schannel_->decrypt(fresh);
+            } catch (const RpcError&) {
+                error = asio::error::connection_aborted;
+                co_return 0;
+            }
+            if (!plain_.empty()) break;
+            if (schannel_->closed()) {
+                error = asio::error::eof;
+                co_return 0;
+            }
+            const std::size_t n = co_await socket_.async_read_some(
+                buffer, asio::redirect_error(asio::use_awaitable, error));
+            if (error) co_return 0;
+            fresh = std::string_view(static_cast<const char*>(buffer.data()), n);
+        }
+        const std::size_t n = std::min(plain_.size(), buffer.size());
+        std::memcpy(buffer.data(), plain_.data(), n);
+        plain_.erase(0, n);
+        co_return n;
+    }
+#endif
+
     asio::awaitable<std::size_t> read_some(asio::mutable_buffer buffer, asio::error_code& error) {
+#if defined(FAXEMU_CLIENT_SCHANNEL)
+        if (schannel_) co_return co_await schannel_read_some(buffer, error);
+#endif
 #if defined(FAXEMU_CLIENT_TLS)
         if (tls_)
             co_return co_await tls_->async_read_some(
@@ -235,6 +296,21 @@ class FaxClient::Connection {
     }
 
     asio::awaitable<void> write(asio::const_buffer buffer, asio::error_code& error) {
+#if defined(FAXEMU_CLIENT_SCHANNEL)
+        if (schannel_) {
+            std::string records;
+            try {
+                records = schannel_->encrypt(
+                    std::string_view(static_cast<const char*>(buffer.data()), buffer.size()));
+            } catch (const RpcError&) {
+                error = asio::error::connection_aborted;
+                co_return;
+            }
+            co_await asio::async_write(socket_, asio::buffer(records),
+                                       asio::redirect_error(asio::use_awaitable, error));
+            co_return;
+        }
+#endif
 #if defined(FAXEMU_CLIENT_TLS)
         if (tls_) {
             co_await asio::async_write(*tls_, buffer,
@@ -270,6 +346,9 @@ class FaxClient::Connection {
             socket_.set_option(asio::ip::tcp::no_delay(true));  // small request/answer lines
 #if defined(FAXEMU_CLIENT_TLS)
             if (target.tls && !shut_) co_await handshake(target.host);
+#endif
+#if defined(FAXEMU_CLIENT_SCHANNEL)
+            if (target.tls && !shut_) co_await schannel_handshake(target);
 #endif
         }
         if (shut_) throw std::system_error(asio::error::operation_aborted);
@@ -376,6 +455,10 @@ class FaxClient::Connection {
     std::optional<asio::ssl::context> tls_context_;
     std::optional<asio::ssl::stream<asio::generic::stream_protocol::socket&>> tls_;
 #endif
+#if defined(FAXEMU_CLIENT_SCHANNEL)
+    std::unique_ptr<SchannelSession> schannel_;  // io thread
+    std::string plain_;                          // decrypted, not read yet
+#endif
     bool handshaking_ = false;  // io thread; read by open() once the connect is over
     asio::ip::tcp::resolver resolver_{io_};
     asio::steady_timer wake_{io_};  // the writer waits on it while the outbox is empty
@@ -409,6 +492,7 @@ void FaxClient::connect(const std::string& address, std::chrono::milliseconds ti
         if (handler_) handler = *handler_;
         target.ca_file = tls_ca_;
     }
+#if !defined(FAXEMU_CLIENT_SCHANNEL)  // Schannel: no CA file means the Windows trust store
     if (target.tls && target.ca_file.empty()) {
         if (const char* ca = std::getenv("FAXEMU_TLS_CA")) target.ca_file = ca;
         if (target.ca_file.empty())
@@ -416,6 +500,10 @@ void FaxClient::connect(const std::string& address, std::chrono::milliseconds ti
                               "tls:// needs the CA file that signed faxd's certificate "
                               "(FaxClient::set_tls_ca or $FAXEMU_TLS_CA)");
     }
+#else
+    if (target.tls && target.ca_file.empty())
+        if (const char* ca = std::getenv("FAXEMU_TLS_CA")) target.ca_file = ca;
+#endif
     auto connection = std::make_shared<Connection>(address, max_message_bytes_, handler);
     connection->open(target, timeout);
     std::lock_guard lock(mutex_);

@@ -31,10 +31,12 @@ class FaxClient {
 
     // `address`: "host:port", "host" (port 4575), "[::1]:port", "unix:/path"
     // (not on Windows), or "tls://host:port" (TLS 1.2 or later; only where the
-    // library is built with FAXEMU_CLIENT_TLS). Closes any previous connection
-    // first. Throws RpcError: kInvalidValue for a malformed address or a tls://
-    // one without a CA file, kIoError when it cannot connect (also when the
-    // server's certificate is not signed by the CA or names another host).
+    // library is built with FAXEMU_CLIENT_TLS (OpenSSL) or, on Windows,
+    // FAXEMU_CLIENT_SCHANNEL). Closes any previous connection first. Throws
+    // RpcError: kInvalidValue for a malformed address or a tls:// one without
+    // a CA file (Schannel: no CA file means the Windows trust store), kIoError
+    // when it cannot connect (also when the server's certificate is not signed
+    // by the CA or names another host).
     void connect(const std::string& address,
                  std::chrono::milliseconds timeout = std::chrono::seconds(10));
     bool connected() const;
