@@ -141,7 +141,10 @@ tls_key = "$tmp/server.key"
 socket = "$tmp/faxd.sock"
 users = "$tmp/users.json"
 [line]
-speed = 0
+# 20 times real time: a 3-page fax takes a second or two, long enough for
+# late_admin.vbs's polls to see the port sending (unpaced, it could finish
+# between two polls and fail the test)
+speed = 20
 [[port]]
 name = "Port A"
 kind = "simulated"
