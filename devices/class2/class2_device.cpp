@@ -287,16 +287,11 @@ void Class2Device::poll() {
 // --- waiting inside a call ----------------------------------------------------------
 
 Class2Device::Wait Class2Device::command(std::string cmd, Duration timeout) {
-    AtRequest r;
-    r.command = std::move(cmd);
-    r.timeout = timeout;
-    return Wait(*this, std::move(r));
+    return Wait(*this, at_request(std::move(cmd), timeout));
 }
 
 Class2Device::Wait Class2Device::expect(Duration timeout) {
-    AtRequest r;
-    r.timeout = timeout;
-    return Wait(*this, std::move(r));
+    return Wait(*this, at_request({}, timeout));
 }
 
 Class2Device::Wait Class2Device::event() {
@@ -308,6 +303,20 @@ Task<> Class2Device::channel_free() {
     if (!at() || !at()->busy()) co_return;
     modem_.when_free([this] { wake(); });
     co_await event();
+}
+
+Task<> Class2Device::introduce(const std::string& local_ident) {
+    co_await channel_free();
+    const AtResponse r = co_await command(
+        std::string("AT") + class2_names(variant_).lid + "=\"" + local_ident + "\"",
+        kCommandTimeout);
+    checked(r, "the local id");
+}
+
+Class2Device::Ending Class2Device::file_error(const FaxError& e) {
+    CallOutcome o = outcome_from_t30(T30_ERR_FILEERROR, 0);
+    o.cause_text = e.what();
+    return Ending{Ending::How::Finish, o};
 }
 
 void Class2Device::wake() {
@@ -522,15 +531,10 @@ Task<> Class2Device::send_call() {
             std::make_unique<T4PageEncoder>(c.out.document, c.out.first_page, c.out.last_page);
         c.pages_total = c.encoder->page_count();
     } catch (const FaxError& e) {
-        CallOutcome o = outcome_from_t30(T30_ERR_FILEERROR, 0);
-        o.cause_text = e.what();
-        throw Ending{Ending::How::Finish, o};
+        throw file_error(e);
     }
-    co_await channel_free();
+    co_await introduce(c.out.session.local_ident);
     const Class2Names& n = class2_names(variant_);
-    AtResponse r = co_await command(
-        std::string("AT") + n.lid + "=\"" + c.out.session.local_ident + "\"", kCommandTimeout);
-    checked(r, "the local id");
     // The session for the call; with the quirk, already the first page's.
     Class2Params p = c.offered;
     if (config_.quirks.session_before_dial) {
@@ -538,8 +542,8 @@ Task<> Class2Device::send_call() {
         p.vr = first.vr;
         p.wd = std::max(0, wd_of_width(first.width));
     }
-    r = co_await command(std::string("AT") + n.dis + "=" + format_class2_params(p, variant_),
-                         kCommandTimeout);
+    AtResponse r = co_await command(
+        std::string("AT") + n.dis + "=" + format_class2_params(p, variant_), kCommandTimeout);
     checked(r, "the session parameters");
     if (r.ok()) c.dis_set = p;
     r = co_await command(config_.dial_command + c.out.number, config_.dial_timeout);
@@ -825,16 +829,11 @@ Task<> Class2Device::receive_call() {
     try {
         c.writer = std::make_unique<T4PageWriter>(c.in.rx_file);
     } catch (const FaxError& e) {
-        CallOutcome o = outcome_from_t30(T30_ERR_FILEERROR, 0);
-        o.cause_text = e.what();
-        throw Ending{Ending::How::Finish, o};
+        throw file_error(e);
     }
-    co_await channel_free();
+    co_await introduce(c.in.session.local_ident);
     const Class2Names& n = class2_names(variant_);
     AtResponse r = co_await command(
-        std::string("AT") + n.lid + "=\"" + c.in.session.local_ident + "\"", kCommandTimeout);
-    checked(r, "the local id");
-    r = co_await command(
         std::string("AT") + n.dis + "=" + format_class2_params(c.offered, variant_),
         kCommandTimeout);
     checked(r, "the session parameters");

@@ -49,6 +49,7 @@
 
 namespace faxemu {
 
+class FaxError;
 class T4PageEncoder;
 class T4PageWriter;
 
@@ -130,6 +131,8 @@ class Class2Device final : public Device, private ModemLineUser {
     Wait expect(Duration timeout);
     Wait event();  // until wake()
     Task<> channel_free();
+    // The call's first words: when the channel is free, our id (+FLID/+FLI).
+    Task<> introduce(const std::string& local_ident);
     void wake();
     // Ends the call from outside its coroutine (or marks it to end at the next wait).
     void stop(Ending ending);
@@ -140,6 +143,7 @@ class Class2Device final : public Device, private ModemLineUser {
     [[noreturn]] void line_error(const std::string& message);
     Ending abort(Fps fps, FailureClass failure, const std::string& why) const;
     Ending hangup_report(const std::string& code_text);
+    static Ending file_error(const FaxError& e);
 
     // The call: one coroutine from the first command to ATH.
     void start_call();

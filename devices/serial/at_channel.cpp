@@ -117,17 +117,19 @@ AtChannel::~AtChannel() {
     line_.set_error_handler(nullptr);
 }
 
-void AtChannel::command(std::string command, Duration timeout, ResponseHandler done) {
+AtRequest at_request(std::string command, Duration timeout) {
     AtRequest r;
     r.command = std::move(command);
     r.timeout = timeout;
-    this->command(std::move(r), std::move(done));
+    return r;
+}
+
+void AtChannel::command(std::string command, Duration timeout, ResponseHandler done) {
+    this->command(at_request(std::move(command), timeout), std::move(done));
 }
 
 void AtChannel::expect(Duration timeout, ResponseHandler done) {
-    AtRequest r;
-    r.timeout = timeout;
-    command(std::move(r), std::move(done));
+    command(at_request({}, timeout), std::move(done));
 }
 
 void AtChannel::command(AtRequest request, ResponseHandler done) {
@@ -157,16 +159,11 @@ AtChannel::Command AtChannel::command(AtRequest request) {
 }
 
 AtChannel::Command AtChannel::command(std::string command, Duration timeout) {
-    AtRequest r;
-    r.command = std::move(command);
-    r.timeout = timeout;
-    return Command(*this, std::move(r));
+    return Command(*this, at_request(std::move(command), timeout));
 }
 
 AtChannel::Command AtChannel::expect(Duration timeout) {
-    AtRequest r;
-    r.timeout = timeout;
-    return Command(*this, std::move(r));
+    return Command(*this, at_request({}, timeout));
 }
 
 void AtChannel::Command::await_suspend(std::coroutine_handle<> awaiting) {

@@ -86,6 +86,9 @@ struct AtRequest {
     std::function<void(const std::string& line)> on_line;
 };
 
+// A request of `command` (empty: only wait) with `timeout`.
+AtRequest at_request(std::string command, Duration timeout);
+
 // Where data-mode bytes go.
 struct DataSink {
     // Raw: every received byte goes to `data` unchanged until leave_data_mode()
