@@ -92,6 +92,8 @@ struct Class2Device::Call {
     // A wait of our own (XON, received data) with what to say when it runs out.
     std::optional<TimePoint> deadline;
     std::string deadline_what;
+    // The line went away: how the call ended (nothing more goes to the modem).
+    std::optional<CallOutcome> lost;
 };
 
 namespace {
@@ -109,11 +111,10 @@ ModemLineOptions line_options(const Class2DeviceConfig& config) {
 Class2Device::Class2Device(asio::io_context& io, const Clock& clock, Class2DeviceConfig config)
     : clock_(clock),
       config_(std::move(config)),
-      modem_(io, clock, config_, *this, line_options(config_)),
-      alive_(std::make_shared<bool>(true)) {}
+      modem_(io, clock, config_, *this, line_options(config_)) {}
 
 Class2Device::~Class2Device() {
-    alive_.reset();
+    task_.reset();  // withdraws what the call waits for
     call_.reset();
 }
 
@@ -124,6 +125,76 @@ std::string Class2Device::name() const {
 void Class2Device::trace(const std::string& text) const {
     modem_.trace(text);
 }
+
+// What ends a call before its dialogue does, thrown from where the coroutine waits.
+struct Class2Device::Ending {
+    enum class How {
+        Finish,    // the call is over: ATH
+        Abort,     // stop the modem's session (+FK/+FKS), then ATH
+        HangUp,    // the modem reported +FHNG/+FHS: take its final result, then ATH
+        LineLost,  // the modem went away: nothing more to say to it
+    };
+    How how = How::Finish;
+    CallOutcome outcome;
+};
+
+// How the call ended, for call_ended() once the coroutine has stopped.
+struct Class2Device::CallEnd {
+    CallOutcome outcome;
+    bool lost = false;     // the line went away (outcome says how)
+    bool modem_ok = true;  // ATH was answered
+    std::string why;       // when not: why the modem is unavailable
+};
+
+// Every wait of the call's coroutine: the answer to an AT command (or to expect),
+// or an event that wake() reports. A stop() resumes it too; it then throws the
+// Ending. The waiting AT request is withdrawn when the wait is left early.
+class Class2Device::Wait {
+  public:
+    Wait(Class2Device& device, std::optional<AtRequest> request) : d_(device) {
+        traced_ = request && !request->command.empty();
+        expects_answer_ = request.has_value();
+        if (request && d_.at()) command_.emplace(*d_.at(), std::move(*request));
+    }
+    bool await_ready() const { return d_.stop_ != nullptr || (expects_answer_ && !command_); }
+    void await_suspend(std::coroutine_handle<> awaiting) {
+        d_.waiting_ = awaiting;
+        d_.waiting_for_event_ = !expects_answer_;
+        if (!command_) return;
+        if (traced_) d_.trace("-> " + command_text_());
+        try {
+            command_->await_suspend(awaiting);  // may resume the coroutine at once
+        } catch (...) {
+            d_.waiting_ = {};
+            throw;
+        }
+    }
+    AtResponse await_resume() {
+        d_.waiting_ = {};
+        d_.waiting_for_event_ = false;
+        if (d_.call_ && !d_.call_->ending) d_.check_stop();
+        if (!expects_answer_) return {};
+        AtResponse r;
+        if (command_ && command_->done()) {
+            r = command_->await_resume();
+        } else {
+            r.result = AtResult::Vanished;
+            r.error = d_.modem_.unavailable_reason().empty() ? d_.name() + ": the modem is gone"
+                                                             : d_.modem_.unavailable_reason();
+            return r;
+        }
+        d_.trace("<- " + (r.lines.empty() ? "" : r.text() + "; ") + r.final_line +
+                 (r.error.empty() ? "" : " (" + r.error + ")"));
+        return r;
+    }
+
+  private:
+    std::string command_text_() const { return command_->request().command; }
+    Class2Device& d_;
+    std::optional<AtChannel::Command> command_;
+    bool traced_ = false;
+    bool expects_answer_ = false;
+};
 
 // --- the modem's life as Class 2 sees it -----------------------------------------------
 
@@ -172,23 +243,14 @@ void Class2Device::on_ready() {
     trace("ready: " + modem_.description() + (quirks.empty() ? "" : " (quirks: " + quirks + ")"));
 }
 
-void Class2Device::on_line_error(const std::string& message) {
-    modem_.set_unavailable(message);
-}
-
 void Class2Device::on_unavailable(const std::string& why) {
     state_ = Class2State::Ready;
-    if (!call_) return;
+    if (!call_ || call_->lost) return;
     CallOutcome o = line_outcome(Fps::FatalError, FailureClass::LineDropped,
                                  "the modem went away during the call: " + why);
     o.pages_done = call_->pages_done;
-    SessionEvent finished = event(SessionEvent::Kind::Finished);
-    finished.cause = T30_ERR_CALLDROPPED;
-    finished.cause_text = o.cause_text;
-    auto call = std::move(call_);
-    if (call->writer) call->writer->close();
-    if (call->connected) report(finished);
-    if (listener_) listener_->on_call_ended(o);
+    call_->lost = o;
+    stop(Ending{Ending::How::LineLost, o});
 }
 
 void Class2Device::on_ring(int count, const std::string& caller_id) {
@@ -207,33 +269,130 @@ void Class2Device::on_unsolicited(const std::string& l) {
     const char* hng = class2_names(variant_).r_hng;
     if (starts_with(l, hng) && call_ && !call_->ending) {
         trace("<- " + l + " (unsolicited)");
-        hung_up(after_colon(l));
+        stop(hangup_report(after_colon(l)));
     }
 }
 
 void Class2Device::poll() {
-    std::weak_ptr<bool> alive = alive_;
-    if (!modem_.poll() || alive.expired()) return;
+    if (!modem_.poll()) return;
     const TimePoint now = clock_.now();
     if (call_ && !call_->ending && call_->deadline && now >= *call_->deadline) {
         call_->deadline.reset();
-        CallOutcome o = line_outcome(Fps::FatalError, FailureClass::Protocol,
-                                     name() + ": " + call_->deadline_what);
-        abort_call(o);
+        stop(abort(Fps::FatalError, FailureClass::Protocol, name() + ": " + call_->deadline_what));
         return;
     }
     if (call_ && call_->in_data && !call_->waiting_xon) feed_page_data();
 }
 
-// --- AT helpers ----------------------------------------------------------------------
+// --- waiting inside a call ----------------------------------------------------------
 
-void Class2Device::command(const std::string& cmd, Duration timeout, Handler done) {
-    modem_.command(cmd, timeout, std::move(done));
+Class2Device::Wait Class2Device::command(std::string cmd, Duration timeout) {
+    return Wait(*this, at_request(std::move(cmd), timeout));
 }
 
-void Class2Device::expect(Duration timeout, Handler done) {
-    modem_.expect(timeout, std::move(done));
+Class2Device::Wait Class2Device::expect(Duration timeout) {
+    return Wait(*this, at_request({}, timeout));
 }
+
+Class2Device::Wait Class2Device::event() {
+    return Wait(*this, std::nullopt);
+}
+
+Task<> Class2Device::channel_free() {
+    // The idle check's "AT" may be on its way: the call's first command follows its answer.
+    if (!at() || !at()->busy()) co_return;
+    modem_.when_free([this] { wake(); });
+    co_await event();
+}
+
+Task<> Class2Device::introduce(const std::string& local_ident) {
+    co_await channel_free();
+    const AtResponse r = co_await command(
+        std::string("AT") + class2_names(variant_).lid + "=\"" + local_ident + "\"",
+        kCommandTimeout);
+    checked(r, "the local id");
+}
+
+Class2Device::Ending Class2Device::file_error(const FaxError& e) {
+    CallOutcome o = outcome_from_t30(T30_ERR_FILEERROR, 0);
+    o.cause_text = e.what();
+    return Ending{Ending::How::Finish, o};
+}
+
+void Class2Device::wake() {
+    if (!waiting_for_event_) return;
+    if (std::coroutine_handle<> h = std::exchange(waiting_, {})) h.resume();
+}
+
+void Class2Device::stop(Ending ending) {
+    if (!call_) return;
+    const bool lost = ending.how == Ending::How::LineLost;
+    if (call_->ending && !lost) return;
+    if (stop_ && !lost) return;  // the first reason stands, unless the line is gone
+    stop_ = std::make_unique<Ending>(std::move(ending));
+    // Waiting: resume the coroutine, which throws the Ending from there. Running
+    // (we are inside one of its callbacks): it throws at its next check.
+    if (std::coroutine_handle<> h = std::exchange(waiting_, {})) h.resume();
+}
+
+void Class2Device::check_stop() {
+    if (!stop_) return;
+    Ending e = std::move(*stop_);
+    stop_.reset();
+    throw e;
+}
+
+Class2Device::Ending Class2Device::abort(Fps fps, FailureClass failure,
+                                         const std::string& why) const {
+    return Ending{Ending::How::Abort, line_outcome(fps, failure, why)};
+}
+
+Class2Device::Ending Class2Device::hangup_report(const std::string& code_text) {
+    const std::string code = unquote_id(code_text);
+    const Call& c = *call_;
+    CallOutcome o = hangup_outcome(variant_, code, c.pages_done);
+    if (o.ok() && c.outbound && c.pages_done < c.pages_total) {
+        o = outcome_from_t30(T30_ERR_TX_PHDDEAD, c.pages_done);
+        o.cause_text = "the modem ended the call after " + std::to_string(c.pages_done) + " of " +
+                       std::to_string(c.pages_total) + " pages (" + class2_names(variant_).r_hng +
+                       code + ")";
+    }
+    trace("hang-up: " + o.cause_text);
+    return Ending{Ending::How::HangUp, o};
+}
+
+void Class2Device::line_error(const std::string& message) {
+    modem_.set_unavailable(message);  // on_unavailable() marks the call lost
+    check_stop();
+    throw Ending{Ending::How::LineLost, call_->lost.value_or(CallOutcome{})};
+}
+
+void Class2Device::checked(const AtResponse& r, const char* what) {
+    absorb_lines(r);
+    check_stop();
+    switch (r.result) {
+        case AtResult::Extra:
+            throw hangup_report(after_colon(r.final_line));
+        case AtResult::Timeout:
+            // A modem that stops answering is what the port shows (as Class 1's
+            // does); the device finds it unavailable and retries it.
+            throw abort(Fps::Unavailable, FailureClass::Protocol,
+                        name() + ": no answer from the modem to " + what);
+        case AtResult::Garbage:
+        case AtResult::Vanished:
+            line_error(r.error.empty() ? name() + ": the modem failed during " + what : r.error);
+        default:
+            return;
+    }
+}
+
+void Class2Device::connected() {
+    if (call_->connected) return;
+    call_->connected = true;
+    if (listener_) listener_->on_connected();
+}
+
+// --- what the modem says during a call ---------------------------------------------
 
 void Class2Device::absorb_lines(const AtResponse& r) {
     if (!call_) return;
@@ -241,10 +400,8 @@ void Class2Device::absorb_lines(const AtResponse& r) {
     for (const std::string& l : r.lines) {
         if (starts_with(l, n.con)) {
             if (!call_->connected) {
-                call_->connected = true;
                 state_ = Class2State::InCall;
-                if (listener_) listener_->on_connected();
-                if (!call_) return;
+                connected();
             }
         } else if (starts_with(l, n.r_csi) || starts_with(l, n.r_tsi)) {
             call_->remote_id = unquote_id(after_colon(l));
@@ -264,37 +421,11 @@ void Class2Device::absorb_lines(const AtResponse& r) {
                     SessionEvent ev = event(SessionEvent::Kind::PageDone);
                     ev.last_page = call_->ppm == 2;
                     report(ev);
-                    if (!call_) return;
                 }
             }
         } else if (starts_with(l, "+FET:")) {
             call_->fet = int_after_colon(l);
         }
-    }
-}
-
-bool Class2Device::call_response(const AtResponse& r, const char* what) {
-    if (!call_ || call_->ending) return false;
-    absorb_lines(r);
-    if (!call_ || call_->ending) return false;
-    switch (r.result) {
-        case AtResult::Extra:
-            hung_up(after_colon(r.final_line));
-            return false;
-        case AtResult::Timeout: {
-            // A modem that stops answering is what the port shows (as Class 1's
-            // does); the device finds it unavailable and retries it.
-            CallOutcome o = line_outcome(Fps::Unavailable, FailureClass::Protocol,
-                                         name() + ": no answer from the modem to " + what);
-            abort_call(o);
-            return false;
-        }
-        case AtResult::Garbage:
-        case AtResult::Vanished:
-            on_line_error(r.error.empty() ? name() + ": the modem failed during " + what : r.error);
-            return false;
-        default:
-            return true;
     }
 }
 
@@ -348,6 +479,37 @@ void Class2Device::report_negotiated() {
     report(event(SessionEvent::Kind::Negotiated));
 }
 
+// --- the call's coroutine -------------------------------------------------------------
+
+void Class2Device::start_call() {
+    task_ = run_call();
+    task_.start([this] { call_ended(); });
+}
+
+Task<> Class2Device::run_call() {
+    std::optional<Ending> ending;
+    try {
+        if (call_->outbound)
+            co_await send_call();
+        else
+            co_await receive_call();
+    } catch (const Ending& e) {
+        ending = e;
+    } catch (const std::exception& e) {
+        ending = abort(Fps::FatalError, FailureClass::Protocol, name() + ": " + e.what());
+    }
+    if (!ending) ending = abort(Fps::FatalError, FailureClass::Protocol, name() + ": no outcome");
+    stop_.reset();
+    try {
+        co_await end_call(std::move(*ending));
+    } catch (const std::exception& e) {
+        end_ = std::make_unique<CallEnd>();
+        end_->outcome = ending->outcome;
+        end_->modem_ok = false;
+        end_->why = name() + ": " + e.what();
+    }
+}
+
 // --- sending ---------------------------------------------------------------------------
 
 void Class2Device::dial(const OutboundCall& call) {
@@ -359,147 +521,121 @@ void Class2Device::dial(const OutboundCall& call) {
     call_->offered = caps(call.session);
     state_ = Class2State::Dialing;
     trace("dialling " + call.number);
-    try {
-        call_->encoder =
-            std::make_unique<T4PageEncoder>(call.document, call.first_page, call.last_page);
-        call_->pages_total = call_->encoder->page_count();
-    } catch (const FaxError& e) {
-        CallOutcome o = outcome_from_t30(T30_ERR_FILEERROR, 0);
-        o.cause_text = e.what();
-        finish_call(o);
-        return;
-    }
-    modem_.when_free([this] { dial_next(0); });
+    start_call();
 }
 
-void Class2Device::dial_next(std::size_t step) {
-    if (!call_ || call_->ending) return;
-    const Class2Names& n = class2_names(variant_);
-    switch (step) {
-        case 0:
-            command(std::string("AT") + n.lid + "=\"" + call_->out.session.local_ident + "\"",
-                    kCommandTimeout, [this](const AtResponse& r) {
-                        if (call_response(r, "the local id")) dial_next(1);
-                    });
-            return;
-        case 1: {
-            // The session for the call; with the quirk, already the first page's.
-            Class2Params p = call_->offered;
-            if (config_.quirks.session_before_dial) {
-                const T4SourcePage& first = call_->encoder->page(0);
-                p.vr = first.vr;
-                p.wd = std::max(0, wd_of_width(first.width));
-            }
-            command(std::string("AT") + n.dis + "=" + format_class2_params(p, variant_),
-                    kCommandTimeout, [this, p](const AtResponse& r) {
-                        if (!call_response(r, "the session parameters")) return;
-                        if (r.ok()) call_->dis_set = p;
-                        dial_next(2);
-                    });
-            return;
-        }
-        default:
-            command(
-                config_.dial_command + call_->out.number, config_.dial_timeout,
-                [this](const AtResponse& r) {
-                    if (!call_response(r, "ATD")) return;
-                    switch (r.result) {
-                        case AtResult::Ok:
-                            if (!call_->connected) {
-                                call_->connected = true;
-                                if (listener_) listener_->on_connected();
-                                if (!call_) return;
-                            }
-                            state_ = Class2State::InCall;
-                            send_page();
-                            return;
-                        case AtResult::Busy:
-                            finish_call(line_outcome(Fps::Busy, FailureClass::Busy, "line busy"));
-                            return;
-                        case AtResult::NoAnswer:
-                            finish_call(
-                                line_outcome(Fps::NoAnswer, FailureClass::NoAnswer, "no answer"));
-                            return;
-                        case AtResult::NoDialtone:
-                            finish_call(line_outcome(Fps::NoDialTone, FailureClass::NoAnswer,
-                                                     "no dial tone"));
-                            return;
-                        case AtResult::NoCarrier:
-                            finish_call(line_outcome(Fps::NoAnswer, FailureClass::NoCarrier,
-                                                     "no fax answered (NO CARRIER)"));
-                            return;
-                        case AtResult::Connect:
-                            abort_call(
-                                line_outcome(Fps::NotFaxCall, FailureClass::NoCarrier,
-                                             "a data modem answered (" + r.final_line + ")"));
-                            return;
-                        default:
-                            finish_call(line_outcome(
-                                Fps::FatalError, FailureClass::Protocol,
-                                name() + ": the modem answered " + r.final_line + " to ATD"));
-                            return;
-                    }
-                });
-            return;
-    }
-}
-
-void Class2Device::send_page() {
-    if (!call_ || call_->ending) return;
+Task<> Class2Device::send_call() {
     Call& c = *call_;
-    if (!c.resend && !c.encoder->more()) {
-        wait_final_hangup();
-        return;
+    try {
+        c.encoder =
+            std::make_unique<T4PageEncoder>(c.out.document, c.out.first_page, c.out.last_page);
+        c.pages_total = c.encoder->page_count();
+    } catch (const FaxError& e) {
+        throw file_error(e);
     }
+    co_await introduce(c.out.session.local_ident);
+    const Class2Names& n = class2_names(variant_);
+    // The session for the call; with the quirk, already the first page's.
+    Class2Params p = c.offered;
+    if (config_.quirks.session_before_dial) {
+        const T4SourcePage& first = c.encoder->page(0);
+        p.vr = first.vr;
+        p.wd = std::max(0, wd_of_width(first.width));
+    }
+    AtResponse r = co_await command(
+        std::string("AT") + n.dis + "=" + format_class2_params(p, variant_), kCommandTimeout);
+    checked(r, "the session parameters");
+    if (r.ok()) c.dis_set = p;
+    r = co_await command(config_.dial_command + c.out.number, config_.dial_timeout);
+    checked(r, "ATD");
+    dial_answered(r);
+    while (c.resend || c.encoder->more()) co_await send_page();
+    co_await wait_final_hangup();
+}
+
+void Class2Device::dial_answered(const AtResponse& r) {
+    switch (r.result) {
+        case AtResult::Ok:
+            connected();
+            check_stop();
+            state_ = Class2State::InCall;
+            return;
+        case AtResult::Busy:
+            throw Ending{Ending::How::Finish,
+                         line_outcome(Fps::Busy, FailureClass::Busy, "line busy")};
+        case AtResult::NoAnswer:
+            throw Ending{Ending::How::Finish,
+                         line_outcome(Fps::NoAnswer, FailureClass::NoAnswer, "no answer")};
+        case AtResult::NoDialtone:
+            throw Ending{Ending::How::Finish,
+                         line_outcome(Fps::NoDialTone, FailureClass::NoAnswer, "no dial tone")};
+        case AtResult::NoCarrier:
+            throw Ending{Ending::How::Finish, line_outcome(Fps::NoAnswer, FailureClass::NoCarrier,
+                                                           "no fax answered (NO CARRIER)")};
+        case AtResult::Connect:
+            throw abort(Fps::NotFaxCall, FailureClass::NoCarrier,
+                        "a data modem answered (" + r.final_line + ")");
+        default:
+            throw Ending{Ending::How::Finish,
+                         line_outcome(Fps::FatalError, FailureClass::Protocol,
+                                      name() + ": the modem answered " + r.final_line + " to ATD")};
+    }
+}
+
+// One page: its session, +FDT, the data, the post-page exchange. A page the far
+// end rejects is marked for sending again.
+Task<> Class2Device::send_page() {
+    Call& c = *call_;
     const T4SourcePage info = c.resend ? c.page_info : c.encoder->next_page_info();
     if (c.remote_dis && info.vr > c.remote_dis->vr) {
         CallOutcome o = outcome_from_t30(T30_ERR_NORESSUPPORT, c.pages_done);
         o.cause_text = "the far end cannot receive page " + std::to_string(c.pages_done + 1) +
                        "'s resolution (vr=" + std::to_string(info.vr) + ")";
-        abort_call(o);
-        return;
+        throw Ending{Ending::How::Abort, o};
     }
     Class2Params wanted = c.dis_set.value_or(c.offered);
     wanted.vr = info.vr;
     wanted.wd = std::max(0, wd_of_width(info.width));
-    const Class2Names& n = class2_names(variant_);
-    auto fdt = [this] {
-        command("AT+FDT", config_.phase_b_timeout,
-                [this](const AtResponse& r) { page_connect(r); });
-    };
-    if (c.dis_set && c.dis_set->vr == wanted.vr && c.dis_set->wd == wanted.wd) {
-        fdt();
-        return;
+    if (!c.dis_set || c.dis_set->vr != wanted.vr || c.dis_set->wd != wanted.wd) {
+        const AtResponse r = co_await command(std::string("AT") + class2_names(variant_).dis + "=" +
+                                                  format_class2_params(wanted, variant_),
+                                              kCommandTimeout);
+        checked(r, "the page's session parameters");
+        if (!r.ok())
+            throw abort(Fps::FatalError, FailureClass::Protocol,
+                        name() + ": the modem refused the session " +
+                            format_class2_params(wanted, variant_));
+        c.dis_set = wanted;
     }
-    command(std::string("AT") + n.dis + "=" + format_class2_params(wanted, variant_),
-            kCommandTimeout, [this, wanted, fdt](const AtResponse& r) {
-                if (!call_response(r, "the page's session parameters")) return;
-                if (!r.ok()) {
-                    abort_call(line_outcome(Fps::FatalError, FailureClass::Protocol,
-                                            name() + ": the modem refused the session " +
-                                                format_class2_params(wanted, variant_)));
-                    return;
-                }
-                call_->dis_set = wanted;
-                fdt();
-            });
+    AtResponse r = co_await command("AT+FDT", config_.phase_b_timeout);
+    checked(r, "+FDT");
+    if (r.result != AtResult::Connect)
+        throw abort(Fps::FatalError, FailureClass::Protocol,
+                    name() + ": the modem answered " + r.final_line + " to +FDT");
+    prepare_page(info);
+    if (config_.quirks.wait_for_xon.value_or(variant_ == Class2Variant::Class2))
+        co_await wait_for_xon();
+    c.deadline.reset();
+    if (config_.quirks.flow_control == FlowControl::XonXoff)
+        serial()->set_inbound_flow_control(true);
+    const int rate = std::max(2400, bit_rate_of_br(c.session ? c.session->br : 0));
+    const auto on_line =
+        std::chrono::milliseconds(static_cast<std::int64_t>(c.page.size()) * 8 * 1000 / rate);
+    c.awaiting_pts = variant_ == Class2Variant::Class20;
+    feed_page_data();  // poll() feeds the rest
+    r = co_await expect(config_.page_timeout + 3 * on_line);
+    co_await page_confirmed(r);
 }
 
-void Class2Device::page_connect(const AtResponse& r) {
-    if (!call_response(r, "+FDT")) return;
+// After +FDT's CONNECT: the page checked against the session, coded and stuffed.
+void Class2Device::prepare_page(const T4SourcePage& info) {
     Call& c = *call_;
-    if (r.result != AtResult::Connect) {
-        abort_call(line_outcome(Fps::FatalError, FailureClass::Protocol,
-                                name() + ": the modem answered " + r.final_line + " to +FDT"));
-        return;
-    }
     // The modem now takes page data until <DLE><ETX> (or <DLE>'.' ...), even to abort.
     c.in_data = true;
     if (!c.session) c.session = c.dis_set.value_or(c.offered);
     const Class2Params s = *c.session;
-    const T4SourcePage info = c.resend ? c.page_info : c.encoder->next_page_info();
     report_negotiated();
-    if (!call_) return;
+    check_stop();
     // The modem must carry the page as it is: a page at the wrong resolution would
     // arrive squished or stretched.
     std::string mismatch;
@@ -520,8 +656,7 @@ void Class2Device::page_connect(const AtResponse& r) {
         CallOutcome o =
             line_outcome(Fps::FatalError, FailureClass::Incompatible, name() + ": " + mismatch);
         o.pages_done = c.pages_done;
-        abort_call(o);
-        return;
+        throw Ending{Ending::How::Abort, o};
     }
     if (!c.resend) {
         c.page_info = info;
@@ -532,8 +667,7 @@ void Class2Device::page_connect(const AtResponse& r) {
         } catch (const FaxError& e) {
             CallOutcome o = outcome_from_t30(T30_ERR_BADPAGE, c.pages_done);
             o.cause_text = e.what();
-            abort_call(o);
-            return;
+            throw Ending{Ending::How::Abort, o};
         }
     }
     ++c.tries;
@@ -553,17 +687,15 @@ void Class2Device::page_connect(const AtResponse& r) {
         c.tx.push_back(c.ppm == 0 ? ',' : c.ppm == 1 ? ';' : '.');
     }
     c.tx_off = 0;
-    c.in_data = true;
     c.pts.reset();
     trace("page " + std::to_string(c.pages_done + 1) + ": " + std::to_string(c.page.size()) +
           " bytes, session " + format_class2_params(s, variant_));
-    const bool wait_xon = config_.quirks.wait_for_xon.value_or(variant_ == Class2Variant::Class2);
-    if (!wait_xon) {
-        start_page_data();
-        return;
-    }
+}
+
+Task<> Class2Device::wait_for_xon() {
     // The modem sends XON (DC1) when it is ready for data; it may already be in the
-    // bytes that followed CONNECT.
+    // bytes that followed CONNECT. poll() ends the wait at the deadline.
+    Call& c = *call_;
     c.waiting_xon = true;
     c.raw_text.clear();
     c.deadline = clock_.now() + config_.xon_timeout;
@@ -571,51 +703,38 @@ void Class2Device::page_connect(const AtResponse& r) {
         "no XON from the modem within " + seconds_of(config_.xon_timeout) + " after +FDT's CONNECT";
     DataSink sink;
     sink.raw = true;
-    std::weak_ptr<bool> alive = alive_;
-    sink.data = [this, alive](const std::uint8_t* data, std::size_t n) {
-        if (alive.expired() || !call_ || !call_->waiting_xon) return;
-        for (std::size_t i = 0; i < n; ++i) {
-            if (data[i] == dle::DC1) {
-                call_->waiting_xon = false;
-                at()->leave_data_mode();
-                trace("<- XON");
-                start_page_data();
-                return;
-            }
-            // Text instead of XON: most likely a hang-up report.
-            const char ch = static_cast<char>(data[i]);
-            if (ch == '\r' || ch == '\n') {
-                const std::string l = unquote_id(call_->raw_text);
-                call_->raw_text.clear();
-                if (starts_with(l, class2_names(variant_).r_hng)) {
-                    at()->leave_data_mode();
-                    call_->waiting_xon = false;
-                    call_->in_data = false;
-                    trace("<- " + l);
-                    hung_up(after_colon(l));
-                    return;
-                }
-            } else if (call_->raw_text.size() < 256) {
-                call_->raw_text.push_back(ch);
-            }
-        }
-    };
+    sink.data = [this](const std::uint8_t* data, std::size_t n) { xon_bytes(data, n); };
     at()->enter_data_mode(std::move(sink));
+    co_await event();
 }
 
-void Class2Device::start_page_data() {
-    if (!call_ || call_->ending) return;
-    Call& c = *call_;
-    c.deadline.reset();
-    if (config_.quirks.flow_control == FlowControl::XonXoff)
-        serial()->set_inbound_flow_control(true);
-    const int rate = std::max(2400, bit_rate_of_br(c.session ? c.session->br : 0));
-    const auto on_line =
-        std::chrono::milliseconds(static_cast<std::int64_t>(c.page.size()) * 8 * 1000 / rate);
-    const Duration timeout = config_.page_timeout + 3 * on_line;
-    c.awaiting_pts = variant_ == Class2Variant::Class20;
-    expect(timeout, [this](const AtResponse& r) { page_data_sent(r); });
-    feed_page_data();
+void Class2Device::xon_bytes(const std::uint8_t* data, std::size_t n) {
+    if (!call_ || !call_->waiting_xon) return;
+    for (std::size_t i = 0; i < n; ++i) {
+        if (data[i] == dle::DC1) {
+            call_->waiting_xon = false;
+            at()->leave_data_mode();
+            trace("<- XON");
+            wake();
+            return;
+        }
+        // Text instead of XON: most likely a hang-up report.
+        const char ch = static_cast<char>(data[i]);
+        if (ch == '\r' || ch == '\n') {
+            const std::string l = unquote_id(call_->raw_text);
+            call_->raw_text.clear();
+            if (starts_with(l, class2_names(variant_).r_hng)) {
+                at()->leave_data_mode();
+                call_->waiting_xon = false;
+                call_->in_data = false;
+                trace("<- " + l);
+                stop(hangup_report(after_colon(l)));
+                return;
+            }
+        } else if (call_->raw_text.size() < 256) {
+            call_->raw_text.push_back(ch);
+        }
+    }
 }
 
 void Class2Device::feed_page_data() {
@@ -632,36 +751,29 @@ void Class2Device::feed_page_data() {
     }
 }
 
-void Class2Device::page_data_sent(const AtResponse& r) {
+// The modem's answer to the page data, then (Class 2) +FET: the far end's verdict.
+Task<> Class2Device::page_confirmed(const AtResponse& data_end) {
+    Call& c = *call_;
     // Unanswered, the modem may still be taking data: an abort ends it first.
-    if (call_ && r.answered()) {
-        call_->in_data = false;
-        call_->tx.clear();
-        call_->tx_off = 0;
+    if (data_end.answered()) {
+        c.in_data = false;
+        c.tx.clear();
+        c.tx_off = 0;
     }
     if (serial()) serial()->set_inbound_flow_control(false);
-    if (variant_ == Class2Variant::Class20) {
-        page_status(r);
-        return;
+    AtResponse r = data_end;
+    if (variant_ == Class2Variant::Class2) {
+        checked(r, "the page data");
+        if (r.result != AtResult::Ok)
+            throw abort(Fps::FatalError, FailureClass::Protocol,
+                        name() + ": the modem answered " + r.final_line + " to the page data");
+        const int rate = std::max(2400, bit_rate_of_br(c.session ? c.session->br : 0));
+        const auto on_line =
+            std::chrono::milliseconds(static_cast<std::int64_t>(c.page.size()) * 8 * 1000 / rate);
+        c.awaiting_pts = true;
+        r = co_await command("AT+FET=" + std::to_string(c.ppm), config_.page_timeout + 3 * on_line);
     }
-    if (!call_response(r, "the page data")) return;
-    if (r.result != AtResult::Ok) {
-        abort_call(
-            line_outcome(Fps::FatalError, FailureClass::Protocol,
-                         name() + ": the modem answered " + r.final_line + " to the page data"));
-        return;
-    }
-    const int rate = std::max(2400, bit_rate_of_br(call_->session ? call_->session->br : 0));
-    const auto on_line =
-        std::chrono::milliseconds(static_cast<std::int64_t>(call_->page.size()) * 8 * 1000 / rate);
-    call_->awaiting_pts = true;
-    command("AT+FET=" + std::to_string(call_->ppm), config_.page_timeout + 3 * on_line,
-            [this](const AtResponse& rr) { page_status(rr); });
-}
-
-void Class2Device::page_status(const AtResponse& r) {
-    if (!call_response(r, "the post-page message")) return;
-    Call& c = *call_;
+    checked(r, "the post-page message");
     c.awaiting_pts = false;
     const int pts = c.pts.value_or(r.ok() ? 1 : 2);
     if (pts == 2 || pts == 4) {
@@ -671,48 +783,31 @@ void Class2Device::page_status(const AtResponse& r) {
             o.cause_text = "page " + std::to_string(c.pages_done + 1) + " was rejected " +
                            std::to_string(c.tries) + " times (" + class2_names(variant_).r_pts +
                            std::to_string(pts) + ")";
-            abort_call(o);
-            return;
+            throw Ending{Ending::How::Abort, o};
         }
         trace("page " + std::to_string(c.pages_done + 1) + " rejected, sending it again");
         c.resend = true;
-        send_page();
-        return;
+        co_return;
     }
-    if (r.result != AtResult::Ok && r.result != AtResult::Error) {
-        abort_call(
-            line_outcome(Fps::FatalError, FailureClass::Protocol,
-                         name() + ": the modem answered " + r.final_line + " after the page"));
-        return;
-    }
-    send_page();
+    if (r.result != AtResult::Ok && r.result != AtResult::Error)
+        throw abort(Fps::FatalError, FailureClass::Protocol,
+                    name() + ": the modem answered " + r.final_line + " after the page");
 }
 
-void Class2Device::wait_final_hangup() {
-    expect(kFinalHangupWait, [this](const AtResponse& r) {
-        if (!call_ || call_->ending) return;
-        absorb_lines(r);
-        if (!call_ || call_->ending) return;
-        if (r.result == AtResult::Extra) {
-            hung_up(after_colon(r.final_line));
-            return;
-        }
-        if (r.result == AtResult::Garbage || r.result == AtResult::Vanished) {
-            on_line_error(r.error);
-            return;
-        }
-        // No hang-up report: the pages count, whatever the modem does next.
-        const bool all =
-            call_->outbound ? call_->pages_done >= call_->pages_total : call_->last_page;
-        if (all) {
-            finish_call(outcome_from_t30(T30_ERR_OK, call_->pages_done));
-        } else {
-            CallOutcome o = line_outcome(Fps::FatalError, FailureClass::Protocol,
-                                         name() + ": the modem reported no hang-up");
-            o.pages_done = call_->pages_done;
-            abort_call(o);
-        }
-    });
+Task<> Class2Device::wait_final_hangup() {
+    const AtResponse r = co_await expect(kFinalHangupWait);
+    absorb_lines(r);
+    check_stop();
+    if (r.result == AtResult::Extra) throw hangup_report(after_colon(r.final_line));
+    if (r.result == AtResult::Garbage || r.result == AtResult::Vanished) line_error(r.error);
+    // No hang-up report: the pages count, whatever the modem does next.
+    const Call& c = *call_;
+    const bool all = c.outbound ? c.pages_done >= c.pages_total : c.last_page;
+    if (all) throw Ending{Ending::How::Finish, outcome_from_t30(T30_ERR_OK, c.pages_done)};
+    Ending e =
+        abort(Fps::FatalError, FailureClass::Protocol, name() + ": the modem reported no hang-up");
+    e.outcome.pages_done = c.pages_done;
+    throw e;
 }
 
 // --- receiving ------------------------------------------------------------------------
@@ -726,118 +821,115 @@ void Class2Device::answer(const InboundCall& call) {
     call_->offered = caps(call.session);
     state_ = Class2State::Answering;
     trace("answering");
-    try {
-        call_->writer = std::make_unique<T4PageWriter>(call.rx_file);
-    } catch (const FaxError& e) {
-        CallOutcome o = outcome_from_t30(T30_ERR_FILEERROR, 0);
-        o.cause_text = e.what();
-        finish_call(o);
-        return;
-    }
-    modem_.when_free([this] { answer_next(0); });
+    start_call();
 }
 
-void Class2Device::answer_next(std::size_t step) {
-    if (!call_ || call_->ending) return;
-    const Class2Names& n = class2_names(variant_);
-    switch (step) {
-        case 0:
-            command(std::string("AT") + n.lid + "=\"" + call_->in.session.local_ident + "\"",
-                    kCommandTimeout, [this](const AtResponse& r) {
-                        if (call_response(r, "the local id")) answer_next(1);
-                    });
-            return;
-        case 1:
-            command(
-                std::string("AT") + n.dis + "=" + format_class2_params(call_->offered, variant_),
-                kCommandTimeout, [this](const AtResponse& r) {
-                    if (call_response(r, "the session parameters")) answer_next(2);
-                });
-            return;
-        default:
-            command("ATA", config_.answer_timeout, [this](const AtResponse& r) {
-                if (!call_response(r, "ATA")) return;
-                switch (r.result) {
-                    case AtResult::Ok:
-                        if (!call_->connected) {
-                            call_->connected = true;
-                            if (listener_) listener_->on_connected();
-                            if (!call_) return;
-                        }
-                        state_ = Class2State::InCall;
-                        if (call_->writer) call_->writer->set_far_ident(call_->remote_id);
-                        report_negotiated();
-                        if (!call_) return;
-                        receive_page();
-                        return;
-                    case AtResult::NoCarrier:
-                        finish_call(line_outcome(Fps::NotFaxCall, FailureClass::NoCarrier,
-                                                 "no fax machine called (NO CARRIER)"));
-                        return;
-                    case AtResult::Connect:
-                        abort_call(line_outcome(Fps::NotFaxCall, FailureClass::NoCarrier,
-                                                "a data modem called (" + r.final_line + ")"));
-                        return;
-                    default:
-                        finish_call(line_outcome(
-                            Fps::FatalError, FailureClass::Protocol,
-                            name() + ": the modem answered " + r.final_line + " to ATA"));
-                        return;
-                }
-            });
-            return;
-    }
-}
-
-void Class2Device::receive_page() {
-    if (!call_ || call_->ending) return;
-    call_->fet.reset();
-    call_->pts.reset();
-    command("AT+FDR", config_.receive_timeout, [this](const AtResponse& r) { receive_connect(r); });
-}
-
-void Class2Device::receive_connect(const AtResponse& r) {
-    if (!call_response(r, "+FDR")) return;
+Task<> Class2Device::receive_call() {
     Call& c = *call_;
-    if (r.result == AtResult::Ok) {
-        // No page and no hang-up report yet: the report follows.
-        wait_final_hangup();
-        return;
+    try {
+        c.writer = std::make_unique<T4PageWriter>(c.in.rx_file);
+    } catch (const FaxError& e) {
+        throw file_error(e);
     }
-    if (r.result != AtResult::Connect) {
-        abort_call(line_outcome(Fps::FatalError, FailureClass::Protocol,
-                                name() + ": the modem answered " + r.final_line + " to +FDR"));
-        return;
+    co_await introduce(c.in.session.local_ident);
+    const Class2Names& n = class2_names(variant_);
+    AtResponse r = co_await command(
+        std::string("AT") + n.dis + "=" + format_class2_params(c.offered, variant_),
+        kCommandTimeout);
+    checked(r, "the session parameters");
+    r = co_await command("ATA", config_.answer_timeout);
+    checked(r, "ATA");
+    answer_answered(r);
+    bool more = true;
+    while (more) more = co_await receive_page();
+    // +FDR answered OK: no page and no hang-up report yet; the report follows.
+    co_await wait_final_hangup();
+}
+
+void Class2Device::answer_answered(const AtResponse& r) {
+    switch (r.result) {
+        case AtResult::Ok:
+            connected();
+            check_stop();
+            state_ = Class2State::InCall;
+            if (call_->writer) call_->writer->set_far_ident(call_->remote_id);
+            report_negotiated();
+            check_stop();
+            return;
+        case AtResult::NoCarrier:
+            throw Ending{Ending::How::Finish, line_outcome(Fps::NotFaxCall, FailureClass::NoCarrier,
+                                                           "no fax machine called (NO CARRIER)")};
+        case AtResult::Connect:
+            throw abort(Fps::NotFaxCall, FailureClass::NoCarrier,
+                        "a data modem called (" + r.final_line + ")");
+        default:
+            throw Ending{Ending::How::Finish,
+                         line_outcome(Fps::FatalError, FailureClass::Protocol,
+                                      name() + ": the modem answered " + r.final_line + " to ATA")};
     }
-    if (!c.session) {
-        abort_call(line_outcome(Fps::FatalError, FailureClass::Protocol,
-                                name() + ": page data without a session (+FDCS)"));
-        return;
-    }
+}
+
+// One page: +FDR, its data to <DLE><ETX>, the modem's report, our verdict. False
+// when +FDR says there is no page (OK).
+Task<bool> Class2Device::receive_page() {
+    Call& c = *call_;
+    c.fet.reset();
+    c.pts.reset();
+    AtResponse r = co_await command("AT+FDR", config_.receive_timeout);
+    checked(r, "+FDR");
+    if (r.result == AtResult::Ok) co_return false;
+    if (r.result != AtResult::Connect)
+        throw abort(Fps::FatalError, FailureClass::Protocol,
+                    name() + ": the modem answered " + r.final_line + " to +FDR");
+    if (!c.session)
+        throw abort(Fps::FatalError, FailureClass::Protocol,
+                    name() + ": page data without a session (+FDCS)");
     report_negotiated();
-    if (!call_) return;
-    const Class2Params s = *c.session;
+    check_stop();
+    start_receiving(*c.session);
+    co_await event();  // woken at <DLE><ETX>; poll() minds the gaps in the data
+    c.deadline.reset();
+    c.rx_page = c.writer->end_page();
+    trace("page " + std::to_string(c.pages_done + 1) + " received: " +
+          std::to_string(c.rx_page.rows) + " rows, " + std::to_string(c.rx_page.bad_rows) + " bad");
+    r = co_await expect(kFinalHangupWait);
+    // The page is in the file whatever comes next.
+    absorb_lines(r);
+    check_stop();
+    ++c.pages_done;
+    c.last_page = !c.fet || *c.fet == 2 || *c.fet == 5;
+    SessionEvent ev = event(SessionEvent::Kind::PageDone);
+    ev.last_page = c.last_page;
+    report(ev);
+    checked(r, "the end of the page");
+    const T4ReceivedPage& p = c.rx_page;
+    const bool good = p.rows > 0 && p.bad_rows <= config_.max_bad_row_share * p.rows;
+    r = co_await command(std::string("AT") + class2_names(variant_).pts + "=" + (good ? "1" : "2"),
+                         kCommandTimeout);
+    checked(r, "the page status");
+    co_return true;
+}
+
+// After +FDR's CONNECT: page data into the file, then the trigger that starts it.
+void Class2Device::start_receiving(const Class2Params& s) {
+    Call& c = *call_;
     try {
         c.writer->start_page(s.df, s.vr, width_of_wd(s.wd), rx_order());
     } catch (const FaxError& e) {
         CallOutcome o = line_outcome(Fps::FatalError, FailureClass::Incompatible, e.what());
         o.pages_done = c.pages_done;
-        abort_call(o);
-        return;
+        throw Ending{Ending::How::Abort, o};
     }
     c.deadline = clock_.now() + config_.receive_timeout;
     c.deadline_what = "no page data from the modem for " + seconds_of(config_.receive_timeout);
     DataSink sink;
     sink.dle.sub_is_two_dles = variant_ == Class2Variant::Class20;
-    std::weak_ptr<bool> alive = alive_;
-    sink.data = [this, alive](const std::uint8_t* data, std::size_t n) {
-        if (alive.expired() || !call_ || !call_->writer) return;
+    sink.data = [this](const std::uint8_t* data, std::size_t n) {
+        if (!call_ || !call_->writer) return;
         call_->writer->put(data, n);
         call_->deadline = clock_.now() + config_.receive_timeout;
     };
-    sink.end = [this, alive] {
-        if (!alive.expired()) receive_page_end();
-    };
+    sink.end = [this] { wake(); };
     at()->enter_data_mode(std::move(sink));
     const std::uint8_t trigger =
         config_.quirks.rx_trigger ? config_.quirks.rx_trigger : class2_names(variant_).rx_trigger;
@@ -845,153 +937,122 @@ void Class2Device::receive_connect(const AtResponse& r) {
     at()->send_data(&trigger, 1);
 }
 
-void Class2Device::receive_page_end() {
-    if (!call_ || call_->ending) return;
-    call_->deadline.reset();
-    call_->rx_page = call_->writer->end_page();
-    trace("page " + std::to_string(call_->pages_done + 1) +
-          " received: " + std::to_string(call_->rx_page.rows) + " rows, " +
-          std::to_string(call_->rx_page.bad_rows) + " bad");
-    expect(kFinalHangupWait, [this](const AtResponse& r) { receive_page_status(r); });
-}
-
-void Class2Device::receive_page_status(const AtResponse& r) {
-    // The page is in the file whatever comes next.
-    if (call_ && !call_->ending) {
-        absorb_lines(r);
-        if (!call_ || call_->ending) return;
-        ++call_->pages_done;
-        call_->last_page = !call_->fet || *call_->fet == 2 || *call_->fet == 5;
-        SessionEvent ev = event(SessionEvent::Kind::PageDone);
-        ev.last_page = call_->last_page;
-        report(ev);
-    }
-    if (!call_response(r, "the end of the page")) return;
-    const T4ReceivedPage& p = call_->rx_page;
-    const bool good = p.rows > 0 && p.bad_rows <= config_.max_bad_row_share * p.rows;
-    command(std::string("AT") + class2_names(variant_).pts + "=" + (good ? "1" : "2"),
-            kCommandTimeout, [this](const AtResponse& rr) {
-                if (call_response(rr, "the page status")) receive_page();
-            });
-}
-
 // --- ending ------------------------------------------------------------------------------
 
-void Class2Device::hung_up(const std::string& code_text) {
-    if (!call_ || call_->ending) return;
-    const std::string code = unquote_id(code_text);
+// The rest of the call after its Ending: what the modem still needs to hear.
+Task<> Class2Device::end_call(Ending e) {
     Call& c = *call_;
-    CallOutcome o = hangup_outcome(variant_, code, c.pages_done);
-    if (o.ok() && c.outbound && c.pages_done < c.pages_total) {
-        o = outcome_from_t30(T30_ERR_TX_PHDDEAD, c.pages_done);
-        o.cause_text = "the modem ended the call after " + std::to_string(c.pages_done) + " of " +
-                       std::to_string(c.pages_total) + " pages (" + class2_names(variant_).r_hng +
-                       code + ")";
-    }
-    trace("hang-up: " + o.cause_text);
-    c.ending = true;
-    c.in_data = false;
-    c.tx.clear();
-    c.deadline.reset();
-    if (at() && at()->in_data_mode()) at()->leave_data_mode();
-    if (serial()) serial()->set_inbound_flow_control(false);
-    // Most modems end the report with OK (or ERROR / NO CARRIER): take it first.
-    if (at() && !at()->busy()) {
-        expect(kTrailingFinal, [this, o](const AtResponse& r) {
-            if (r.result == AtResult::Vanished || r.result == AtResult::Garbage) {
-                on_line_error(r.error);
-                return;
-            }
-            finish_call(o);
-        });
-    } else {
-        finish_call(o);
-    }
-}
-
-void Class2Device::abort_call(CallOutcome outcome) {
-    if (!call_ || call_->ending) return;
-    Call& c = *call_;
-    if (outcome.pages_done == 0) outcome.pages_done = c.pages_done;
-    trace("aborting: " + outcome.cause_text);
+    if (c.lost || e.how == Ending::How::LineLost) co_return lost_end();
     c.ending = true;
     c.deadline.reset();
     c.tx.clear();
+    c.tx_off = 0;
     c.waiting_xon = false;
-    modem_.cancel();
-    if (at() && at()->in_data_mode()) at()->leave_data_mode();
-    if (serial()) {
-        serial()->set_inbound_flow_control(false);
-        serial()->resume_output();
+    if (e.how == Ending::How::HangUp) {
+        c.in_data = false;
+        if (at() && at()->in_data_mode()) at()->leave_data_mode();
+        if (serial()) serial()->set_inbound_flow_control(false);
+        // Most modems end the report with OK (or ERROR / NO CARRIER): take it first.
+        if (at() && !at()->busy()) {
+            const AtResponse r = co_await expect(kTrailingFinal);
+            if (!c.lost && (r.result == AtResult::Vanished || r.result == AtResult::Garbage))
+                modem_.set_unavailable(r.error);
+            if (c.lost) co_return lost_end();
+        }
+    } else if (e.how == Ending::How::Abort) {
+        if (e.outcome.pages_done == 0) e.outcome.pages_done = c.pages_done;
+        trace("aborting: " + e.outcome.cause_text);
+        modem_.cancel();
+        if (at() && at()->in_data_mode()) at()->leave_data_mode();
+        if (serial()) {
+            serial()->set_inbound_flow_control(false);
+            serial()->resume_output();
+        }
+        // End page data the modem is still taking, then stop the session.
+        if (at() && c.in_data && c.outbound) {
+            const std::uint8_t end[2] = {dle::DLE, dle::ETX};
+            at()->send_data(end, 2);
+        }
+        c.in_data = false;
+        const bool off_hook = c.connected || state_ == Class2State::Dialing ||
+                              state_ == Class2State::Answering || state_ == Class2State::InCall;
+        if (at() && off_hook) {
+            const AtResponse r =
+                co_await command(std::string("AT") + class2_names(variant_).abort, seconds(10));
+            if (!c.lost && (r.result == AtResult::Vanished || r.result == AtResult::Garbage))
+                modem_.set_unavailable(r.error);
+            if (c.lost) co_return lost_end();
+            if (r.result == AtResult::Extra && at()) co_await expect(kTrailingFinal);
+            if (c.lost) co_return lost_end();
+        }
     }
-    if (!at()) {
-        finish_call(outcome);
-        return;
-    }
-    // End page data the modem is still taking, then stop the session.
-    if (c.in_data && c.outbound) {
-        const std::uint8_t end[2] = {dle::DLE, dle::ETX};
-        at()->send_data(end, 2);
-    }
-    c.in_data = false;
-    const bool off_hook = c.connected || state_ == Class2State::Dialing ||
-                          state_ == Class2State::Answering || state_ == Class2State::InCall;
-    if (!off_hook) {
-        finish_call(outcome);
-        return;
-    }
-    command(std::string("AT") + class2_names(variant_).abort, seconds(10),
-            [this, outcome](const AtResponse& r) {
-                if (r.result == AtResult::Vanished || r.result == AtResult::Garbage) {
-                    on_line_error(r.error);
-                    return;
-                }
-                if (r.result == AtResult::Extra && at()) {
-                    expect(kTrailingFinal,
-                           [this, outcome](const AtResponse&) { finish_call(outcome); });
-                    return;
-                }
-                finish_call(outcome);
-            });
+    co_await hang_up_modem(e.outcome);
 }
 
-void Class2Device::finish_call(CallOutcome outcome) {
-    if (!call_) return;
-    call_->ending = true;
-    call_->deadline.reset();
-    call_->tx.clear();
-    call_->in_data = false;
-    if (call_->writer) call_->writer->close();  // the received file is complete
-    call_->encoder.reset();
+// ATH: the modem is back to idle, or unavailable when it does not answer.
+Task<> Class2Device::hang_up_modem(CallOutcome outcome) {
+    Call& c = *call_;
+    c.ending = true;
+    c.deadline.reset();
+    c.tx.clear();
+    c.in_data = false;
+    if (c.writer) c.writer->close();  // the received file is complete
+    c.encoder.reset();
     state_ = Class2State::HangingUp;
-    auto end = [this, outcome](bool modem_ok, const std::string& why) {
-        if (!call_) return;
-        SessionEvent finished = event(SessionEvent::Kind::Finished);
-        finished.cause = outcome.t30_cause;
-        finished.cause_text = outcome.cause_text;
-        auto call = std::move(call_);
-        if (modem_ok) {
-            state_ = Class2State::Ready;
-            modem_.back_to_idle();
-        }
-        if (call->connected) report(finished);
-        trace("call ended: " + outcome.cause_text);
-        if (!modem_ok) modem_.set_unavailable(why);
-        if (listener_) listener_->on_call_ended(outcome);
-    };
+    end_ = std::make_unique<CallEnd>();
+    end_->outcome = outcome;
     if (!at()) {
-        end(false, modem_.unavailable_reason().empty() ? name() + ": the modem is gone"
-                                                       : modem_.unavailable_reason());
-        return;
+        end_->modem_ok = false;
+        end_->why = modem_.unavailable_reason().empty() ? name() + ": the modem is gone"
+                                                        : modem_.unavailable_reason();
+        co_return;
     }
     modem_.cancel();
     if (at()->in_data_mode()) at()->leave_data_mode();
-    command("ATH", kCommandTimeout, [end, this](const AtResponse& r) {
-        if (!r.answered())
-            end(false, r.error.empty() ? name() + ": no answer to ATH" : r.error);
-        else
-            end(true, {});
-    });
+    const AtResponse r = co_await command("ATH", kCommandTimeout);
+    if (!r.answered()) {
+        end_->modem_ok = false;
+        end_->why = r.error.empty() ? name() + ": no answer to ATH" : r.error;
+    }
+}
+
+void Class2Device::lost_end() {
+    end_ = std::make_unique<CallEnd>();
+    end_->lost = true;
+    end_->outcome = call_->lost.value_or(CallOutcome{});
+}
+
+// The coroutine has stopped: report the end (the listener may start the next call).
+void Class2Device::call_ended() {
+    task_.reset();
+    std::unique_ptr<CallEnd> end = std::move(end_);
+    if (!end) {
+        end = std::make_unique<CallEnd>();
+        end->lost = true;
+        end->outcome =
+            line_outcome(Fps::FatalError, FailureClass::Protocol, name() + ": no outcome");
+    }
+    const CallOutcome& outcome = end->outcome;
+    SessionEvent finished = event(SessionEvent::Kind::Finished);
+    finished.cause = end->lost ? T30_ERR_CALLDROPPED : outcome.t30_cause;
+    finished.cause_text = outcome.cause_text;
+    std::unique_ptr<Call> call = std::move(call_);
+    stop_.reset();
+    if (end->lost) {
+        state_ = Class2State::Ready;
+        if (call->writer) call->writer->close();
+        if (call->connected) report(finished);
+        if (listener_) listener_->on_call_ended(outcome);
+        return;
+    }
+    if (end->modem_ok) {
+        state_ = Class2State::Ready;
+        modem_.back_to_idle();
+    }
+    if (call->connected) report(finished);
+    trace("call ended: " + outcome.cause_text);
+    if (!end->modem_ok) modem_.set_unavailable(end->why);
+    if (listener_) listener_->on_call_ended(outcome);
 }
 
 void Class2Device::hangup() {
@@ -1005,7 +1066,7 @@ void Class2Device::hangup() {
         case Class2State::Dialing:
         case Class2State::Answering:
         case Class2State::InCall:
-            if (call_) abort_call(line_outcome(Fps::Aborting, FailureClass::Aborted, "hung up"));
+            if (call_) stop(abort(Fps::Aborting, FailureClass::Aborted, "hung up"));
             return;
         default:
             return;

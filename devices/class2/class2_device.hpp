@@ -17,10 +17,17 @@
 // data to <DLE><ETX>, +FPTS: +FET: OK, +FPTS=<quality>; until +FHNG/+FHS.
 // Every hang-up code maps through hangup_codes.hpp to the call's outcome.
 //
+// A call is one coroutine (devices/serial/task.hpp) owned by the device: the
+// dialogue of a send or a receive reads top to bottom, and anything that ends it
+// early (a hang-up report, a timeout, hangup(), the line lost) is an Ending thrown
+// from where it waits, after which the ending (abort, ATH) runs in the same
+// coroutine. The device reports the call's end once the coroutine has stopped.
+//
 // Single-threaded: everything runs on the io_context's thread and in poll(), which
 // the owner calls at least every 20 ms (in virtual-time tests once per exchange step).
 #pragma once
 
+#include <coroutine>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -38,9 +45,11 @@
 #include "devices/class2_protocol/class2_params.hpp"
 #include "devices/class2_protocol/t4_stream.hpp"
 #include "devices/serial/modem_line.hpp"
+#include "devices/serial/task.hpp"
 
 namespace faxemu {
 
+class FaxError;
 class T4PageEncoder;
 class T4PageWriter;
 
@@ -98,7 +107,9 @@ class Class2Device final : public Device, private ModemLineUser {
 
   private:
     struct Call;
-    using Handler = std::function<void(const AtResponse&)>;
+    struct Ending;
+    struct CallEnd;
+    class Wait;
 
     // ModemLineUser
     ModemSetup setup(const ModemIdentity& identity) override;
@@ -112,37 +123,51 @@ class Class2Device final : public Device, private ModemLineUser {
     void on_ring(int count, const std::string& caller_id) override;
     void on_ring_stopped() override;
     void on_unsolicited(const std::string& line) override;
-    void on_line_error(const std::string& message);
     AtChannel* at() { return modem_.at(); }
     SerialLine* serial() { return modem_.serial(); }
 
-    // AT helpers: every response of a call goes through call_response() first.
-    void command(const std::string& cmd, Duration timeout, Handler done);
-    void expect(Duration timeout, Handler done);
-    bool call_response(const AtResponse& r, const char* what);
+    // Waiting, inside the call's coroutine.
+    Wait command(std::string cmd, Duration timeout);
+    Wait expect(Duration timeout);
+    Wait event();  // until wake()
+    Task<> channel_free();
+    // The call's first words: when the channel is free, our id (+FLID/+FLI).
+    Task<> introduce(const std::string& local_ident);
+    void wake();
+    // Ends the call from outside its coroutine (or marks it to end at the next wait).
+    void stop(Ending ending);
+    void check_stop();
+    // Every answer within a call: its lines, then what ends the call.
+    void checked(const AtResponse& r, const char* what);
     void absorb_lines(const AtResponse& r);
+    [[noreturn]] void line_error(const std::string& message);
+    Ending abort(Fps fps, FailureClass failure, const std::string& why) const;
+    Ending hangup_report(const std::string& code_text);
+    static Ending file_error(const FaxError& e);
 
-    // Sending.
-    void dial_next(std::size_t step);
-    void send_page();
-    void page_connect(const AtResponse& r);
-    void start_page_data();
+    // The call: one coroutine from the first command to ATH.
+    void start_call();
+    Task<> run_call();
+    Task<> send_call();
+    void dial_answered(const AtResponse& r);
+    Task<> send_page();
+    void prepare_page(const T4SourcePage& info);
+    Task<> wait_for_xon();
+    void xon_bytes(const std::uint8_t* data, std::size_t n);
     void feed_page_data();
-    void page_data_sent(const AtResponse& r);
-    void page_status(const AtResponse& r);
-    void wait_final_hangup();
-
-    // Receiving.
-    void answer_next(std::size_t step);
-    void receive_page();
-    void receive_connect(const AtResponse& r);
-    void receive_page_end();
-    void receive_page_status(const AtResponse& r);
+    Task<> page_confirmed(const AtResponse& data_end);
+    Task<> receive_call();
+    void answer_answered(const AtResponse& r);
+    Task<bool> receive_page();
+    void start_receiving(const Class2Params& session);
+    Task<> wait_final_hangup();
 
     // Ending.
-    void hung_up(const std::string& code);
-    void abort_call(CallOutcome outcome);
-    void finish_call(CallOutcome outcome);
+    Task<> end_call(Ending ending);
+    Task<> hang_up_modem(CallOutcome outcome);
+    void lost_end();
+    void call_ended();
+    void connected();
     void report(const SessionEvent& event);
     void report_negotiated();
     SessionEvent event(SessionEvent::Kind kind) const;
@@ -160,7 +185,11 @@ class Class2Device final : public Device, private ModemLineUser {
     ModemLine modem_;
 
     std::unique_ptr<Call> call_;
-    std::shared_ptr<bool> alive_;
+    std::unique_ptr<Ending> stop_;     // what ends the call at its next wait
+    std::unique_ptr<CallEnd> end_;     // how the call ended, reported by call_ended()
+    std::coroutine_handle<> waiting_;  // the call's coroutine, while it waits
+    bool waiting_for_event_ = false;
+    Task<> task_;  // the call's coroutine; last, so it goes first
 };
 
 }  // namespace faxemu

@@ -112,24 +112,31 @@ AtChannel::AtChannel(SerialLine& line, const Clock& clock)
 
 AtChannel::~AtChannel() {
     alive_.reset();
+    cancel();
     line_.set_read_handler(nullptr);
     line_.set_error_handler(nullptr);
 }
 
-void AtChannel::command(std::string command, Duration timeout, ResponseHandler done) {
+AtRequest at_request(std::string command, Duration timeout) {
     AtRequest r;
     r.command = std::move(command);
     r.timeout = timeout;
-    this->command(std::move(r), std::move(done));
+    return r;
+}
+
+void AtChannel::command(std::string command, Duration timeout, ResponseHandler done) {
+    this->command(at_request(std::move(command), timeout), std::move(done));
 }
 
 void AtChannel::expect(Duration timeout, ResponseHandler done) {
-    AtRequest r;
-    r.timeout = timeout;
-    command(std::move(r), std::move(done));
+    command(at_request({}, timeout), std::move(done));
 }
 
 void AtChannel::command(AtRequest request, ResponseHandler done) {
+    submit(std::move(request), std::move(done), nullptr);
+}
+
+void AtChannel::submit(AtRequest request, ResponseHandler done, Command* awaiter) {
     if (pending_)
         throw FaxError(ErrorCode::DeviceInUse, device() + ": AT channel busy with '" +
                                                    pending_->request.command + "', cannot send '" +
@@ -138,6 +145,7 @@ void AtChannel::command(AtRequest request, ResponseHandler done) {
     p.deadline = clock_.now() + request.timeout;
     p.request = std::move(request);
     p.done = std::move(done);
+    p.awaiter = awaiter;
     const std::string text = p.request.command;
     pending_ = std::move(p);
     closed_request_ = !line_.is_open();
@@ -146,7 +154,35 @@ void AtChannel::command(AtRequest request, ResponseHandler done) {
     if (!text.empty()) line_.write(text + "\r");
 }
 
+AtChannel::Command AtChannel::command(AtRequest request) {
+    return Command(*this, std::move(request));
+}
+
+AtChannel::Command AtChannel::command(std::string command, Duration timeout) {
+    return Command(*this, at_request(std::move(command), timeout));
+}
+
+AtChannel::Command AtChannel::expect(Duration timeout) {
+    return Command(*this, at_request({}, timeout));
+}
+
+void AtChannel::Command::await_suspend(std::coroutine_handle<> awaiting) {
+    awaiting_ = awaiting;
+    waiting_ = true;
+    try {
+        channel_->submit(std::move(request_), nullptr, this);
+    } catch (...) {
+        waiting_ = false;
+        throw;
+    }
+}
+
+AtChannel::Command::~Command() {
+    if (waiting_ && channel_) channel_->cancel();
+}
+
 void AtChannel::cancel() {
+    if (pending_ && pending_->awaiter) pending_->awaiter->channel_ = nullptr;
     pending_.reset();
     closed_request_ = false;
 }
@@ -395,6 +431,13 @@ void AtChannel::finish(AtResult result, std::string final_line, std::string erro
     p.response.result = result;
     p.response.final_line = std::move(final_line);
     p.response.error = std::move(error);
+    if (Command* a = p.awaiter) {
+        a->waiting_ = false;
+        a->done_ = true;
+        a->response_ = std::move(p.response);
+        a->awaiting_.resume();
+        return;
+    }
     if (p.done) p.done(p.response);
 }
 

@@ -14,6 +14,12 @@
 // as lines). Sending data is plain send_data() (stuff it with dle.hpp first) followed
 // by expect() for the modem's final result.
 //
+// Coroutines: `AtResponse r = co_await at.command("AT+FRH=3", 90s);` sends the
+// command and resumes the awaiting coroutine (see task.hpp) with the outcome, inline,
+// from whatever completes it (a read, or poll() at the deadline). Destroying a
+// coroutine suspended there withdraws its request. The callback forms below serve
+// the modem's life (probe, init, idle check) and the Class 1 front end.
+//
 // Timeouts: every command/expect has one, checked against the injectable Clock in
 // poll(). There are no Asio timers: the owner calls poll() at least every 20 ms
 // (in-process tests: once per exchange step). Silence, garbage and a vanished device
@@ -21,6 +27,7 @@
 // blocks. Single-threaded; handlers may issue the next command from inside.
 #pragma once
 
+#include <coroutine>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -79,6 +86,9 @@ struct AtRequest {
     std::function<void(const std::string& line)> on_line;
 };
 
+// A request of `command` (empty: only wait) with `timeout`.
+AtRequest at_request(std::string command, Duration timeout);
+
 // Where data-mode bytes go.
 struct DataSink {
     // Raw: every received byte goes to `data` unchanged until leave_data_mode()
@@ -93,6 +103,7 @@ struct DataSink {
 
 class AtChannel {
   public:
+    class Command;
     using ResponseHandler = std::function<void(const AtResponse&)>;
     using LineHandler = std::function<void(const std::string& line)>;
     using ErrorHandler = std::function<void(const std::string& message)>;
@@ -114,8 +125,15 @@ class AtChannel {
     // Waits for a final result without sending anything (after data was sent, after
     // ATA/ATD, ...).
     void expect(Duration timeout, ResponseHandler done);
+    // The same, awaited: `co_await at.command("AT+FTH=3", 5s)` gives the AtResponse.
+    // The request is sent when the coroutine suspends (and throws DeviceInUse into it
+    // when one is waiting already).
+    [[nodiscard]] Command command(AtRequest request);
+    [[nodiscard]] Command command(std::string command, Duration timeout);
+    [[nodiscard]] Command expect(Duration timeout);
     bool busy() const { return pending_.has_value(); }
-    // Drops the waiting request without calling its handler.
+    // Drops the waiting request without calling its handler (an awaiting coroutine
+    // stays suspended: its owner resumes or destroys it).
     void cancel();
 
     // Lines outside any request, and unsolicited lines at any time. Without a
@@ -164,12 +182,14 @@ class AtChannel {
     struct Pending {
         AtRequest request;
         ResponseHandler done;
+        Command* awaiter = nullptr;  // instead of `done`: resume this coroutine
         TimePoint deadline;
         AtResponse response;
         std::size_t garbage_lines = 0;
         std::string last_garbage;
     };
 
+    void submit(AtRequest request, ResponseHandler done, Command* awaiter);
     void on_bytes(const std::uint8_t* data, std::size_t n);
     void on_line_failed(const std::string& message);
     void handle_line(const std::string& line, bool numeric_allowed);
@@ -201,6 +221,33 @@ class AtChannel {
     bool closed_request_ = false;  // the waiting request was made on a closed line
     // Handlers may destroy the channel; code after a callback checks this.
     std::shared_ptr<bool> alive_;
+};
+
+// The awaitable of AtChannel::command/expect.
+class AtChannel::Command {
+  public:
+    Command(AtChannel& channel, AtRequest request)
+        : channel_(&channel), request_(std::move(request)) {}
+    ~Command();  // withdraws the request when it still waits
+    Command(const Command&) = delete;
+    Command& operator=(const Command&) = delete;
+
+    bool await_ready() const noexcept { return false; }
+    void await_suspend(std::coroutine_handle<> awaiting);
+    AtResponse await_resume() { return std::move(response_); }
+
+    // The request (before it is sent); whether the answer is in.
+    const AtRequest& request() const { return request_; }
+    bool done() const { return done_; }
+
+  private:
+    friend class AtChannel;
+    AtChannel* channel_;  // null once the channel let go of the request
+    AtRequest request_;
+    std::coroutine_handle<> awaiting_;
+    AtResponse response_;
+    bool waiting_ = false;
+    bool done_ = false;
 };
 
 }  // namespace faxemu

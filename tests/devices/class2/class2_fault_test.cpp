@@ -152,6 +152,41 @@ TEST_P(Class2Faults, HangupDuringTheCallAborts) {
     EXPECT_EQ(rig.device->status(), Class2State::Ready);
 }
 
+// A port may hang up from inside any event the device tells it of.
+class HangUpWhenNegotiated : public test::Recorder {
+  public:
+    void on_session_event(const SessionEvent& e) override {
+        Recorder::on_session_event(e);
+        if (e.kind == SessionEvent::Kind::Negotiated && device && !hung_up) {
+            hung_up = true;
+            device->hangup();
+        }
+    }
+    bool hung_up = false;
+};
+
+TEST_P(Class2Faults, HangupFromInsideAnEventAbortsBeforeThePageGoesOut) {
+    TempDir tmp;
+    Class2Rig rig(modem(set()), config(v()));
+    HangUpWhenNegotiated host;
+    host.device = rig.device.get();
+    rig.device->set_listener(&host);
+    ASSERT_TRUE(rig.bring_up());
+    rig.far_host.inbound = InboundCall{tmp.path() / "far.tif", session("FAR")};
+    rig.far_host.answer_on_ring = 1;
+    rig.device->dial(call_to(kFarNumber, fax_document("mixed-res.tif", tmp.path())));
+    ASSERT_TRUE(
+        rig.run_until([&] { return host.outcome && rig.device->idle() && rig.far.idle(); }, 3min))
+        << rig.trace_text();
+    EXPECT_TRUE(host.hung_up);
+    EXPECT_EQ(host.calls_ended, 1);
+    EXPECT_EQ(host.outcome->failure, FailureClass::Aborted) << host.outcome->cause_text;
+    EXPECT_EQ(host.outcome->pages_done, 0);
+    EXPECT_EQ(host.pages_done(), 0);
+    EXPECT_EQ(rig.engine().last_hangup_code(), 2);  // +FK: call aborted
+    EXPECT_EQ(rig.device->status(), Class2State::Ready);
+}
+
 TEST_P(Class2Faults, ModemSilentAfterConnectEndsCallAndGoesUnavailable) {
     TempDir tmp;
     Class2Options o = modem(set());

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "core/error.hpp"
+#include "devices/serial/task.hpp"
 #include "tests/devices/serial/fake_modem.hpp"
 #include "tests/support/test_support.hpp"
 
@@ -357,6 +358,78 @@ TEST_F(AtChannelTest, HandlerMayIssueTheNextCommand) {
     step();
     step();
     EXPECT_EQ(seen, (std::vector<std::string>{"A1", "B2"}));
+}
+
+// The coroutine form: a dialogue reads top to bottom and runs on the virtual clock.
+Task<std::vector<std::string>> dialogue(AtChannel& at) {
+    std::vector<std::string> seen;
+    AtResponse r = co_await at.command("ATA1", 1s);
+    seen.push_back(r.text() + " " + r.final_line);
+    r = co_await at.command("ATB2", 1s);
+    seen.push_back(r.text() + " " + r.final_line);
+    r = co_await at.command("ATC3", 2s);  // the modem stays silent
+    seen.push_back(to_string(r.result));
+    co_return seen;
+}
+
+TEST_F(AtChannelTest, AwaitedCommandsReadTopToBottomOnTheVirtualClock) {
+    modem.set_script([](const std::string& c) -> std::optional<std::string> {
+        if (c == "ATC3") return std::nullopt;
+        return "\r\n" + c.substr(2) + "\r\nOK\r\n";
+    });
+    Task<std::vector<std::string>> task = dialogue(at);
+    bool ended = false;
+    task.start([&] { ended = true; });
+    step();
+    step();
+    EXPECT_FALSE(ended);
+    EXPECT_TRUE(at.busy());  // ATC3 waits for its deadline
+    clock.advance(1999ms);
+    step();
+    EXPECT_FALSE(ended);
+    clock.advance(1ms);
+    step();
+    ASSERT_TRUE(ended);
+    EXPECT_EQ(task.result(), (std::vector<std::string>{"A1 OK", "B2 OK", "timeout"}));
+}
+
+Task<> await_one(AtChannel& at, std::optional<AtResponse>& got) {
+    got = co_await at.command("ATD5551234", 60s);
+}
+
+TEST_F(AtChannelTest, DestroyingAnAwaitingCoroutineWithdrawsItsRequest) {
+    modem.set_script([](const std::string&) { return std::nullopt; });
+    std::vector<std::string> unsolicited;
+    at.set_unsolicited_handler([&](const std::string& l) { unsolicited.push_back(l); });
+    std::optional<AtResponse> got;
+    {
+        Task<> task = await_one(at, got);
+        task.start([] {});
+        step();
+        EXPECT_TRUE(at.busy());
+    }
+    EXPECT_FALSE(at.busy());  // the frame is gone, and its request with it
+    modem.send("\r\nBUSY\r\n");
+    step();
+    EXPECT_FALSE(got.has_value());
+    EXPECT_EQ(unsolicited, std::vector<std::string>{"BUSY"});
+    // The channel takes the next request at once.
+    const AtResponse r = ask("AT", 1s);
+    EXPECT_EQ(r.result, AtResult::Timeout);
+}
+
+TEST_F(AtChannelTest, AnAwaitedCommandOutlivesNoChannel) {
+    // A channel destroyed under a waiting coroutine lets go of it: destroying the
+    // coroutine afterwards touches nothing.
+    std::optional<AtResponse> got;
+    Task<> task;
+    {
+        AtChannel other(line, clock);
+        task = await_one(other, got);
+        task.start([] {});
+    }
+    task.reset();
+    EXPECT_FALSE(got.has_value());
 }
 
 }  // namespace
