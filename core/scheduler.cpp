@@ -405,7 +405,7 @@ std::optional<Scheduler::Dispatch> Scheduler::next(
         const auto now = clock_.now();
         const bool discount_now = discount_ok(now);
         auto all = store_.jobs();
-        // Higher priority first, then submit order (the store's order, by id).
+        // Higher priority first, then submit order (the store's order).
         std::stable_sort(all.begin(), all.end(),
                          [](const Job& a, const Job& b) { return a.priority > b.priority; });
         std::vector<std::string> calling;  // the numbers of the calls in progress

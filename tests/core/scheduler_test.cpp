@@ -556,7 +556,6 @@ TEST_F(SchedulerTest, RestartOfARetriesExceededJob) {
     scheduler->attempt_ended(a, failure(FailureClass::Busy));
     ASSERT_EQ(job(a).state, JobState::RetriesExceeded);
     EXPECT_EQ(scheduler->command(admin, "admin", a, JobCommand::Resume).state, JobState::Queued);
-
 }
 
 // Issue 15: in faxcom a deleted job's id is gone. No command brings a job
@@ -578,8 +577,8 @@ TEST_F(SchedulerTest, ADeletedJobStaysDeleted) {
         ADD_FAILURE() << "not refused";
     };
     for (int round = 0; round < 2; ++round) {
-        for (const auto cmd : {JobCommand::Resume, kJobRestart, JobCommand::Pause,
-                               JobCommand::Delete}) {
+        for (const auto cmd :
+             {JobCommand::Resume, kJobRestart, JobCommand::Pause, JobCommand::Delete}) {
             refused([&] { scheduler->command(admin, "admin", id, cmd); });
         }
         refused([&] { scheduler->retry_now(admin, "admin", id); });

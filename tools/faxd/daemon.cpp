@@ -133,7 +133,7 @@ Daemon::Daemon(Config config)
         service_.controller(device_id).device().hangup();
     });
     scheduler_.on_job_changed([this](const Job& job) {
-        if (notice_due(job) && noticed_.insert(job.id).second) send_notice(job);
+        if (notice_due(job) && noticed_.insert({job.id, job.submitted}).second) send_notice(job);
         if (rpc_)
             rpc_->notify_all("job.changed",
                              {{"job", job_json(job, scheduler_.wait_reason(job.id))}});

@@ -168,8 +168,9 @@ class Daemon final : private CallObserver {
     std::set<std::int64_t> cancelled_while_branding_;
     std::map<std::int32_t, std::filesystem::path> branded_;
     // Jobs whose end notice has gone out since faxd started: a final job may be
-    // reported changed more than once, its submitter is told once.
-    std::set<std::int64_t> noticed_;
+    // reported changed more than once, its submitter is told once. By id and
+    // submit time: an id is reused once its job is purged.
+    std::set<std::pair<std::int64_t, TimePoint>> noticed_;
     // What each port runs (by device id); differs from config_.ports while a
     // reload waits for calls to end (ports_pending_), the ports of those calls
     // being drained.
