@@ -96,6 +96,10 @@ struct Config {
     // [faxmail] allowed_senders: whose mail faxmail (e-mail to fax) faxes;
     // faxmail reads it from this file (SenderAllowList), faxd only checks it.
     std::vector<std::string> faxmail_allowed_senders;
+    // [faxcom] drive_map = { "C:\\faxes" = "/srv/fax" }: the Windows folders a
+    // client may name in ArchiveDirectory and store-in-folder RoutingData, and
+    // the local folders they are (core/drive_map.hpp). Empty: none.
+    std::vector<DriveMapping> drive_map;
     // [dialing]: how a job's number is read (compared) and dialled, as
     // HylaFAX's DialStringRules; empty: as typed.
     DialRules dialing;

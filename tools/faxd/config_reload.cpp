@@ -79,6 +79,7 @@ std::vector<std::string> keep_restart_only_settings(const Config& running, Confi
     keep(changed, "routing.mail_from", running.routing.mail_from, next.routing.mail_from);
     keep(changed, "routing.allowed_programs", running.routing.allowed_programs,
          next.routing.allowed_programs);
+    keep(changed, "faxcom.drive_map", running.drive_map, next.drive_map);
     next.control_limits = running.control_limits;  // the rest is not in the file
     return changed;
 }

@@ -104,6 +104,8 @@ Daemon::Daemon(Config config)
       housekeeping_timer_(io_) {
     spdlog::info("faxd: spool {}", spool_.string());
     restrict_store_files(spool_ / "faxd.db", config_.modes.file);
+    // Before any setting is applied: ArchiveDirectory goes through it.
+    server_.set_drive_map(DriveMap(config_.drive_map));
     try {
         server_.set_settings(kAdmin, store_.server_settings().value_or(config_.server));
     } catch (const FaxError& e) {
