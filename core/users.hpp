@@ -23,6 +23,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "core/caller_rights.hpp"
 
@@ -56,6 +58,9 @@ class UsersFile {
     std::optional<User> find(const std::string& name) const;
     // The stored hash of `name`, or nullopt; for callers that verify elsewhere.
     std::optional<std::string> password_hash(const std::string& name) const;
+
+    // Every user's name and role, by name.
+    std::vector<std::pair<std::string, std::string>> list() const;
 
     std::size_t size() const { return users_.size(); }
     bool empty() const { return users_.empty(); }

@@ -240,6 +240,11 @@ DialRules dial_rules_of(const Config& config, const PortConfig& port) {
     return rules;
 }
 
+std::filesystem::path users_file(const Config& config) {
+    if (!config.users.empty()) return config.users;
+    return (config.spool.empty() ? default_spool() : config.spool) / "users.json";
+}
+
 std::filesystem::path default_spool() {
     return rpc::default_spool();
 }

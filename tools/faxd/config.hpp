@@ -130,5 +130,8 @@ std::pair<std::string, std::uint16_t> split_listen_address(const std::string& ke
 ModemPortConfig modem_port_config(const PortConfig& port);
 // The spool to use when the config names none.
 std::filesystem::path default_spool();
+// The users file faxd reads: [control] users, else <spool>/users.json (read
+// only if it exists), where `faxd user add` writes by default.
+std::filesystem::path users_file(const Config& config);
 
 }  // namespace faxemu::faxd
