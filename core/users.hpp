@@ -11,8 +11,9 @@
 //   }
 //
 // Roles: "viewer" (query jobs, configuration and ports), "sender" (viewer +
-// submit faxes), "admin" (every right). Hashes come from hash_password (e.g.
-// through a tool) — the file never holds a password. The file may be empty of
+// submit faxes), "admin" (every right). Hashes come from hash_password
+// (`faxd user add` writes the file; tools/faxd/user_command.hpp) — the file
+// never holds a password. The file may be empty of
 // users: then only the local admin (Unix socket as root or faxd's own user)
 // can do anything. A file readable by group or others is loaded with a warning.
 #pragma once
