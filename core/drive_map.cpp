@@ -25,9 +25,9 @@ bool unc(std::string_view p) {
     return p.size() >= 2 && p[0] == '\\' && p[1] == '\\';
 }
 
-// The names of a Windows path, lower-cased, separators dropped: "C:\A\b\" is
-// {"c:", "a", "b"}; "\\srv\Share" is {"\\", "srv", "share"}.
-std::vector<std::string> names_of(std::string_view p) {
+// The names of a Windows path, separators dropped, lower-cased with `fold`:
+// "C:\A\b\" is {"c:", "a", "b"}; "\\srv\Share" is {"\\", "srv", "share"}.
+std::vector<std::string> names_of(std::string_view p, bool fold = true) {
     std::vector<std::string> out;
     if (unc(p)) {
         out.emplace_back("\\\\");
@@ -39,24 +39,7 @@ std::vector<std::string> names_of(std::string_view p) {
             if (!name.empty()) out.push_back(std::move(name));
             name.clear();
         } else {
-            name += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        }
-    }
-    if (!name.empty()) out.push_back(std::move(name));
-    return out;
-}
-
-// The names of `p` as given (case kept), separators dropped.
-std::vector<std::string> original_names(std::string_view p) {
-    std::vector<std::string> out;
-    if (unc(p)) p.remove_prefix(2);
-    std::string name;
-    for (char c : p) {
-        if (is_sep(c)) {
-            if (!name.empty()) out.push_back(std::move(name));
-            name.clear();
-        } else {
-            name += c;
+            name += fold ? static_cast<char>(std::tolower(static_cast<unsigned char>(c))) : c;
         }
     }
     if (!name.empty()) out.push_back(std::move(name));
@@ -122,10 +105,9 @@ std::string DriveMap::to_local(std::string_view path, std::string_view what,
         return {};
     }
     // The rest keeps its case: the local file system is case-sensitive.
-    const std::vector<std::string> rest = original_names(path);
-    const std::size_t skip = best_size - (unc(path) ? 1 : 0);
+    const std::vector<std::string> rest = names_of(path, false);
     std::string out = best->local;
-    for (std::size_t i = skip; i < rest.size(); ++i) {
+    for (std::size_t i = best_size; i < rest.size(); ++i) {
         if (rest[i] == "..") {
             why = std::string(what) + " " + given + " climbs out of its mapped folder with \"..\"";
             return {};

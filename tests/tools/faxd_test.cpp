@@ -418,7 +418,7 @@ TEST(Faxd, AnArchivedSentFaxRecordsWhatFaxTiffReads) {
     std::uint16_t page = 0, total = 0;
     ASSERT_EQ(TIFFGetField(tif.get(), TIFFTAG_PAGENUMBER, &page, &total), 1);
     EXPECT_EQ(total, job["page_count"].get<int>());
-    EXPECT_EQ(TIFFNumberOfDirectories(tif.get()), total);
+    EXPECT_EQ(TIFFNumberOfDirectories(tif.get()), static_cast<tdir_t>(total));
     tif.reset();
     const ImageComparison same = compare_fax_images(
         faxd.tmp.path() / "spool" / "documents" / ("job-" + std::to_string(id) + ".tif"), kept);
