@@ -61,6 +61,13 @@ ServerSettings FaxServer::settings() const {
 
 void FaxServer::set_settings(const CallerRights& caller, ServerSettings settings) {
     require(caller, access::ConfigSet, "changing the server settings");
+    // faxcom's ArchiveDirectory is a folder of the (Windows) server: a Windows
+    // path is stored as the local folder the drive map makes of it, or refused.
+    std::string why;
+    std::string local =
+        drives_.to_local(settings.archive_directory, "server setting ArchiveDirectory", why);
+    if (!why.empty()) throw FaxError(ErrorCode::InvalidParameter, why);
+    settings.archive_directory = std::move(local);
     validate(settings);
     std::lock_guard lock(settings_mutex_);
     settings_ = std::move(settings);
@@ -91,8 +98,8 @@ Port& FaxServer::add_port(std::string name, std::string number) {
     check_number_free(name, number, nullptr);
     std::lock_guard lock(ports_mutex_);
     const auto n = static_cast<std::int32_t>(ports_.size()) + 1;
-    ports_.push_back(
-        std::make_unique<Port>(next_id_++, std::move(name), std::move(number), n, &programs_));
+    ports_.push_back(std::make_unique<Port>(next_id_++, std::move(name), std::move(number), n,
+                                            &programs_, &drives_));
     return *ports_.back();
 }
 

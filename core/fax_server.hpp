@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/caller_rights.hpp"
+#include "core/drive_map.hpp"
 #include "core/port.hpp"
 #include "core/program_allow_list.hpp"
 
@@ -67,6 +68,11 @@ class FaxServer {
     // allows none.
     void set_allowed_programs(ProgramAllowList programs) { programs_ = std::move(programs); }
     const ProgramAllowList& allowed_programs() const { return programs_; }
+    // The Windows folders ArchiveDirectory and store-in-folder RoutingData may
+    // name ([faxcom] drive_map): set like the programs; the default maps none,
+    // so every Windows path is refused.
+    void set_drive_map(DriveMap drives) { drives_ = std::move(drives); }
+    const DriveMap& drive_map() const { return drives_; }
 
     // DeviceIds are 1, 2, ... in the order added (stable, never reused after a
     // removal); the new port gets the lowest priority (= the number of ports).
@@ -96,6 +102,7 @@ class FaxServer {
     mutable std::mutex settings_mutex_;
     ServerSettings settings_;
     ProgramAllowList programs_;
+    DriveMap drives_;
 
     // Taken after priority_mutex_ when both are needed.
     mutable std::mutex ports_mutex_;

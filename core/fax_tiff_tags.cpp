@@ -8,6 +8,7 @@
 
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
+#include "core/job.hpp"
 #include "core/received_fax.hpp"
 
 namespace faxemu {
@@ -104,6 +105,18 @@ void record_fax_tiff_info(const fs::path& file, const FaxTiffInfo& info) {
             throw FaxError(ErrorCode::Io, file.string() + ": cannot write the tags");
     }
     out.replace(file.filename().string());
+}
+
+FaxTiffInfo sent_fax_tiff_info(const Job& job, const std::string& tsid,
+                               const std::string& remote_csid, TimePoint sent) {
+    FaxTiffInfo info;
+    info.tsid = tsid;
+    info.csid = remote_csid;
+    info.recipient_number = job.fax_number;
+    info.recipient_name = job.recipient_name;
+    info.sender_name = job.sender_name;
+    info.time = sent;
+    return info;
 }
 
 FaxTiffInfo received_fax_tiff_info(const ReceivedFax& fax, const std::string& routing) {

@@ -1,6 +1,7 @@
 // What faxcom's FaxTiff object (IFaxTiff) reads from a fax's TIFF: faxd
-// records it in each received fax's file so that Windows clients can read a
-// fax they hold with no connection to faxd. Which TIFF tag holds which member
+// records it in each received fax's file (and in each sent fax's archived
+// copy) so that Windows clients can read a fax they hold with no connection
+// to faxd. Which TIFF tag holds which member
 // is in core/fax_tiff_tags.md (the COM shim reads the same numbers).
 #pragma once
 
@@ -12,6 +13,7 @@
 
 namespace faxemu {
 
+struct Job;
 struct ReceivedFax;
 
 // Private tags, in TIFF's reusable private range (65000-65535): each holds
@@ -46,5 +48,11 @@ void record_fax_tiff_info(const std::filesystem::path& file, const FaxTiffInfo& 
 // What a received fax's file records: `routing` is the number the call came in
 // on (the port's), faxcom's routing string.
 FaxTiffInfo received_fax_tiff_info(const ReceivedFax& fax, const std::string& routing);
+
+// What a sent fax's kept copy (the ArchiveOutboundFaxes copy) records: `tsid`
+// is the TSID the call sent (the job's or the port's), `remote_csid` the CSID
+// the far end answered with, `sent` when the call that delivered it began.
+FaxTiffInfo sent_fax_tiff_info(const Job& job, const std::string& tsid,
+                               const std::string& remote_csid, TimePoint sent);
 
 }  // namespace faxemu

@@ -7,14 +7,14 @@
 namespace faxemu {
 
 Port::Port(std::int32_t device_id, std::string name, std::string phone_number,
-           std::int32_t priority, const ProgramAllowList* programs)
+           std::int32_t priority, const ProgramAllowList* programs, const DriveMap* drives)
     : number(std::move(phone_number)),
       device_id_(device_id),
       name_(std::move(name)),
       priority_(priority) {
     for (const auto& info : standard_routing_methods()) {
         routing_methods_.push_back(std::make_unique<RoutingMethod>(
-            info, device_id_, name_, [this] { notify_changed(); }, programs));
+            info, device_id_, name_, [this] { notify_changed(); }, programs, drives));
     }
     status_.device_id = device_id_;
     status_.device_name = name_;

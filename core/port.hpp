@@ -30,9 +30,10 @@ class Port {
 
     // Normally made by FaxServer::add_port, which assigns id and priority.
     // `programs`: what the port's run-program method may start (null: nothing);
-    // it must outlive the port.
+    // `drives`: the Windows folders its store-in-folder method maps (null:
+    // none); both must outlive the port.
     Port(std::int32_t device_id, std::string name, std::string number, std::int32_t priority = 1,
-         const ProgramAllowList* programs = nullptr);
+         const ProgramAllowList* programs = nullptr, const DriveMap* drives = nullptr);
     Port(const Port&) = delete;
     Port& operator=(const Port&) = delete;
 

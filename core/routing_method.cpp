@@ -47,12 +47,8 @@ bool is_control(char c) {
 // one would depend on faxd's working directory.
 std::string folder_problem(std::string_view p) {
     if (p.size() > kMaxFolder) return "folder path longer than 4095 characters";
-    const bool unix_abs = p.front() == '/';
-    const bool drive_abs = p.size() >= 3 &&
-                           ((p[0] >= 'A' && p[0] <= 'Z') || (p[0] >= 'a' && p[0] <= 'z')) &&
-                           p[1] == ':' && (p[2] == '\\' || p[2] == '/');
-    const bool unc = p.size() >= 3 && p[0] == '\\' && p[1] == '\\';
-    if (!unix_abs && !drive_abs && !unc) return "folder path must be absolute";
+    // Windows folders were mapped (or refused) by the drive map before this.
+    if (p.front() != '/') return "folder path must be absolute";
     return {};
 }
 
@@ -138,12 +134,13 @@ const RoutingMethodInfo* find_routing_method(std::string_view guid_or_name) {
 
 RoutingMethod::RoutingMethod(const RoutingMethodInfo& info, std::int32_t device_id,
                              std::string device_name, std::function<void()> changed,
-                             const ProgramAllowList* programs)
+                             const ProgramAllowList* programs, const DriveMap* drives)
     : info_(info),
       device_id_(device_id),
       device_name_(std::move(device_name)),
       changed_(std::move(changed)),
-      programs_(programs) {}
+      programs_(programs),
+      drives_(drives) {}
 
 bool RoutingMethod::Enable() const {
     std::lock_guard lock(mutex_);
@@ -175,7 +172,7 @@ void RoutingMethod::validate(std::string_view data) const {
     std::string problem;
     switch (info_.kind) {
         case RoutingKind::Folder:
-            problem = folder_problem(data);
+            problem = folder_problem(local_folder(data));
             break;
         case RoutingKind::Print:
             problem = printer_problem(data);
@@ -203,11 +200,24 @@ void RoutingMethod::put_Enable(const CallerRights& caller, bool enable) {
     if (changed_) changed_();
 }
 
+std::string RoutingMethod::local_folder(std::string_view folder) const {
+    static const DriveMap kNone;
+    std::string why;
+    std::string local = (drives_ ? *drives_ : kNone).to_local(folder, "folder", why);
+    if (!why.empty()) fail(why);
+    return local;
+}
+
 void RoutingMethod::put_RoutingData(const CallerRights& caller, std::string data) {
     require(
         caller, access::PortSet,
         "setting RoutingData of " + std::string(info_.friendly_name) + " on port " + device_name_);
     validate(data);
+    if (info_.kind == RoutingKind::Folder && !data.empty()) {
+        // Stored as the local folder it names; the format suffix kept as given.
+        const RoutingTarget target = parse_routing_target(info_.kind, data);
+        data = local_folder(target.destination) + data.substr(target.destination.size());
+    }
     {
         std::lock_guard lock(mutex_);
         if (data.empty() && enable_)

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "core/caller_rights.hpp"
+#include "core/drive_map.hpp"
 #include "core/program_allow_list.hpp"
 
 namespace faxemu {
@@ -52,9 +53,12 @@ class RoutingMethod {
   public:
     // `changed` runs after every successful put that changed something (the
     // owning port uses it to persist settings and notify clients). `programs`:
-    // what a run-program method may start (null: nothing); must outlive this.
+    // what a run-program method may start (null: nothing); `drives`: the
+    // Windows folders a store-in-folder method maps (null: none); both must
+    // outlive this.
     RoutingMethod(const RoutingMethodInfo& info, std::int32_t device_id, std::string device_name,
-                  std::function<void()> changed = {}, const ProgramAllowList* programs = nullptr);
+                  std::function<void()> changed = {}, const ProgramAllowList* programs = nullptr,
+                  const DriveMap* drives = nullptr);
     RoutingMethod(const RoutingMethod&) = delete;
     RoutingMethod& operator=(const RoutingMethod&) = delete;
 
@@ -74,6 +78,8 @@ class RoutingMethod {
     // enabled without a destination would silently drop every received fax.
     void put_Enable(const CallerRights& caller, bool enable);
     // Needs FAX_PORT_SET. Empty clears the data, allowed only while disabled.
+    // A Windows folder in store-in-folder data is stored mapped through the
+    // drive map (refused when the map has no entry for it).
     void put_RoutingData(const CallerRights& caller, std::string data);
 
     // Throws InvalidParameter when `data` is not acceptable for this method
@@ -83,12 +89,15 @@ class RoutingMethod {
 
   private:
     [[noreturn]] void fail(std::string_view reason) const;
+    // A store-in-folder destination as a local folder (fail()s when refused).
+    std::string local_folder(std::string_view folder) const;
 
     const RoutingMethodInfo& info_;
     const std::int32_t device_id_;
     const std::string device_name_;
     std::function<void()> changed_;
     const ProgramAllowList* programs_;
+    const DriveMap* drives_;
     mutable std::mutex mutex_;
     bool enable_ = false;
     std::string routing_data_;

@@ -212,6 +212,16 @@ Job Scheduler::load(std::int64_t id) const {
     return *job;
 }
 
+Job Scheduler::load_commandable(std::int64_t id) const {
+    Job job = load(id);
+    if (job.state == JobState::Cancelled)
+        throw FaxError(ErrorCode::NotFound,
+                       job_name(id) +
+                           " was deleted; a deleted job cannot be paused, resumed, restarted or "
+                           "changed: submit the fax again");
+    return job;
+}
+
 void Scheduler::save(const Job& job, std::vector<Job>& changed) {
     store_.update_job(job);
     changed.push_back(job);
@@ -395,7 +405,7 @@ std::optional<Scheduler::Dispatch> Scheduler::next(
         const auto now = clock_.now();
         const bool discount_now = discount_ok(now);
         auto all = store_.jobs();
-        // Higher priority first, then submit order (the store's order, by id).
+        // Higher priority first, then submit order (the store's order).
         std::stable_sort(all.begin(), all.end(),
                          [](const Job& a, const Job& b) { return a.priority > b.priority; });
         std::vector<std::string> calling;  // the numbers of the calls in progress
@@ -587,7 +597,7 @@ Job Scheduler::alter(const CallerRights& caller, const std::string& user, std::i
     std::vector<Job> changed;
     {
         std::lock_guard lock(mutex_);
-        Job job = load(job_id);
+        Job job = load_commandable(job_id);
         check_may_change(caller, user, job);
         check_alterable(job);
         if (change.fax_number) validate_fax_number(*change.fax_number);
@@ -628,7 +638,7 @@ Job Scheduler::retry_now(const CallerRights& caller, const std::string& user, st
     Job job;
     {
         std::lock_guard lock(mutex_);
-        job = load(job_id);
+        job = load_commandable(job_id);
         check_may_change(caller, user, job);
         switch (job.state) {
             case JobState::Paused:
@@ -662,7 +672,7 @@ Job Scheduler::command(const CallerRights& caller, const std::string& user, std:
     Job job;
     {
         std::lock_guard lock(mutex_);
-        job = load(job_id);
+        job = load_commandable(job_id);
         check_may_change(caller, user, job);
         const auto now = clock_.now();
         const auto refuse = [&](const std::string& why) {
@@ -727,7 +737,6 @@ Job Scheduler::command(const CallerRights& caller, const std::string& user, std:
                         break;
                     case JobState::Failed:
                     case JobState::RetriesExceeded:
-                    case JobState::Cancelled:
                         job.state = JobState::Queued;
                         job.attempts = 0;
                         job.failures = {};
@@ -745,6 +754,7 @@ Job Scheduler::command(const CallerRights& caller, const std::string& user, std:
                     case JobState::Retrying:
                         break;
                     case JobState::Completed:
+                    case JobState::Cancelled:  // load_commandable refused it already
                         refuse("was sent completely; submit it again to send it again");
                 }
                 break;

@@ -184,6 +184,10 @@ class Scheduler {
     Job add(Job job, JobState state);
     // Reads a job or throws NotFound.
     Job load(std::int64_t id) const;
+    // Reads a job a client may still command: as load(), and a job deleted
+    // with JC_DELETE (cancelled) is NotFound too, as in faxcom, where a
+    // deleted job's id is gone; it stays in the history for reading only.
+    Job load_commandable(std::int64_t id) const;
     // Throws AccessDenied unless the caller may change the job.
     static void check_may_change(const CallerRights& caller, const std::string& user,
                                  const Job& job);

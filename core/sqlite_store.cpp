@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <array>
 #include <utility>
 
@@ -21,8 +22,8 @@ namespace {
 // depend on the order of the C++ enums.
 //
 // jobs             one outbound job (struct Job, field for field). id is
-//                  AUTOINCREMENT so an id is never handed out again, even after
-//                  the job with the highest id was purged.
+//                  chosen by add_job (see job_ids); before schema 4 it was
+//                  AUTOINCREMENT alone, never reused and unbounded.
 //   state          to_string(JobState): queued, in_progress, ..., cancelled
 //   device_status  FPS_* of the current or last attempt
 //   next_attempt   not before this time
@@ -37,6 +38,12 @@ namespace {
 //   ports          names of the ports or port groups it may use, one per line
 //                  ('' for any)
 //   max_retries    retries in all instead of the per-class limits; -1: those
+//   seq            submit order (ids are reused, so they are not): one more
+//                  than the highest of the jobs stored when it was added
+// job_ids          one row: the last job id issued. Since schema 4 ids stay in
+//                  1..kMaxJobId and an id comes back once its job is gone
+//                  (deleted or purged): the next free one above the last issued,
+//                  wrapping round. AUTOINCREMENT still guards ids of old spools.
 // attempts         each try at a job, keyed (job_id, number); deleted with it.
 //   end            NULL: the attempt is open, or faxd died during it
 //   first_page     pages already confirmed when it started (0-based resume point)
@@ -183,6 +190,18 @@ UPDATE jobs SET
                            WHERE a.job_id = jobs.id AND a.failure = 'no carrier'),
     failures_other = (SELECT count(*) FROM attempts a WHERE a.job_id = jobs.id
                       AND a.failure IN ('protocol', 'line dropped') AND a.end IS NOT NULL);
+)sql",
+    // 4: job ids below 32768, reused once their job is gone (legacy clients keep
+    // JobId in a 16-bit Integer), and the submit order they no longer give.
+    // Existing jobs keep their ids, even above the limit; issuing goes on after
+    // the highest id ever issued (wrapping round when that is above the limit).
+    R"sql(
+ALTER TABLE jobs ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+UPDATE jobs SET seq = id;
+CREATE INDEX jobs_by_seq ON jobs(seq);
+CREATE TABLE job_ids (one INTEGER PRIMARY KEY CHECK (one = 1), last INTEGER NOT NULL);
+INSERT INTO job_ids VALUES (1, coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'jobs'),
+                                        (SELECT max(id) FROM jobs), 0));
 )sql",
 }};
 
@@ -335,7 +354,8 @@ class SqliteStore::Transaction {
     bool committed_ = false;
 };
 
-SqliteStore::SqliteStore(const std::filesystem::path& db_file) : path_(db_file) {
+SqliteStore::SqliteStore(const std::filesystem::path& db_file, std::int64_t max_job_id)
+    : path_(db_file), max_job_id_(max_job_id) {
     std::lock_guard lock(mutex_);
     doing_ = "opening the database";
     const int rc =
@@ -522,9 +542,14 @@ Job read_job(const Stmt& st) {
 
 const std::string kInsertJob =
     std::string("INSERT INTO jobs (") + kJobColumns +
-    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+    ", id, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
     "?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, "
-    "?32, ?33, ?34, ?35)";
+    "?32, ?33, ?34, ?35, ?36, (SELECT coalesce(max(seq), 0) + 1 FROM jobs))";
+// The first free id above ?1 (the last issued) and at most ?2 (the limit): it
+// is ?1 + 1 or one above a stored id, whichever is lowest and free.
+constexpr const char* kNextFreeJobId =
+    "SELECT c FROM (SELECT ?1 + 1 AS c UNION ALL SELECT id + 1 FROM jobs WHERE id > ?1) "
+    "WHERE c <= ?2 AND c NOT IN (SELECT id FROM jobs) ORDER BY c LIMIT 1";
 const std::string kUpdateJob =
     "UPDATE jobs SET type = ?1, state = ?2, user_name = ?3, fax_number = ?4, document = ?5, "
     "display_name = ?6, size = ?7, page_count = ?8, recipient_name = ?9, tsid = ?10, "
@@ -537,20 +562,51 @@ const std::string kUpdateJob =
     "WHERE id = ?36";
 const std::string kSelectJob =
     std::string("SELECT id, ") + kJobColumns + " FROM jobs WHERE id = ?1";
-const std::string kSelectJobs = std::string("SELECT id, ") + kJobColumns + " FROM jobs ORDER BY id";
+const std::string kSelectJobs =
+    std::string("SELECT id, ") + kJobColumns + " FROM jobs ORDER BY seq";
 
 }  // namespace
 
 std::int64_t SqliteStore::add_job(const Job& job) {
     Transaction tx(*this, "adding a job for " + job.fax_number);
+    // The id, the job and the last id issued commit together: an id told to a
+    // client is stored with its job, and is taken until that job is gone.
+    const std::int64_t id = free_job_id();
     {
         auto st = statement(kInsertJob.c_str());
         bind_job(st, job);
+        st.bind(36, id);
         st.run();
     }
-    const auto id = sqlite3_last_insert_rowid(db_);
+    {
+        auto st = statement("UPDATE job_ids SET last = ?1");
+        st.bind(1, id);
+        st.run();
+    }
     tx.commit();
     return id;
+}
+
+std::int64_t SqliteStore::free_job_id() const {
+    std::int64_t last = 0;
+    {
+        auto st = statement("SELECT last FROM job_ids");
+        if (st.step()) last = st.int64(0);
+    }
+    for (const std::int64_t after : {std::min(last, max_job_id_), std::int64_t{0}}) {
+        auto st = statement(kNextFreeJobId);
+        st.bind(1, after);
+        st.bind(2, max_job_id_);
+        if (st.step()) return st.int64(0);
+    }
+    throw FaxError(ErrorCode::Io,
+                   path_.string() + ": " + doing_ + ": no free job id: all " +
+                       std::to_string(max_job_id_) + " job ids (1 to " +
+                       std::to_string(max_job_id_) +
+                       ", kept below 32768 for clients that hold a JobId in a 16-bit Integer) "
+                       "belong to jobs in the queue or the history; nothing was queued. Delete "
+                       "finished jobs or lower DirtyDays so that they are purged, then submit "
+                       "again");
 }
 
 void SqliteStore::write_job(const Job& job) {

@@ -19,11 +19,15 @@ class SqliteStore final : public Store {
   public:
     // The schema version this code writes; older databases are migrated forward
     // when opened, newer ones are refused (an older faxd must not guess).
-    static constexpr int kSchemaVersion = 3;
+    static constexpr int kSchemaVersion = 4;
+    // Job ids are 1..kMaxJobId: legacy scripts keep a JobId in a VBScript
+    // Integer (CInt), which overflows past 32767.
+    static constexpr std::int64_t kMaxJobId = 32767;
 
     // Opens or creates the database (not its folder). Throws FaxError(Io,
-    // "<db path>: <what failed>: <sqlite message>").
-    explicit SqliteStore(const std::filesystem::path& db_file);
+    // "<db path>: <what failed>: <sqlite message>"). `max_job_id` lowers the
+    // id limit for tests of its exhaustion.
+    explicit SqliteStore(const std::filesystem::path& db_file, std::int64_t max_job_id = kMaxJobId);
     ~SqliteStore() override;
     SqliteStore(const SqliteStore&) = delete;
     SqliteStore& operator=(const SqliteStore&) = delete;
@@ -35,6 +39,7 @@ class SqliteStore final : public Store {
     std::string write_problem() const;
 
     // Update and add calls of a record that does not exist throw NotFound.
+    // add_job throws Io, storing nothing, when no id is free.
     std::int64_t add_job(const Job& job) override;
     void update_job(const Job& job) override;
     std::optional<Job> job(std::int64_t id) const override;
@@ -65,6 +70,8 @@ class SqliteStore final : public Store {
     // The row writes, without a transaction of their own.
     void write_job(const Job& job);
     void write_attempt(const Attempt& attempt);
+    // Inside a transaction: the id add_job gives, or throws Io when none is free.
+    std::int64_t free_job_id() const;
 
     // A prepared statement from the cache (prepared on first use), reset when
     // the returned object goes. Call only inside a Transaction.
@@ -80,6 +87,7 @@ class SqliteStore final : public Store {
     std::vector<RoutingOutcome> read_routing(std::int64_t received_id) const;
 
     const std::filesystem::path path_;
+    const std::int64_t max_job_id_;
     mutable std::mutex mutex_;  // one connection, one caller at a time; guards all below
     sqlite3* db_ = nullptr;
     mutable std::unordered_map<std::string, sqlite3_stmt*> statements_;

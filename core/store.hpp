@@ -38,11 +38,12 @@ class Store {
   public:
     virtual ~Store() = default;
 
-    // Jobs. add_job assigns the id (never reused) and returns it.
+    // Jobs. add_job assigns the id and returns it: an id is reused only once
+    // its job is gone (deleted or purged); jobs() lists in submit order.
     virtual std::int64_t add_job(const Job& job) = 0;
     virtual void update_job(const Job& job) = 0;
     virtual std::optional<Job> job(std::int64_t id) const = 0;
-    virtual std::vector<Job> jobs() const = 0;  // by id
+    virtual std::vector<Job> jobs() const = 0;  // in submit order
     virtual void delete_job(std::int64_t id) = 0;
     // Deletes jobs in a final state that finished before `cutoff`; returns how many.
     virtual int purge_finished_before(TimePoint cutoff) = 0;

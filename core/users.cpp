@@ -128,6 +128,12 @@ void UsersFile::save(const std::filesystem::path& file) const {
     }
 }
 
+std::vector<std::pair<std::string, std::string>> UsersFile::list() const {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& [name, entry] : users_) out.emplace_back(name, entry.role);
+    return out;
+}
+
 void UsersFile::add(const std::string& name, const std::string& role, const std::string& password) {
     add_hashed(name, role, hash_password(password));
 }

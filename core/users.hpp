@@ -11,8 +11,9 @@
 //   }
 //
 // Roles: "viewer" (query jobs, configuration and ports), "sender" (viewer +
-// submit faxes), "admin" (every right). Hashes come from hash_password (e.g.
-// through a tool) — the file never holds a password. The file may be empty of
+// submit faxes), "admin" (every right). Hashes come from hash_password
+// (`faxd user add` writes the file; tools/faxd/user_command.hpp) — the file
+// never holds a password. The file may be empty of
 // users: then only the local admin (Unix socket as root or faxd's own user)
 // can do anything. A file readable by group or others is loaded with a warning.
 #pragma once
@@ -23,6 +24,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "core/caller_rights.hpp"
 
@@ -56,6 +59,9 @@ class UsersFile {
     std::optional<User> find(const std::string& name) const;
     // The stored hash of `name`, or nullopt; for callers that verify elsewhere.
     std::optional<std::string> password_hash(const std::string& name) const;
+
+    // Every user's name and role, by name.
+    std::vector<std::pair<std::string, std::string>> list() const;
 
     std::size_t size() const { return users_.size(); }
     bool empty() const { return users_.empty(); }

@@ -90,6 +90,32 @@ TEST_F(FaxServerSettingsTest, ArchiveDirectoryRequiredOnlyWhenArchiving) {
     EXPECT_FALSE(accepts([](auto& s) { s.server_mapi_profile = std::string("p\0q", 3); }));
 }
 
+// Issue 15: ArchiveDirectory = "C:\faxarchive" from a legacy client is a
+// folder of the Windows server: mapped through [faxcom] drive_map, or refused.
+TEST_F(FaxServerSettingsTest, AWindowsArchiveDirectoryIsMappedOrRefused) {
+    auto s = server.settings();
+    s.archive_outbound_faxes = true;
+    for (const char* windows : {"C:\\faxarchive", "\\\\server\\faxes\\out", "C:archive"}) {
+        s.archive_directory = windows;
+        try {
+            server.set_settings(admin, s);
+            ADD_FAILURE() << "accepted " << windows;
+        } catch (const FaxError& e) {
+            EXPECT_EQ(e.code(), ErrorCode::InvalidParameter);
+            EXPECT_NE(std::string(e.what()).find("ArchiveDirectory"), std::string::npos)
+                << e.what();
+            EXPECT_NE(std::string(e.what()).find("drive_map"), std::string::npos) << e.what();
+        }
+    }
+    server.set_drive_map(DriveMap(std::vector<DriveMapping>{{"C:\\faxes", "/srv/fax"}}));
+    s.archive_directory = "c:\\FAXES\\2026";
+    server.set_settings(admin, s);
+    EXPECT_EQ(server.settings().archive_directory, "/srv/fax/2026");
+    s.archive_directory = "archive\\2026";  // relative stays refused
+    EXPECT_THROW(server.set_settings(admin, s), FaxError);
+    EXPECT_EQ(server.settings().archive_directory, "/srv/fax/2026");
+}
+
 TEST_F(FaxServerSettingsTest, ArchiveDirectoryMustBeAbsolute) {
     // faxcom: "fully qualified directory"; a relative one would follow faxd's working directory.
     for (const char* relative : {"archive", "./archive", "../srv/archive", "~/archive"}) {

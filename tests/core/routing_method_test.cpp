@@ -164,9 +164,11 @@ TEST_F(RoutingMethodInstanceTest, AccessIsCheckedBeforeValidation) {
 TEST_F(RoutingMethodInstanceTest, FolderRules) {
     EXPECT_TRUE(accepts(folder, "/var/spool/faxemu/in"));
     EXPECT_TRUE(accepts(folder, "/path with spaces/Faxes"));
-    EXPECT_TRUE(accepts(folder, "C:\\Faxes\\In"));
-    EXPECT_TRUE(accepts(folder, "d:/faxes"));
-    EXPECT_TRUE(accepts(folder, "\\\\server\\share\\faxes"));
+    // Issue 15: a Windows folder names nothing on a Linux faxd, and was once
+    // created literally ("C:\Faxes\In" in faxd's working directory).
+    EXPECT_FALSE(accepts(folder, "C:\\Faxes\\In"));
+    EXPECT_FALSE(accepts(folder, "d:/faxes"));
+    EXPECT_FALSE(accepts(folder, "\\\\server\\share\\faxes"));
     EXPECT_FALSE(accepts(folder, "faxes/in"));
     EXPECT_FALSE(accepts(folder, "-rf"));
     EXPECT_FALSE(accepts(folder, "C:"));
@@ -174,6 +176,27 @@ TEST_F(RoutingMethodInstanceTest, FolderRules) {
     EXPECT_FALSE(accepts(folder, "/srv/fax\nrm -rf /"));
     EXPECT_TRUE(accepts(folder, "/" + std::string(4094, 'a')));
     EXPECT_FALSE(accepts(folder, "/" + std::string(4095, 'a')));
+}
+
+// A Windows folder the drive map holds is stored as the local folder.
+TEST_F(RoutingMethodInstanceTest, AWindowsFolderIsMappedOrRefused) {
+    const DriveMap drives(std::vector<DriveMapping>{{"C:\\faxes", "/srv/fax"}});
+    RoutingMethod mapped{info(kFolderRoutingGuid), 3, "Modem1", {}, nullptr, &drives};
+    mapped.put_RoutingData(admin, "c:\\Faxes\\In;format=pdf");
+    EXPECT_EQ(mapped.RoutingData(), "/srv/fax/In;format=pdf");
+    try {
+        mapped.put_RoutingData(admin, "D:\\faxes");
+        ADD_FAILURE() << "accepted";
+    } catch (const FaxError& e) {
+        EXPECT_EQ(e.code(), ErrorCode::InvalidParameter);
+        EXPECT_NE(std::string(e.what()).find("\"D:\\faxes\" is a Windows path"),
+                  std::string::npos)
+            << e.what();
+        EXPECT_NE(std::string(e.what()).find("drive_map"), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(mapped.RoutingData(), "/srv/fax/In;format=pdf");
+    EXPECT_FALSE(accepts(mapped, "faxes\\in"));  // relative, Windows or not
+    EXPECT_FALSE(accepts(mapped, "faxes/in"));
 }
 
 TEST_F(RoutingMethodInstanceTest, FolderAndEmailTakeAFormat) {

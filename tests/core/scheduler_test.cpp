@@ -441,9 +441,9 @@ TEST_F(SchedulerTest, DeleteWaitingJobCancelsAtOnce) {
     EXPECT_FALSE(scheduler->next(all_free));
     EXPECT_TRUE(aborted.empty());
     EXPECT_EQ(code_of([&] { scheduler->command(admin, "admin", id, JobCommand::Delete); }),
-              ErrorCode::InvalidParameter);
+              ErrorCode::NotFound);
     EXPECT_EQ(code_of([&] { scheduler->command(admin, "admin", id, JobCommand::Pause); }),
-              ErrorCode::InvalidParameter);
+              ErrorCode::NotFound);
 }
 
 TEST_F(SchedulerTest, DeleteDuringAnAttemptAbortsTheCall) {
@@ -549,17 +549,48 @@ TEST_F(SchedulerTest, RestartOfAFailedJob) {
     EXPECT_EQ(history[1].first_page, 0);
 }
 
-TEST_F(SchedulerTest, RestartOfRetriesExceededAndCancelledJobs) {
+TEST_F(SchedulerTest, RestartOfARetriesExceededJob) {
     set([](ServerSettings& s) { s.retries = 0; });
     const auto a = submit();
     start(a);
     scheduler->attempt_ended(a, failure(FailureClass::Busy));
     ASSERT_EQ(job(a).state, JobState::RetriesExceeded);
     EXPECT_EQ(scheduler->command(admin, "admin", a, JobCommand::Resume).state, JobState::Queued);
+}
 
-    const auto b = submit();
-    scheduler->command(admin, "admin", b, JobCommand::Delete);
-    EXPECT_EQ(scheduler->command(admin, "admin", b, JobCommand::Resume).state, JobState::Queued);
+// Issue 15: in faxcom a deleted job's id is gone. No command brings a job
+// deleted with JC_DELETE back (JC_RESUME = JC_RESTART = 3 revived it once, and
+// it was then sent); each answers NotFound, also after faxd restarts.
+TEST_F(SchedulerTest, ADeletedJobStaysDeleted) {
+    const auto id = submit();
+    scheduler->command(admin, "admin", id, JobCommand::Delete);
+    const auto refused = [&](const std::function<void()>& f) {
+        try {
+            f();
+        } catch (const FaxError& e) {
+            EXPECT_EQ(e.code(), ErrorCode::NotFound) << e.what();
+            EXPECT_NE(std::string(e.what()).find("job " + std::to_string(id) + " was deleted"),
+                      std::string::npos)
+                << e.what();
+            return;
+        }
+        ADD_FAILURE() << "not refused";
+    };
+    for (int round = 0; round < 2; ++round) {
+        for (const auto cmd :
+             {JobCommand::Resume, kJobRestart, JobCommand::Pause, JobCommand::Delete}) {
+            refused([&] { scheduler->command(admin, "admin", id, cmd); });
+        }
+        refused([&] { scheduler->retry_now(admin, "admin", id); });
+        Scheduler::Alteration change;
+        change.priority = 60;
+        refused([&] { scheduler->alter(admin, "admin", id, change); });
+        EXPECT_EQ(job(id).state, JobState::Cancelled);
+        clock.advance(1h);
+        EXPECT_FALSE(scheduler->next(all_free));
+        reopen();  // faxd restarts: still deleted
+        EXPECT_EQ(scheduler->recover(), 0);
+    }
 }
 
 TEST_F(SchedulerTest, CompletedJobCannotBeRestarted) {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <fstream>
@@ -249,8 +251,15 @@ class SqliteStoreTest : public ::testing::Test {
     test::TempDir dir;
     std::filesystem::path db = dir.path() / "faxemu.db";
 
+    // Makes a new database look as schema 3 made it.
+    void drop_schema_4() {
+        query(db, "DROP TABLE job_ids");
+        query(db, "DROP INDEX jobs_by_seq");
+        query(db, "ALTER TABLE jobs DROP COLUMN seq");
+    }
     // Makes a new database look as schema 2 made it.
     void drop_schema_3_columns() {
+        drop_schema_4();
         for (const char* column : {"failures_busy", "failures_no_answer", "failures_no_carrier",
                                    "failures_other", "priority", "send_at", "ports", "max_retries"})
             query(db, ("ALTER TABLE jobs DROP COLUMN " + std::string(column)).c_str());
@@ -496,6 +505,120 @@ TEST_F(SqliteStoreTest, ASchema2SpoolIsMigratedCountingFailuresFromItsAttempts) 
     EXPECT_FALSE(job->send_at.has_value());
     EXPECT_TRUE(job->ports.empty());
     EXPECT_EQ(job->max_retries, -1);
+}
+
+// Issue 15: legacy scripts keep JobId in a VBScript Integer (CInt), so ids
+// stay in 1..32767: an id comes back only when its job has left both queue and
+// history, and as late as possible (after every higher one).
+TEST_F(SqliteStoreTest, JobIdsStayBelow32768AndComeBackOnlyWhenPurged) {
+    EXPECT_EQ(SqliteStore::kMaxJobId, 32767);
+    SqliteStore store(db, 4);
+    std::vector<std::int64_t> ids;
+    for (int i = 0; i < 4; ++i) ids.push_back(store.add_job(full_job()));
+    EXPECT_EQ(ids, (std::vector<std::int64_t>{1, 2, 3, 4}));
+    // A job in the history (finished, not purged) keeps its id.
+    auto done = *store.job(2);
+    done.state = JobState::Completed;
+    done.finished = kT0;
+    store.update_job(done);
+    store.delete_job(3);
+    EXPECT_EQ(store.add_job(full_job()), 3);  // the only free one
+    store.delete_job(1);
+    store.delete_job(4);
+    // After 3 comes 4 (not 1, free for longer, but lower): the next above the last.
+    EXPECT_EQ(store.add_job(full_job()), 4);
+    EXPECT_EQ(store.add_job(full_job()), 1);  // wrapped round
+    EXPECT_EQ(store.purge_finished_before(kT0 + 1s), 1);
+    EXPECT_EQ(store.add_job(full_job()), 2);
+    // The store lists in submit order, not by id.
+    std::vector<std::int64_t> order;
+    for (const Job& j : store.jobs()) order.push_back(j.id);
+    EXPECT_EQ(order, (std::vector<std::int64_t>{3, 4, 1, 2}));
+}
+
+// None free: the submit is refused, naming the cause and the remedy, and
+// nothing of it is stored.
+TEST_F(SqliteStoreTest, NoFreeJobIdRefusesTheJobAndStoresNothing) {
+    SqliteStore store(db, 2);
+    store.add_job(full_job());
+    store.add_job(full_job());
+    try {
+        store.add_job(full_job());
+        FAIL() << "a third job was given an id";
+    } catch (const FaxError& e) {
+        EXPECT_EQ(e.code(), ErrorCode::Io);
+        const std::string what = e.what();
+        EXPECT_NE(what.find("no free job id"), std::string::npos) << what;
+        EXPECT_NE(what.find("1 to 2"), std::string::npos) << what;
+        EXPECT_NE(what.find("DirtyDays"), std::string::npos) << what;
+    }
+    EXPECT_EQ(store.jobs().size(), 2u);
+    store.delete_job(2);
+    EXPECT_EQ(store.add_job(full_job()), 2);
+}
+
+// An id acknowledged to a client is committed with its job: a faxd killed
+// right after (no destructor, no clean close) and started again never hands
+// it to another job, and carries on after the last id it issued.
+TEST_F(SqliteStoreTest, AnAcknowledgedJobIdIsNeverReissuedAfterACrash) {
+    {
+        SqliteStore store(db, 5);
+        store.add_job(full_job());
+    }
+    int pipe_fds[2];
+    ASSERT_EQ(pipe(pipe_fds), 0);
+    const pid_t child = fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        close(pipe_fds[0]);
+        auto* store = new SqliteStore(db, 5);  // never closed: the process dies
+        store->delete_job(1);
+        std::int64_t id = store->add_job(full_job());
+        [[maybe_unused]] auto n = write(pipe_fds[1], &id, sizeof id);
+        std::_Exit(0);
+    }
+    close(pipe_fds[1]);
+    std::int64_t acknowledged = 0;
+    ASSERT_EQ(read(pipe_fds[0], &acknowledged, sizeof acknowledged),
+              static_cast<ssize_t>(sizeof acknowledged));
+    close(pipe_fds[0]);
+    int status = 0;
+    ASSERT_EQ(waitpid(child, &status, 0), child);
+    EXPECT_EQ(acknowledged, 2);
+    SqliteStore store(db, 5);
+    ASSERT_TRUE(store.job(acknowledged).has_value());
+    std::set<std::int64_t> issued;
+    for (int i = 0; i < 4; ++i) issued.insert(store.add_job(full_job()));
+    EXPECT_EQ(issued, (std::set<std::int64_t>{1, 3, 4, 5}));
+    EXPECT_EQ(code_of([&] { store.add_job(full_job()); }), ErrorCode::Io);
+}
+
+// A spool of schema 3 may hold ids above 32767 (AUTOINCREMENT had no limit):
+// those jobs keep their ids and work as before; new jobs get ids in range,
+// after the last one issued below the limit.
+TEST_F(SqliteStoreTest, ASchema3SpoolWithIdsAbove32767KeepsThem) {
+    {
+        SqliteStore store(db);
+        store.add_job(full_job());
+    }
+    drop_schema_4();
+    query(db, "UPDATE jobs SET id = 40000");
+    query(db, "UPDATE sqlite_sequence SET seq = 40000 WHERE name = 'jobs'");
+    query(db, "PRAGMA user_version = 3");
+    SqliteStore store(db, 3);
+    EXPECT_EQ(query(db, "PRAGMA user_version"), std::to_string(SqliteStore::kSchemaVersion));
+    auto old = store.job(40000);
+    ASSERT_TRUE(old.has_value());
+    EXPECT_EQ(old->display_name, "Quarterly report");
+    old->state = JobState::Paused;
+    store.update_job(*old);
+    EXPECT_EQ(store.add_job(full_job()), 1);
+    EXPECT_EQ(store.add_job(full_job()), 2);
+    std::vector<std::int64_t> order;
+    for (const Job& j : store.jobs()) order.push_back(j.id);
+    EXPECT_EQ(order, (std::vector<std::int64_t>{40000, 1, 2}));
+    store.delete_job(40000);
+    EXPECT_EQ(store.add_job(full_job()), 3);
 }
 
 TEST_F(SqliteStoreTest, NewerSchemaIsRefused) {

@@ -24,13 +24,15 @@ namespace faxemu::test {
 
 class Process {
   public:
-    // Starts argv[0] with stdout and stderr appended to `log`; with `own_session`,
-    // in a session and process group of its own (for daemons that fork helpers).
+    // Starts argv[0] with stdout and stderr appended to `log`, stdin from
+    // `input`; with `own_session`, in a session and process group of its own
+    // (for daemons that fork helpers).
     Process(const std::vector<std::string>& argv, const std::filesystem::path& log,
-            const std::vector<std::string>& extra_env = {}, bool own_session = false) {
+            const std::vector<std::string>& extra_env = {}, bool own_session = false,
+            const std::filesystem::path& input = "/dev/null") {
         posix_spawn_file_actions_t fa;
         posix_spawn_file_actions_init(&fa);
-        posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+        posix_spawn_file_actions_addopen(&fa, 0, input.c_str(), O_RDONLY, 0);
         posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
         posix_spawn_file_actions_adddup2(&fa, 1, 2);
         std::vector<char*> args;
@@ -81,15 +83,16 @@ class Process {
     pid_t pid_ = -1;
 };
 
-// Runs a command to completion; its output (stdout and stderr) in `output`.
+// Runs a command to completion, stdin from `input`; its output (stdout and
+// stderr) in `output`.
 inline int run(const std::vector<std::string>& argv, std::string& output,
-               const std::filesystem::path& scratch,
-               const std::vector<std::string>& extra_env = {}) {
+               const std::filesystem::path& scratch, const std::vector<std::string>& extra_env = {},
+               const std::filesystem::path& input = "/dev/null") {
     const auto log = scratch / ("run-" + std::to_string(::getpid()) + ".log");
     std::filesystem::remove(log);
     int rc;
     {
-        Process p(argv, log, extra_env);
+        Process p(argv, log, extra_env, false, input);
         rc = p.wait();
     }
     std::ifstream in(log);

@@ -176,6 +176,33 @@ TEST(FaxdConfig, FileModesAreOctal) {
               std::string::npos);
 }
 
+// Issue 15: [faxcom] drive_map names the Windows folders clients may give.
+TEST(FaxdConfig, DriveMapMapsWindowsFoldersToAbsoluteLocalOnes) {
+    EXPECT_TRUE(parse_config(kPort, "test.toml").drive_map.empty());
+    const Config c = parse_config(
+        "[faxcom]\ndrive_map = { \"C:\\\\faxes\" = \"/srv/fax\", '\\\\srv\\share' = "
+        "\"/mnt/share\" }\n" +
+            kPort,
+        "t");
+    ASSERT_EQ(c.drive_map.size(), 2u);
+    EXPECT_EQ(c.drive_map[0], (DriveMapping{"C:\\faxes", "/srv/fax"}));
+    EXPECT_EQ(c.drive_map[1], (DriveMapping{"\\\\srv\\share", "/mnt/share"}));
+    for (const char* bad :
+         {"drive_map = { \"C:\\\\faxes\" = \"srv/fax\" }",
+          "drive_map = { \"faxes\" = \"/srv/fax\" }", "drive_map = { \"C:\\\\faxes\" = 1 }",
+          "drive_map = \"C:\"", "drivemap = {}"}) {
+        const std::string why = error_of(std::string("[faxcom]\n") + bad + "\n" + kPort);
+        EXPECT_NE(why.find("faxcom.drive"), std::string::npos) << bad << ": " << why;
+    }
+    // A port's store-in-folder data may name a mapped Windows folder only.
+    const std::string routed = kPort + R"([[port.routing]]
+guid = "{92041a90-9af2-11d0-abf7-00c04fd91a4e}"
+data = 'C:\faxes\in'
+)";
+    EXPECT_NE(error_of(routed).find("drive_map"), std::string::npos) << error_of(routed);
+    EXPECT_EQ(error_of("[faxcom]\ndrive_map = { 'C:\\faxes' = '/srv/fax' }\n" + routed), "");
+}
+
 TEST(FaxdConfig, AllowedProgramsAreAbsoluteAndGuardRunProgramRouting) {
     EXPECT_TRUE(parse_config(kPort, "test.toml").routing.allowed_programs.empty());
     const Config c = parse_config(

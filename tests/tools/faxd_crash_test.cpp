@@ -76,6 +76,20 @@ TEST(FaxdCrash, KillDuringASendResendsOnlyWhatIsLeft) {
             .write(reinterpret_cast<const char*>(bytes.data()),
                    static_cast<std::streamsize>(bytes.size()));
         for (BilevelPage& p : read_bilevel_pages(file)) delivered.push_back(std::move(p));
+        // Issue 15: the recovered fax, rewritten at start, records what FaxTiff
+        // reads as a whole reception's file does (fax_tiff_tags.md).
+        std::unique_ptr<TIFF, void (*)(TIFF*)> tif(TIFFOpen(file.c_str(), "r"), TIFFClose);
+        ASSERT_TRUE(tif);
+        const auto text = [&](ttag_t tag) {
+            char* v = nullptr;
+            return TIFFGetField(tif.get(), tag, &v) == 1 && v ? std::string(v) : std::string();
+        };
+        EXPECT_EQ(text(TIFFTAG_SOFTWARE), "faxemu faxd") << f.dump();
+        EXPECT_EQ(text(TIFFTAG_IMAGEDESCRIPTION), "ONE") << f.dump();  // the caller's TSID
+        EXPECT_EQ(text(TIFFTAG_DATETIME).size(), 19u) << f.dump();
+        std::uint16_t page = 0, total = 0;
+        EXPECT_EQ(TIFFGetField(tif.get(), TIFFTAG_PAGENUMBER, &page, &total), 1);
+        EXPECT_EQ(total, f["pages"].get<int>());
     }
     ASSERT_EQ(delivered.size(), sent.size());
     // Each page as sent below its header (Branding is on by default), the

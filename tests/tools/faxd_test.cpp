@@ -3,9 +3,11 @@
 #include <gtest/gtest.h>
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
+#include <tiffio.h>
 
 #include <sstream>
 
+#include "core/fax_tiff_tags.hpp"
 #include "core/image_compare.hpp"
 #include "core/protocol/error_codes.hpp"
 #include "core/protocol/submit.hpp"
@@ -378,6 +380,50 @@ TEST(Faxd, AFailingRoutingMethodIsRetriedAndTheFaxKept) {
 
 namespace faxemu {
 namespace {
+
+// Issue 15: the sent fax faxd keeps (the ArchiveOutboundFaxes copy) records
+// what IFaxTiff reads of a sent fax: TSID, recipient number, send time, pages.
+TEST(Faxd, AnArchivedSentFaxRecordsWhatFaxTiffReads) {
+    test::FaxdHarness faxd;
+    auto admin = faxd.client("admin");
+    const auto archive = faxd.tmp.path() / "archive";
+    admin->call("server.set", {{"archive_outbound_faxes", true},
+                               {"archive_directory", archive.string()},
+                               {"use_device_tsid", false}});
+    const auto source = test::fixture("documents/letter-fine-mmr.tif");
+    const std::int64_t id =
+        admin->call("job.submit", {{"number", "5551002"},
+                                   {"tsid", "ACME SALES"},
+                                   {"recipient_name", "Bob"},
+                                   {"sender_name", "Alice"},
+                                   {"document", test::document_base64(source)}})["job_id"];
+    const auto kept = archive / ("job-" + std::to_string(id) + ".tif");
+    ASSERT_TRUE(test::wait_for(*admin, [&] { return std::filesystem::exists(kept); }));
+    const json job = admin->call("job.get", {{"job_id", id}});
+    std::unique_ptr<TIFF, void (*)(TIFF*)> tif(TIFFOpen(kept.c_str(), "r"), TIFFClose);
+    ASSERT_TRUE(tif);
+    const auto text = [&](ttag_t tag) {
+        char* v = nullptr;
+        return TIFFGetField(tif.get(), tag, &v) == 1 && v ? std::string(v) : std::string();
+    };
+    EXPECT_EQ(text(TIFFTAG_SOFTWARE), "faxemu faxd");
+    EXPECT_EQ(text(TIFFTAG_IMAGEDESCRIPTION), "ACME SALES");
+    EXPECT_EQ(text(kFaxTagRecipientNumber), "5551002");
+    EXPECT_EQ(text(kFaxTagRecipientName), "Bob");
+    EXPECT_EQ(text(kFaxTagSenderName), "Alice");
+    EXPECT_EQ(text(kFaxTagCsid), "+1 555 1002");  // the far end's CSID
+    // Sent when the delivering attempt began: the job's last attempt.
+    const std::string start = job["attempts_list"].back()["start"];
+    EXPECT_EQ(text(kFaxTagReceiveTime), start.substr(0, 19) + "Z") << start;
+    std::uint16_t page = 0, total = 0;
+    ASSERT_EQ(TIFFGetField(tif.get(), TIFFTAG_PAGENUMBER, &page, &total), 1);
+    EXPECT_EQ(total, job["page_count"].get<int>());
+    EXPECT_EQ(TIFFNumberOfDirectories(tif.get()), static_cast<tdir_t>(total));
+    tif.reset();
+    const ImageComparison same = compare_fax_images(
+        faxd.tmp.path() / "spool" / "documents" / ("job-" + std::to_string(id) + ".tif"), kept);
+    EXPECT_TRUE(same.equal) << same.detail;
+}
 
 TEST(Faxd, ArchivesSentFaxesWhenAsked) {
     test::FaxdHarness faxd;

@@ -240,6 +240,11 @@ DialRules dial_rules_of(const Config& config, const PortConfig& port) {
     return rules;
 }
 
+std::filesystem::path users_file(const Config& config) {
+    if (!config.users.empty()) return config.users;
+    return (config.spool.empty() ? default_spool() : config.spool) / "users.json";
+}
+
 std::filesystem::path default_spool() {
     return rpc::default_spool();
 }
@@ -399,6 +404,27 @@ Config parse_config(const std::string& text, const std::string& origin) {
         }
         r.refuse_unknown_keys(*s, "faxmail.");
     }
+    if (const toml::table* s = r.table(root, "", "faxcom")) {
+        if (const toml::node* n = r.node(*s, "faxcom.", "drive_map")) {
+            const toml::table* map = n->as_table();
+            if (!map)
+                r.fail("faxcom.drive_map",
+                       "expected a table of Windows folder = local folder, e.g. { "
+                       "\"C:\\\\faxes\" = \"/srv/fax\" }");
+            for (auto&& [windows, local] : *map) {
+                if (!local.is_string())
+                    r.fail("faxcom.drive_map", "the folder " + std::string(windows.str()) +
+                                                   " maps to must be a string");
+                c.drive_map.push_back({std::string(windows.str()), local.as_string()->get()});
+            }
+            try {
+                DriveMap check(c.drive_map);
+            } catch (const std::invalid_argument& e) {
+                r.fail("faxcom.drive_map", e.what());
+            }
+        }
+        r.refuse_unknown_keys(*s, "faxcom.");
+    }
     if (const toml::table* s = r.table(root, "", "dialing")) read_dialing(r, *s, c.dialing);
     if (const toml::table* s = r.table(root, "", "received")) {
         c.received_retention = read_period(r, *s, "received.", "retention");
@@ -490,7 +516,8 @@ Config parse_config(const std::string& text, const std::string& origin) {
                     // The rules the API applies, so a bad entry names its key here.
                     try {
                         const ProgramAllowList allowed(c.routing.allowed_programs);
-                        RoutingMethod(*info, 0, p.name, {}, &allowed).validate(rs.data);
+                        const DriveMap drives(c.drive_map);
+                        RoutingMethod(*info, 0, p.name, {}, &allowed, &drives).validate(rs.data);
                     } catch (const std::exception& e) {
                         r.fail(mp + "data", e.what());
                     }

@@ -96,6 +96,10 @@ struct Config {
     // [faxmail] allowed_senders: whose mail faxmail (e-mail to fax) faxes;
     // faxmail reads it from this file (SenderAllowList), faxd only checks it.
     std::vector<std::string> faxmail_allowed_senders;
+    // [faxcom] drive_map = { "C:\\faxes" = "/srv/fax" }: the Windows folders a
+    // client may name in ArchiveDirectory and store-in-folder RoutingData, and
+    // the local folders they are (core/drive_map.hpp). Empty: none.
+    std::vector<DriveMapping> drive_map;
     // [dialing]: how a job's number is read (compared) and dialled, as
     // HylaFAX's DialStringRules; empty: as typed.
     DialRules dialing;
@@ -126,5 +130,8 @@ std::pair<std::string, std::uint16_t> split_listen_address(const std::string& ke
 ModemPortConfig modem_port_config(const PortConfig& port);
 // The spool to use when the config names none.
 std::filesystem::path default_spool();
+// The users file faxd reads: [control] users, else <spool>/users.json (read
+// only if it exists), where `faxd user add` writes by default.
+std::filesystem::path users_file(const Config& config);
 
 }  // namespace faxemu::faxd

@@ -79,6 +79,7 @@ std::vector<std::string> keep_restart_only_settings(const Config& running, Confi
     keep(changed, "routing.mail_from", running.routing.mail_from, next.routing.mail_from);
     keep(changed, "routing.allowed_programs", running.routing.allowed_programs,
          next.routing.allowed_programs);
+    keep(changed, "faxcom.drive_map", running.drive_map, next.drive_map);
     next.control_limits = running.control_limits;  // the rest is not in the file
     return changed;
 }
@@ -204,6 +205,17 @@ void Daemon::reload(std::function<Config()> load) {
     });
 }
 
+void Daemon::reload_users() {
+    try {
+        users_ = load_users(config_);
+        spdlog::info("faxd: users file {}: {} user(s)", users_file(config_).string(),
+                     users_.size());
+    } catch (const std::exception& e) {
+        spdlog::error("faxd: the users file was not read again; the users stay as they were: {}",
+                      e.what());
+    }
+}
+
 void Daemon::apply_reload(Config next) {
     for (const std::string& key : keep_restart_only_settings(config_, next))
         spdlog::warn("faxd: {} has changed, but only a restart applies it; it stays as it was",
@@ -229,6 +241,7 @@ void Daemon::apply_reload(Config next) {
         if (const PortConfig* pc = find_config(config_.ports, p->Name()))
             service_.controller(p->DeviceId()).dial_rules() = dial_rules_of(config_, *pc);
     waiting_logged_.clear();
+    reload_users();
     reconcile_ports();
     spdlog::info("faxd: configuration reloaded ({} port(s) configured)", config_.ports.size());
     wake();

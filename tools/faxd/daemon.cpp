@@ -98,12 +98,14 @@ Daemon::Daemon(Config config)
       router_(routing_config_of(config_)),
       workers_(config_.workers),
       exports_(spool_ / "exports", workers_, io_, config_.modes),
-      users_(config_.users.empty() ? UsersFile{} : UsersFile::load(config_.users)),
+      users_(load_users(config_)),
       accounting_(accounting_path(config_, spool_), config_.modes.file),
       pump_timer_(io_),
       housekeeping_timer_(io_) {
     spdlog::info("faxd: spool {}", spool_.string());
     restrict_store_files(spool_ / "faxd.db", config_.modes.file);
+    // Before any setting is applied: ArchiveDirectory goes through it.
+    server_.set_drive_map(DriveMap(config_.drive_map));
     try {
         server_.set_settings(kAdmin, store_.server_settings().value_or(config_.server));
     } catch (const FaxError& e) {
@@ -133,7 +135,7 @@ Daemon::Daemon(Config config)
         service_.controller(device_id).device().hangup();
     });
     scheduler_.on_job_changed([this](const Job& job) {
-        if (notice_due(job) && noticed_.insert(job.id).second) send_notice(job);
+        if (notice_due(job) && noticed_.insert({job.id, job.submitted}).second) send_notice(job);
         if (rpc_)
             rpc_->notify_all("job.changed",
                              {{"job", job_json(job, scheduler_.wait_reason(job.id))}});
@@ -256,6 +258,16 @@ void Daemon::recover_received() {
                     write_bilevel_pages(temp, pages, COMPRESSION_CCITTFAX4);
                 },
                 config_.modes.file);
+            // The pages were written anew: what FaxTiff reads goes in again
+            // (routing is the number of the port it came in on, if still there).
+            try {
+                std::string routing;
+                for (const Port* p : server_.ports())
+                    if (p->DeviceId() == f.device_id) routing = p->number;
+                record_fax_tiff_info(f.file, received_fax_tiff_info(f, routing));
+            } catch (const std::exception& e) {  // the pages are kept, untagged
+                spdlog::warn("fax {}: cannot record its details in {}: {}", f.id, f.file, e.what());
+            }
             f.status = "partial";
             plan_routing(f);
         }
@@ -671,7 +683,7 @@ void Daemon::call_ended(const CallRecord& rec) {
         outcome.cause_text =
             replace_all(outcome.cause_text, rec.file.string(), document_name(job_id));
         if (!stopping_) scheduler_.attempt_ended(job_id, outcome);
-        if (rec.outcome.ok()) archive(job_id);
+        if (rec.outcome.ok()) archive(job_id, rec);
         wake();
         return;
     }
@@ -732,26 +744,45 @@ void Daemon::send_notice(const Job& job) {
     });
 }
 
-void Daemon::archive(std::int64_t job_id) {
+UsersFile Daemon::load_users(const Config& config) {
+    const std::filesystem::path file = users_file(config);
+    if (config.users.empty() && !std::filesystem::exists(file)) return {};
+    return UsersFile::load(file);
+}
+
+void Daemon::archive(std::int64_t job_id, const CallRecord& rec) {
     const ServerSettings settings = server_.settings();
     if (!settings.archive_outbound_faxes) return;
     auto job = scheduler_.job(job_id);
     if (!job || job->state != JobState::Completed) return;
     // A copy of what was sent, under a name of our own: the folder is the operator's.
     const std::filesystem::path dir = settings.archive_directory;
+    // Tagged for FaxTiff (fax_tiff_tags.hpp) in the spool's tmp first, which
+    // start-up empties: the archive gets the tagged copy whole, or nothing.
+    const std::filesystem::path tagged =
+        spool_ / "tmp" / ("job-" + std::to_string(job_id) + "-archived.tif");
     try {
+        std::filesystem::copy_file(job->document, tagged,
+                                   std::filesystem::copy_options::overwrite_existing);
+        SendRequest request;
+        request.tsid = job->tsid;
+        const std::string tsid =
+            service_.controller(rec.device_id).tsid_for(request, settings.use_device_tsid);
+        record_fax_tiff_info(tagged,
+                             sent_fax_tiff_info(*job, tsid, rec.remote_ident, rec.start_time));
         make_directories(dir, config_.modes.dir);
         const std::string stem = "job-" + std::to_string(job_id);
         const Folder folder(dir);
         const std::string name = store_under_free_name(
-            folder.fd(), dir, stem, config_.modes.file,
-            [&](AtomicFile& f) { f.copy_from(job->document); },
+            folder.fd(), dir, stem, config_.modes.file, [&](AtomicFile& f) { f.copy_from(tagged); },
             [&](int n) { return stem + (n == 1 ? "" : "-" + std::to_string(n)) + ".tif"; }, 1000);
         const std::filesystem::path target = dir / name;
         spdlog::info("job {}: archived as {}", job_id, target.string());
     } catch (const std::exception& e) {
         spdlog::error("job {}: could not archive into {}: {}", job_id, dir.string(), e.what());
     }
+    std::error_code ignored;
+    std::filesystem::remove(tagged, ignored);
 }
 
 void Daemon::plan_routing(ReceivedFax& f) const {

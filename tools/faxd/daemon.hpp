@@ -50,6 +50,11 @@ class Daemon final : private CallObserver {
     // (config_reload.cpp). One that does not load changes nothing. Safe from
     // any thread.
     void reload(std::function<Config()> load);
+    // SIGHUP, also without a configuration file: reads the users file again
+    // (users_file(config), as `faxd user add` writes it); logins from now on
+    // see the new users, sessions already open keep their rights. A file that
+    // does not load changes nothing. On the io thread.
+    void reload_users();
 
     asio::io_context& io() { return io_; }
     const std::filesystem::path& spool() const { return spool_; }
@@ -127,7 +132,8 @@ class Daemon final : private CallObserver {
     void remove_port(Port& port);
     void change_port(Port& port, const PortConfig& pc);
 
-    void archive(std::int64_t job_id);  // ArchiveOutboundFaxes
+    // ArchiveOutboundFaxes: a copy of what `rec` delivered, tagged for FaxTiff.
+    void archive(std::int64_t job_id, const CallRecord& rec);
     // Mails the job's submitter that it ended (Job::notify_*), on the worker pool.
     void send_notice(const Job& job);
     // The routing methods enabled on the fax's port, as rows to store with it.
@@ -154,6 +160,9 @@ class Daemon final : private CallObserver {
     WorkerPool workers_;
     // Received faxes as PDF and PNG for received.fetch, made on workers_.
     ReceivedExports exports_;
+    // The users file the config names (which must exist), or the default one
+    // if `faxd user add` has made it; none: only the local admin.
+    static UsersFile load_users(const Config& config);
     UsersFile users_;
     AccountingLog accounting_;
     std::unique_ptr<RpcServer> rpc_;
@@ -168,8 +177,9 @@ class Daemon final : private CallObserver {
     std::set<std::int64_t> cancelled_while_branding_;
     std::map<std::int32_t, std::filesystem::path> branded_;
     // Jobs whose end notice has gone out since faxd started: a final job may be
-    // reported changed more than once, its submitter is told once.
-    std::set<std::int64_t> noticed_;
+    // reported changed more than once, its submitter is told once. By id and
+    // submit time: an id is reused once its job is purged.
+    std::set<std::pair<std::int64_t, TimePoint>> noticed_;
     // What each port runs (by device id); differs from config_.ports while a
     // reload waits for calls to end (ports_pending_), the ports of those calls
     // being drained.

@@ -1,7 +1,8 @@
 // faxd: the fax server. `faxd --config FILE`, or with no config the embedded
 // default (two simulated ports). Runs until SIGTERM or SIGINT; SIGHUP reads the
 // configuration again (config_reload.hpp). `faxd check-config FILE` checks a
-// configuration without starting.
+// configuration without starting; `faxd user add|list|remove` edits the users
+// file (user_command.hpp).
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
@@ -14,6 +15,7 @@
 #include "tools/faxd/config.hpp"
 #include "tools/faxd/daemon.hpp"
 #include "tools/faxd/log_target.hpp"
+#include "tools/faxd/user_command.hpp"
 
 using namespace faxemu;
 
@@ -41,6 +43,7 @@ int main(int argc, char** argv) {
     check->add_option("file", check_file, "the TOML configuration")->required();
     auto* hash = app.add_subcommand("hash-password",
                                     "read a password on stdin, print its hash for the users file");
+    faxd::UserCommand user(app);
     CLI11_PARSE(app, argc, argv);
 
     if (*hash) {
@@ -78,6 +81,7 @@ int main(int argc, char** argv) {
         if (!log_target.empty()) config.log_target = log_target;
         return config;
     };
+    if (user.chosen()) return user.run(load);
     // Until faxd listens for SIGHUP, one must not end it.
     std::signal(SIGHUP, SIG_IGN);
     try {
@@ -103,11 +107,12 @@ int main(int argc, char** argv) {
         std::function<void()> await_hangup = [&] {
             hangups.async_wait([&](const asio::error_code& ec, int) {
                 if (ec) return;
-                if (config_file.empty())
-                    spdlog::warn(
+                if (config_file.empty()) {
+                    spdlog::info(
                         "faxd: SIGHUP: faxd runs on the embedded default, there is no "
-                        "configuration file to read again");
-                else
+                        "configuration file to read again; reading the users file");
+                    daemon.reload_users();
+                } else
                     daemon.reload(load);
                 await_hangup();
             });
