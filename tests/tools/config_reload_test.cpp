@@ -17,14 +17,16 @@ TEST(ConfigReload, SettingsOnlyARestartAppliesAreNamedAndKept) {
     next.line_speed = 2;
     next.control_limits.login_timeout = std::chrono::seconds(99);
     next.routing.allowed_programs = {"/usr/bin/true"};
+    next.web_listen = "127.0.0.1:8080";
     // These apply at once.
     next.log_level = "debug";
     next.max_calls_per_number = 3;
     next.routing_max_tries = 9;
     next.ports.pop_back();
     EXPECT_EQ(keep_restart_only_settings(running, next),
-              (Keys{"server.spool", "control.socket", "control.login_timeout", "line.speed",
-                    "routing.allowed_programs"}));
+              (Keys{"server.spool", "web.listen", "control.socket", "control.login_timeout",
+                    "line.speed", "routing.allowed_programs"}));
+    EXPECT_EQ(next.web_listen, "");
     EXPECT_EQ(next.spool, running.spool);
     EXPECT_EQ(next.socket, running.socket);
     EXPECT_EQ(next.line_speed, running.line_speed);

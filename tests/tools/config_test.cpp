@@ -91,6 +91,13 @@ TEST(FaxdConfig, MetricsListenAndLogTarget) {
               "test.toml:2: metrics.listen: not HOST:PORT (e.g. \"127.0.0.1:9464\")");
     EXPECT_EQ(error_of("[metrics]\nlisen = \"127.0.0.1:9464\"\n" + kPort),
               "test.toml:2: metrics.lisen: unknown key (did you mean \"listen\"?)");
+    // [web] listen likewise.
+    EXPECT_EQ(parse_config(kPort, "test.toml").web_listen, "");
+    EXPECT_EQ(parse_config("[web]\nlisten = \"127.0.0.1:8080\"\n" + kPort, "test.toml").web_listen,
+              "127.0.0.1:8080");
+    EXPECT_EQ(error_of("[web]\nlisten = \"8080\"\n" + kPort),
+              "test.toml:2: web.listen: not HOST:PORT (e.g. \"127.0.0.1:8080\")");
+    EXPECT_EQ(error_of("[web]\ntls = true\n" + kPort), "test.toml:2: web.tls: unknown key");
     EXPECT_EQ(parse_config(kPort, "test.toml").log_target, "auto");
     EXPECT_EQ(parse_config("[server]\nlog_target = \"syslog\"\n" + kPort, "test.toml").log_target,
               "syslog");
