@@ -24,7 +24,6 @@ export function mount(root) {
   const chosen = h('ul', {class: 'chosen'});
   const cover = h('input', {id: 'send-cover', type: 'checkbox'});
   const coverFields = h('div', {class: 'form-grid', id: 'send-cover-fields'},
-    field('Recipient name', h('input', {id: 'send-recipient-name', maxlength: 256})),
     field('Subject', h('input', {id: 'send-subject', maxlength: 256})),
     h('label', {class: 'wide'}, 'Note', h('textarea', {id: 'send-note', rows: 4, maxlength: 4000})));
   const progress = h('div', {id: 'send-progress', class: 'card progress', hidden: true});
@@ -32,6 +31,7 @@ export function mount(root) {
     h('div', {class: 'form-grid'},
       field('Fax number', h('input', {id: 'send-number', type: 'tel', required: true, maxlength: 64,
                                       autocomplete: 'off', placeholder: '5551002'})),
+      field('Recipient name', h('input', {id: 'send-recipient-name', maxlength: 256, autocomplete: 'off'})),
       field('Resolution', h('select', {id: 'send-resolution'},
         h('option', {value: 'fine', selected: true}, 'Fine (196 lpi)'),
         h('option', {value: 'standard'}, 'Standard (98 lpi)'))),
