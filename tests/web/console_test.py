@@ -326,7 +326,7 @@ def scenario_send_and_watch(c, source):
         c.wait(f"port two to show receiving page {page}",
                lambda: any(re.fullmatch(f"receiving page {page}( of \\d+)?", s)
                            for s in seen_states(c, receiver)), 60)
-        if page == 1:
+        if page == 2:
             c.screenshot("ports-in-call", "desktop")
     c.wait("both ports idle again", lambda: seen_states(c, sender)[-1:] == ["idle"]
            and seen_states(c, receiver)[-1:] == ["idle"], 60)
@@ -513,6 +513,9 @@ def screenshots(c, fax_id):
         for name, hash_, ready in pages:
             c.go(hash_)
             c.one(ready, 60)
+            if name == "queue":  # the finished jobs too: an empty queue shows little
+                c.click("#queue-all")
+                c.one("[data-job-id]")
             if name == "viewer":
                 c.wait("the viewer's images", lambda: c.js(
                     "return [...document.querySelectorAll('#viewer img')]"
@@ -543,6 +546,9 @@ def check_requests(c, base):
 def main():
     folder = tempfile.mkdtemp(prefix="faxemu-web-")
     os.makedirs(ARGS.screenshots, exist_ok=True)
+    for old in os.listdir(ARGS.screenshots):  # this run's only
+        if old.endswith(".png"):
+            os.remove(os.path.join(ARGS.screenshots, old))
     faxd = Faxd(ARGS.faxd, folder, free_port())
     driver = None
     ok = False

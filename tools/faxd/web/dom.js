@@ -17,7 +17,7 @@ export function h(tag, attrs = {}, ...children) {
 }
 
 function append(el, children) {
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child === undefined || child === null || child === false) continue;
     el.append(child instanceof Node ? child : String(child));
   }
@@ -39,6 +39,11 @@ export function table(columns, className) {
   return {el, body, columns};
 }
 
+// The row's cells; each value in one element (the phone layout's second
+// column), cells with nothing in them marked so that layout can leave them out.
 export function cells(columns, values) {
-  return values.map((v, i) => h('td', {'data-label': columns[i]}, v));
+  return values.map((v, i) => {
+    const blank = v === '' || v === null || v === undefined || (Array.isArray(v) && !v.flat(Infinity).some((x) => x));
+    return h('td', {'data-label': columns[i], class: blank ? 'blank' : undefined}, h('div', {class: 'cell'}, v));
+  });
 }

@@ -32,7 +32,7 @@ export function mount(root) {
     const tone = words.portTone(s);
     const progress = s && words.inCall(s) && s.page_count
       ? h('progress', {max: s.page_count, value: Math.max(0, (s.current_page || 1) - 1)}) : null;
-    const call = s && words.inCall(s)
+    const live = s && words.inCall(s)
       ? [detail('Bit rate', words.bitRate(s.bit_rate)), detail('Modulation', s.modem),
          detail('Resolution', s.resolution), detail('Coding', s.compression),
          detail('ECM', s.ecm ? 'on' : 'off'), detail('Remote id', words.remoteId(s)),
@@ -44,7 +44,7 @@ export function mount(root) {
         h('span', {class: 'number'}, port.number || '')),
       h('p', {class: `port-state state-${tone}`, 'aria-live': 'polite'}, words.portState(s)),
       progress,
-      h('dl', {class: 'details'}, call,
+      h('dl', {class: 'details'}, live,
         detail('Kind', port.device || port.kind),
         detail('Rings', String(port.rings)),
         detail('CSID', port.csid), detail('TSID', port.tsid),
