@@ -18,6 +18,7 @@
 #include <asio/ssl.hpp>
 
 #include "core/error.hpp"
+#include "core/login_backoff.hpp"
 #include "core/protocol/json_rpc.hpp"
 #include "core/users.hpp"
 
@@ -57,6 +58,11 @@ std::string without_exception_tag(const char* what) {
         if (end != std::string::npos) text.erase(0, end + 2);
     }
     return text;
+}
+
+// A back-off's wait as whole seconds, rounded up, for messages and Retry-After.
+std::int64_t seconds_of(std::chrono::steady_clock::duration wait) {
+    return std::chrono::ceil<std::chrono::seconds>(wait).count();
 }
 
 // The login/whoami answer (PROTOCOL.md "Sessions").
@@ -191,20 +197,21 @@ const char* name_of(Kind kind) {
     return "?";
 }
 
-using BackoffClock = std::chrono::steady_clock;
-
-// Failed logins of one client address or one user name (Limits, login back-off).
-struct LoginFailures {
-    int count = 0;
-    BackoffClock::time_point last{};
-    BackoffClock::time_point wait_until{};
+// What the password check and back-off said of one login, on either transport.
+struct LoginVerdict {
+    std::optional<User> user;                              // set when the login succeeded
+    std::optional<LoginBackoff::Clock::duration> backoff;  // set when refused unchecked
 };
 
 }  // namespace
 
 struct RpcServer::State : std::enable_shared_from_this<RpcServer::State> {
     State(asio::io_context& context, const UsersFile& user_list, Limits l)
-        : io(context), users(user_list), limits(l) {
+        : io(context),
+          users(user_list),
+          limits(l),
+          backoff(LoginBackoff::Policy{l.login_free_failures, l.login_backoff, l.login_backoff_max,
+                                       l.login_forget}) {
         // The dummy hash for unknown users is made on first use: make it now, so
         // that the first unknown name is not slower to refuse than a wrong password.
         asio::post(hashing, [] { UsersFile::verify_hash(std::nullopt, ""); });
@@ -222,7 +229,8 @@ struct RpcServer::State : std::enable_shared_from_this<RpcServer::State> {
 #endif
     std::filesystem::path unix_path;
     std::map<std::uint64_t, std::shared_ptr<Connection>> sessions;
-    std::map<std::string, LoginFailures, std::less<>> login_failures;  // "address X", "user Y"
+    LoginBackoff backoff;  // shared by session.login and the web console's login
+    std::vector<NotificationSink> sinks;
     std::uint64_t next_session_id = 1;
     bool stopped = false;
     // Password checks cost ~0.1 s of CPU each: off the io thread, which also
@@ -463,27 +471,33 @@ struct RpcServer::State : std::enable_shared_from_this<RpcServer::State> {
             co_return rpc::make_error(no_id, rpc::kUnauthenticated,
                                       method + ": log in first (session.login)");
         }
+        co_return invoke(c->session, method, params);
+    }
+
+    // Runs the registered handler of `method`: the answer without its id.
+    json invoke(Session& session, const std::string& method, const json& params) {
+        const json no_id = nullptr;
         const auto handler = handlers.find(method);
         if (handler == handlers.end())
-            co_return rpc::make_error(no_id, rpc::kMethodNotFound,
-                                      "unknown method " + printable(method));
+            return rpc::make_error(no_id, rpc::kMethodNotFound,
+                                   "unknown method " + printable(method));
         try {
-            co_return rpc::make_result(no_id, handler->second(c->session, params));
+            return rpc::make_result(no_id, handler->second(session, params));
         } catch (const RpcError& e) {
-            co_return rpc::make_error(no_id, e.code(), e.what(), e.data());
+            return rpc::make_error(no_id, e.code(), e.what(), e.data());
         } catch (const FaxError& e) {
-            co_return rpc::make_error(no_id, code_of(e.code()), e.what());
+            return rpc::make_error(no_id, code_of(e.code()), e.what());
         } catch (const json::exception& e) {
             // Handlers read params with at()/get<>(): a missing or mistyped one lands here.
-            co_return rpc::make_error(no_id, rpc::kInvalidParams,
-                                      method + ": " + without_exception_tag(e.what()));
+            return rpc::make_error(no_id, rpc::kInvalidParams,
+                                   method + ": " + without_exception_tag(e.what()));
         } catch (const std::exception& e) {
-            spdlog::warn("session {} ({}): {} failed: {}", c->session.id, c->session.peer, method,
+            spdlog::warn("session {} ({}): {} failed: {}", session.id, session.peer, method,
                          e.what());
-            co_return rpc::make_error(no_id, rpc::kInternalError, method + " failed: " + e.what());
+            return rpc::make_error(no_id, rpc::kInternalError, method + " failed: " + e.what());
         } catch (...) {
-            spdlog::warn("session {} ({}): {} failed", c->session.id, c->session.peer, method);
-            co_return rpc::make_error(no_id, rpc::kInternalError, method + " failed");
+            spdlog::warn("session {} ({}): {} failed", session.id, session.peer, method);
+            return rpc::make_error(no_id, rpc::kInternalError, method + " failed");
         }
     }
 
@@ -497,27 +511,20 @@ struct RpcServer::State : std::enable_shared_from_this<RpcServer::State> {
                                       "session.login needs user and password strings");
         }
         const auto name = user->get<std::string>();
-        const std::string address_key = "address " + c->session.address;
-        const std::string user_key = "user " + name;
-        if (const auto wait = backoff_left({address_key, user_key})) {
-            // No password check: an attacker learns nothing, and costs nothing.
+        c->checking_password = true;
+        const LoginVerdict verdict =
+            co_await verify(c->session.address, name, password->get<std::string>());
+        c->checking_password = false;
+        if (verdict.backoff) {
             spdlog::warn("session {} ({}): login as {} refused: back-off after failed logins",
                          c->session.id, c->session.peer, printable(name));
-            co_return rpc::make_error(
-                no_id, rpc::kAccessDenied,
-                "login refused: too many failed logins; try again in " +
-                    std::to_string(std::chrono::ceil<std::chrono::seconds>(*wait).count()) + " s");
+            co_return rpc::make_error(no_id, rpc::kAccessDenied,
+                                      "login refused: too many failed logins; try again in " +
+                                          std::to_string(seconds_of(*verdict.backoff)) + " s");
         }
-        c->checking_password = true;
-        // An unknown user is checked against a dummy hash: the same work, the same time.
-        const bool ok =
-            co_await check_password(users.password_hash(name), password->get<std::string>());
-        c->checking_password = false;
         if (stopped || c->closed) co_return json::object();  // nobody to answer
-        const auto found = ok ? users.find(name) : std::nullopt;
+        const auto& found = verdict.user;
         if (!found) {
-            login_failed(address_key);
-            login_failed(user_key);
             spdlog::warn("session {} ({}): failed login as {}", c->session.id, c->session.peer,
                          printable(name));
             if (c->login_expired && !c->session.authenticated) {
@@ -528,8 +535,6 @@ struct RpcServer::State : std::enable_shared_from_this<RpcServer::State> {
             co_return rpc::make_error(no_id, rpc::kAccessDenied,
                                       "login failed: unknown user or wrong password");
         }
-        login_failures.erase(address_key);
-        login_failures.erase(user_key);
         if (!c->session.authenticated && !c->session.local && full(Kind::Authenticated)) {
             spdlog::warn("session {} ({}): login as {} refused: already {} sessions {}",
                          c->session.id, c->session.peer, printable(found->name),
@@ -552,46 +557,56 @@ struct RpcServer::State : std::enable_shared_from_this<RpcServer::State> {
 
     // --- login back-off ---
 
-    // How long the longest back-off among `keys` still runs, if any does.
-    std::optional<BackoffClock::duration> backoff_left(std::initializer_list<std::string> keys) {
-        const auto now = BackoffClock::now();
-        std::optional<BackoffClock::duration> longest;
-        for (const auto& key : keys) {
-            const auto it = login_failures.find(key);
-            if (it == login_failures.end() || it->second.wait_until <= now) continue;
-            longest = std::max(longest.value_or(BackoffClock::duration::zero()),
-                               it->second.wait_until - now);
+    // The back-off, then the password check (an unknown user against a dummy
+    // hash: the same work, the same time), counted in the back-off.
+    asio::awaitable<LoginVerdict> verify(std::string address, std::string name,
+                                         std::string password) {
+        if (const auto wait = backoff.wait_left(address, name)) {
+            // No password check: an attacker learns nothing, and costs nothing.
+            co_return LoginVerdict{std::nullopt, wait};
         }
-        return longest;
+        const bool ok = co_await check_password(users.password_hash(name), std::move(password));
+        auto found = ok ? users.find(name) : std::nullopt;
+        if (found)
+            backoff.succeeded(address, name);
+        else
+            backoff.failed(address, name);
+        co_return LoginVerdict{std::move(found), std::nullopt};
     }
 
-    void login_failed(const std::string& key) {
-        const auto now = BackoffClock::now();
-        forget_old_failures(now);
-        LoginFailures& f = login_failures[key];
-        if (f.count > 0 && now - f.last > limits.login_forget) f = LoginFailures{};
-        f.count += 1;
-        f.last = now;
-        const int over = f.count - limits.login_free_failures;
-        if (over <= 0) return;
-        auto wait = limits.login_backoff;
-        for (int i = 1; i < over && wait < limits.login_backoff_max; ++i) wait *= 2;
-        f.wait_until = now + std::min(wait, limits.login_backoff_max);
-    }
-
-    // Keeps the table small when someone tries many names or addresses.
-    void forget_old_failures(BackoffClock::time_point now) {
-        constexpr std::size_t kMaxEntries = 10000;
-        if (login_failures.size() < kMaxEntries) return;
-        std::erase_if(login_failures, [&](const auto& entry) {
-            return now - entry.second.last > limits.login_forget && entry.second.wait_until <= now;
-        });
-        while (login_failures.size() >= kMaxEntries) {
-            const auto oldest = std::min_element(
-                login_failures.begin(), login_failures.end(),
-                [](const auto& a, const auto& b) { return a.second.last < b.second.last; });
-            login_failures.erase(oldest);
+    static asio::awaitable<void> authenticate(std::shared_ptr<State> self, std::string address,
+                                              std::string name, std::string password,
+                                              std::function<void(LoginResult)> done) {
+        LoginResult result;
+        try {
+            const LoginVerdict verdict = co_await self->verify(address, name, std::move(password));
+            if (verdict.backoff) {
+                result.retry_after = std::chrono::seconds(seconds_of(*verdict.backoff));
+                result.message = "login refused: too many failed logins; try again in " +
+                                 std::to_string(result.retry_after->count()) + " s";
+                spdlog::warn("web ({}): login as {} refused: back-off after failed logins", address,
+                             printable(name));
+            } else if (!verdict.user) {
+                result.message = "login failed: unknown user or wrong password";
+                spdlog::warn("web ({}): failed login as {}", address, printable(name));
+            } else {
+                Session s;
+                s.user = verdict.user->name;
+                s.role = verdict.user->role;
+                s.rights = verdict.user->rights;
+                s.authenticated = true;
+                s.id = self->next_session_id++;
+                s.peer = "web " + address;
+                s.address = address;
+                result.session = std::move(s);
+                spdlog::info("web ({}): logged in as {} ({})", address, printable(name),
+                             verdict.user->role);
+            }
+        } catch (const std::exception& e) {
+            result.message = std::string("login failed: ") + e.what();
         }
+        if (self->stopped) co_return;
+        done(std::move(result));
     }
 
     // Runs the Argon2 check on the hashing pool and resumes on the io thread. Not
@@ -618,8 +633,9 @@ struct RpcServer::State : std::enable_shared_from_this<RpcServer::State> {
             std::move(initiation), asio::use_awaitable);
     }
 
-    void broadcast(const std::string& line) {
+    void broadcast(const std::string& line, const std::string& method, const json& params) {
         if (stopped) return;
+        for (const auto& sink : sinks) sink(method, params);
         std::vector<std::shared_ptr<Connection>> targets;
         for (const auto& [id, c] : sessions)
             if (c->session.authenticated) targets.push_back(c);
@@ -843,8 +859,31 @@ void RpcServer::handle(std::string method, Handler fn) {
 
 void RpcServer::notify_all(const std::string& method, const json& params) {
     auto line = rpc::to_line(rpc::make_notification(method, params));
-    asio::dispatch(state_->io,
-                   [state = state_, line = std::move(line)] { state->broadcast(line); });
+    asio::dispatch(state_->io, [state = state_, line = std::move(line), method, params] {
+        state->broadcast(line, method, params);
+    });
+}
+
+void RpcServer::add_notification_sink(NotificationSink sink) {
+    state_->sinks.push_back(std::move(sink));
+}
+
+RpcServer::json RpcServer::call(Session& session, const std::string& method, const json& params) {
+    if (method == "session.login" || method == "session.whoami")
+        return rpc::make_error(nullptr, rpc::kMethodNotFound,
+                               method + " is the control protocol's own");
+    if (!params.is_object())
+        return rpc::make_error(nullptr, rpc::kInvalidParams,
+                               "params of " + method + " must be an object");
+    return state_->invoke(session, method, params);
+}
+
+void RpcServer::authenticate(std::string address, std::string user, std::string password,
+                             std::function<void(LoginResult)> done) {
+    asio::co_spawn(state_->io,
+                   State::authenticate(state_, std::move(address), std::move(user),
+                                       std::move(password), std::move(done)),
+                   asio::detached);
 }
 
 void RpcServer::stop() {

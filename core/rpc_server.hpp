@@ -18,6 +18,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <asio/io_context.hpp>
@@ -100,8 +101,34 @@ class RpcServer {
     // built-in session.login and session.whoami cannot be replaced.
     void handle(std::string method, Handler fn);
 
-    // Sends a notification to every authenticated session. Thread-safe.
+    // Sends a notification to every authenticated session and every sink. Thread-safe.
     void notify_all(const std::string& method, const json& params);
+
+    // --- seams for another transport (faxd's web console) ---
+
+    // Also told of every notification, on the io thread (before the sessions'
+    // queues take it). A sink must not block. Before the io_context runs.
+    using NotificationSink = std::function<void(const std::string& method, const json& params)>;
+    void add_notification_sink(NotificationSink sink);
+
+    // On the io thread: runs the registered handler of `method` for `session`
+    // as a request would, and returns its answer as JSON-RPC without an id:
+    // {"result": ...} or {"error": {"code", "message"[, "data"]}}. The
+    // session must be authenticated; session.login and session.whoami are not
+    // callable here.
+    json call(Session& session, const std::string& method, const json& params);
+
+    // A login with the control protocol's own password check and back-off
+    // (one count per address and per user across both transports). `done`
+    // runs later on the io thread (never if the server stops first) with the
+    // authenticated session, or why not. Callable on the io thread.
+    struct LoginResult {
+        std::optional<Session> session;                   // set when logged in
+        std::optional<std::chrono::seconds> retry_after;  // set when the back-off refused
+        std::string message;                              // why not
+    };
+    void authenticate(std::string address, std::string user, std::string password,
+                      std::function<void(LoginResult)> done);
 
     // Closes the listeners (removing the Unix socket file) and every session.
     void stop();

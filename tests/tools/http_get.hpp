@@ -1,6 +1,7 @@
 // A plain HTTP/1.1 GET (or another method) over a real TCP socket to faxd's
-// metrics listener, for the tests: sends one request with Connection: close
-// and splits what comes back into status, headers and body.
+// metrics listener or web console, for the tests: sends one request (with
+// extra headers and a body if given) with Connection: close and splits what
+// comes back into status, headers and body.
 #pragma once
 
 #include <arpa/inet.h>
@@ -14,6 +15,8 @@
 #include <map>
 #include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace faxemu::test {
 
@@ -23,8 +26,11 @@ struct HttpAnswer {
     std::string body;
 };
 
+using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
+
 inline HttpAnswer http_request(std::uint16_t port, const std::string& method,
-                               const std::string& path) {
+                               const std::string& path, const HttpHeaders& headers = {},
+                               const std::string& body = {}) {
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
     if (fd < 0) throw std::runtime_error("socket failed");
     sockaddr_in addr{};
@@ -37,9 +43,17 @@ inline HttpAnswer http_request(std::uint16_t port, const std::string& method,
         ::close(fd);
         throw std::runtime_error("cannot connect to port " + std::to_string(port));
     }
-    const std::string request =
-        method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
-    ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+    std::string request =
+        method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
+    for (const auto& [name, value] : headers) request += name + ": " + value + "\r\n";
+    if (!body.empty() || method == "POST")
+        request += "Content-Length: " + std::to_string(body.size()) + "\r\n";
+    request += "\r\n" + body;
+    for (std::size_t sent = 0; sent < request.size();) {
+        const ssize_t n = ::send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
+        if (n <= 0) break;
+        sent += static_cast<std::size_t>(n);
+    }
     std::string raw;
     char buf[4096];
     for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;) raw.append(buf, n);

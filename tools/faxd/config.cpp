@@ -366,6 +366,15 @@ Config parse_config(const std::string& text, const std::string& origin) {
         }
         r.refuse_unknown_keys(*s, "metrics.");
     }
+    if (const toml::table* s = r.table(root, "", "web")) {
+        r.get(*s, "web.", "listen", c.web_listen);
+        try {
+            if (!c.web_listen.empty()) split_listen_address("web.listen", c.web_listen);
+        } catch (const std::exception&) {
+            r.fail("web.listen", "not HOST:PORT (e.g. \"127.0.0.1:8080\")");
+        }
+        r.refuse_unknown_keys(*s, "web.");
+    }
     if (const toml::table* s = r.table(root, "", "line")) {
         r.get(*s, "line.", "speed", c.line_speed);
         if (c.line_speed < 0) r.fail("line.speed", "must be 0 (unpaced) or positive");

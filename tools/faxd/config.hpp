@@ -71,6 +71,8 @@ struct Config {
     RpcServer::Limits control_limits;       // sessions, line sizes, login deadline and back-off
     // [metrics] listen: HOST:PORT of the HTTP listener for /metrics and /health; empty: none.
     std::string metrics_listen;
+    // [web] listen: HOST:PORT of the web console (web_console.hpp); empty: none.
+    std::string web_listen;
     std::size_t max_document_bytes = 32u << 20;
     // Threads of the worker pool that does faxd's heavy work (conversion, routing).
     std::size_t workers = 2;

@@ -160,10 +160,17 @@ Daemon::Daemon(Config config)
     rpc_->listen_unix(socket_path_);
     spdlog::info("faxd: control protocol on {}", socket_path_.string());
     start_http();
+    if (!config_.web_listen.empty()) {
+        const auto [host, port] = split_listen_address("web.listen", config_.web_listen);
+        web_ = std::make_unique<WebConsole>(io_, *rpc_);
+        web_->start(host, port);
+        spdlog::info("faxd: web console on http://{}:{}/", host, web_->port());
+    }
 }
 
 Daemon::~Daemon() {
     stop_http();  // its handlers post to io_
+    if (web_) web_->stop();
     // Conversions stop at once (their jobs stay Converting, and are converted
     // again at the next start); routing finishes its program first.
     workers_.stop();
@@ -379,6 +386,7 @@ void Daemon::stop() {
         stopping_ = true;
         spdlog::info("faxd: stopping");
         stop_http();
+        if (web_) web_->stop();
         rpc_->stop();
         // Calls in progress end now; their jobs go back to the queue as after a crash,
         // receptions keep their whole pages.

@@ -29,6 +29,7 @@
 #include "tools/faxd/http_listener.hpp"
 #include "tools/faxd/metrics_registry.hpp"
 #include "tools/faxd/received_exports.hpp"
+#include "tools/faxd/web_console.hpp"
 
 namespace faxemu::faxd {
 
@@ -56,6 +57,8 @@ class Daemon final : private CallObserver {
     std::uint16_t tcp_port() const { return rpc_->tcp_port(); }
     // The port of [metrics] listen (/metrics, /health); 0 when it is off.
     std::uint16_t metrics_port() const;
+    // The port of [web] listen (the web console); 0 when it is off.
+    std::uint16_t web_port() const { return web_ ? web_->port() : 0; }
     const std::filesystem::path& socket_path() const { return socket_path_; }
 
   private:
@@ -157,6 +160,7 @@ class Daemon final : private CallObserver {
     UsersFile users_;
     AccountingLog accounting_;
     std::unique_ptr<RpcServer> rpc_;
+    std::unique_ptr<WebConsole> web_;  // after rpc_, whose handlers it calls
     asio::steady_timer pump_timer_;
     asio::steady_timer housekeeping_timer_;
     std::map<std::int32_t, std::int64_t> sending_;    // device id -> job id

@@ -1,6 +1,6 @@
-// faxd's HTTP listener: the metrics and health endpoints today, the web
-// console's routes later (issue 16). websocketpp (Debian's libwebsocketpp-dev,
-// standalone Asio) parses HTTP and will carry the console's WebSocket.
+// faxd's HTTP listener: the metrics and health endpoints, and the web
+// console's routes and its WebSocket (web_console.hpp). websocketpp (Debian's
+// libwebsocketpp-dev, standalone Asio) parses HTTP and carries the WebSocket.
 //
 // Why no Asio or websocketpp type appears here: websocketpp 0.8.2 does not
 // compile as C++20 (template-ids on its constructors) nor with
@@ -18,7 +18,9 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,6 +31,14 @@ struct HttpRequest {
     std::string target;  // as sent: path and query
     std::string path;    // the target without its query
     std::string body;
+    std::map<std::string, std::string> headers;  // names in lower case
+    std::string remote_address;                  // the peer's IP address
+
+    // The header's value, "" when absent; `name` in lower case.
+    std::string header(const std::string& name) const {
+        const auto it = headers.find(name);
+        return it == headers.end() ? std::string() : it->second;
+    }
 };
 
 struct HttpResponse {
@@ -37,6 +47,15 @@ struct HttpResponse {
     std::string body;
     std::vector<std::pair<std::string, std::string>> headers;  // more headers
 };
+
+// Decides at the upgrade, on the listener's thread, whether a WebSocket may
+// open: the key the socket is known by (e.g. the session it belongs to), or
+// the HTTP answer that refuses it.
+struct WebSocketAdmission {
+    std::optional<std::string> key;
+    HttpResponse refusal;
+};
+using WebSocketAdmit = std::function<WebSocketAdmission(const HttpRequest&)>;
 
 // Answers the request once; callable from any thread. Answers after the
 // listener stopped are dropped.
@@ -54,6 +73,28 @@ class HttpListener {
     // the listed methods. Another method on it is 405 with Allow; a path with
     // no route is 404.
     void route(std::string path, std::vector<std::string> methods, HttpHandler handler);
+    // Before start(): every path that starts with `prefix` and has no exact
+    // route; the longest prefix wins.
+    void route_prefix(std::string prefix, std::vector<std::string> methods, HttpHandler handler);
+    // Before start(): headers every answer carries (also 404, 405 and errors).
+    void set_default_headers(std::vector<std::pair<std::string, std::string>> headers);
+    // Before start(): the largest request body taken (default 64 KiB); a
+    // larger one is refused 413 by websocketpp.
+    void set_max_body_bytes(std::size_t bytes);
+
+    // Before start(): a WebSocket endpoint at `path`, for frames from faxd to
+    // the peer only (what the peer sends is ignored). An upgrade elsewhere is
+    // refused.
+    void websocket(std::string path, WebSocketAdmit admit);
+    // Any thread: a text frame to every open WebSocket. A socket whose peer
+    // left more than `max_unsent_bytes` unread is closed instead, so that a
+    // slow browser holds neither faxd nor its memory.
+    void send_to_websockets(std::string text);
+    // Any thread: closes the WebSockets admitted under `key`.
+    void close_websockets(std::string key);
+    // Before start(): the `max_unsent_bytes` above (default 8 MiB).
+    void set_max_unsent_bytes(std::size_t bytes);
+    std::size_t websocket_count() const;  // open now (any thread)
 
     // Binds HOST:PORT (port 0: any free one) and serves on the listener's own
     // thread. Throws std::runtime_error naming the address when it cannot bind.
