@@ -36,7 +36,7 @@ from selenium import webdriver
 from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 ADMIN, ADMIN_PASSWORD = "ada", "ada-secret"
 VIEWER, VIEWER_PASSWORD = "vic", "vic-secret"
@@ -309,6 +309,8 @@ def scenario_send_and_watch(c, source):
     c.one("#send-number").send_keys("5551002")
     c.one("#send-files").send_keys(os.path.join(source, "fixtures/documents/rects-letter.pdf"))
     c.one("#send-recipient-name").send_keys("Ada Lovelace")
+    # Standard resolution: faxd renders the PDF at 98 rows per inch (fine is its default).
+    Select(c.one("#send-resolution")).select_by_value("standard")
     c.one("#send-submit").click()
     job_id = c.wait("#send-progress to name the job", lambda: c.find("#send-progress")[0]
                     .get_attribute("data-job-id"))
@@ -339,6 +341,8 @@ def scenario_send_and_watch(c, source):
     fax_id = int(row.get_attribute("data-fax-id"))
     c.wait("the fax's row to say 2 pages", lambda: "2" in [
         td.text for td in c.find(f'[data-fax-id="{fax_id}"] td[data-label="Pages"]')])
+    fax = c.api("received.get", {"id": fax_id})["body"]["result"]
+    check(fax["resolution"] == "standard", f"the fax came at standard resolution: {fax}")
     c.click(f'[data-fax-id="{fax_id}"]')
     c.one("#viewer")
     c.wait("two thumbnails, drawn", lambda: c.js(
@@ -380,6 +384,8 @@ def scenario_send_and_watch(c, source):
     check(shown["page"] == "1" and shown["src"] == f"/api/received/{fax_id}/page/1.png",
           f"the viewer shows page 1 of fax {fax_id}: {shown['src']}")
     check(shown["width"] == 1728, f"the page is 1728 pels wide, not {shown['width']}")
+    # A Letter page at standard resolution: 11 in x 98 rows per inch.
+    check(1000 < shown["height"] < 1150, f"the page has a standard page's rows, not {shown['height']}")
     check([shown["width"], shown["height"]] == shown["reference"],
           f"the page is as large as received.fetch's: {shown['width']}x{shown['height']}"
           f" vs {shown['reference']}")

@@ -83,8 +83,7 @@ export function mount(root) {
         const params = {
           number: document.getElementById('send-number').value.trim(),
           documents,
-          // Not yet a job.submit parameter faxd reads (web-contract.md): sent so
-          // the choice is kept once it does; faxd converts at fine today.
+          // The rows per inch faxd renders the documents at.
           resolution: document.getElementById('send-resolution').value,
         };
         const recipient = document.getElementById('send-recipient-name').value.trim();
