@@ -24,6 +24,17 @@ export function mount(root, id) {
   return id === undefined ? list(root) : viewer(root, Number(id));
 }
 
+// A fax's pixels are 204 per inch across and 98, 196 or 391 rows per inch
+// down; browsers ignore the PNG's pHYs, so the viewer stretches the rows back.
+const ROW_STRETCH = {standard: 204 / 98, fine: 204 / 196, superfine: 204 / 391};
+
+function trueShape(img, fax) {
+  const stretch = ROW_STRETCH[fax.resolution] || 1;
+  const fit = () => { img.style.aspectRatio = `${img.naturalWidth} / ${img.naturalHeight * stretch}`; };
+  if (img.complete && img.naturalWidth) fit();
+  else img.addEventListener('load', fit, {once: true});
+}
+
 function statusWords(fax) {
   const s = fax.status || '';
   return fax.partial ? `${s} (partial${fax.cause ? `: ${fax.cause}` : ''})` : s;
@@ -103,6 +114,7 @@ function viewer(root, id) {
   });
 
   let shown = 0;
+  let fax = null;
   async function showPage(n) {
     shown = n;
     for (const t of thumbs.querySelectorAll('.thumb')) t.classList.toggle('current', Number(t.dataset.page) === n);
@@ -115,11 +127,12 @@ function viewer(root, id) {
     page.dataset.page = n;
     page.alt = `Page ${n} of fax ${id}`;
     page.onload = () => { pageNote.hidden = true; page.hidden = false; };
+    trueShape(page, fax);
     page.src = objectUrl(blob);
   }
 
   (async () => {
-    const fax = await guarded(() => call('received.get', {id}));
+    fax = await guarded(() => call('received.get', {id}));
     if (!fax) { pageNote.textContent = ''; return; }
     const names = await methodNames([fax]);
     const d = (label, value) => (value ? [h('dt', {}, label), h('dd', {}, value)] : null);
@@ -131,6 +144,7 @@ function viewer(root, id) {
     if (!fax.pages) { pageNote.textContent = 'This fax has no pages.'; return; }
     for (let n = 1; n <= fax.pages; n++) {
       const img = h('img', {alt: `Page ${n}`, loading: 'lazy'});
+      trueShape(img, fax);
       thumbs.append(h('li', {},
         h('button', {type: 'button', class: 'thumb', dataset: {page: n}, onclick: () => showPage(n)}, img, h('span', {}, String(n)))));
       fetchWhenReady(`/api/received/${id}/page/${n}.png?thumb=1`)
