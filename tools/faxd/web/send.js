@@ -1,7 +1,7 @@
 // Send: a number, one or more files (read in the browser, sent as base64 in
 // job.submit), cover page fields and the resolution; then the job's progress
 // (conversion, then the call) from job.changed in #send-progress.
-import {call} from './api.js';
+import {call, canSend} from './api.js';
 import {h, fill} from './dom.js';
 import {guarded} from './errors.js';
 import * as words from './words.js';
@@ -19,6 +19,11 @@ function readBase64(file) {
 }
 
 export function mount(root) {
+  if (!canSend()) {
+    root.append(h('div', {class: 'view-head'}, h('h1', {}, 'Send a fax')),
+                h('p', {class: 'card hint'}, 'Your role may not send faxes; a sender or an admin may.'));
+    return {};
+  }
   const field = (label, input, hint) => h('label', {}, label, input, hint ? h('small', {}, hint) : null);
   const files = h('input', {id: 'send-files', name: 'files', type: 'file', multiple: true, accept: ACCEPT, required: true});
   const chosen = h('ul', {class: 'chosen'});
