@@ -10,13 +10,13 @@ namespace faxemu {
 namespace fs = std::filesystem;
 
 void export_fax(const fs::path& tiff, FaxFileFormat format, std::int32_t page, const fs::path& out,
-                std::optional<mode_t> mode) {
+                std::optional<mode_t> mode, std::optional<std::uint32_t> png_thumbnail_width) {
     switch (format) {
         case FaxFileFormat::Pdf:
             write_fax_pdf(tiff, out, mode);
             return;
         case FaxFileFormat::Png:
-            write_fax_png(tiff, page, out, mode);
+            write_fax_png(tiff, page, out, mode, png_thumbnail_width);
             return;
         case FaxFileFormat::Tiff:
             break;

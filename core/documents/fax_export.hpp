@@ -15,8 +15,10 @@ namespace faxemu {
 
 // Writes the fax TIFF `tiff` to `out` as `format`, atomically: TIFF is a copy,
 // PDF every page (write_fax_pdf), PNG page `page` (from 1; write_fax_png; other
-// formats ignore it). Throws FaxError as those do.
+// formats ignore it; `png_thumbnail_width`: a PNG thumbnail that wide, see
+// write_fax_png). Throws FaxError as those do.
 void export_fax(const std::filesystem::path& tiff, FaxFileFormat format, std::int32_t page,
-                const std::filesystem::path& out, std::optional<mode_t> mode = std::nullopt);
+                const std::filesystem::path& out, std::optional<mode_t> mode = std::nullopt,
+                std::optional<std::uint32_t> png_thumbnail_width = std::nullopt);
 
 }  // namespace faxemu

@@ -16,7 +16,11 @@ namespace faxemu {
 // that a viewer that reads it shows the true proportions. Throws FaxError
 // (BadDocument when `tiff` is not a readable bilevel TIFF, InvalidParameter
 // when it has no such page, Io when writing fails).
+// With `thumbnail_width`: a small picture of the page instead (a viewer's
+// thumbnails), that many pixels wide (at most the page's), 8-bit grey with
+// square pixels, each the average of the page's pixels it covers.
 void write_fax_png(const std::filesystem::path& tiff, std::int32_t page,
-                   const std::filesystem::path& png, std::optional<mode_t> mode = std::nullopt);
+                   const std::filesystem::path& png, std::optional<mode_t> mode = std::nullopt,
+                   std::optional<std::uint32_t> thumbnail_width = std::nullopt);
 
 }  // namespace faxemu

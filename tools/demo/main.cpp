@@ -3,7 +3,9 @@
 // control protocol to send DOCUMENT from port 1 to port 2's number; the demo
 // shows the ports' status as the call goes, the fax is received and routed into
 // a folder, fetched back through the protocol and compared pixel for pixel with
-// what was sent. Exit status 0 only when the fax arrived identical.
+// what was sent. Exit status 0 only when the fax arrived identical. The web
+// console is on too: the demo prints its address and a login made for it
+// (--web-wait keeps faxd up for it after the fax, until Enter).
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
@@ -25,7 +27,9 @@
 #include "core/protocol/json_rpc.hpp"
 #include "core/protocol/submit.hpp"
 #include "core/routing_method.hpp"
+#include "core/users.hpp"
 #include "tools/faxd/daemon.hpp"
+#include "tools/faxd/web_sessions.hpp"
 
 namespace fs = std::filesystem;
 using namespace faxemu;
@@ -64,6 +68,8 @@ int main(int argc, char** argv) {
     double speed = 0;
     bool ecm = true;
     std::string modem = "any";
+    std::string web = "127.0.0.1:0";
+    bool web_wait = false;
     app.add_option("document", document, "a bilevel TIFF (multi-page, any fax coding)")
         ->check(CLI::ExistingFile);
     app.add_option("--spool", spool, "spool directory (default: a new temporary directory)");
@@ -71,6 +77,8 @@ int main(int argc, char** argv) {
     app.add_option("--ecm", ecm, "use error correction mode (true/false)");
     app.add_option("--modem", modem, "limit the modems: any, V.17, V.29, V.27ter")
         ->check(CLI::IsMember({"any", "V.17", "V.29", "V.27ter"}));
+    app.add_option("--web", web, "the web console's HOST:PORT (\"\": off; port 0: any free one)");
+    app.add_flag("--web-wait", web_wait, "after the fax, keep faxd and its console up until Enter");
     CLI11_PARSE(app, argc, argv);
 
     std::unique_ptr<faxd::Daemon> daemon;
@@ -109,8 +117,20 @@ int main(int argc, char** argv) {
         const fs::path inbox = spool_dir / "inbox";
         fs::create_directories(inbox);
         config.ports[1].routing.push_back({std::string(kFolderRoutingGuid), true, inbox.string()});
+        // The console's login: an admin made for this run, with a fresh password.
+        const std::string web_password = faxd::random_token().substr(0, 16);
+        if (!web.empty()) {
+            UsersFile users;
+            users.add("demo", "admin", web_password);
+            config.users = spool_dir / "users.json";
+            users.save(config.users);
+            config.web_listen = web;
+        }
         daemon = std::make_unique<faxd::Daemon>(config);
         server = std::thread([&] { daemon->run(); });
+        if (daemon->web_port() != 0)
+            fmt::print("web console: http://{}:{}/ (log in as demo, password {})\n",
+                       web.substr(0, web.rfind(':')), daemon->web_port(), web_password);
 
         rpc::FaxClient client;
         client.connect("unix:" + daemon->socket_path().string());
@@ -208,6 +228,12 @@ int main(int argc, char** argv) {
             }
         }
         client.close();
+        if (web_wait && daemon->web_port() != 0) {
+            fmt::print("web console: http://{}:{}/ is up; press Enter to stop faxd\n",
+                       web.substr(0, web.rfind(':')), daemon->web_port());
+            std::string line;
+            std::getline(std::cin, line);
+        }
         stop_server();
         fmt::print("received: {}\n", received.string());
         // Branding (on by default) stamps a header into each page's top band.

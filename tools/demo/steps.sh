@@ -49,6 +49,7 @@ demo_next_steps() {
   $bin/faxctl/faxctl send --to 5551002 --wait fixtures/documents/letter-fine-mmr.tif
   $bin/faxctl/faxctl jobs            # the queue: jobs waiting or under way
   $bin/faxctl/faxctl received        # received faxes; --fetch ID -o fax.pdf to get one
+  $bin/demo/faxemu-demo --speed 1 --web-wait   # the demo at line speed, watched in the web console
   man -l build/release/packaging/man/faxctl.1.gz   # every command; faxd.8.gz, faxd.toml.5.gz too
   faxd with modems: fixtures/faxd.toml; as a service: tools/run package (README: Installing)
 NEXT

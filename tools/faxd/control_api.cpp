@@ -33,6 +33,8 @@ namespace faxemu::faxd {
 namespace {
 
 constexpr std::size_t kMaxFetch = 4u << 20;
+// received.fetch thumbnail: a viewer's page strip (PROTOCOL.md).
+constexpr std::uint32_t kThumbnailWidth = 160;
 constexpr std::size_t kMaxDocuments = 64;  // in one job.submit
 using Session = RpcServer::Session;
 
@@ -476,10 +478,16 @@ void Daemon::register_handlers() {
                                                             (f.pages == 1 ? " page" : " pages") +
                                                             ", no page " +
                                                             std::to_string(page.value_or(1)));
+        const bool thumbnail = params.value("thumbnail", false);
+        if (thumbnail && format != FaxFileFormat::Png)
+            throw FaxError(ErrorCode::InvalidParameter,
+                           "received.fetch: thumbnail is for format png");
         std::filesystem::path file = f.file;
         if (format != FaxFileFormat::Tiff) {
             // Made on the worker pool; the client asks again until it is there.
-            auto ready = exports_.file(f, format, page.value_or(1));
+            auto ready = exports_.file(f, format, page.value_or(1),
+                                       thumbnail ? std::optional<std::uint32_t>(kThumbnailWidth)
+                                                 : std::nullopt);
             if (!ready)
                 return json{
                     {"converting", true}, {"format", format_name(format)}, {"offset", offset}};

@@ -75,9 +75,12 @@ struct HttpListener::Impl {
     std::map<std::string, WebSocketAdmit> websocket_paths;
     Headers default_headers;
     std::size_t max_unsent_bytes = 8u << 20;
-    // Open WebSockets and the key each was admitted under; on the listener's thread.
-    std::map<websocketpp::connection_hdl, std::string, std::owner_less<websocketpp::connection_hdl>>
-        sockets;
+    // Open WebSockets and the key each was admitted under, and those admitted
+    // whose handshake is not done yet; on the listener's thread.
+    using Sockets = std::map<websocketpp::connection_hdl, std::string,
+                             std::owner_less<websocketpp::connection_hdl>>;
+    Sockets sockets;
+    Sockets opening;
     std::atomic<std::size_t> socket_count{0};
     std::thread thread;
     std::uint16_t port = 0;
@@ -152,12 +155,20 @@ struct HttpListener::Impl {
             }
             return false;
         }
-        sockets[hdl] = *admission.key;
-        socket_count = sockets.size();
+        opening[hdl] = *admission.key;
         return true;
     }
 
+    void on_open(websocketpp::connection_hdl hdl) {
+        const auto it = opening.find(hdl);
+        if (it == opening.end()) return;
+        sockets[hdl] = it->second;
+        opening.erase(it);
+        socket_count = sockets.size();
+    }
+
     void forget(websocketpp::connection_hdl hdl) {
+        opening.erase(hdl);
         sockets.erase(hdl);
         socket_count = sockets.size();
     }
@@ -212,6 +223,7 @@ HttpListener::HttpListener() : impl_(std::make_unique<Impl>()) {
     s.set_http_handler([this](websocketpp::connection_hdl hdl) { impl_->on_http(hdl); });
     s.set_validate_handler(
         [this](websocketpp::connection_hdl hdl) { return impl_->on_validate(hdl); });
+    s.set_open_handler([this](websocketpp::connection_hdl hdl) { impl_->on_open(hdl); });
     s.set_close_handler([this](websocketpp::connection_hdl hdl) { impl_->forget(hdl); });
     s.set_fail_handler([this](websocketpp::connection_hdl hdl) { impl_->forget(hdl); });
 }
@@ -297,12 +309,16 @@ void HttpListener::stop() {
     asio::post(*impl_->io, [impl = impl_.get()] {
         websocketpp::lib::error_code ec;
         impl->server.stop_listening(ec);
-        // Open WebSockets would keep the loop busy; they end with faxd.
-        for (const auto& [hdl, key] : impl->sockets) {
+        // Open WebSockets would keep the loop busy; they end with faxd. A
+        // termination calls the close handler, which forgets the socket: copy.
+        std::vector<websocketpp::connection_hdl> open;
+        for (const auto& [hdl, key] : impl->sockets) open.push_back(hdl);
+        for (const auto& hdl : open) {
             if (const ConnectionPtr con = impl->server.get_con_from_hdl(hdl, ec); !ec)
                 con->terminate(ec);
         }
         impl->sockets.clear();
+        impl->opening.clear();
         impl->socket_count = 0;
         impl->io->stop();
     });

@@ -14,9 +14,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string export_name(const ReceivedFax& fax, FaxFileFormat format, std::int32_t page) {
+std::string export_name(const ReceivedFax& fax, FaxFileFormat format, std::int32_t page,
+                        std::optional<std::uint32_t> thumbnail_width) {
     std::string name = "fax-" + std::to_string(fax.id);
     if (format == FaxFileFormat::Png) name += "-page-" + std::to_string(page);
+    if (format == FaxFileFormat::Png && thumbnail_width)
+        name += "-thumb-" + std::to_string(*thumbnail_width);
     return name + std::string(file_extension(format));
 }
 
@@ -33,8 +36,9 @@ ReceivedExports::ReceivedExports(fs::path dir, WorkerPool& workers, asio::io_con
 }
 
 std::optional<fs::path> ReceivedExports::file(const ReceivedFax& fax, FaxFileFormat format,
-                                              std::int32_t page) {
-    const std::string name = export_name(fax, format, page);
+                                              std::int32_t page,
+                                              std::optional<std::uint32_t> thumbnail_width) {
+    const std::string name = export_name(fax, format, page, thumbnail_width);
     if (auto it = work_.find(name); it != work_.end()) {
         if (!it->second) return std::nullopt;  // still converting
         const Failure failure = *it->second;
@@ -52,10 +56,11 @@ std::optional<fs::path> ReceivedExports::file(const ReceivedFax& fax, FaxFileFor
     const std::string tiff = fax.file;
     const std::int64_t id = fax.id;
     const mode_t mode = modes_.file;
-    workers_.post([this, tiff, id, format, page, out, name, mode](std::stop_token) {
+    workers_.post([this, tiff, id, format, page, out, name, mode,
+                   thumbnail_width](std::stop_token) {
         std::optional<Failure> failure;
         try {
-            export_fax(tiff, format, page, out, mode);
+            export_fax(tiff, format, page, out, mode, thumbnail_width);
         } catch (const FaxError& e) {
             failure = Failure{e.code(), e.what()};
         } catch (const std::exception& e) {

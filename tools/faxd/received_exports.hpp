@@ -34,12 +34,14 @@ class ReceivedExports {
                     FileModes modes);
 
     // On the io thread. The fax as `format` (`page` from 1 for PNG, else
-    // ignored) when it is ready, and marks it used; nullopt while it is being
+    // ignored; `thumbnail_width`: a PNG thumbnail that wide, see
+    // write_fax_png) when it is ready, and marks it used; nullopt while it is being
     // converted (the first call starts that on the pool). A conversion that
     // failed throws its FaxError (naming the fax, never its file) once; the
     // call after that tries again.
-    std::optional<std::filesystem::path> file(const ReceivedFax& fax, FaxFileFormat format,
-                                              std::int32_t page);
+    std::optional<std::filesystem::path> file(
+        const ReceivedFax& fax, FaxFileFormat format, std::int32_t page,
+        std::optional<std::uint32_t> thumbnail_width = std::nullopt);
 
     // Removes the exports not made or fetched within `age`, except those
     // being made. Returns how many went.
