@@ -143,8 +143,8 @@ function viewer(root, id) {
       d('Resolution', fax.resolution), d('Routing', words.routingOutcome(fax, names).join('; ')));
     if (!fax.pages) { pageNote.textContent = 'This fax has no pages.'; return; }
     for (let n = 1; n <= fax.pages; n++) {
+      // Thumbnails come with square pixels (faxd scales them so): no stretch.
       const img = h('img', {alt: `Page ${n}`, loading: 'lazy'});
-      trueShape(img, fax);
       thumbs.append(h('li', {},
         h('button', {type: 'button', class: 'thumb', dataset: {page: n}, onclick: () => showPage(n)}, img, h('span', {}, String(n)))));
       fetchWhenReady(`/api/received/${id}/page/${n}.png?thumb=1`)
