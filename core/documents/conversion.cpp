@@ -50,6 +50,24 @@ double rows_per_inch(FaxResolution r) {
     return 196;
 }
 
+const char* to_string(FaxResolution r) {
+    switch (r) {
+        case FaxResolution::Standard:
+            return "standard";
+        case FaxResolution::Fine:
+            return "fine";
+        case FaxResolution::Superfine:
+            return "superfine";
+    }
+    return "fine";
+}
+
+std::optional<FaxResolution> fax_resolution_from_string(std::string_view name) {
+    for (FaxResolution r : {FaxResolution::Standard, FaxResolution::Fine, FaxResolution::Superfine})
+        if (name == to_string(r)) return r;
+    return std::nullopt;
+}
+
 ConversionResult convert_document(const ConversionRequest& request, std::stop_token stop) {
     const ConversionLimits& limits = request.limits;
     const std::string quoted = "\"" + request.name + "\": ";

@@ -16,6 +16,7 @@
 #include <stdexcept>
 #include <stop_token>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/documents/document_type.hpp"
@@ -35,6 +36,9 @@ enum class FaxResolution { Standard, Fine, Superfine };  // 98, 196, 391 lpi
 
 // Rows per inch of a resolution: 98, 196 or 391.
 double rows_per_inch(FaxResolution resolution);
+// "standard", "fine", "superfine": job.submit's names, also in a stored submission.
+const char* to_string(FaxResolution resolution);
+std::optional<FaxResolution> fax_resolution_from_string(std::string_view name);
 
 struct ConversionRequest {
     std::filesystem::path input;

@@ -38,7 +38,8 @@ void save_submission(const fs::path& folder, const Submission& submission,
     json docs = json::array();
     for (const SubmittedDocument& d : submission.documents)
         docs.push_back({{"file", d.file.filename().string()}, {"name", d.name}});
-    json out = {{"documents", docs}, {"cover", nullptr}};
+    json out = {
+        {"documents", docs}, {"cover", nullptr}, {"resolution", to_string(submission.resolution)}};
     if (submission.cover) {
         json cover = {{"template", submission.cover->template_name}};
         for (const auto& [name, member] : cover_page_fields())
@@ -76,6 +77,9 @@ Submission load_submission(const fs::path& folder_or_file, const std::string& na
                 cover.*member = j["cover"].value(field, "");
             s.cover = cover;
         }
+        // A submission stored before there was a choice is fine, as it was then.
+        s.resolution =
+            fax_resolution_from_string(j.value("resolution", "fine")).value_or(FaxResolution::Fine);
         if (j.contains("cover_template") && j["cover_template"].is_object())
             s.cover_template = SubmittedDocument{
                 folder_or_file / j["cover_template"].at("file").get<std::string>(),

@@ -28,6 +28,9 @@ struct Submission {
     // The client's own cover page template (personal_cover_page.hpp), drawn
     // instead of the server's cover->template_name.
     std::optional<SubmittedDocument> cover_template;
+    // Rows per inch the documents and the cover page are rendered at (job.submit's
+    // resolution); a bilevel TIFF keeps its own.
+    FaxResolution resolution = FaxResolution::Fine;
 };
 
 // Writes `submission` as <folder>/submission.json, atomically; the documents'

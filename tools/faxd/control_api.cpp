@@ -276,6 +276,15 @@ void Daemon::register_handlers() {
         }
         job.display_name = opt_string_param(params, "display_name").value_or(uploads.front().name);
         std::optional<CoverPageInfo> cover = cover_page_param(params, job);
+        FaxResolution resolution = FaxResolution::Fine;
+        if (auto name = opt_string_param(params, "resolution")) {
+            auto r = fax_resolution_from_string(*name);
+            if (!r)
+                throw rpc::RpcError(rpc::kInvalidParams,
+                                    "resolution: expected standard, fine or superfine, not " +
+                                        quoted_excerpt(*name));
+            resolution = *r;
+        }
         Scheduler::validate(job);  // before any work on the documents
         scheduler_.validate_schedule(job);
 
@@ -321,6 +330,7 @@ void Daemon::register_handlers() {
             make_directories(folder, config_.modes.dir);
             Submission submission;
             submission.cover = cover;
+            submission.resolution = resolution;
             for (std::size_t i = 0; i < uploads.size(); ++i) {
                 const auto file = folder / std::to_string(i + 1);
                 write_file_atomically(file, uploads[i].bytes, config_.modes.file);

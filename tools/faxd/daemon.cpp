@@ -349,6 +349,7 @@ void Daemon::convert(const Job& job) {
         std::string error;
         try {
             request.submission = load_submission(input, name);
+            request.resolution = request.submission.resolution;
             result = convert_submission(request, stop);
         } catch (const ConversionCancelled&) {
             return;  // faxd is stopping: the job stays Converting for the next start

@@ -100,6 +100,7 @@ TEST(Submission, IsKeptInItsFolderAndReadBack) {
     cover.note = "line one\nline two";
     cover.sender_email = "a@example.org";
     s.cover = cover;
+    s.resolution = FaxResolution::Standard;
     save_submission(folder, s);
     const Submission back = load_submission(folder, "ignored");
     ASSERT_EQ(back.documents.size(), 1u);
@@ -109,11 +110,13 @@ TEST(Submission, IsKeptInItsFolderAndReadBack) {
     EXPECT_EQ(back.cover->template_name, "urgent");
     EXPECT_EQ(back.cover->note, "line one\nline two");
     EXPECT_EQ(back.cover->sender_email, "a@example.org");
+    EXPECT_EQ(back.resolution, FaxResolution::Standard);
     // A spool from before folders: the job's document is the upload itself.
     const Submission old = load_submission(folder / "1", "old.tif");
     ASSERT_EQ(old.documents.size(), 1u);
     EXPECT_EQ(old.documents[0].name, "old.tif");
     EXPECT_FALSE(old.cover);
+    EXPECT_EQ(old.resolution, FaxResolution::Fine);
 }
 
 }  // namespace
