@@ -189,8 +189,7 @@ TEST_F(RoutingMethodInstanceTest, AWindowsFolderIsMappedOrRefused) {
         ADD_FAILURE() << "accepted";
     } catch (const FaxError& e) {
         EXPECT_EQ(e.code(), ErrorCode::InvalidParameter);
-        EXPECT_NE(std::string(e.what()).find("\"D:\\faxes\" is a Windows path"),
-                  std::string::npos)
+        EXPECT_NE(std::string(e.what()).find("\"D:\\faxes\" is a Windows path"), std::string::npos)
             << e.what();
         EXPECT_NE(std::string(e.what()).find("drive_map"), std::string::npos) << e.what();
     }

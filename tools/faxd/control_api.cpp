@@ -485,9 +485,9 @@ void Daemon::register_handlers() {
         std::filesystem::path file = f.file;
         if (format != FaxFileFormat::Tiff) {
             // Made on the worker pool; the client asks again until it is there.
-            auto ready = exports_.file(f, format, page.value_or(1),
-                                       thumbnail ? std::optional<std::uint32_t>(kThumbnailWidth)
-                                                 : std::nullopt);
+            auto ready = exports_.file(
+                f, format, page.value_or(1),
+                thumbnail ? std::optional<std::uint32_t>(kThumbnailWidth) : std::nullopt);
             if (!ready)
                 return json{
                     {"converting", true}, {"format", format_name(format)}, {"offset", offset}};

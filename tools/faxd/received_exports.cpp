@@ -56,31 +56,31 @@ std::optional<fs::path> ReceivedExports::file(const ReceivedFax& fax, FaxFileFor
     const std::string tiff = fax.file;
     const std::int64_t id = fax.id;
     const mode_t mode = modes_.file;
-    workers_.post([this, tiff, id, format, page, out, name, mode,
-                   thumbnail_width](std::stop_token) {
-        std::optional<Failure> failure;
-        try {
-            export_fax(tiff, format, page, out, mode, thumbnail_width);
-        } catch (const FaxError& e) {
-            failure = Failure{e.code(), e.what()};
-        } catch (const std::exception& e) {
-            failure = Failure{ErrorCode::Io, e.what()};
-        }
-        if (failure) {
-            spdlog::warn("fax {}: cannot be made {}: {}", id, format_name(format),
-                         failure->message);
-            // Clients see the fax by its id, not its file in the spool.
-            failure->message = replace_all(
-                replace_all(std::move(failure->message), tiff, "fax " + std::to_string(id)),
-                dir_.string(), "faxd's spool");
-        }
-        asio::post(io_, [this, name, failure] {
-            if (failure)
-                work_[name] = failure;
-            else
-                work_.erase(name);
+    workers_.post(
+        [this, tiff, id, format, page, out, name, mode, thumbnail_width](std::stop_token) {
+            std::optional<Failure> failure;
+            try {
+                export_fax(tiff, format, page, out, mode, thumbnail_width);
+            } catch (const FaxError& e) {
+                failure = Failure{e.code(), e.what()};
+            } catch (const std::exception& e) {
+                failure = Failure{ErrorCode::Io, e.what()};
+            }
+            if (failure) {
+                spdlog::warn("fax {}: cannot be made {}: {}", id, format_name(format),
+                             failure->message);
+                // Clients see the fax by its id, not its file in the spool.
+                failure->message = replace_all(
+                    replace_all(std::move(failure->message), tiff, "fax " + std::to_string(id)),
+                    dir_.string(), "faxd's spool");
+            }
+            asio::post(io_, [this, name, failure] {
+                if (failure)
+                    work_[name] = failure;
+                else
+                    work_.erase(name);
+            });
         });
-    });
     return std::nullopt;
 }
 
