@@ -16,6 +16,8 @@
 
 #include <dpapi.h>
 
+#include "core/protocol/windows/utf16.hpp"
+
 namespace faxemu::shim {
 
 inline constexpr const wchar_t* kSettingsKey = L"Software\\faxemu\\FaxServer";
@@ -73,16 +75,6 @@ inline std::optional<DWORD> setting_number(const wchar_t* name) {
     return std::nullopt;
 }
 
-inline std::string utf8_of(const std::wstring& text) {
-    if (text.empty()) return {};
-    const int n = WideCharToMultiByte(CP_UTF8, 0, text.data(), static_cast<int>(text.size()),
-                                      nullptr, 0, nullptr, nullptr);
-    std::string out(n, '\0');
-    WideCharToMultiByte(CP_UTF8, 0, text.data(), static_cast<int>(text.size()), out.data(), n,
-                        nullptr, nullptr);
-    return out;
-}
-
 // Whom Connect logs in as: $FAXEMU_USER and $FAXEMU_PASSWORD, else the User
 // value and the DPAPI-encrypted Password value (REG_BINARY, CryptProtectData)
 // of the first of HKCU, HKLM that has a User. An empty user: no login.
@@ -93,19 +85,19 @@ struct Credentials {
 inline Credentials credentials() {
     if (const wchar_t* u = _wgetenv(L"FAXEMU_USER"); u && *u) {
         const wchar_t* p = _wgetenv(L"FAXEMU_PASSWORD");
-        return {utf8_of(u), p ? utf8_of(p) : std::string()};
+        return {faxemu::windows::utf8(u), p ? faxemu::windows::utf8(p) : std::string()};
     }
     for (HKEY root : {HKEY_CURRENT_USER, HKEY_LOCAL_MACHINE}) {
         auto user = setting_text(root, L"User");
         if (!user || user->empty()) continue;
-        Credentials found{utf8_of(*user), {}};
+        Credentials found{faxemu::windows::utf8(*user), {}};
         if (auto blob = setting_bytes(root, L"Password", RRF_RT_REG_BINARY)) {
             DATA_BLOB in{static_cast<DWORD>(blob->size()), blob->data()};
             DATA_BLOB out{};
             if (CryptUnprotectData(&in, nullptr, nullptr, nullptr, nullptr,
                                    CRYPTPROTECT_UI_FORBIDDEN, &out)) {
-                found.password = utf8_of(std::wstring(reinterpret_cast<const wchar_t*>(out.pbData),
-                                                      out.cbData / sizeof(wchar_t)));
+                found.password = faxemu::windows::utf8(std::wstring(
+                    reinterpret_cast<const wchar_t*>(out.pbData), out.cbData / sizeof(wchar_t)));
                 SecureZeroMemory(out.pbData, out.cbData);
                 LocalFree(out.pbData);
             }
@@ -169,7 +161,7 @@ inline std::string tls_ca_file() {
         path = v;
     else if (auto v = setting_text(L"TlsCaFile"))
         path = *v;
-    return utf8_of(path);
+    return faxemu::windows::utf8(path);
 }
 
 }  // namespace faxemu::shim

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "core/protocol/json_rpc.hpp"
+#include "core/protocol/windows/utf16.hpp"
 
 #ifndef SECURITY_FLAG_IGNORE_UNKNOWN_CA
 #define SECURITY_FLAG_IGNORE_UNKNOWN_CA 0x00000100  // wininet.h's, for the SSL policy
@@ -26,14 +27,6 @@
 namespace faxemu::rpc {
 
 namespace {
-
-std::wstring wide(const std::string& s) {
-    if (s.empty()) return {};
-    const int n = MultiByteToWideChar(CP_UTF8, 0, s.data(), static_cast<int>(s.size()), nullptr, 0);
-    std::wstring out(n, L'\0');
-    MultiByteToWideChar(CP_UTF8, 0, s.data(), static_cast<int>(s.size()), out.data(), n);
-    return out;
-}
 
 std::string hex(unsigned long code) {
     char text[16];
@@ -211,7 +204,7 @@ SchannelSession::SchannelSession(std::string host, const std::string& ca_file)
     : state_(std::make_unique<State>()) {
     State& s = *state_;
     s.host = std::move(host);
-    s.whost = wide(s.host);
+    s.whost = windows::wide(s.host);
     s.ca_file = ca_file;
     if (!ca_file.empty()) s.load_anchors();
     SCHANNEL_CRED cred{};
