@@ -6,6 +6,7 @@
 
 #include "core/client_text.hpp"
 #include "core/error.hpp"
+#include "core/refusal.hpp"
 
 namespace faxemu {
 
@@ -66,7 +67,7 @@ void FaxServer::set_settings(const CallerRights& caller, ServerSettings settings
     std::string why;
     std::string local =
         drives_.to_local(settings.archive_directory, "server setting ArchiveDirectory", why);
-    if (!why.empty()) throw FaxError(ErrorCode::InvalidParameter, why);
+    if (!why.empty()) throw Refusal(ErrorCode::InvalidParameter, why, reason::kWindowsPath);
     settings.archive_directory = std::move(local);
     validate(settings);
     std::lock_guard lock(settings_mutex_);

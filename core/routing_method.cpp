@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "core/error.hpp"
+#include "core/refusal.hpp"
 #include "core/routing_target.hpp"
 
 namespace faxemu {
@@ -204,7 +205,11 @@ std::string RoutingMethod::local_folder(std::string_view folder) const {
     static const DriveMap kNone;
     std::string why;
     std::string local = (drives_ ? *drives_ : kNone).to_local(folder, "folder", why);
-    if (!why.empty()) fail(why);
+    // Told apart from other bad data: a client can say "map it" (faxcom's shim).
+    if (!why.empty())
+        throw Refusal(ErrorCode::InvalidParameter,
+                      std::string(info_.friendly_name) + " on port " + device_name_ + ": " + why,
+                      reason::kWindowsPath);
     return local;
 }
 

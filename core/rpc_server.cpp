@@ -20,6 +20,7 @@
 #include "core/error.hpp"
 #include "core/login_backoff.hpp"
 #include "core/protocol/json_rpc.hpp"
+#include "core/refusal.hpp"
 #include "core/users.hpp"
 
 namespace faxemu {
@@ -486,7 +487,9 @@ struct RpcServer::State : std::enable_shared_from_this<RpcServer::State> {
         } catch (const RpcError& e) {
             return rpc::make_error(no_id, e.code(), e.what(), e.data());
         } catch (const FaxError& e) {
-            return rpc::make_error(no_id, code_of(e.code()), e.what());
+            const auto* refusal = dynamic_cast<const Refusal*>(&e);
+            return rpc::make_error(no_id, code_of(e.code()), e.what(),
+                                   refusal ? json{{"reason", refusal->reason()}} : json());
         } catch (const json::exception& e) {
             // Handlers read params with at()/get<>(): a missing or mistyped one lands here.
             return rpc::make_error(no_id, rpc::kInvalidParams,

@@ -11,6 +11,7 @@
 #include "core/client_text.hpp"
 #include "core/error.hpp"
 #include "core/port.hpp"
+#include "core/refusal.hpp"
 
 namespace faxemu {
 
@@ -215,10 +216,11 @@ Job Scheduler::load(std::int64_t id) const {
 Job Scheduler::load_commandable(std::int64_t id) const {
     Job job = load(id);
     if (job.state == JobState::Cancelled)
-        throw FaxError(ErrorCode::NotFound,
-                       job_name(id) +
-                           " was deleted; a deleted job cannot be paused, resumed, restarted or "
-                           "changed: submit the fax again");
+        throw Refusal(ErrorCode::NotFound,
+                      job_name(id) +
+                          " was deleted; a deleted job cannot be paused, resumed, restarted or "
+                          "changed: submit the fax again",
+                      reason::kJobDeleted);
     return job;
 }
 

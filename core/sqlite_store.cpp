@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "core/error.hpp"
+#include "core/refusal.hpp"
 
 namespace faxemu {
 
@@ -599,14 +600,15 @@ std::int64_t SqliteStore::free_job_id() const {
         st.bind(2, max_job_id_);
         if (st.step()) return st.int64(0);
     }
-    throw FaxError(ErrorCode::Io,
-                   path_.string() + ": " + doing_ + ": no free job id: all " +
-                       std::to_string(max_job_id_) + " job ids (1 to " +
-                       std::to_string(max_job_id_) +
-                       ", kept below 32768 for clients that hold a JobId in a 16-bit Integer) "
-                       "belong to jobs in the queue or the history; nothing was queued. Delete "
-                       "finished jobs or lower DirtyDays so that they are purged, then submit "
-                       "again");
+    throw Refusal(ErrorCode::Io,
+                  path_.string() + ": " + doing_ + ": no free job id: all " +
+                      std::to_string(max_job_id_) + " job ids (1 to " +
+                      std::to_string(max_job_id_) +
+                      ", kept below 32768 for clients that hold a JobId in a 16-bit Integer) "
+                      "belong to jobs in the queue or the history; nothing was queued. Delete "
+                      "finished jobs or lower DirtyDays so that they are purged, then submit "
+                      "again",
+                  reason::kNoFreeJobId);
 }
 
 void SqliteStore::write_job(const Job& job) {

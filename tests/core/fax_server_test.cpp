@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/refusal.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace faxemu {
@@ -105,6 +106,10 @@ TEST_F(FaxServerSettingsTest, AWindowsArchiveDirectoryIsMappedOrRefused) {
             EXPECT_NE(std::string(e.what()).find("ArchiveDirectory"), std::string::npos)
                 << e.what();
             EXPECT_NE(std::string(e.what()).find("drive_map"), std::string::npos) << e.what();
+            // A Refusal: the shim's own HRESULT
+            const auto* refusal = dynamic_cast<const Refusal*>(&e);
+            ASSERT_NE(refusal, nullptr);
+            EXPECT_STREQ(refusal->reason(), reason::kWindowsPath);
         }
     }
     server.set_drive_map(DriveMap(std::vector<DriveMapping>{{"C:\\faxes", "/srv/fax"}}));

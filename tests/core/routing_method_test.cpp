@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "core/refusal.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace faxemu {
@@ -192,6 +193,10 @@ TEST_F(RoutingMethodInstanceTest, AWindowsFolderIsMappedOrRefused) {
         EXPECT_NE(std::string(e.what()).find("\"D:\\faxes\" is a Windows path"), std::string::npos)
             << e.what();
         EXPECT_NE(std::string(e.what()).find("drive_map"), std::string::npos) << e.what();
+        // A Refusal: the shim's own HRESULT
+        const auto* refusal = dynamic_cast<const Refusal*>(&e);
+        ASSERT_NE(refusal, nullptr);
+        EXPECT_STREQ(refusal->reason(), reason::kWindowsPath);
     }
     EXPECT_EQ(mapped.RoutingData(), "/srv/fax/In;format=pdf");
     EXPECT_FALSE(accepts(mapped, "faxes\\in"));  // relative, Windows or not

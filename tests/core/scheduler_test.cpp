@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/refusal.hpp"
 #include "core/sqlite_store.hpp"
 #include "tests/support/test_support.hpp"
 
@@ -569,6 +570,10 @@ TEST_F(SchedulerTest, ADeletedJobStaysDeleted) {
             f();
         } catch (const FaxError& e) {
             EXPECT_EQ(e.code(), ErrorCode::NotFound) << e.what();
+            // A Refusal: told apart from "no such job"
+            const auto* refusal = dynamic_cast<const Refusal*>(&e);
+            ASSERT_NE(refusal, nullptr);
+            EXPECT_STREQ(refusal->reason(), reason::kJobDeleted);
             EXPECT_NE(std::string(e.what()).find("job " + std::to_string(id) + " was deleted"),
                       std::string::npos)
                 << e.what();

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/refusal.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace faxemu {
@@ -551,6 +552,10 @@ TEST_F(SqliteStoreTest, NoFreeJobIdRefusesTheJobAndStoresNothing) {
         EXPECT_NE(what.find("no free job id"), std::string::npos) << what;
         EXPECT_NE(what.find("1 to 2"), std::string::npos) << what;
         EXPECT_NE(what.find("DirtyDays"), std::string::npos) << what;
+        // A Refusal: told apart from other Io errors
+        const auto* refusal = dynamic_cast<const Refusal*>(&e);
+        ASSERT_NE(refusal, nullptr);
+        EXPECT_STREQ(refusal->reason(), reason::kNoFreeJobId);
     }
     EXPECT_EQ(store.jobs().size(), 2u);
     store.delete_job(2);

@@ -156,6 +156,20 @@ TEST_F(RpcServerTest, HandlerExceptionsBecomeErrorCodes) {
               }),
               "failed with NotFound");
     try {
+        alice->call("test.fail", {{"kind", "NotFound"}});
+        ADD_FAILURE() << "no error";
+    } catch (const RpcError& e) {
+        EXPECT_TRUE(e.data().is_null()) << e.data();  // no reason: no data
+    }
+    try {
+        // A FaxError's reason reaches the client as the error's data.
+        alice->call("test.fail", {{"kind", "reason"}});
+        ADD_FAILURE() << "no error";
+    } catch (const RpcError& e) {
+        EXPECT_EQ(e.code(), rpc::kNotFound);
+        EXPECT_EQ(e.data(), json({{"reason", "job_deleted"}}));
+    }
+    try {
         alice->call("test.fail", {{"kind", "rpc"}});
         ADD_FAILURE() << "no error";
     } catch (const RpcError& e) {

@@ -31,6 +31,7 @@
 
 #include "core/error.hpp"
 #include "core/protocol/json_rpc.hpp"
+#include "core/refusal.hpp"
 #include "core/rpc_server.hpp"
 #include "core/users.hpp"
 #include "tests/support/test_support.hpp"
@@ -83,7 +84,8 @@ class Awaited {
 // The methods the protocol tests call:
 //   test.echo   {...}              -> {params, user, role, rights (mask)}
 //   test.add    {a: int, b: int}   -> a + b
-//   test.fail   {kind}             -> throws: a FaxError ErrorCode name, "rpc", "std", "other"
+//   test.fail   {kind}             -> throws: a FaxError ErrorCode name, "reason" (a NotFound
+//                                     Refusal, reason::kJobDeleted), "rpc", "std", "other"
 //   test.notify {count, size}      -> count; first sends `count` test.event notifications
 //   test.block  {}                 -> true once `gate` is ready (holds up the io thread);
 //                                     counts itself in `blocked` first
@@ -108,6 +110,8 @@ inline void install_test_handlers(RpcServer& server, std::shared_future<void> ga
         };
         if (const auto it = codes.find(kind); it != codes.end())
             throw FaxError(it->second, "failed with " + kind);
+        if (kind == "reason")
+            throw Refusal(ErrorCode::NotFound, "failed with a reason", reason::kJobDeleted);
         if (kind == "rpc") throw rpc::RpcError(-32099, "custom failure", {{"detail", 1}});
         if (kind == "std") throw std::runtime_error("plain failure");
         throw 42;
