@@ -68,7 +68,7 @@ build_one() {
       "$CXX" "${flags[@]}" -c "$src" -o "$obj" & pids+=($!)
     fi
   done
-  if stale faxcom_shim.o "$top/comshim/com" faxcom.h "$top/core/protocol"; then
+  if stale faxcom_shim.o "$top/comshim/com" faxcom.h "$top/core/protocol" "$top/core/refusal.hpp"; then
     "$CXX" "${flags[@]}" -c "$top/comshim/com/faxcom_shim.cpp" -o faxcom_shim.o & pids+=($!)
   fi
   for p in "${pids[@]}"; do wait "$p" || rc=1; done

@@ -6,8 +6,9 @@
 // description says what went wrong (for faxd's refusals, faxd's own message).
 // faxd error codes map to HRESULTs: kAccessDenied/kUnauthenticated ->
 // E_ACCESSDENIED, kInvalidValue/kInvalidParams/kNotFound -> E_INVALIDARG,
-// everything else -> E_FAIL. Collection indexes are 1-based; out of range ->
-// DISP_E_BADINDEX.
+// everything else -> E_FAIL; three refusals that faxd names in the error's
+// data {"reason"} get their own (rpc_hresult). Collection indexes are 1-based;
+// out of range -> DISP_E_BADINDEX.
 // Windows headers in the order they need (winsock2 before windows).
 // clang-format off
 #include <winsock2.h>
@@ -36,6 +37,7 @@
 #include "core/protocol/client.hpp"
 #include "core/protocol/error_codes.hpp"
 #include "core/protocol/submit.hpp"
+#include "core/refusal.hpp"  // faxemu::reason: the refusals told apart
 
 using faxemu::rpc::FaxClient;
 using faxemu::rpc::json;
@@ -79,9 +81,21 @@ struct ComError {
     std::string message;
 };
 
-HRESULT map_rpc_code(int code) {
+// faxd's refusal as an HRESULT. faxcom documents no failure HRESULTs for its
+// COM layer, so where a script must tell a refusal apart from others of the
+// same faxd code, it gets the HRESULT_FROM_WIN32 of the Win32 error that says
+// it (README, "Errors"); the description stays faxd's message, which names
+// the job, or the folder and how to map it.
+HRESULT rpc_hresult(const RpcError& e) {
+    if (e.data().is_object()) {
+        const std::string reason = e.data().value("reason", std::string());
+        namespace why = faxemu::reason;
+        if (reason == why::kJobDeleted) return HRESULT_FROM_WIN32(ERROR_NOT_FOUND);
+        if (reason == why::kNoFreeJobId) return HRESULT_FROM_WIN32(ERROR_NO_MORE_ITEMS);
+        if (reason == why::kWindowsPath) return HRESULT_FROM_WIN32(ERROR_BAD_PATHNAME);
+    }
     namespace r = faxemu::rpc;
-    switch (code) {
+    switch (e.code()) {
         case r::kAccessDenied:
         case r::kUnauthenticated:
             return E_ACCESSDENIED;
@@ -346,7 +360,7 @@ class Dual : public Itf, public ISupportErrorInfo {
         } catch (const ComError& e) {
             return set_error(e.hr, e.message, *Iid, source_);
         } catch (const RpcError& e) {
-            return set_error(map_rpc_code(e.code()), e.what(), *Iid, source_);
+            return set_error(rpc_hresult(e), e.what(), *Iid, source_);
         } catch (const std::bad_alloc&) {
             return set_error(E_OUTOFMEMORY, "out of memory", *Iid, source_);
         } catch (const std::exception& e) {
