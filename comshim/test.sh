@@ -16,7 +16,20 @@
 #     file faxd cannot fax;
 #  1c. late_personal_cover.vbs (admin): a cover page from the client's own .svg
 #     (ServerCoverpage = False), refused when the server's ServerCoverpage is on;
+#  1e. late_jobids.vbs: 40 sends each kept with CInt(doc.Send), ids 32766,
+#     32767, then wrapping round to the id of a job faxd purged (the harness
+#     sets faxd's last id and back-dates a job with sqlite3 while faxd is
+#     stopped); a job deleted with SetStatus JC_DELETE stays deleted
+#     (ERROR_NOT_FOUND naming the job);
+#  1f. late_nofreeid.vbs: every id held (copies of a deleted job, made with
+#     sqlite3): Send fails with ERROR_NO_MORE_ITEMS, nothing queued;
+#  1g. late_archive.vbs: ArchiveDirectory/RoutingData as a Windows path is
+#     refused (ERROR_BAD_PATHNAME) by a faxd without a drive map; with the
+#     harness's [faxcom] drive_map (C:\faxarchive = <run>/archive) it is
+#     stored as the Linux folder and the archived fax lands there;
 #  2. late_viewer.vbs (viewer): access denied and bad arguments; faxd unchanged;
+#     (1-3, with 1e-1g, are the leg run once per bitness: what a machine with
+#     32-bit Wine runs again under syswow64's cscript)
 #  3. early_client.exe: CoCreateInstance + vtable calls with the real IIDs;
 #  4. uncaught.vbs: a negative control that the harness must see as failed;
 #  3b. late_reconnect.vbs (64-bit): faxd restarts under the script's objects,
@@ -124,6 +137,9 @@ chmod 600 "$tmp/users.json"
   ossl req -x509 -newkey rsa:2048 -nodes -keyout other.key -out other.pem -days 2 -subj "/CN=another CA"
 ) || { fail "openssl: test certificates"; exit 1; }
 tport=""
+# faxd's [faxcom] drive_map (TOML inline-table entries; "" for none): the
+# Windows folder C:\faxarchive is the archive folder of this run
+drive_map="'C:\faxarchive' = \"$tmp/archive\""
 start_faxd() {
   local port=$1
   cat >"$tmp/faxd.toml" <<EOF
@@ -140,6 +156,7 @@ tls_cert = "$tmp/server.pem"
 tls_key = "$tmp/server.key"
 socket = "$tmp/faxd.sock"
 users = "$tmp/users.json"
+$([ -n "$drive_map" ] && printf '[faxcom]\ndrive_map = { %s }\n' "$drive_map")
 [line]
 # 20 times real time: a 3-page fax takes a second or two, long enough for
 # late_admin.vbs's polls to see the port sending (unpaced, it could finish
@@ -172,6 +189,7 @@ EOF
   done
   return 1
 }
+stop_faxd() { kill "$faxd_pid" 2>/dev/null; wait "$faxd_pid" 2>/dev/null; faxd_pid=""; }
 fport=""
 for _ in $(seq 20); do
   p=$((20000 + RANDOM % 40000))
@@ -295,6 +313,65 @@ printf 'One page after my own cover page.\n' >"$tmp/short.txt"
 run_vbs late_personal_cover.vbs pass admin admin-secret "$addr" \
   "$(winpath "$tmp/mine.svg")" "$(winpath "$tmp/short.txt")"
 
+# ---- 1e. job ids as legacy scripts keep them, deleted jobs (late_jobids.vbs).
+# faxd is stopped, its last issued job id set to 32765 and its oldest finished
+# job (with any of an earlier leg above 32765) back-dated past DirtyDays, so
+# that faxd's own purge at start removes it: the script's sends must get
+# 32766, 32767, then that purged id again (wrapping round), all through CInt.
+db=$tmp/spool/faxd.db
+stop_faxd
+reused=$(sqlite3 "$db" "SELECT min(id) FROM jobs WHERE finished IS NOT NULL" 2>&1)
+if [[ $reused =~ ^[0-9]+$ ]] &&
+   sqlite3 "$db" "UPDATE jobs SET finished = 1 WHERE id = $reused OR id > 32765; UPDATE job_ids SET last = 32765" &&
+   start_faxd "$fport"; then
+  [ -z "$(sqlite3 "$db" "SELECT id FROM jobs WHERE id = $reused")" ] && pass "[$bits] faxd purged job $reused at start (back-dated past DirtyDays)" \
+    || fail "[$bits] faxd did not purge job $reused"
+  run_vbs late_jobids.vbs pass admin admin-secret "$addr" "$(winpath "$fixture")" 40 32766 "$reused"
+else
+  fail "[$bits] could not prepare faxd's job ids (sqlite3: ${reused:-nothing}; faxd restarted: ${faxd_pid:-no})"
+  [ -z "$faxd_pid" ] && start_faxd "$fport"
+fi
+# ---- 1f. no free job id (late_nofreeid.vbs): every id 1..32767 held by a
+# deleted job of the history (copies of one, made while faxd is stopped):
+# Send fails with ERROR_NO_MORE_ITEMS and nothing is queued; then the copies go.
+stop_faxd
+cols=$(sqlite3 "$db" "SELECT group_concat(name) FROM pragma_table_info('jobs') WHERE name <> 'id'")
+seed=$(sqlite3 "$db" "SELECT max(id) FROM jobs WHERE state = 'cancelled'")
+kept=$(sqlite3 "$db" "SELECT group_concat(id) FROM jobs")
+if [ -n "$cols" ] && [ -n "$seed" ] && [ -n "$kept" ] &&
+   sqlite3 "$db" "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 32767)
+                  INSERT INTO jobs (id, $cols) SELECT i, $cols FROM n, (SELECT * FROM jobs WHERE id = $seed)
+                  WHERE i NOT IN (SELECT id FROM jobs)" && start_faxd "$fport"; then
+  run_vbs late_nofreeid.vbs pass admin admin-secret "$addr" "$(winpath "$fixture")"
+else
+  fail "[$bits] could not fill faxd's job ids (seed job ${seed:-none})"
+fi
+stop_faxd
+sqlite3 "$db" "DELETE FROM jobs WHERE id NOT IN (${kept:-0})" || fail "[$bits] could not remove the copies"
+start_faxd "$fport" || fail "[$bits] faxd did not start again on $fport"
+# ---- 1g. Windows folders (late_archive.vbs): refused by a faxd without a
+# drive map; with [faxcom] drive_map, ArchiveDirectory C:\faxarchive\out is
+# stored as $tmp/archive/out, and the archived fax lands there, never in a
+# folder named "C:\..." (faxd's working directory is this one's, and its spool)
+saved_map=$drive_map
+drive_map=""
+stop_faxd
+start_faxd "$fport" || fail "[$bits] faxd without a drive map did not start"
+run_vbs late_archive.vbs pass admin admin-secret "$addr" nomap "$(winpath "$fixture")"
+drive_map=$saved_map
+stop_faxd
+start_faxd "$fport" || fail "[$bits] faxd with the drive map did not start again"
+rm -rf "$tmp/archive"
+run_vbs late_archive.vbs pass admin admin-secret "$addr" map "$(winpath "$fixture")" 'C:\faxarchive\out' "$tmp/archive/out"
+archived=$(sed -n 's/^ARCHIVED=\([0-9]*\)$/\1/p' "$tmp/late_archive$bits.out" | tail -n1)
+for _ in $(seq 100); do [ -f "$tmp/archive/out/job-$archived.tif" ] && break; sleep 0.1; done
+[ -n "$archived" ] && [ -f "$tmp/archive/out/job-$archived.tif" ] &&
+  pass "[$bits] job $archived archived in the mapped folder: archive/out/job-$archived.tif" ||
+  fail "[$bits] no archive/out/job-${archived:-?}.tif in the mapped folder ($(ls -R "$tmp/archive" 2>&1 | tr '\n' ' '))"
+literal=$(find "$PWD" "$tmp" -maxdepth 2 -name 'C:*' 2>/dev/null | head -3)
+[ -z "$literal" ] && pass "[$bits] no folder named \"C:...\" made in faxd's working directory or spool" \
+  || fail "[$bits] a literal Windows folder was made: $literal"
+
 # ---- 2. viewer: refusals and bad arguments leave faxd unchanged
 snapshot "$tmp/before"
 run_vbs late_viewer.vbs pass viewer viewer-secret "$addr" "$(winpath "$fixture")"
@@ -334,7 +411,6 @@ wait_file() { # wait_file PATH: up to 60 s, while the script runs
   for _ in $(seq 600); do [ -e "$1" ] && return 0; kill -0 "$vbs_pid" 2>/dev/null || return 1; sleep 0.1; done
   return 1
 }
-stop_faxd() { kill "$faxd_pid" 2>/dev/null; wait "$faxd_pid" 2>/dev/null; faxd_pid=""; }
 settings='HKCU\Software\faxemu\FaxServer'
 run_vbs late_reconnect.vbs pass admin admin-secret "$addr" "$(winpath "$fixture")" "$(winpath "$sig")" \
   >"$tmp/reconnect.report" &
