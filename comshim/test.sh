@@ -324,6 +324,8 @@ reused=$(sqlite3 "$db" "SELECT min(id) FROM jobs WHERE finished IS NOT NULL" 2>&
 if [[ $reused =~ ^[0-9]+$ ]] &&
    sqlite3 "$db" "UPDATE jobs SET finished = 1 WHERE id = $reused OR id > 32765; UPDATE job_ids SET last = 32765" &&
    start_faxd "$fport"; then
+  # faxd purges at start, right after it listens
+  for _ in $(seq 100); do [ -z "$(sqlite3 "$db" "SELECT id FROM jobs WHERE id = $reused")" ] && break; sleep 0.1; done
   [ -z "$(sqlite3 "$db" "SELECT id FROM jobs WHERE id = $reused")" ] && pass "[$bits] faxd purged job $reused at start (back-dated past DirtyDays)" \
     || fail "[$bits] faxd did not purge job $reused"
   run_vbs late_jobids.vbs pass admin admin-secret "$addr" "$(winpath "$fixture")" 40 32766 "$reused"

@@ -124,6 +124,8 @@ folder.RoutingData = "C:\faxes\in"
 Fails HR_WINDOWS_PATH, "is a Windows path", "RoutingData under no mapped folder -> ERROR_BAD_PATHNAME"
 server.ArchiveOutboundFaxes = True
 NoError "ArchiveOutboundFaxes = True"
+server.PauseServerQueue = False
+NoError "PauseServerQueue = False (the fax goes out)"
 
 ' A fax sent with archiving on lands in the mapped folder
 Dim doc, id, jobs, job, t0, qs
@@ -137,12 +139,13 @@ For i = 1 To jobs.Count
 Next
 Check IsObject(job), "the job is in GetJobs"
 If IsObject(job) Then
+    ' (no WScript.Sleep: Wine's cscript lacks it; each Refresh is a round trip)
     t0 = Timer
     Do
         job.Refresh
         qs = job.QueueStatus
-        If Err.Number <> 0 Or qs = "Completed" Or qs = "Failed" Or Timer - t0 > 90 Then Exit Do
-        WScript.Sleep 200
+        If Err.Number <> 0 Or (qs <> "Pending" And qs <> "In Progress") Then Exit Do
+        If Timer - t0 > 90 Or Timer < t0 Then Exit Do
     Loop
     NoError "polling job " & id
     Check qs = "Completed", "job " & id & " Completed (got " & qs & ")"

@@ -77,8 +77,11 @@ server.PauseServerQueue = True
 NoError "PauseServerQueue = True (nothing here is faxed)"
 
 ' ---- CInt(doc.Send) for every job
-Dim ids(), i, doc, id, sendErrors, overflow, list
-ReDim ids(count)
+' (fixed-size arrays: Wine 8's vbscript crashes on Dim x() with ReDim)
+Const MAX_JOBS = 100
+Dim ids(100), jobOf(100), i, doc, id, sendErrors, list
+Check count >= 3 And count <= MAX_JOBS, "COUNT " & count & " is 3.." & MAX_JOBS
+If count < 3 Or count > MAX_JOBS Then Finish
 sendErrors = 0
 list = ""
 For i = 1 To count
@@ -118,8 +121,7 @@ If reused > 0 Then
 End If
 
 ' ---- the FaxJob objects of these jobs
-Dim jobs, jobOf(), n
-ReDim jobOf(count)
+Dim jobs, n
 Set jobs = server.GetJobs
 NoError "GetJobs"
 n = 0
