@@ -600,9 +600,9 @@ std::int64_t SqliteStore::free_job_id() const {
         st.bind(2, max_job_id_);
         if (st.step()) return st.int64(0);
     }
+    // The client's message names no spool file (PROTOCOL.md: errors speak of jobs).
     throw Refusal(ErrorCode::Io,
-                  path_.string() + ": " + doing_ + ": no free job id: all " +
-                      std::to_string(max_job_id_) + " job ids (1 to " +
+                  "no free job id: all " + std::to_string(max_job_id_) + " job ids (1 to " +
                       std::to_string(max_job_id_) +
                       ", kept below 32768 for clients that hold a JobId in a 16-bit Integer) "
                       "belong to jobs in the queue or the history; nothing was queued. Delete "
