@@ -202,9 +202,9 @@ TEST_P(Class2MultiPage, MixedResolutionBothWays) {
     EXPECT_TRUE(sent.equal) << sent.detail;
 
     // Receive.
-    rig.host = test::Recorder{};
+    rig.host = test::DeviceRecorder{};
     rig.host.device = rig.device.get();
-    rig.far_host = test::Recorder{};
+    rig.far_host = test::DeviceRecorder{};
     rig.far_host.device = &rig.far;
     const auto host_rx = tmp.path() / "host-received.tif";
     rig.host.inbound = InboundCall{host_rx, session("HOST")};
@@ -327,9 +327,9 @@ TEST_P(Class2OnMultiClass, SendsAndReceives) {
     ImageComparison sent = compare_fax_images(doc, far_rx);
     EXPECT_TRUE(sent.equal) << sent.detail;
 
-    rig.host = test::Recorder{};
+    rig.host = test::DeviceRecorder{};
     rig.host.device = rig.device.get();
-    rig.far_host = test::Recorder{};
+    rig.far_host = test::DeviceRecorder{};
     rig.far_host.device = &rig.far;
     const auto host_rx = tmp.path() / "host.tif";
     rig.host.inbound = InboundCall{host_rx, session("HOST")};

@@ -153,10 +153,10 @@ TEST_P(Class2Faults, HangupDuringTheCallAborts) {
 }
 
 // A port may hang up from inside any event the device tells it of.
-class HangUpWhenNegotiated : public test::Recorder {
+class HangUpWhenNegotiated : public test::DeviceRecorder {
   public:
     void on_session_event(const SessionEvent& e) override {
-        Recorder::on_session_event(e);
+        DeviceRecorder::on_session_event(e);
         if (e.kind == SessionEvent::Kind::Negotiated && device && !hung_up) {
             hung_up = true;
             device->hangup();

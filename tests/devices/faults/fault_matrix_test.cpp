@@ -109,7 +109,7 @@ class Bench {
     virtual VirtualExchange& exchange() = 0;
     virtual Device& device() = 0;
     virtual SimulatedDevice& far() = 0;
-    virtual test::Recorder& far_host() = 0;
+    virtual test::DeviceRecorder& far_host() = 0;
     virtual void step() = 0;
     // The driver's protocol trace, for failure messages (when it keeps one).
     virtual std::string trace() const { return {}; }
@@ -125,7 +125,7 @@ class SimulatedBench final : public Bench {
     VirtualExchange& exchange() override { return exchange_; }
     Device& device() override { return device_; }
     SimulatedDevice& far() override { return far_; }
-    test::Recorder& far_host() override { return far_host_; }
+    test::DeviceRecorder& far_host() override { return far_host_; }
     void step() override { exchange_.step(); }
 
   private:
@@ -133,7 +133,7 @@ class SimulatedBench final : public Bench {
     VirtualExchange exchange_{clock_};
     SimulatedDevice device_{exchange_, kModemNumber};
     SimulatedDevice far_{exchange_, kFarNumber};
-    test::Recorder far_host_;
+    test::DeviceRecorder far_host_;
 };
 
 class Class1Bench final : public Bench {
@@ -147,14 +147,14 @@ class Class1Bench final : public Bench {
     VirtualExchange& exchange() override { return rig_.exchange; }
     Device& device() override { return *modem_.device; }
     SimulatedDevice& far() override { return far_; }
-    test::Recorder& far_host() override { return far_host_; }
+    test::DeviceRecorder& far_host() override { return far_host_; }
     void step() override { rig_.step(); }
 
   private:
     test::Class1Rig rig_;
     test::Class1Rig::Modem& modem_;
     SimulatedDevice far_{rig_.exchange, kFarNumber};
-    test::Recorder far_host_;
+    test::DeviceRecorder far_host_;
 };
 
 class Class2Bench final : public Bench {
@@ -165,7 +165,7 @@ class Class2Bench final : public Bench {
     VirtualExchange& exchange() override { return rig_.exchange; }
     Device& device() override { return *rig_.device; }
     SimulatedDevice& far() override { return rig_.far; }
-    test::Recorder& far_host() override { return rig_.far_host; }
+    test::DeviceRecorder& far_host() override { return rig_.far_host; }
     void step() override { rig_.step(); }
     std::string trace() const override { return rig_.trace_text(); }
 
@@ -287,7 +287,7 @@ class FaultMatrix : public ::testing::TestWithParam<Row> {
     std::unique_ptr<FaxService> service_;
     std::unique_ptr<SqliteStore> store_;
     std::unique_ptr<Scheduler> scheduler_;
-    test::Recorder orphan_;
+    test::DeviceRecorder orphan_;
     std::filesystem::path far_rx_;
     std::filesystem::path document_;
     std::int64_t job_id_ = 0;
@@ -299,7 +299,7 @@ class FaultMatrix : public ::testing::TestWithParam<Row> {
 TEST_P(FaultMatrix, EndsInTheRightStatusCauseAndRetry) {
     const Row& row = GetParam();
     VirtualExchange& exchange = bench_->exchange();
-    test::Recorder& far_host = bench_->far_host();
+    test::DeviceRecorder& far_host = bench_->far_host();
 
     // The fault, set up before the job is queued or timed from the far end's pages.
     std::function<void()> during_call;
