@@ -84,8 +84,7 @@ class DeviceRecorder : public DeviceListener {
 
 // A simulated fax port on the exchange with its recorder (the far end of a call).
 struct SimulatedEnd {
-    SimulatedEnd(VirtualExchange& exchange, const std::string& number)
-        : device(exchange, number) {
+    SimulatedEnd(VirtualExchange& exchange, const std::string& number) : device(exchange, number) {
         device.set_listener(&listener);
         listener.device = &device;
     }
