@@ -26,6 +26,7 @@
 
 #include "core/clock.hpp"
 #include "core/device.hpp"
+#include "devices/serial/modem_line.hpp"
 #include "devices/simulated_device.hpp"
 #include "devices/virtual_exchange.hpp"
 #include "devices/virtual_modem/line_attachment.hpp"
@@ -56,6 +57,16 @@ class DeviceRecorder : public DeviceListener {
         outcome = o;
         ++calls_ended;
     }
+
+    // Answers the next call with `call` on ring `ring`.
+    void answer_with(InboundCall call, int ring = 1) {
+        inbound = std::move(call);
+        answer_on_ring = ring;
+    }
+    // How the last call ended (a default outcome before any has).
+    CallOutcome ended_with() const { return outcome.value_or(CallOutcome{}); }
+    // What the last call negotiated (defaults before any has).
+    DcsInfo session() const { return negotiated.value_or(DcsInfo{}); }
 
     int pages_done() const {
         int n = 0;
