@@ -32,6 +32,7 @@
 #include "devices/virtual_modem/line_attachment.hpp"
 #include "devices/virtual_modem/modem_engine.hpp"
 #include "devices/virtual_modem/pty_modem.hpp"
+#include "tests/support/pty_pump.hpp"
 
 namespace faxemu::test {
 
@@ -129,13 +130,7 @@ struct RigModem final : RigMember {
     std::uint64_t unread = 0;  // bytes the modem sent that no open line will read
 
     bool drained() const override {
-        if (!pty) return true;
-        const auto& line = device->modem();
-        if (pty->pending_to_host() > 0) return false;
-        if (line.output_in_flight()) return false;
-        if (line.bytes_written() != pty->bytes_from_host()) return false;
-        // While the driver has no line open, what the modem wrote waits in the pty.
-        return !line.is_open() || pty->bytes_to_host() - unread == line.bytes_read();
+        return !pty || nothing_in_flight(device->modem(), *pty, unread);
     }
     void write_off_unread() override {
         if (pty) unread = pty->bytes_to_host() - device->modem().bytes_read();
