@@ -30,24 +30,15 @@
 #include "devices/virtual_modem/class1_engine.hpp"
 #include "devices/virtual_modem/line_attachment.hpp"
 #include "devices/virtual_modem/pty_modem.hpp"
+#include "tools/bench/bench_support.hpp"
 
 namespace fs = std::filesystem;
 using namespace faxemu;
 using Steady = std::chrono::steady_clock;
+using bench::cpu_now;
+using bench::percentile;
 
 namespace {
-
-double cpu_now() {
-    timespec ts{};
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
-
-double percentile(std::vector<double> v, double p) {
-    if (v.empty()) return 0;
-    std::sort(v.begin(), v.end());
-    return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())))];
-}
 
 // Wraps a modem engine to time the host's reaction: a final result goes out, the
 // host's next bytes come in.
@@ -294,41 +285,26 @@ Outcome audio_floor(const fs::path& fax, const fs::path& rx, bool ecm) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    CLI::App app{"faxemu Class 1 driver benchmark: latency and pages per CPU second"};
-    std::string document =
-        std::string(FAXEMU_SOURCE_DIR) + "/fixtures/documents/letter-fine-mmr.tif";
     int load = 8;
-    bool ecm = false;
-    app.add_option("document", document, "the document to send")->check(CLI::ExistingFile);
-    app.add_option("-k,--load", load, "Class 1 calls at once for the latency run")
-        ->check(CLI::Range(1, 64));
-    app.add_option("--ecm", ecm, "error correction mode");
-    CLI11_PARSE(app, argc, argv);
-    spdlog::set_level(spdlog::level::warn);
+    bench::SendBench b{"faxemu Class 1 driver benchmark: latency and pages per CPU second",
+                       "faxemu-class1-bench"};
+    b.add_count("-k,--load", load, "Class 1 calls at once for the latency run", 1, 64);
+    if (const auto exit = b.start(argc, argv)) return *exit;
 
-    std::string tmpl = (fs::temp_directory_path() / "faxemu-class1-bench-XXXXXX").string();
-    if (!mkdtemp(tmpl.data())) return 2;
-    const fs::path work = tmpl;
-    Document doc = Document::open(document);
-    const fs::path fax = work / "doc.tif";
-    doc.write_fax_tiff(fax);
-    const int pages = static_cast<int>(doc.page_count());
-    fmt::print("document: {} ({} pages), ECM {}\n", document, pages, ecm ? "on" : "off");
-
-    const Outcome floor = audio_floor(fax, work / "floor-rx.tif", ecm);
+    const Outcome floor = audio_floor(b.fax, b.work / "floor-rx.tif", b.ecm);
     fmt::print(
         "spandsp audio floor (2 fax_state_t):      {:.3f} s cpu, {:.1f} s line, "
         "{:.1f} pages/cpu s\n",
         floor.cpu, floor.line, floor.pages / floor.cpu);
 
-    const Outcome one = class1_calls(fax, work, 1, ecm, nullptr, nullptr);
+    const Outcome one = class1_calls(b.fax, b.work, 1, b.ecm, nullptr, nullptr);
     fmt::print(
         "Class 1 driver + virtual modem, 1 call:   {:.3f} s cpu, {:.1f} s line, "
         "{:.1f} pages/cpu s ({} failed), {:.2f}x the floor's cpu\n",
         one.cpu, one.line, one.pages / one.cpu, one.failed, one.cpu / floor.cpu);
 
     std::vector<double> to_command, to_data;
-    const Outcome many = class1_calls(fax, work, load, ecm, &to_command, &to_data);
+    const Outcome many = class1_calls(b.fax, b.work, load, b.ecm, &to_command, &to_data);
     fmt::print(
         "Class 1 driver + virtual modem, {} calls: {:.3f} s cpu, {:.1f} s line, "
         "{:.1f} pages/cpu s ({} failed)\n",
@@ -343,6 +319,6 @@ int main(int argc, char** argv) {
     fmt::print("  -> frame / data:    n={} median {:.0f} us, p99 {:.0f} us, max {:.0f} us\n",
                to_data.size(), percentile(to_data, 0.5), percentile(to_data, 0.99),
                percentile(to_data, 1.0));
-    fs::remove_all(work);
+    fs::remove_all(b.work);
     return one.failed + many.failed > 0 ? 1 : 0;
 }

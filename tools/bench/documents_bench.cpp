@@ -16,9 +16,11 @@
 
 #include "core/documents/conversion.hpp"
 #include "core/documents/ghostscript.hpp"
+#include "tools/bench/bench_support.hpp"
 
 namespace fs = std::filesystem;
 using namespace faxemu;
+using bench::median;
 
 namespace {
 
@@ -70,12 +72,6 @@ ConversionResult convert(const fs::path& input, const fs::path& work) {
     r.output = work / ("out-" + r.name + ".tif");
     r.work_dir = work / ("work-" + r.name);
     return convert_document(r);
-}
-
-template <typename T>
-T median(std::vector<T> v) {
-    std::sort(v.begin(), v.end());
-    return v[v.size() / 2];
 }
 
 }  // namespace

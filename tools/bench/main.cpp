@@ -21,18 +21,16 @@
 #include "core/protocol/base64.hpp"
 #include "core/protocol/client.hpp"
 #include "devices/simulated_site.hpp"
+#include "tools/bench/bench_support.hpp"
 #include "tools/faxd/daemon.hpp"
 
 namespace fs = std::filesystem;
 using namespace faxemu;
+using bench::cpu_now;
+using bench::median;
+using bench::percentile;
 
 namespace {
-
-double cpu_now() {
-    timespec ts{};
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
 
 struct Run {
     double cpu = 0;   // seconds
@@ -123,16 +121,6 @@ Run faxemu_stack(const fs::path& doc, int pages, const fs::path& spool, bool ecm
     for (const CallRecord& c : site.calls())
         if (!c.outbound && c.outcome.ok()) r.pages = c.pages;
     return r;
-}
-
-double median(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    return v[v.size() / 2];
-}
-
-double percentile(std::vector<double> v, double p) {
-    std::sort(v.begin(), v.end());
-    return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())))];
 }
 
 // A faxd in this process on its two simulated ports, spoken to over its Unix socket.
@@ -229,41 +217,27 @@ void status_rps(InProcessFaxd& faxd, int clients, int threads, std::chrono::seco
 }  // namespace
 
 int main(int argc, char** argv) {
-    CLI::App app{"faxemu benchmark: a simulated call through faxemu beside bare spandsp"};
-    std::string document =
-        std::string(FAXEMU_SOURCE_DIR) + "/fixtures/documents/letter-fine-mmr.tif";
+    bench::SendBench b{"faxemu benchmark: a simulated call through faxemu beside bare spandsp",
+                       "faxemu-bench"};
     int repeats = 5;
-    bool ecm = false;
-    app.add_option("document", document, "the document to send")->check(CLI::ExistingFile);
-    app.add_option("-n,--repeats", repeats, "runs of each, the median is reported")
-        ->check(CLI::Range(1, 100));
-    app.add_option("--ecm", ecm, "error correction mode on both sides");
-    CLI11_PARSE(app, argc, argv);
-    spdlog::set_level(spdlog::level::warn);
+    b.add_count("-n,--repeats", repeats, "runs of each, the median is reported", 1, 100);
+    if (const auto exit = b.start(argc, argv)) return *exit;
+    const std::string& document = b.document;
 
-    std::string tmpl = (fs::temp_directory_path() / "faxemu-bench-XXXXXX").string();
-    if (!mkdtemp(tmpl.data())) return 2;
-    const fs::path work = tmpl;
-    Document doc = Document::open(document);
-    const fs::path fax = work / "doc.tif";
-    doc.write_fax_tiff(fax);
-    const int pages = static_cast<int>(doc.page_count());
-
-    fmt::print("document: {} ({} pages), ECM {}, {} runs each, median\n", document, pages,
-               ecm ? "on" : "off", repeats);
+    fmt::print("{} runs each, median\n", repeats);
     std::vector<double> floor_cpu, stack_cpu;
     Run floor_run, stack_run;
     // Interleaved, so a slow patch of the machine hits both alike.
     for (int i = 0; i < repeats; ++i) {
-        floor_run = bare_spandsp(fax, work / "floor-rx.tif", ecm);
-        stack_run = faxemu_stack(fax, pages, work / "spool", ecm);
+        floor_run = bare_spandsp(b.fax, b.work / "floor-rx.tif", b.ecm);
+        stack_run = faxemu_stack(b.fax, b.pages, b.work / "spool", b.ecm);
         floor_cpu.push_back(floor_run.cpu);
         stack_cpu.push_back(stack_run.cpu);
         fmt::print("  run {}: floor {:.3f} s cpu, faxemu {:.3f} s cpu\n", i + 1, floor_run.cpu,
                    stack_run.cpu);
     }
-    fs::remove_all(work);
-    if (floor_run.pages != pages || stack_run.pages != pages) {
+    fs::remove_all(b.work);
+    if (floor_run.pages != b.pages || stack_run.pages != b.pages) {
         fmt::print(stderr, "error: a call did not deliver every page (floor {}, faxemu {})\n",
                    floor_run.pages, stack_run.pages);
         return 1;
@@ -272,18 +246,17 @@ int main(int argc, char** argv) {
     fmt::print(
         "bare spandsp back to back: {:.3f} s cpu, {:.1f} s line, {:.4f} cpu s/page, {:.0f}x real "
         "time\n",
-        f, floor_run.line, f / pages, floor_run.line / f);
+        f, floor_run.line, f / b.pages, floor_run.line / f);
     fmt::print(
         "faxemu simulated call:     {:.3f} s cpu, {:.1f} s line, {:.4f} cpu s/page, {:.0f}x real "
         "time\n",
-        s, stack_run.line, s / pages, stack_run.line / s);
+        s, stack_run.line, s / b.pages, stack_run.line / s);
     fmt::print("ratio faxemu / floor (cpu): {:.3f}\n", s / f);
 
     // faxd end to end: the same document queued through the control protocol.
-    std::string tmpl2 = (fs::temp_directory_path() / "faxemu-bench-faxd-XXXXXX").string();
+    const fs::path faxd_work = bench::make_work_folder("faxemu-bench-faxd");
+    if (faxd_work.empty()) return 2;
     {
-        if (!mkdtemp(tmpl2.data())) return 2;
-        const fs::path faxd_work = tmpl2;
         {
             Document again = Document::open(document);
             again.write_fax_tiff(faxd_work / "doc.tif");
@@ -298,10 +271,10 @@ int main(int argc, char** argv) {
         const double q = median(faxd_cpu);
         fmt::print(
             "faxd queued fax end to end: {:.3f} s cpu, {:.4f} cpu s/page, ratio to floor {:.3f}\n",
-            q, q / pages, q / f);
+            q, q / b.pages, q / f);
         status_rps(faxd, 100, 4, std::chrono::seconds(2));
         client.reset();
     }
-    fs::remove_all(tmpl2);
+    fs::remove_all(faxd_work);
     return 0;
 }

@@ -15,7 +15,7 @@ namespace {
 
 using test::Class1Rig;
 using test::fax_document;
-using test::RecordingListener;
+using test::DeviceRecorder;
 using test::TempDir;
 
 constexpr auto kCallLimit = std::chrono::minutes(15);
@@ -35,11 +35,10 @@ struct SimulatedPeer {
         : device(x, number) {
         device.set_listener(&listener);
         listener.device = &device;
-        listener.inbound = InboundCall{rx, std::move(cfg)};
-        listener.answer_on_ring = 1;
+        listener.answer_with(InboundCall{rx, std::move(cfg)});
     }
     SimulatedDevice device;
-    RecordingListener listener;
+    DeviceRecorder listener;
 };
 
 TEST(Class1Device, ProbesTheVirtualModem) {
@@ -129,7 +128,7 @@ void receive_from_simulated(const SendCase& c) {
         InboundCall{tmp.path() / "rx.tif", session("+1 555 1000", c.ecm, c.modems)};
     m.listener.answer_on_ring = 2;
     SimulatedDevice sender(rig.exchange, "5552000");
-    RecordingListener sl;
+    DeviceRecorder sl;
     sender.set_listener(&sl);
     OutboundCall call;
     call.number = "5551000";

@@ -16,7 +16,7 @@ namespace {
 
 using test::Class1Rig;
 using test::fax_document;
-using test::RecordingListener;
+using test::DeviceRecorder;
 using test::TempDir;
 
 constexpr auto kCallLimit = std::chrono::minutes(15);
@@ -47,7 +47,7 @@ struct Peer {
         listener.answer_on_ring = 1;
     }
     SimulatedDevice device;
-    RecordingListener listener;
+    DeviceRecorder listener;
 };
 
 TEST(Class1Faults, BusyLine) {
@@ -146,8 +146,7 @@ TEST(Class1Faults, LineDropMidPageWhileReceiving) {
         rig.add_modem("5551000", with_faults([](Class1Faults& f) { f.drop_after_pages = 1; }));
     auto& b = rig.add_modem("5551001");
     ASSERT_TRUE(rig.bring_up());
-    b.listener.inbound = InboundCall{tmp.path() / "rx.tif", SessionConfig{}};
-    b.listener.answer_on_ring = 1;
+    b.listener.answer_with(InboundCall{tmp.path() / "rx.tif", SessionConfig{}});
     OutboundCall call = outbound("5551001", fax_document("letter-std-mmr.tif", tmp.path()));
     a.device->dial(call);
     ASSERT_TRUE(
@@ -176,8 +175,7 @@ TEST(Class1Faults, CarrierLostMidPageWhileReceiving) {
     ASSERT_TRUE(rig.bring_up());
     InboundCall in{tmp.path() / "rx.tif", SessionConfig{}};
     in.session.ecm = false;
-    m.listener.inbound = in;
-    m.listener.answer_on_ring = 1;
+    m.listener.answer_with(in);
     Peer peer(rig.exchange, "5552000", tmp.path() / "unused.tif");
     OutboundCall call = outbound("5551000", fax_document("letter-fine-mmr.tif", tmp.path()));
     call.session.ecm = false;

@@ -15,7 +15,7 @@ namespace {
 
 using test::Class1Rig;
 using test::fax_document;
-using test::RecordingListener;
+using test::DeviceRecorder;
 using test::TempDir;
 
 struct Result {
@@ -52,7 +52,7 @@ Result call(const Class1Quirks& bugs, const Class1DriverQuirks& workaround, bool
         }
     });
     SimulatedDevice peer(rig.exchange, "5552000");
-    RecordingListener pl;
+    DeviceRecorder pl;
     peer.set_listener(&pl);
     pl.device = &peer;
     SessionConfig ours;
@@ -64,12 +64,10 @@ Result call(const Class1Quirks& bugs, const Class1DriverQuirks& workaround, bool
     const std::filesystem::path document = fax_document(doc, tmp.path());
     const std::filesystem::path rx = tmp.path() / "rx.tif";
     if (we_send) {
-        pl.inbound = InboundCall{rx, theirs};
-        pl.answer_on_ring = 1;
+        pl.answer_with(InboundCall{rx, theirs});
         m.device->dial(OutboundCall{"5552000", document, 0, -1, ours});
     } else {
-        m.listener.inbound = InboundCall{rx, ours};
-        m.listener.answer_on_ring = 1;
+        m.listener.answer_with(InboundCall{rx, ours});
         peer.dial(OutboundCall{"5551000", document, 0, -1, theirs});
     }
     rig.run_until([&] { return m.listener.outcome && pl.outcome; }, std::chrono::minutes(10));

@@ -23,8 +23,7 @@ TEST(Class2Branding, StampedPagesArriveWithTheirHeader) {
     const auto branded = tmp.path() / "branded.tif";
     write_branded_copy(source, branded, {rig.clock.now(), "CLASS2 TSID", "Alice"}, 1);
     const auto received = tmp.path() / "far-received.tif";
-    rig.far_host.inbound = InboundCall{received, test::session("FAR CSID")};
-    rig.far_host.answer_on_ring = 1;
+    rig.far_host.answer_with(InboundCall{received, test::session("FAR CSID")});
     OutboundCall call;
     call.number = test::kFarNumber;
     call.document = branded;

@@ -68,8 +68,7 @@ TEST_P(Class2Calls, SendsPixelIdentical) {
     const auto doc = fax_document(std::string("short-") + cc.resolution + "-mmr.tif", tmp.path());
     const auto received = tmp.path() / "far-received.tif";
     const int modems = static_cast<int>(cc.modem);
-    rig.far_host.inbound = InboundCall{received, session("FAR CSID", modems, cc.ecm)};
-    rig.far_host.answer_on_ring = 1;
+    rig.far_host.answer_with(InboundCall{received, session("FAR CSID", modems, cc.ecm)});
     OutboundCall call;
     call.number = kFarNumber;
     call.document = doc;
@@ -121,8 +120,7 @@ TEST_P(Class2Calls, ReceivesPixelIdentical) {
     const auto doc = fax_document(std::string("short-") + cc.resolution + "-mmr.tif", tmp.path());
     const auto received = tmp.path() / "class2-received.tif";
     const int modems = static_cast<int>(cc.modem);
-    rig.host.inbound = InboundCall{received, session("CLASS2 CSID", modems, cc.ecm)};
-    rig.host.answer_on_ring = 2;
+    rig.host.answer_with(InboundCall{received, session("CLASS2 CSID", modems, cc.ecm)}, 2);
     OutboundCall call;
     call.number = kModemNumber;
     call.document = doc;
@@ -187,8 +185,7 @@ TEST_P(Class2MultiPage, MixedResolutionBothWays) {
 
     // Send.
     const auto far_rx = tmp.path() / "far-received.tif";
-    rig.far_host.inbound = InboundCall{far_rx, session("FAR")};
-    rig.far_host.answer_on_ring = 1;
+    rig.far_host.answer_with(InboundCall{far_rx, session("FAR")});
     OutboundCall call;
     call.number = kFarNumber;
     call.document = doc;
@@ -202,13 +199,12 @@ TEST_P(Class2MultiPage, MixedResolutionBothWays) {
     EXPECT_TRUE(sent.equal) << sent.detail;
 
     // Receive.
-    rig.host = test::Recorder{};
+    rig.host = test::DeviceRecorder{};
     rig.host.device = rig.device.get();
-    rig.far_host = test::Recorder{};
+    rig.far_host = test::DeviceRecorder{};
     rig.far_host.device = &rig.far;
     const auto host_rx = tmp.path() / "host-received.tif";
-    rig.host.inbound = InboundCall{host_rx, session("HOST")};
-    rig.host.answer_on_ring = 1;
+    rig.host.answer_with(InboundCall{host_rx, session("HOST")});
     call.number = kModemNumber;
     call.session = session("FAR");
     rig.far.dial(call);
@@ -248,8 +244,7 @@ TEST_P(Class2Mps, ThreePagesTrainOnce) {
     ASSERT_EQ(rig.device->status(), Class2State::Ready) << rig.device->unavailable_reason();
     const auto doc = fax_document("letter-fine-mmr.tif", tmp.path());
     const auto far_rx = tmp.path() / "far-received.tif";
-    rig.far_host.inbound = InboundCall{far_rx, session("FAR", kAllModems, mc.ecm)};
-    rig.far_host.answer_on_ring = 1;
+    rig.far_host.answer_with(InboundCall{far_rx, session("FAR", kAllModems, mc.ecm)});
     OutboundCall call;
     call.number = kFarNumber;
     call.document = doc;
@@ -315,8 +310,7 @@ TEST_P(Class2OnMultiClass, SendsAndReceives) {
     const auto doc = fax_document("short-fine-mmr.tif", tmp.path());
 
     const auto far_rx = tmp.path() / "far.tif";
-    rig.far_host.inbound = InboundCall{far_rx, session("FAR")};
-    rig.far_host.answer_on_ring = 1;
+    rig.far_host.answer_with(InboundCall{far_rx, session("FAR")});
     OutboundCall call;
     call.number = kFarNumber;
     call.document = doc;
@@ -327,13 +321,12 @@ TEST_P(Class2OnMultiClass, SendsAndReceives) {
     ImageComparison sent = compare_fax_images(doc, far_rx);
     EXPECT_TRUE(sent.equal) << sent.detail;
 
-    rig.host = test::Recorder{};
+    rig.host = test::DeviceRecorder{};
     rig.host.device = rig.device.get();
-    rig.far_host = test::Recorder{};
+    rig.far_host = test::DeviceRecorder{};
     rig.far_host.device = &rig.far;
     const auto host_rx = tmp.path() / "host.tif";
-    rig.host.inbound = InboundCall{host_rx, session("HOST")};
-    rig.host.answer_on_ring = 1;
+    rig.host.answer_with(InboundCall{host_rx, session("HOST")});
     call.number = kModemNumber;
     call.session = session("FAR");
     rig.far.dial(call);

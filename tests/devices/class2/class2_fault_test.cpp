@@ -86,8 +86,7 @@ TEST_P(Class2Faults, LineDropsDuringTheSecondPageSent) {
     o.faults.drop_after_pages = 1;
     Class2Rig rig(o, config(v()));
     ASSERT_TRUE(rig.bring_up());
-    rig.far_host.inbound = InboundCall{tmp.path() / "far.tif", session("FAR")};
-    rig.far_host.answer_on_ring = 1;
+    rig.far_host.answer_with(InboundCall{tmp.path() / "far.tif", session("FAR")});
     rig.device->dial(call_to(kFarNumber, fax_document("mixed-res.tif", tmp.path())));
     ASSERT_TRUE(rig.run_until_idle()) << rig.trace_text();
     const CallOutcome& out = *rig.host.outcome;
@@ -111,8 +110,7 @@ TEST_P(Class2Faults, LineDropsDuringTheSecondPageReceived) {
     ASSERT_TRUE(rig.bring_up());
     const auto doc = fax_document("mixed-res.tif", tmp.path());
     const auto rx = tmp.path() / "host.tif";
-    rig.host.inbound = InboundCall{rx, session("HOST CSID")};
-    rig.host.answer_on_ring = 1;
+    rig.host.answer_with(InboundCall{rx, session("HOST CSID")});
     rig.far.dial(call_to(kModemNumber, doc));
     ASSERT_TRUE(rig.run_until_idle()) << rig.trace_text();
     const CallOutcome& in = *rig.host.outcome;
@@ -134,8 +132,7 @@ TEST_P(Class2Faults, HangupDuringTheCallAborts) {
     TempDir tmp;
     Class2Rig rig(modem(set()), config(v()));
     ASSERT_TRUE(rig.bring_up());
-    rig.far_host.inbound = InboundCall{tmp.path() / "far.tif", session("FAR")};
-    rig.far_host.answer_on_ring = 1;
+    rig.far_host.answer_with(InboundCall{tmp.path() / "far.tif", session("FAR")});
     rig.device->dial(call_to(kFarNumber, fax_document("mixed-res.tif", tmp.path())));
     ASSERT_TRUE(rig.run_until([&] { return rig.host.pages_done() == 1; }, 3min))
         << rig.trace_text();
@@ -153,10 +150,10 @@ TEST_P(Class2Faults, HangupDuringTheCallAborts) {
 }
 
 // A port may hang up from inside any event the device tells it of.
-class HangUpWhenNegotiated : public test::Recorder {
+class HangUpWhenNegotiated : public test::DeviceRecorder {
   public:
     void on_session_event(const SessionEvent& e) override {
-        Recorder::on_session_event(e);
+        DeviceRecorder::on_session_event(e);
         if (e.kind == SessionEvent::Kind::Negotiated && device && !hung_up) {
             hung_up = true;
             device->hangup();
@@ -172,8 +169,7 @@ TEST_P(Class2Faults, HangupFromInsideAnEventAbortsBeforeThePageGoesOut) {
     host.device = rig.device.get();
     rig.device->set_listener(&host);
     ASSERT_TRUE(rig.bring_up());
-    rig.far_host.inbound = InboundCall{tmp.path() / "far.tif", session("FAR")};
-    rig.far_host.answer_on_ring = 1;
+    rig.far_host.answer_with(InboundCall{tmp.path() / "far.tif", session("FAR")});
     rig.device->dial(call_to(kFarNumber, fax_document("mixed-res.tif", tmp.path())));
     ASSERT_TRUE(
         rig.run_until([&] { return host.outcome && rig.device->idle() && rig.far.idle(); }, 3min))
@@ -195,8 +191,7 @@ TEST_P(Class2Faults, ModemSilentAfterConnectEndsCallAndGoesUnavailable) {
     c.dial_timeout = 90s;
     Class2Rig rig(o, c);
     ASSERT_TRUE(rig.bring_up());
-    rig.far_host.inbound = InboundCall{tmp.path() / "far.tif", session("FAR")};
-    rig.far_host.answer_on_ring = 1;
+    rig.far_host.answer_with(InboundCall{tmp.path() / "far.tif", session("FAR")});
     rig.device->dial(call_to(kFarNumber, fax_document("short-std-mmr.tif", tmp.path())));
     ASSERT_TRUE(rig.run_until([&] { return rig.host.outcome.has_value(); }, 5min))
         << rig.trace_text();
@@ -217,8 +212,7 @@ TEST_P(Class2Faults, ModemVanishesDuringACall) {
     TempDir tmp;
     Class2Rig rig(modem(set()), config(v()));
     ASSERT_TRUE(rig.bring_up());
-    rig.far_host.inbound = InboundCall{tmp.path() / "far.tif", session("FAR")};
-    rig.far_host.answer_on_ring = 1;
+    rig.far_host.answer_with(InboundCall{tmp.path() / "far.tif", session("FAR")});
     rig.device->dial(call_to(kFarNumber, fax_document("mixed-res.tif", tmp.path())));
     ASSERT_TRUE(rig.run_until([&] { return rig.host.pages_done() == 1; }, 3min))
         << rig.trace_text();

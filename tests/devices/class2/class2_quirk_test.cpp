@@ -32,8 +32,7 @@ Result send(Class2Options modem, Class2DeviceConfig config, const std::string& f
     EXPECT_EQ(rig.device->status(), Class2State::Ready) << rig.device->unavailable_reason();
     const auto doc = fax_document(fixture, tmp.path());
     const auto rx = tmp.path() / "far.tif";
-    rig.far_host.inbound = InboundCall{rx, session("FAR")};
-    rig.far_host.answer_on_ring = 1;
+    rig.far_host.answer_with(InboundCall{rx, session("FAR")});
     OutboundCall call;
     call.number = kFarNumber;
     call.document = doc;
@@ -54,8 +53,7 @@ Result receive(Class2Options modem, Class2DeviceConfig config, const std::string
     EXPECT_EQ(rig.device->status(), Class2State::Ready) << rig.device->unavailable_reason();
     const auto doc = fax_document(fixture, tmp.path());
     const auto rx = tmp.path() / "host.tif";
-    rig.host.inbound = InboundCall{rx, session("HOST")};
-    rig.host.answer_on_ring = 1;
+    rig.host.answer_with(InboundCall{rx, session("HOST")});
     OutboundCall call;
     call.number = kModemNumber;
     call.document = doc;

@@ -100,73 +100,58 @@ void PrintTo(const Row& r, std::ostream* os) {
     *os << name(r.kind) << " " << name(r.fault);
 }
 
-// A device under test on the exchange, a simulated fax machine at kFarNumber as
-// the far end, and the step that moves them all on by one block of line time.
+// A device under test on the exchange of a virtual-time rig, and a simulated
+// fax machine at kFarNumber as the far end.
 class Bench {
   public:
     virtual ~Bench() = default;
-    virtual VirtualClock& clock() = 0;
-    virtual VirtualExchange& exchange() = 0;
+    virtual test::VirtualTimeRig& rig() = 0;
     virtual Device& device() = 0;
     virtual SimulatedDevice& far() = 0;
-    virtual test::Recorder& far_host() = 0;
-    virtual void step() = 0;
+    virtual test::DeviceRecorder& far_host() = 0;
     // The driver's protocol trace, for failure messages (when it keeps one).
     virtual std::string trace() const { return {}; }
+
+    VirtualClock& clock() { return rig().clock; }
+    VirtualExchange& exchange() { return rig().exchange; }
 };
 
 class SimulatedBench final : public Bench {
   public:
-    SimulatedBench() {
-        far_.set_listener(&far_host_);
-        far_host_.device = &far_;
-    }
-    VirtualClock& clock() override { return clock_; }
-    VirtualExchange& exchange() override { return exchange_; }
+    test::VirtualTimeRig& rig() override { return rig_; }
     Device& device() override { return device_; }
-    SimulatedDevice& far() override { return far_; }
-    test::Recorder& far_host() override { return far_host_; }
-    void step() override { exchange_.step(); }
+    SimulatedDevice& far() override { return far_.device; }
+    test::DeviceRecorder& far_host() override { return far_.listener; }
 
   private:
-    VirtualClock clock_;
-    VirtualExchange exchange_{clock_};
-    SimulatedDevice device_{exchange_, kModemNumber};
-    SimulatedDevice far_{exchange_, kFarNumber};
-    test::Recorder far_host_;
+    test::VirtualTimeRig rig_;
+    SimulatedDevice device_{rig_.exchange, kModemNumber};
+    test::SimulatedEnd far_{rig_.exchange, kFarNumber};
 };
 
 class Class1Bench final : public Bench {
   public:
     explicit Class1Bench(Class1Options options)
-        : modem_(rig_.add_modem(kModemNumber, std::move(options))) {
-        far_.set_listener(&far_host_);
-        far_host_.device = &far_;
-    }
-    VirtualClock& clock() override { return rig_.clock; }
-    VirtualExchange& exchange() override { return rig_.exchange; }
+        : modem_(rig_.add_modem(kModemNumber, std::move(options))) {}
+    test::VirtualTimeRig& rig() override { return rig_; }
     Device& device() override { return *modem_.device; }
-    SimulatedDevice& far() override { return far_; }
-    test::Recorder& far_host() override { return far_host_; }
-    void step() override { rig_.step(); }
+    SimulatedDevice& far() override { return far_.device; }
+    test::DeviceRecorder& far_host() override { return far_.listener; }
 
   private:
     test::Class1Rig rig_;
     test::Class1Rig::Modem& modem_;
-    SimulatedDevice far_{rig_.exchange, kFarNumber};
-    test::Recorder far_host_;
+    test::SimulatedEnd far_{rig_.exchange, kFarNumber};
 };
 
 class Class2Bench final : public Bench {
   public:
     Class2Bench(Class2Options options, Class2DeviceConfig config)
         : rig_(std::move(options), std::move(config)) {}
-    VirtualClock& clock() override { return rig_.clock; }
-    VirtualExchange& exchange() override { return rig_.exchange; }
+    test::VirtualTimeRig& rig() override { return rig_; }
     Device& device() override { return *rig_.device; }
     SimulatedDevice& far() override { return rig_.far; }
-    test::Recorder& far_host() override { return rig_.far_host; }
-    void step() override { rig_.step(); }
+    test::DeviceRecorder& far_host() override { return rig_.far_host; }
     std::string trace() const override { return rig_.trace_text(); }
 
   private:
@@ -227,8 +212,7 @@ class FaultMatrix : public ::testing::TestWithParam<Row> {
         scheduler_ = std::make_unique<Scheduler>(server_, *store_, bench_->clock());
         scheduler_->set_jitter([] { return 0.0; });
         far_rx_ = tmp_.path() / "far.tif";
-        bench_->far_host().inbound = InboundCall{far_rx_, test::session("FAR CSID")};
-        bench_->far_host().answer_on_ring = 1;
+        bench_->far_host().answer_with(InboundCall{far_rx_, test::session("FAR CSID")});
         document_ = test::fax_document("letter-fine-mmr.tif", tmp_.path());
     }
 
@@ -268,14 +252,14 @@ class FaultMatrix : public ::testing::TestWithParam<Row> {
         service_->send_on(d->device_id, r);
     }
 
+    // Steps the rig until `done`, sending the job whenever the port is free.
     bool run_until(const std::function<bool()>& done, Duration limit) {
-        const TimePoint end = bench_->clock().now() + limit;
-        while (bench_->clock().now() < end) {
-            dispatch();
-            if (done()) return true;
-            bench_->step();
-        }
-        return done();
+        return bench_->rig().run_until(
+            [&] {
+                dispatch();
+                return done();
+            },
+            limit);
     }
 
     Job job() const { return *scheduler_->job(job_id_); }
@@ -287,7 +271,7 @@ class FaultMatrix : public ::testing::TestWithParam<Row> {
     std::unique_ptr<FaxService> service_;
     std::unique_ptr<SqliteStore> store_;
     std::unique_ptr<Scheduler> scheduler_;
-    test::Recorder orphan_;
+    test::DeviceRecorder orphan_;
     std::filesystem::path far_rx_;
     std::filesystem::path document_;
     std::int64_t job_id_ = 0;
@@ -299,7 +283,7 @@ class FaultMatrix : public ::testing::TestWithParam<Row> {
 TEST_P(FaultMatrix, EndsInTheRightStatusCauseAndRetry) {
     const Row& row = GetParam();
     VirtualExchange& exchange = bench_->exchange();
-    test::Recorder& far_host = bench_->far_host();
+    test::DeviceRecorder& far_host = bench_->far_host();
 
     // The fault, set up before the job is queued or timed from the far end's pages.
     std::function<void()> during_call;

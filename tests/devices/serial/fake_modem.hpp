@@ -2,9 +2,8 @@
 // opens the slave (through SerialLine), the fake answers on the master.
 //
 // The script maps each command line (CR-terminated) to the bytes to answer, or to
-// nothing (silence). Everything runs on the test's io_context; settle() runs it until
-// no byte is in flight in either direction (never sleeps: it waits on the kernel with
-// a wall deadline).
+// nothing (silence). Everything runs on the test's io_context; test::settle()
+// (tests/support/pty_pump.hpp) runs it until no byte is in flight either way.
 #pragma once
 
 #include <fcntl.h>
@@ -26,6 +25,7 @@
 
 #include "core/clock.hpp"
 #include "devices/serial/serial_line.hpp"
+#include "tests/support/pty_pump.hpp"
 
 namespace faxemu::test {
 
@@ -140,28 +140,5 @@ class FakeModem {
     std::uint64_t from_host_ = 0;
     std::uint64_t to_host_ = 0;
 };
-
-// Runs `io` until `done()` holds; false after `wall` of real time (a hang).
-inline bool run_until(asio::io_context& io, const std::function<bool()>& done,
-                      std::chrono::milliseconds wall = std::chrono::seconds{5}) {
-    const auto deadline = std::chrono::steady_clock::now() + wall;
-    while (!done()) {
-        if (std::chrono::steady_clock::now() > deadline) return false;
-        if (io.stopped()) io.restart();
-        io.run_one_for(std::chrono::milliseconds{5});
-    }
-    return true;
-}
-
-// Runs `io` until nothing is in flight between `line` and `modem` either way.
-inline bool settle(asio::io_context& io, const SerialLine& line, const FakeModem& modem) {
-    return run_until(io, [&] {
-        if (io.stopped()) io.restart();
-        io.poll();
-        return line.pending_write_bytes() == 0 && modem.pending_to_host() == 0 &&
-               line.bytes_written() == modem.bytes_from_host() &&
-               (!line.is_open() || modem.bytes_to_host() == line.bytes_read());
-    });
-}
 
 }  // namespace faxemu::test

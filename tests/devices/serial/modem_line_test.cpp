@@ -75,7 +75,8 @@ class ModemLineTest : public ::testing::Test {
 
     // Runs the line for `d` of virtual time in 20 ms steps, the pty settled before
     // each poll; stops early once `done` holds.
-    bool run(Duration d, const std::function<bool()>& done = [] { return false; }) {
+    bool run(
+        Duration d, const std::function<bool()>& done = [] { return false; }) {
         const TimePoint end = clock.now() + d;
         while (clock.now() < end) {
             settle();
@@ -87,15 +88,7 @@ class ModemLineTest : public ::testing::Test {
         return done();
     }
 
-    void settle() {
-        EXPECT_TRUE(test::run_until(io, [&] {
-            if (io.stopped()) io.restart();
-            io.poll();
-            return !line->output_in_flight() && modem.pending_to_host() == 0 &&
-                   line->bytes_written() == modem.bytes_from_host() &&
-                   (!line->is_open() || modem.bytes_to_host() == line->bytes_read());
-        }));
-    }
+    void settle() { EXPECT_TRUE(test::settle(io, *line, modem)); }
 
     asio::io_context io;
     VirtualClock clock;

@@ -27,15 +27,7 @@ class VirtualModemProbeTest : public ::testing::Test {
     }
 
     // No bytes in flight either way (completed counts on both sides equal).
-    bool settle() {
-        return test::run_until(io, [&] {
-            if (io.stopped()) io.restart();
-            io.poll();
-            return line->pending_write_bytes() == 0 && modem->pending_to_host() == 0 &&
-                   line->bytes_written() == modem->bytes_from_host() &&
-                   (!line->is_open() || modem->bytes_to_host() == line->bytes_read());
-        });
-    }
+    bool settle() { return test::settle(io, *line, *modem); }
 
     ProbeResult probe(ModemProbe::Options options = {}) {
         ModemProbe p(*at, options);

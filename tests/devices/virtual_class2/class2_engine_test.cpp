@@ -22,7 +22,6 @@
 namespace faxemu {
 namespace {
 
-using test::FarEnd;
 using test::fixture;
 using test::Rig;
 using test::ScriptedHost;
@@ -107,13 +106,13 @@ TEST_P(Class2Send, DeliversPixelIdentical) {
     InboundCall in;
     in.rx_file = tmp.path() / "rx.tif";
     in.session.local_ident = "+1 555 0200";
-    rig.far.answer_with = in;
+    rig.far.listener.answer_with(in);
     const auto source = fixture(std::string("documents/") + c.file);
     host_sends(rig, source, c.cls, c.df, c.ec);
-    ASSERT_TRUE(rig.exchange.run_until([&] { return rig.far.ended; }, 30s));
-    EXPECT_TRUE(rig.far.outcome.ok()) << rig.far.outcome.cause_text;
-    EXPECT_EQ(rig.far.session.ecm, c.ec != 0);
-    EXPECT_EQ(rig.far.session.compression, c.df == 0 ? "MH" : c.df == 1 ? "MR" : "MMR");
+    ASSERT_TRUE(rig.exchange.run_until([&] { return rig.far.listener.outcome.has_value(); }, 30s));
+    EXPECT_TRUE(rig.far.listener.ended_with().ok()) << rig.far.listener.ended_with().cause_text;
+    EXPECT_EQ(rig.far.listener.session().ecm, c.ec != 0);
+    EXPECT_EQ(rig.far.listener.session().compression, c.df == 0 ? "MH" : c.df == 1 ? "MR" : "MMR");
     const ImageComparison cmp = compare_fax_images(source, in.rx_file);
     EXPECT_TRUE(cmp.equal) << cmp.detail;
     if (std::getenv("FAXEMU_TRACE"))
@@ -143,7 +142,7 @@ TEST(Class2SendLateFet, PostPageMessageWaitsForTheHost) {
     InboundCall in;
     in.rx_file = tmp.path() / "rx.tif";
     in.session.local_ident = "+1 555 0200";
-    rig.far.answer_with = in;
+    rig.far.listener.answer_with(in);
     const auto source = fixture("documents/letter-std-mr.tif");
     auto seen = [&](const char* text) {
         return std::any_of(events.begin(), events.end(),
@@ -158,10 +157,10 @@ TEST(Class2SendLateFet, PostPageMessageWaitsForTheHost) {
         guesses += seen("sending EOM");
         events.clear();
     });
-    ASSERT_TRUE(rig.exchange.run_until([&] { return rig.far.ended; }, 30s));
+    ASSERT_TRUE(rig.exchange.run_until([&] { return rig.far.listener.outcome.has_value(); }, 30s));
     EXPECT_EQ(guesses, 0) << "T.30 guessed EOM before the host's +FET";
-    EXPECT_TRUE(rig.far.outcome.ok()) << rig.far.outcome.cause_text;
-    EXPECT_EQ(rig.far.outcome.pages_done, 3);
+    EXPECT_TRUE(rig.far.listener.ended_with().ok()) << rig.far.listener.ended_with().cause_text;
+    EXPECT_EQ(rig.far.listener.ended_with().pages_done, 3);
     const ImageComparison cmp = compare_fax_images(source, in.rx_file);
     EXPECT_TRUE(cmp.equal) << cmp.detail;
     EXPECT_EQ(rig.modem.last_hangup_code(), 0);
@@ -252,9 +251,9 @@ TEST_P(Class2Receive, HostGetsPixelIdenticalPages) {
     Rig rig;
     rig.far_document = fixture(std::string("documents/") + c.file);
     auto pages = host_receives(rig, c.cls, c.df, c.ec, c.bor, tmp.path());
-    ASSERT_TRUE(rig.exchange.run_until([&] { return rig.far.ended; }, 30s));
-    EXPECT_TRUE(rig.far.outcome.ok()) << rig.far.outcome.cause_text;
-    EXPECT_EQ(rig.far.session.ecm, c.ec != 0);
+    ASSERT_TRUE(rig.exchange.run_until([&] { return rig.far.listener.outcome.has_value(); }, 30s));
+    EXPECT_TRUE(rig.far.listener.ended_with().ok()) << rig.far.listener.ended_with().cause_text;
+    EXPECT_EQ(rig.far.listener.session().ecm, c.ec != 0);
     const auto all = tmp.path() / "host.tif";
     ASSERT_FALSE(pages.empty());
     write_bilevel_pages(all, pages, 1 /* COMPRESSION_NONE */);

@@ -28,7 +28,7 @@ void far_answers(Rig& rig, const TempDir& tmp) {
     InboundCall in;
     in.rx_file = tmp.path() / "rx.tif";
     in.session.local_ident = "+1 555 0200";
-    rig.far.answer_with = in;
+    rig.far.listener.answer_with(in);
 }
 
 void setup(ScriptedHost& h, const std::string& cls = "2",
@@ -148,13 +148,14 @@ TEST(Class2Faults, NoisyLineFallsBackAndStillDelivers) {
     Rig rig(with([](Class2Options& o) { o.faults.noise = LineImpairment{27, -56}; }));
     far_answers(rig, tmp);
     setup(rig.host, "2", "1,5,0,2,0,0,0,0");
-    ASSERT_EQ(rig.host.command("D200", 90s).back(), "OK") << rig.far.outcome.cause_text;
+    ASSERT_EQ(rig.host.command("D200", 90s).back(), "OK")
+        << rig.far.listener.ended_with().cause_text;
     const auto source = fixture("documents/short-fine-mmr.tif");
     ASSERT_EQ(send_page(rig, source, 0).back(), "OK");
     auto r = rig.host.command("+FET=2", 180s);
     EXPECT_EQ(ScriptedHost::find(r, "+FPTS:"), "1") << rig.host.transcript();
-    ASSERT_TRUE(rig.exchange.run_until([&] { return rig.far.ended; }, 30s));
-    EXPECT_LT(rig.far.session.bit_rate, 14400);
+    ASSERT_TRUE(rig.exchange.run_until([&] { return rig.far.listener.outcome.has_value(); }, 30s));
+    EXPECT_LT(rig.far.listener.session().bit_rate, 14400);
     const ImageComparison cmp = compare_fax_images(source, tmp.path() / "rx.tif");
     EXPECT_TRUE(cmp.equal) << cmp.detail;
 }
@@ -199,7 +200,8 @@ TEST(Class2Quirks, IgnoredFdisAfterDialSquishesFinePages) {
         rig.host.write(data);
         ASSERT_EQ(rig.host.wait_final(60s).back(), "OK");
         ASSERT_EQ(ScriptedHost::find(rig.host.command("+FET=2", 120s), "+FPTS:"), "1");
-        ASSERT_TRUE(rig.exchange.run_until([&] { return rig.far.ended; }, 30s));
+        ASSERT_TRUE(
+            rig.exchange.run_until([&] { return rig.far.listener.outcome.has_value(); }, 30s));
         const ImageComparison cmp = compare_fax_images(source, tmp.path() / "rx.tif");
         EXPECT_EQ(cmp.equal, !quirk) << cmp.detail;
     }
@@ -220,7 +222,8 @@ TEST(Class2Quirks, LateXonLosesDataSentBeforeIt) {
             EXPECT_EQ(r.back(), "OK");
             EXPECT_EQ(rig.modem.bytes_lost_before_xon(), 0u);
             ASSERT_EQ(ScriptedHost::find(rig.host.command("+FET=2", 120s), "+FPTS:"), "1");
-            ASSERT_TRUE(rig.exchange.run_until([&] { return rig.far.ended; }, 30s));
+            ASSERT_TRUE(
+                rig.exchange.run_until([&] { return rig.far.listener.outcome.has_value(); }, 30s));
             EXPECT_TRUE(compare_fax_images(source, tmp.path() / "rx.tif").equal);
         } else {
             EXPECT_EQ(r.back(), "TIMEOUT");  // even DLE ETX was lost

@@ -28,7 +28,7 @@ struct MultiRig {
           host(exchange, modem) {}
     VirtualClock clock;
     VirtualExchange exchange;
-    test::FarEnd far;
+    test::SimulatedEnd far;
     MultiClassEngine modem;
     LineAttachment attachment;
     ScriptedHost host;
@@ -57,7 +57,7 @@ TEST(MultiClassEngine, SendsInClass2) {
     MultiRig rig;
     InboundCall in;
     in.rx_file = tmp.path() / "rx.tif";
-    rig.far.answer_with = in;
+    rig.far.listener.answer_with(in);
     ScriptedHost& h = rig.host;
     ASSERT_EQ(h.command("E0").back(), "OK");
     ASSERT_EQ(h.command("+FCLASS=2").back(), "OK");
@@ -76,7 +76,7 @@ TEST(MultiClassEngine, SendsInClass2) {
     ASSERT_EQ(h.wait_final(60s).back(), "OK");
     auto r = h.command("+FET=2", 120s);
     EXPECT_EQ(ScriptedHost::find(r, "+FPTS:"), "1");
-    ASSERT_TRUE(rig.exchange.run_until([&] { return rig.far.ended; }, 30s));
+    ASSERT_TRUE(rig.exchange.run_until([&] { return rig.far.listener.outcome.has_value(); }, 30s));
     const ImageComparison cmp = compare_fax_images(source, in.rx_file);
     EXPECT_TRUE(cmp.equal) << cmp.detail;
 }

@@ -13,6 +13,7 @@
 #include "devices/virtual_modem/class1_engine.hpp"
 #include "devices/virtual_modem/line_attachment.hpp"
 #include "tests/support/test_support.hpp"
+#include "tests/support/virtual_time_rig.hpp"
 
 namespace faxemu {
 namespace {
@@ -51,28 +52,13 @@ class Host {
     std::unique_ptr<LineAttachment> line;
 };
 
-// A simulated fax port that answers (receiving) on the first ring.
-class Answerer : public DeviceListener {
-  public:
-    Answerer(VirtualExchange& exchange, const std::string& number, std::filesystem::path rx)
-        : device(exchange, number), rx_(std::move(rx)) {
-        device.set_listener(this);
-    }
-    void on_ring(int, const std::string&) override {
-        InboundCall call;
-        call.rx_file = rx_;
-        call.session.local_ident = "answerer";
-        device.answer(call);
-    }
-    void on_connected() override {}
-    void on_session_event(const SessionEvent&) override {}
-    void on_call_ended(const CallOutcome& o) override { ended = o; }
-    SimulatedDevice device;
-    std::optional<CallOutcome> ended;
-
-  private:
-    std::filesystem::path rx_;
-};
+// A simulated fax port that answers (receiving into `rx`) on the first ring.
+InboundCall answering(std::filesystem::path rx) {
+    InboundCall call;
+    call.rx_file = std::move(rx);
+    call.session.local_ident = "answerer";
+    return call;
+}
 
 class Class1EngineTest : public ::testing::Test {
   protected:
@@ -128,7 +114,9 @@ TEST_F(Class1EngineTest, AnswersClassQueryAndIdentity) {
 
 TEST_F(Class1EngineTest, DialConnectsToASimulatedPortAndReceivesItsDis) {
     Host h(exchange, "5550001");
-    Answerer sim(exchange, "5551001", std::filesystem::temp_directory_path() / "faxemu-c1-dis.tif");
+    test::SimulatedEnd sim(exchange, "5551001");
+    sim.listener.answer_with(
+        answering(std::filesystem::temp_directory_path() / "faxemu-c1-dis.tif"));
     h.command("ATD5551001");
     ASSERT_TRUE(wait_for(h, "CONNECT", 20s)) << h.out;
     // The answerer's CSI ("answerer", reversed) and then its DIS (address FF, control
@@ -142,8 +130,8 @@ TEST_F(Class1EngineTest, DialConnectsToASimulatedPortAndReceivesItsDis) {
     h.command("ATH");
     EXPECT_TRUE(h.saw("OK"));
     EXPECT_FALSE(h.engine->in_call());
-    ASSERT_TRUE(run_until([&] { return sim.ended.has_value(); }, 60s));
-    EXPECT_FALSE(sim.ended->ok());
+    ASSERT_TRUE(run_until([&] { return sim.listener.outcome.has_value(); }, 60s));
+    EXPECT_FALSE(sim.listener.outcome->ok());
 }
 
 TEST_F(Class1EngineTest, RingsWithCallerIdAndAnswers) {
@@ -175,12 +163,13 @@ TEST_F(Class1EngineTest, BusyFault) {
     Class1Options o;
     o.faults.busy = true;
     Host h(exchange, "5550001", o);
-    Answerer sim(exchange, "5551001", std::filesystem::temp_directory_path() / "faxemu-c1-b.tif");
+    test::SimulatedEnd sim(exchange, "5551001");
+    sim.listener.answer_with(answering(std::filesystem::temp_directory_path() / "faxemu-c1-b.tif"));
     const TimePoint start = clock.now();
     h.command("ATD5551001");
     ASSERT_TRUE(wait_for(h, "BUSY", 5s)) << h.out;
     EXPECT_GE(clock.now() - start, exchange.timing().dial_delay);
-    EXPECT_FALSE(sim.ended.has_value());  // never called
+    EXPECT_FALSE(sim.listener.outcome.has_value());  // never called
 }
 
 TEST_F(Class1EngineTest, NoAnswerWhenNobodyPicksUp) {
@@ -194,15 +183,19 @@ TEST_F(Class1EngineTest, NoAnswerFault) {
     Class1Options o;
     o.faults.no_answer = true;
     Host h(exchange, "5550001", o);
-    Answerer sim(exchange, "5551001", std::filesystem::temp_directory_path() / "faxemu-c1-na.tif");
+    test::SimulatedEnd sim(exchange, "5551001");
+    sim.listener.answer_with(
+        answering(std::filesystem::temp_directory_path() / "faxemu-c1-na.tif"));
     h.command("ATD5551001");
     ASSERT_TRUE(wait_for(h, "NO ANSWER", 90s)) << h.out;
-    EXPECT_FALSE(sim.ended.has_value());
+    EXPECT_FALSE(sim.listener.outcome.has_value());
 }
 
 TEST_F(Class1EngineTest, NoCarrierWhenTheLineDrops) {
     Host h(exchange, "5550001");
-    Answerer sim(exchange, "5551001", std::filesystem::temp_directory_path() / "faxemu-c1-nc.tif");
+    test::SimulatedEnd sim(exchange, "5551001");
+    sim.listener.answer_with(
+        answering(std::filesystem::temp_directory_path() / "faxemu-c1-nc.tif"));
     h.command("ATD5551001");
     ASSERT_TRUE(wait_for(h, "CONNECT", 20s)) << h.out;
     exchange.drop_call("5550001", 100ms);
@@ -309,7 +302,8 @@ TEST_F(Class1EngineTest, SilentOnceConnectedFault) {
     Class1Options o;
     o.faults.silent_after_connect = true;
     Host h(exchange, "5550001", o);
-    Answerer sim(exchange, "5551001", std::filesystem::temp_directory_path() / "faxemu-c1-s.tif");
+    test::SimulatedEnd sim(exchange, "5551001");
+    sim.listener.answer_with(answering(std::filesystem::temp_directory_path() / "faxemu-c1-s.tif"));
     h.command("ATD5551001");
     EXPECT_FALSE(wait_for(h, "CONNECT", 20s));
     EXPECT_TRUE(h.engine->in_call());

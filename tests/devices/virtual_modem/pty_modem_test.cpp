@@ -12,6 +12,7 @@
 #include "devices/virtual_modem/line_attachment.hpp"
 #include "devices/virtual_modem/pty.hpp"
 #include "devices/virtual_modem/pty_modem.hpp"
+#include "tests/support/pty_pump.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace faxemu {
@@ -24,13 +25,7 @@ class PtyModemTest : public ::testing::Test {
   protected:
     // Runs handlers until `done`, waiting on the kernel at most `limit` of wall time.
     bool run_until(const std::function<bool()>& done, std::chrono::milliseconds limit = 5000ms) {
-        const auto end = std::chrono::steady_clock::now() + limit;
-        while (!done()) {
-            if (std::chrono::steady_clock::now() >= end) return false;
-            io.restart();
-            io.run_one_for(10ms);
-        }
-        return true;
+        return test::run_until(io, done, limit);
     }
     std::string read_host(int fd) {
         char buf[512];
