@@ -16,31 +16,41 @@
 // end listens for V.21 (+FRH=3) itself while T.30 still waits for the post-page
 // command.
 //
-// T.30 is never re-entered from its own callbacks: requests are recorded and
-// carried out when control returns here (pump()). The owner calls poll() often
+// The call is one coroutine (task.hpp) that reads top to bottom: it hands T.30
+// what the modem did, then carries out what T.30 asked for next, each exchange a
+// `co_await` on the AtChannel. T.30's callbacks only record requests, so T.30 is
+// never re-entered from its own callbacks. The coroutine continues the moment a
+// modem result arrives (no tick between a result and the next command: T.30's
+// answer must reach the line within 75 +- 20 ms). The owner calls poll() often
 // (every <= 20 ms; once per exchange step on virtual time): it feeds T.30's timers
-// from the Clock and checks the modem's deadlines.
+// from the Clock, wakes the call when it waits for time to pass, and cuts a wait
+// short when the call is lost, aborted, or T.30 no longer wants what the modem
+// listens for. Lifetime: the call's Task owns every wait (task.hpp's one rule);
+// destroying the front end destroys it and so withdraws what the modem was asked.
+// The front end must not be destroyed from inside its own session events.
 #pragma once
 
+#include <coroutine>
 #include <cstdint>
 #include <deque>
+#include <exception>
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/clock.hpp"
 #include "core/t30_session.hpp"
 #include "devices/class1/class1_quirks.hpp"
+#include "devices/serial/at_channel.hpp"
+#include "devices/serial/task.hpp"
 
 struct t30_state_s;
 struct hdlc_rx_state_s;
 
 namespace faxemu {
-
-class AtChannel;
-struct AtResponse;
 
 // Class 1 modulation code for a T.30 modem type and rate (+FTM/+FRM), 0 if none.
 int class1_modulation(int t30_modem, int bit_rate, bool short_train);
@@ -102,7 +112,7 @@ class Class1FrontEnd {
 
     // T.30 reached phase E and nothing is outstanding on the modem.
     bool finished() const;
-    bool modem_idle() const { return op_ == Op::Idle; }
+    bool modem_idle() const { return !parked_ || parked_->activity == Activity::Idle; }
     T30Session& session() { return *session_; }
     const T30Session& session() const { return *session_; }
     // Why the modem side failed (timeouts, garbage, vanished), empty if it did not.
@@ -118,24 +128,26 @@ class Class1FrontEnd {
     void set_trace(TraceSink sink) { trace_ = std::move(sink); }
 
   private:
-    enum class Op {
-        Idle,
-        Command,     // a simple command (+FTS, +FRS) waits for OK
-        FthConnect,  // AT+FTH=3 sent, waiting for CONNECT
-        FthFrame,    // a frame sent, waiting for CONNECT (more) or OK (final)
-        FrhConnect,  // AT+FRH=3 sent, waiting for CONNECT
-        FrhData,     // receiving a frame (data mode)
-        FrhResult,   // frame received, waiting for OK / ERROR
-        FtmConnect,  // AT+FTM=n sent, waiting for CONNECT
-        FtmDelay,    // CONNECT came; tm_connect_delay before data
-        FtmData,     // sending ECM frames (connected, more may come)
-        FtmSending,  // all data prepared; handing it to the line at the modem's pace
-        FtmResult,   // data and DLE ETX sent, waiting for OK
-        FrmConnect,  // AT+FRM=n sent, waiting for CONNECT
-        FrmData,     // receiving fast data (data mode)
-        FrmResult,   // DLE ETX seen, waiting for NO CARRIER / OK
-        Aborting,    // abort character sent, waiting for the final result
+    // What the call waits for; it says what may cut the wait short (cut_by()).
+    enum class Activity {
+        Idle,      // nothing asked of the modem; waiting for T.30 or the clock
+        Command,   // +FTS / +FRS
+        Aborting,  // an abort (CAN, DLE ETX) sent, waiting for the final result
+        Transmit,  // +FTH / +FTM, a frame or data on its way, their results
+        Listen,    // +FRH / +FRM sent, waiting for CONNECT
+        FastData,  // receiving fast data (data mode)
+        Frame,     // receiving a V.21 frame, or the result after received data
     };
+    // Why a wait was cut short.
+    enum class Cut { None, Lost, Abort, Unwanted, Silent };
+    struct Parked {
+        std::coroutine_handle<> handle;
+        Activity activity = Activity::Idle;
+        bool on_tick = false;     // poll() wakes it
+        bool on_command = false;  // an AT exchange: the channel resumes it
+    };
+    class Pause;
+    class Exchange;
     struct ModemType {
         int type = 0;  // T30_MODEM_*
         int bit_rate = 0;
@@ -148,36 +160,43 @@ class Class1FrontEnd {
     static void on_send_hdlc(void* user, const std::uint8_t* msg, int len);
     static void on_ecm_frame(void* user, const std::uint8_t* msg, int len, int ok);
 
-    void pump();
-    bool advance();
-    bool tx_wanted() const;
-    bool rx_op() const;
-    bool rx_op_matches() const;
+    // The call, top to bottom.
+    Task<> call();
+    Task<> transmit_v21();
+    Task<> transmit_fast();
+    Task<std::size_t> send_ecm_frames();
+    Task<> pause_line(int ms);
+    Task<bool> silence(std::string command, const char* what);
+    Task<> listen_v21();
+    Task<> receive_frame();
+    Task<> listen_fast();
+    Task<> receive_fast_data();
+    Task<> recover(Activity was);
+    Task<> abort_receive(bool silent);
 
-    void command(const std::string& cmd, Duration timeout,
-                 std::function<void(const AtResponse&)> done);
-    void expect(Duration timeout, std::function<void(const AtResponse&)> done);
+    // Waiting.
+    Pause pause(Activity activity, bool on_tick);
+    Exchange exchange(Activity activity, std::string command, Duration timeout);
+    Exchange expect(Activity activity, Duration timeout);
+    static bool cut_by(Activity activity, Cut why);
+    bool cut_at_once(Activity activity);
+    void park(std::coroutine_handle<> handle, Activity activity, bool on_tick, bool on_command);
+    void cut(Cut why);
+    void wake();
+
+    bool deliver_step_completes();
+    bool tx_wanted() const;
+    bool rx_wanted() const;
+    bool still_wanted() const;
+    void frame_received(bool ok);
+    void carrier_down();
+    void queue_ecm_bits(bool final);
     void send_bytes(const std::vector<std::uint8_t>& bytes);
     void trace(TraceEvent::Kind kind, const std::string& text);
-
-    void start_fth();
-    void send_next_frame();
-    void start_frh();
-    void frh_connected();
-    void frh_frame_ended();
-    void frh_result(const AtResponse& r);
-    void start_ftm();
-    void ftm_connected();
-    void ftm_send_non_ecm();
-    void ftm_finish(std::size_t data_bytes);
+    void frm_data(const std::uint8_t* data, std::size_t n);
     void queue_tx(const std::vector<std::uint8_t>& stuffed);
     void flush_tx();
-    void start_frm();
-    void frm_connected();
-    void frm_data(const std::uint8_t* data, std::size_t n);
-    void frm_ended(const AtResponse* r);
-    void start_pause(int ms);
-    void start_abort();
+    bool tx_drained() const { return tx_out_pos_ == tx_out_.size(); }
     void modem_failed(const AtResponse& r, const std::string& during);
     void end_call(const std::string& why, bool modem_alive);
 
@@ -196,8 +215,14 @@ class Class1FrontEnd {
     std::deque<std::vector<std::uint8_t>> frames_;  // V.21 or ECM frames; empty = end
     int step_completes_ = 0;
 
+    // The call.
+    Task<> call_;
+    std::optional<Parked> parked_;
+    Cut cut_ = Cut::None;
+    std::exception_ptr failure_;  // what ended the call's coroutine, for poll() to throw
+    bool rx_bogus_ = false;       // a CONNECT with no frame (rh_connect_bug)
+
     // The modem.
-    Op op_ = Op::Idle;
     bool hdlc_tx_connected_ = false;  // in +FTH=3 with CONNECT (more frames may follow)
     bool last_tx_v21_ = false;        // the last thing we transmitted was V.21
     ModemType op_type_;               // the modulation of the current rx/tx op
@@ -209,7 +234,6 @@ class Class1FrontEnd {
     std::vector<std::uint8_t> tx_out_;
     std::size_t tx_out_pos_ = 0;
     std::size_t tx_data_bytes_ = 0;
-    TimePoint delay_until_{};
     TimePoint last_data_{};
     TimePoint last_heard_{};
     TimePoint retry_at_{};
@@ -221,7 +245,6 @@ class Class1FrontEnd {
     bool heard_since_tx_ = false;  // +FRM (TCF, a page) since our last +FTH: pause first
 
     bool started_ = false;
-    bool in_pump_ = false;
     bool lost_ = false;
     std::string modem_error_;
     TimePoint last_tick_{};
@@ -231,7 +254,6 @@ class Class1FrontEnd {
     int frames_with_dle_ = 0;
     int fcerrors_ = 0;
     int bogus_connects_ = 0;
-    std::shared_ptr<bool> alive_;
 };
 
 }  // namespace faxemu

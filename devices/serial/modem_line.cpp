@@ -61,7 +61,7 @@ ModemLine::ModemLine(asio::io_context& io, const Clock& clock, const ModemLineCo
 
 ModemLine::~ModemLine() {
     alive_.reset();
-    probe_.reset();
+    bring_up_.reset();
     at_.reset();
     if (serial_) serial_->close();
     serial_.reset();
@@ -113,45 +113,40 @@ void ModemLine::open() {
     at_->set_error_handler([this, alive, channel](const std::string& m) {
         if (!alive.expired() && at_.get() == channel) set_unavailable(m);
     });
-    probe_ = std::make_unique<ModemProbe>(*at_, options_.probe);
-    probe_->start([this, alive](const ProbeResult&) {
-        if (!alive.expired()) probe_done();
-    });
+    bring_up_ = bring_up();
+    bring_up_.start([this] { brought_up(); });
 }
 
-void ModemLine::probe_done() {
-    const ProbeResult result = *probe_->result();
-    // We are inside the probe's handler: free it later.
-    graveyard_.push_back(std::shared_ptr<ModemProbe>(std::move(probe_)));
-    if (!result.ok()) return set_unavailable(result.failure.message);
+Task<std::string> ModemLine::bring_up() {
+    ModemProbe probe(*at_, options_.probe);
+    const ProbeResult result = co_await probe.run();
+    if (!result.ok()) co_return result.failure.message;
     ModemSetup setup = user_.setup(*result.identity);
     description_ = setup.description;
-    if (!setup.refusal.empty()) return set_unavailable(setup.refusal);
-    init_.clear();
-    for (const std::string& c : config_.init_commands) init_.push_back({c, false});
-    for (ModemInitCommand& c : setup.init) init_.push_back(std::move(c));
-    init_next(0);
+    if (!setup.refusal.empty()) co_return setup.refusal;
+    std::vector<ModemInitCommand> init;
+    for (const std::string& c : config_.init_commands) init.push_back({c, false});
+    for (ModemInitCommand& c : setup.init) init.push_back(std::move(c));
+    for (const ModemInitCommand& c : init) {
+        trace("-> " + c.command);
+        const AtResponse r = co_await at_->command(c.command, kCommandTimeout);
+        trace_response(r);
+        if (!r.answered()) co_return r.error.empty() ? "no answer to " + c.command : r.error;
+        if (r.ok()) continue;
+        if (c.essential) co_return "the modem answered " + r.final_line + " to " + c.command;
+        trace("init: " + c.command + " answered " + r.final_line + " (not needed)");
+    }
+    co_return std::string{};
 }
 
-void ModemLine::init_next(std::size_t index) {
-    if (index >= init_.size()) {
-        state_ = ModemState::Ready;
-        next_check_ = clock_.now() + config_.idle_check;
-        user_.on_ready();
-        return;
-    }
-    const ModemInitCommand init = init_[index];
-    command(init.command, kCommandTimeout, [this, index, init](const AtResponse& r) {
-        if (!r.answered())
-            return set_unavailable(r.error.empty() ? "no answer to " + init.command : r.error);
-        if (!r.ok()) {
-            if (init.essential)
-                return set_unavailable("the modem answered " + r.final_line + " to " +
-                                       init.command);
-            trace("init: " + init.command + " answered " + r.final_line + " (not needed)");
-        }
-        init_next(index + 1);
-    });
+// The bring-up's frame has stopped: free it, then act on what it found.
+void ModemLine::brought_up() {
+    const std::string why = bring_up_.result();
+    bring_up_.reset();
+    if (!why.empty()) return set_unavailable(why);
+    state_ = ModemState::Ready;
+    next_check_ = clock_.now() + config_.idle_check;
+    user_.on_ready();
 }
 
 // --- availability ----------------------------------------------------------------
@@ -171,13 +166,13 @@ void ModemLine::set_unavailable(const std::string& reason) {
 
 void ModemLine::close() {
     if (at_) at_->cancel();
+    bring_up_.reset();
     if (serial_) {
         serial_->close();
         read_before_ += serial_->bytes_read();
         written_before_ += serial_->bytes_written();
     }
     // These may be on the stack (we can be inside their handlers): free them later.
-    if (probe_) graveyard_.push_back(std::shared_ptr<ModemProbe>(std::move(probe_)));
     if (at_) graveyard_.push_back(std::shared_ptr<AtChannel>(std::move(at_)));
     if (serial_) graveyard_.push_back(std::shared_ptr<SerialLine>(std::move(serial_)));
     lock_.reset();
@@ -264,10 +259,14 @@ AtChannel::ResponseHandler ModemLine::traced(AtChannel::ResponseHandler done) {
     std::weak_ptr<bool> alive = alive_;
     return [this, alive, done = std::move(done)](const AtResponse& r) {
         if (alive.expired()) return;
-        trace("<- " + (r.lines.empty() ? "" : r.text() + "; ") + r.final_line +
-              (r.error.empty() ? "" : " (" + r.error + ")"));
+        trace_response(r);
         done(r);
     };
+}
+
+void ModemLine::trace_response(const AtResponse& r) const {
+    trace("<- " + (r.lines.empty() ? "" : r.text() + "; ") + r.final_line +
+          (r.error.empty() ? "" : " (" + r.error + ")"));
 }
 
 void ModemLine::command(const std::string& cmd, Duration timeout, AtChannel::ResponseHandler done) {

@@ -2,12 +2,11 @@
 // holds one (Class 1, Class 2/2.0, the auto-class port's probe): take the UUCP
 // lock, open the line, put an AtChannel on it, probe the modem (ModemProbe), let
 // the driver accept or refuse what was found and add its own init commands, send
-// them, then keep the modem in check while idle ("AT" every idle_check). A line
-// that cannot be opened, does not answer, answers garbage or vanishes is
-// unavailable with a reason naming the device and is opened again retry_delay
-// later on the injectable Clock. RINGs and caller ids are counted here; the
-// driver says whether it takes a ring. Health and byte counters read the same for
-// every driver.
+// them (probe and init read top to bottom as one coroutine, bring_up()), then keep the modem in
+// check while idle ("AT" every idle_check). A line that cannot be opened, does not answer, answers
+// garbage or vanishes is unavailable with a reason naming the device and is opened again
+// retry_delay later on the injectable Clock. RINGs and caller ids are counted here; the driver says
+// whether it takes a ring. Health and byte counters read the same for every driver.
 //
 // The driver does only call logic: it is told through ModemLineUser when the
 // modem is ready, when it became unavailable (end the call), when it rings, and
@@ -32,6 +31,7 @@
 #include "devices/serial/at_channel.hpp"
 #include "devices/serial/modem_probe.hpp"
 #include "devices/serial/serial_line.hpp"
+#include "devices/serial/task.hpp"
 
 namespace faxemu {
 
@@ -171,12 +171,15 @@ class ModemLine {
 
   private:
     void open();
-    void probe_done();
-    void init_next(std::size_t index);
+    // Probe, then the init commands, top to bottom; gives why the modem cannot be
+    // used, or nothing when it is ready.
+    Task<std::string> bring_up();
+    void brought_up();
     void idle_check();
     void close();
     void on_unsolicited(const std::string& line);
     AtChannel::ResponseHandler traced(AtChannel::ResponseHandler done);
+    void trace_response(const AtResponse& response) const;
 
     asio::io_context& io_;
     const Clock& clock_;
@@ -189,13 +192,12 @@ class ModemLine {
     std::string description_;
     TimePoint retry_at_{};
     TimePoint next_check_{};
-    std::vector<ModemInitCommand> init_;
     std::function<void()> deferred_;  // runs when the idle check's AT is answered
 
     std::unique_ptr<UucpLock> lock_;
     std::unique_ptr<SerialLine> serial_;
     std::unique_ptr<AtChannel> at_;
-    std::unique_ptr<ModemProbe> probe_;
+    Task<std::string> bring_up_;  // while Probing
     // Line objects closed from inside their own handlers die at the next poll().
     std::vector<std::shared_ptr<void>> graveyard_;
     std::uint64_t read_before_ = 0;  // by lines closed before the current one

@@ -207,20 +207,23 @@ std::string ModemIdentity::describe() const {
 
 ModemProbe::ModemProbe(AtChannel& at) : ModemProbe(at, Options{}) {}
 
-ModemProbe::ModemProbe(AtChannel& at, Options options)
-    : at_(at), options_(options), alive_(std::make_shared<bool>(true)) {}
+ModemProbe::ModemProbe(AtChannel& at, Options options) : at_(at), options_(options) {}
 
-ModemProbe::~ModemProbe() {
-    if (running_) at_.cancel();
-    alive_.reset();
-}
+ModemProbe::~ModemProbe() = default;
 
 void ModemProbe::add_step(Step step) {
     added_.push_back(std::move(step));
 }
 
 void ModemProbe::start(DoneHandler done) {
-    done_ = std::move(done);
+    task_ = run();
+    task_.start([this, done = std::move(done)] {
+        task_.reset();
+        if (done) done(*result_);
+    });
+}
+
+Task<ProbeResult> ModemProbe::run() {
     identity_ = ModemIdentity{};
     identity_.device = at_.device();
     reset_silent_ = false;
@@ -228,7 +231,34 @@ void ModemProbe::start(DoneHandler done) {
     answered_ = errors_ = 0;
     result_.reset();
     running_ = true;
+    build_steps();
+    for (std::size_t index = 0; index < steps_.size(); ++index) {
+        const Step& step = steps_[index];
+        if (step.when && !step.when(identity_)) continue;
+        const Duration timeout = index <= 1 ? options_.reset_timeout : options_.command_timeout;
+        const AtResponse r = co_await at_.command(step.command, timeout);
+        if (index == 0 && r.result == AtResult::Timeout) {
+            // ATZ unanswered: some modems need a bare AT first.
+            reset_silent_ = true;
+            saw_lines_ = !r.lines.empty();
+            continue;
+        }
+        if (std::optional<ModemUnavailable> failure = failure_of(r)) {
+            result_ = fail(failure->reason, std::move(failure->message));
+            break;
+        }
+        if (r.result == AtResult::Error)
+            ++errors_;
+        else if (r.result != AtResult::Timeout)
+            ++answered_;
+        if (step.apply) step.apply(r, identity_);
+    }
+    if (!result_) result_ = finish_ok();
+    running_ = false;
+    co_return *result_;
+}
 
+void ModemProbe::build_steps() {
     const auto class1 = [this](const ModemIdentity& id) {
         return options_.query_class1_modulations && (id.supports("1") || id.supports("1.0"));
     };
@@ -280,97 +310,42 @@ void ModemProbe::start(DoneHandler done) {
             };
         steps_.push_back(std::move(copy));
     }
-    run(0);
 }
 
-void ModemProbe::run(std::size_t index) {
-    while (index < steps_.size() && steps_[index].when && !steps_[index].when(identity_)) ++index;
-    if (index >= steps_.size()) {
-        finish_ok();
-        return;
-    }
-    const Duration timeout = index <= 1 ? options_.reset_timeout : options_.command_timeout;
-    std::weak_ptr<bool> alive = alive_;
-    at_.command(steps_[index].command, timeout, [this, index, alive](const AtResponse& r) {
-        if (alive.expired() || !running_) return;
-        on_response(index, r);
-    });
+std::optional<ModemUnavailable> ModemProbe::failure_of(const AtResponse& r) const {
+    using Reason = ModemUnavailable::Reason;
+    if (r.result == AtResult::Vanished) return ModemUnavailable{Reason::Vanished, r.error};
+    if (r.result == AtResult::Garbage) return ModemUnavailable{Reason::Garbage, r.error};
+    if (r.result != AtResult::Timeout || answered_ + errors_ > 0)
+        return std::nullopt;  // at most one silent command of a modem that answers the others
+    if (saw_lines_ || !r.lines.empty())  // lines but never a result code: printable noise
+        return ModemUnavailable{Reason::Garbage, "no result code from " + identity_.device +
+                                                     ", only unreadable answers: " + r.error +
+                                                     " (wrong baud rate? not a modem?)"};
+    return ModemUnavailable{Reason::NoAnswer,
+                            "no modem answers on " + identity_.device + ": " + r.error};
 }
 
-void ModemProbe::on_response(std::size_t index, const AtResponse& r) {
-    switch (r.result) {
-        case AtResult::Vanished:
-            fail(ModemUnavailable::Reason::Vanished, r.error);
-            return;
-        case AtResult::Garbage:
-            fail(ModemUnavailable::Reason::Garbage, r.error);
-            return;
-        case AtResult::Timeout:
-            if (index == 0) {  // ATZ unanswered: some modems need a bare AT first
-                reset_silent_ = true;
-                saw_lines_ = !r.lines.empty();
-                run(1);
-                return;
-            }
-            if (answered_ + errors_ == 0 && (saw_lines_ || !r.lines.empty())) {
-                // Lines but never a result code: noise that happens to be printable.
-                fail(ModemUnavailable::Reason::Garbage,
-                     "no result code from " + identity_.device + ", only unreadable answers: " +
-                         r.error + " (wrong baud rate? not a modem?)");
-                return;
-            }
-            if (answered_ + errors_ == 0) {
-                fail(ModemUnavailable::Reason::NoAnswer,
-                     "no modem answers on " + identity_.device + ": " + r.error);
-                return;
-            }
-            break;  // one silent command of a modem that answers the others
-        case AtResult::Ok:
-            ++answered_;
-            break;
-        case AtResult::Error:
-            ++errors_;
-            break;
-        default:
-            ++answered_;
-            break;
-    }
-    if (steps_[index].apply) steps_[index].apply(r, identity_);
-    run(index + 1);
-}
-
-void ModemProbe::finish_ok() {
-    if (answered_ == 0) {
-        fail(ModemUnavailable::Reason::Rejected,
-             "the modem on " + identity_.device + " answered ERROR to every command");
-        return;
-    }
-    if (!identity_.has_fax_class()) {
-        fail(ModemUnavailable::Reason::NotFax,
-             "the modem on " + identity_.device + " offers no fax class (AT+FCLASS=? gave " +
-                 (identity_.classes.empty() ? std::string("nothing")
-                                            : join(identity_.classes, ",")) +
-                 ")");
-        return;
-    }
+ProbeResult ModemProbe::finish_ok() const {
+    if (answered_ == 0)
+        return fail(ModemUnavailable::Reason::Rejected,
+                    "the modem on " + identity_.device + " answered ERROR to every command");
+    if (!identity_.has_fax_class())
+        return fail(ModemUnavailable::Reason::NotFax,
+                    "the modem on " + identity_.device + " offers no fax class (AT+FCLASS=? gave " +
+                        (identity_.classes.empty() ? std::string("nothing")
+                                                   : join(identity_.classes, ",")) +
+                        ")");
     ProbeResult r;
     r.identity = identity_;
-    finish(std::move(r));
+    return r;
 }
 
-void ModemProbe::fail(ModemUnavailable::Reason reason, std::string message) {
+ProbeResult ModemProbe::fail(ModemUnavailable::Reason reason, std::string message) const {
     ProbeResult r;
     r.failure.reason = reason;
     r.failure.message = std::move(message);
-    finish(std::move(r));
-}
-
-void ModemProbe::finish(ProbeResult result) {
-    running_ = false;
-    result_ = std::move(result);
-    auto done = std::move(done_);
-    done_ = nullptr;
-    if (done) done(*result_);
+    return r;
 }
 
 }  // namespace faxemu

@@ -1,4 +1,4 @@
-// Finding out what modem sits on a serial line: a state machine on an AtChannel.
+// Finding out what modem sits on a serial line: one coroutine on an AtChannel.
 //
 // Steps: reset (ATZ; if silent, a bare AT once), ATE0 V1 Q0, ATI, identity with the
 // T.31 names +FMI?/+FMM?/+FMR? (falling back to the Class 2 names +FMFR?/+FMDL?/
@@ -6,19 +6,21 @@
 // lists +FTM=?/+FRM=?/+FTH=?/+FRH=? (then AT+FCLASS=0 again). Class-specific steps
 // can be added (add_step), e.g. a Class 2 driver's AT+FCLASS=2 / +FDCC=?.
 //
-// Like AtChannel it never blocks: start() sends the first command and the rest runs
-// from the channel's callbacks; the owner keeps calling AtChannel::poll().
+// Like AtChannel it never blocks: run() is a Task (task.hpp) that sends the steps
+// top to bottom, each a co_await on the channel; the owner keeps calling
+// AtChannel::poll(). Lifetime: the task owns the wait, so destroying the probe (or
+// the task) withdraws the command it waits for.
 #pragma once
 
 #include <functional>
 #include <map>
-#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "devices/serial/at_channel.hpp"
+#include "devices/serial/task.hpp"
 
 namespace faxemu {
 
@@ -100,18 +102,21 @@ class ModemProbe {
     // Runs after the built-in steps, in the order added. Add before start().
     void add_step(Step step);
 
-    // Starts the probe; `done` runs once at the end. The AtChannel must be idle.
+    // The probe, awaited: `ProbeResult r = co_await probe.run();`. The AtChannel
+    // must be idle.
+    Task<ProbeResult> run();
+    // The same, started here; `done` runs once at the end (it may destroy the probe).
     void start(DoneHandler done);
     bool running() const { return running_; }
     // The result once done.
     const std::optional<ProbeResult>& result() const { return result_; }
 
   private:
-    void run(std::size_t index);
-    void on_response(std::size_t index, const AtResponse& response);
-    void finish_ok();
-    void fail(ModemUnavailable::Reason reason, std::string message);
-    void finish(ProbeResult result);
+    void build_steps();
+    // Why the probe cannot go on after `response`, if it cannot.
+    std::optional<ModemUnavailable> failure_of(const AtResponse& response) const;
+    ProbeResult finish_ok() const;
+    ProbeResult fail(ModemUnavailable::Reason reason, std::string message) const;
 
     AtChannel& at_;
     Options options_;
@@ -124,8 +129,7 @@ class ModemProbe {
     std::size_t errors_ = 0;     // commands answered ERROR
     bool running_ = false;
     std::optional<ProbeResult> result_;
-    DoneHandler done_;
-    std::shared_ptr<bool> alive_;
+    Task<ProbeResult> task_;  // start()'s
 };
 
 }  // namespace faxemu

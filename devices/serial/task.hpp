@@ -14,6 +14,10 @@
 // waits for (AtChannel's command does), so an owner cancels a dialogue by dropping
 // its task. A task must not be destroyed while it runs; a top-level task's
 // `on_done` runs once its frame has stopped for good, and may destroy the task.
+//
+// g++ 12 miscompiles some coroutines that `co_await` inside an if condition
+// (`else if (!co_await x)` crashed on resume and on destroy): await into a local
+// first (`const bool ok = co_await x; if (!ok) ...`).
 #pragma once
 
 #include <coroutine>

@@ -383,6 +383,60 @@ bool Class2Engine::params_command(bool capabilities, const std::string& op,
     return true;
 }
 
+namespace {
+
+// Accepted and without effect here: polling, BFT, timeouts, debug, interrupts.
+bool accepted_without_effect(const std::string& name) {
+    static const char* const kAccepted[] = {
+        "FPHCTO", "FCT",    "FBUG",  "FBU",   "FSPL",    "FSP",     "FCIG", "FPI",
+        "FLPL",   "FLP",    "FREL",  "FEA",   "FAP",     "FSA",     "FPA",  "FPW",
+        "FRQ",    "FRY",    "FNS",   "FFC",   "FBS",     "FPR",     "FPP",  "FCTCRTY",
+        "FECM",   "FAXERR", "FHS",   "FHNG",  "FBADLIN", "FBADMUL", "FTBC", "FREC",
+        "FVRFC",  "FDFFC",  "FWDFC", "FLNFC", "FPO"};
+    for (const char* a : kAccepted)
+        if (name == a) return true;
+    return false;
+}
+
+}  // namespace
+
+// A numeric parameter 0..max: read (?), range (=?) or set (=n).
+bool Class2Engine::int_command(const std::string& op, const std::string& arg, int& target,
+                               int max) {
+    if (op == "?") {
+        line(std::to_string(target));
+        return true;
+    }
+    if (op == "=?") {
+        line("(0-" + std::to_string(max) + ")");
+        return true;
+    }
+    if (op != "=") return false;
+    const std::string v = trim(arg.substr(0, arg.find(',')));
+    if (v.empty() || !std::all_of(v.begin(), v.end(), [](char ch) {
+            return std::isdigit(static_cast<unsigned char>(ch));
+        }))
+        return false;
+    const int n = std::stoi(v);
+    if (n > max) return false;
+    target = n;
+    return true;
+}
+
+// +FLID / +FLI: the local id, quoted or not, at most 20 characters.
+bool Class2Engine::local_id_command(const std::string& op, const std::string& arg) {
+    if (op == "=?") return true;
+    if (op == "?") {
+        line("\"" + local_id_ + "\"");
+        return true;
+    }
+    if (op != "=") return false;
+    std::string v = trim(arg);
+    if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
+    local_id_ = v.substr(0, 20);
+    return true;
+}
+
 bool Class2Engine::execute_extended(const std::string& cmd_raw, bool& defer) {
     // NAME[=?|?|=args]
     std::size_t k = 0;
@@ -397,26 +451,7 @@ bool Class2Engine::execute_extended(const std::string& cmd_raw, bool& defer) {
         op = "=";
         arg = cmd_raw.substr(k + 1);
     }
-    auto int_arg = [&](int& target, int max) {
-        if (op == "?") {
-            line(std::to_string(target));
-            return true;
-        }
-        if (op == "=?") {
-            line("(0-" + std::to_string(max) + ")");
-            return true;
-        }
-        if (op != "=") return false;
-        const std::string v = trim(arg.substr(0, arg.find(',')));
-        if (v.empty() || !std::all_of(v.begin(), v.end(), [](char ch) {
-                return std::isdigit(static_cast<unsigned char>(ch));
-            }))
-            return false;
-        const int n = std::stoi(v);
-        if (n > max) return false;
-        target = n;
-        return true;
-    };
+    auto int_arg = [&](int& target, int max) { return int_command(op, arg, target, max); };
     auto text_answer = [&](const std::string& text) {
         if (op == "=?") return true;
         line(text);
@@ -434,15 +469,7 @@ bool Class2Engine::execute_extended(const std::string& cmd_raw, bool& defer) {
     // Everything below needs fax class 2 or 2.0 (a Class 2 modem in +FCLASS=0
     // answers ERROR to the +F session commands).
     const bool fax_mode = fclass_ != "0";
-    if (cmd_name == "FLID" || cmd_name == "FLI") {
-        if (op == "=?") return text_answer("(20),(32-127)");
-        if (op == "?") return text_answer("\"" + local_id_ + "\"");
-        if (op != "=") return false;
-        std::string v = trim(arg);
-        if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
-        local_id_ = v.substr(0, 20);
-        return true;
-    }
+    if (cmd_name == "FLID" || cmd_name == "FLI") return local_id_command(op, arg);
     if (!fax_mode) return false;
     if (cmd_name == "FDCC" || cmd_name == "FCC") return params_command(true, op, arg);
     if (cmd_name == "FDIS" || cmd_name == "FIS") return params_command(false, op, arg);
@@ -493,19 +520,9 @@ bool Class2Engine::execute_extended(const std::string& cmd_raw, bool& defer) {
         fet(v);
         return true;
     }
-    // Accepted and without effect here: polling, BFT, timeouts, debug, interrupts.
-    static const char* const kAccepted[] = {
-        "FPHCTO", "FCT",    "FBUG",  "FBU",   "FSPL",    "FSP",     "FCIG", "FPI",
-        "FLPL",   "FLP",    "FREL",  "FEA",   "FAP",     "FSA",     "FPA",  "FPW",
-        "FRQ",    "FRY",    "FNS",   "FFC",   "FBS",     "FPR",     "FPP",  "FCTCRTY",
-        "FECM",   "FAXERR", "FHS",   "FHNG",  "FBADLIN", "FBADMUL", "FTBC", "FREC",
-        "FVRFC",  "FDFFC",  "FWDFC", "FLNFC", "FPO"};
-    for (const char* a : kAccepted)
-        if (cmd_name == a) {
-            if (op == "?") line("0");
-            return true;
-        }
-    return false;
+    if (!accepted_without_effect(cmd_name)) return false;
+    if (op == "?") line("0");
+    return true;
 }
 
 // --- call control ------------------------------------------------------------

@@ -170,6 +170,8 @@ class Class2Engine : public ModemEngine {
     void execute_line(const std::string& line);
     bool execute_basic(const std::string& cmd, std::size_t& i, bool& defer);
     bool execute_extended(const std::string& cmd, bool& defer);
+    bool int_command(const std::string& op, const std::string& arg, int& target, int max);
+    bool local_id_command(const std::string& op, const std::string& arg);
     bool fclass_command(const std::string& op, const std::string& arg);
     bool params_command(bool capabilities, const std::string& op, const std::string& arg);
     void dial(const std::string& digits);
