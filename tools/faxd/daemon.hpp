@@ -92,7 +92,13 @@ class Daemon final : private CallObserver {
     // spool/received (a received fax being tagged).
     void remove_stale_temporaries();
     void remove_orphan_documents();
+    // The control protocol's methods by group (control_api*.cpp).
     void register_handlers();
+    void register_server_methods(RpcServer& rpc);
+    void register_port_methods(RpcServer& rpc);
+    void register_job_methods(RpcServer& rpc);
+    void register_received_methods(RpcServer& rpc);
+    nlohmann::json submit_job(RpcServer::Session& s, const nlohmann::json& params);  // job.submit
 
     // Converts a Converting job's upload on the worker pool; the job becomes
     // Queued or Failed on the io thread when it ends.
