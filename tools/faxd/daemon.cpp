@@ -2,13 +2,10 @@
 
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
-#include <tiffio.h>
 #include <unistd.h>
 
 #include <ctime>
-#include <set>
 
-#include "core/atomic_file.hpp"
 #include "core/client_text.hpp"
 #include "core/documents/conversion.hpp"
 #include "core/documents/document.hpp"
@@ -16,15 +13,15 @@
 #include "core/documents/page_header.hpp"
 #include "core/documents/submission.hpp"
 #include "core/error.hpp"
-#include "core/fax_tiff_tags.hpp"
 #include "core/file_modes.hpp"
-#include "core/image_compare.hpp"
 #include "core/job_notice.hpp"
 #include "core/local_time.hpp"
 #include "core/protocol/defaults.hpp"
 #include "core/received_retention.hpp"
 #include "core/routing_method.hpp"
 #include "tools/faxd/json_views.hpp"
+#include "tools/faxd/outbound_archive.hpp"
+#include "tools/faxd/recovery.hpp"
 
 namespace faxemu::faxd {
 
@@ -98,6 +95,11 @@ Daemon::Daemon(Config config)
       router_(routing_config_of(config_)),
       workers_(config_.workers),
       exports_(spool_ / "exports", workers_, io_, config_.modes),
+      routing_(io_, clock_, store_, router_, workers_, server_, config_,
+               [this](const ReceivedFax& f) { fax_changed(f); }),
+      received_(
+          server_, store_, routing_, [this](const ReceivedFax& f) { fax_changed(f); },
+          [this](const CallRecord& rec, std::int64_t id) { account(rec, id, ""); }),
       users_(load_users(config_)),
       accounting_(accounting_path(config_, spool_), config_.modes.file),
       pump_timer_(io_),
@@ -142,9 +144,9 @@ Daemon::Daemon(Config config)
     });
     if (int n = scheduler_.recover())
         spdlog::warn("faxd: {} job(s) were in a call when faxd stopped; they are queued again", n);
-    remove_stale_temporaries();
-    recover_received();
-    remove_orphan_documents();
+    remove_stale_temporaries(server_, store_, spool_);  // recovery.hpp
+    recover_received(server_, store_, clock_, config_, routing_);
+    remove_orphan_documents(store_, spool_);
     resume_conversions();
 
     rpc_ = std::make_unique<RpcServer>(io_, users_, config_.control_limits);
@@ -230,85 +232,6 @@ void Daemon::save_port(const Port& p) {
         s.routing.push_back(rs);
     }
     store_.save_port_settings(s);
-}
-
-void Daemon::recover_received() {
-    for (ReceivedFax f : store_.received_faxes()) {
-        if (f.end) {
-            // Routing that had not finished when faxd stopped goes on.
-            for (std::size_t i = 0; i < f.routing.size(); ++i)
-                if (!f.routing[i].done && f.routing[i].tries < config_.routing_max_tries)
-                    schedule_routing_retry(f.id, i, f.routing[i].next_try.value_or(clock_.now()));
-            continue;
-        }
-        // faxd died during this reception: keep every page that was written whole.
-        std::vector<BilevelPage> pages;
-        try {
-            visit_bilevel_pages(f.file, [&](BilevelPage&& page, const TiffPageTags&) {
-                pages.push_back(std::move(page));
-            });
-        } catch (const std::exception& e) {
-            spdlog::info("fax {}: reading the interrupted reception stopped: {}", f.id, e.what());
-        }
-        f.end = clock_.now();
-        f.partial = true;
-        f.pages = static_cast<std::int32_t>(pages.size());
-        f.cause_text = "interrupted: faxd stopped during the reception";
-        if (pages.empty()) {
-            f.status = "failed";
-            std::error_code ignored;
-            std::filesystem::remove(f.file, ignored);
-        } else {
-            replace_atomically(
-                f.file,
-                [&](const std::filesystem::path& temp) {
-                    write_bilevel_pages(temp, pages, COMPRESSION_CCITTFAX4);
-                },
-                config_.modes.file);
-            // The pages were written anew: what FaxTiff reads goes in again
-            // (routing is the number of the port it came in on, if still there).
-            try {
-                std::string routing;
-                for (const Port* p : server_.ports())
-                    if (p->DeviceId() == f.device_id) routing = p->number;
-                record_fax_tiff_info(f.file, received_fax_tiff_info(f, routing));
-            } catch (const std::exception& e) {  // the pages are kept, untagged
-                spdlog::warn("fax {}: cannot record its details in {}: {}", f.id, f.file, e.what());
-            }
-            f.status = "partial";
-            plan_routing(f);
-        }
-        store_.update_received(f);
-        spdlog::warn("fax {}: reception on port {} was interrupted; {} whole page(s) kept", f.id,
-                     f.device_id, f.pages);
-        start_routing(f);
-    }
-}
-
-void Daemon::remove_stale_temporaries() {
-    std::set<std::string> folders;
-    for (Port* p : server_.ports())
-        if (const RoutingMethod* m = p->routing_method(kFolderRoutingGuid);
-            m && !m->RoutingData().empty())
-            folders.insert(m->RoutingData());
-    for (const ReceivedFax& f : store_.received_faxes())
-        for (const RoutingOutcome& o : f.routing)
-            if (!o.done && o.guid == kFolderRoutingGuid) folders.insert(o.routing_data);
-    // A received fax's tags are written into a temporary copy (fax_tiff_tags)
-    // that a crash may leave beside it.
-    folders.insert((spool_ / "received").string());
-    for (const std::string& folder : folders)
-        if (int n = RoutingRunner::remove_stale_temporaries(folder))
-            spdlog::info("faxd: removed {} unfinished copies from {}", n, folder);
-}
-
-void Daemon::remove_orphan_documents() {
-    std::set<std::string> wanted;
-    for (const Job& j : store_.jobs()) wanted.insert(j.document);
-    for (const auto& entry : std::filesystem::directory_iterator(spool_ / "documents"))
-        if (!wanted.count(entry.path().string())) std::filesystem::remove_all(entry.path());
-    for (const auto& entry : std::filesystem::directory_iterator(spool_ / "tmp"))
-        std::filesystem::remove_all(entry.path());
 }
 
 void Daemon::resume_conversions() {
@@ -408,6 +331,7 @@ void Daemon::stop() {
             if (ctl.busy()) ctl.device().hangup();
         }
         scheduler_.recover();
+        routing_.stop();
         pump_timer_.cancel();
         housekeeping_timer_.cancel();
         io_.stop();
@@ -638,19 +562,7 @@ void Daemon::account(const CallRecord& rec, std::int64_t id, const std::string& 
 }
 
 void Daemon::call_started(const CallRecord& rec) {
-    if (rec.outbound) return;
-    ReceivedFax f;
-    f.device_id = rec.device_id;
-    f.port_name = server_.port(rec.device_id).Name();
-    f.file = rec.file.string();
-    f.caller_id = rec.number;
-    f.csid = server_.port(rec.device_id).Csid();
-    f.start = rec.start_time;
-    f.status = "receiving";
-    f.id = store_.add_received(f);
-    receiving_[rec.device_id] = f.id;
-    spdlog::info("fax {}: answering a call from {} on port {}", f.id, rec.number, rec.device_id);
-    rpc_->notify_all("received.changed", {{"fax", fax_json(f)}});
+    if (!rec.outbound) received_.call_started(rec);
 }
 
 void Daemon::call_progress(const CallRecord& rec, const SessionEvent& e) {
@@ -658,12 +570,8 @@ void Daemon::call_progress(const CallRecord& rec, const SessionEvent& e) {
     if (rec.outbound) {
         if (auto it = sending_.find(rec.device_id); it != sending_.end())
             scheduler_.pages_confirmed(it->second, e.pages_done);
-    } else if (auto it = receiving_.find(rec.device_id); it != receiving_.end()) {
-        if (auto f = store_.received(it->second)) {
-            f->pages = e.pages_done;
-            f->remote_ident = e.remote_ident;
-            store_.update_received(*f);
-        }
+    } else {
+        received_.call_progress(rec, e);
     }
 }
 
@@ -696,48 +604,24 @@ void Daemon::call_ended(const CallRecord& rec) {
         wake();
         return;
     }
-    auto it = receiving_.find(rec.device_id);
-    if (it == receiving_.end()) return;
-    const std::int64_t fax_id = it->second;
-    receiving_.erase(it);
-    account(rec, fax_id, "");
-    auto f = store_.received(fax_id);
-    if (!f) return;
-    f->end = rec.end_time;
-    f->pages = rec.pages;
-    f->remote_ident = rec.remote_ident;
-    f->bit_rate = rec.session.bit_rate;
-    f->resolution = rec.session.resolution;
-    f->compression = rec.session.compression;
-    f->cause_text = replace_all(rec.outcome.cause_text, f->file,  // logged below with the path
-                                "fax " + std::to_string(fax_id) + "'s file");
-    f->partial = !rec.outcome.ok();
-    f->status = rec.outcome.ok() ? "completed" : rec.pages > 0 ? "partial" : "failed";
-    if (rec.pages == 0) {
-        std::error_code ignored;
-        std::filesystem::remove(f->file, ignored);
-    } else {
-        // What FaxTiff (COM) reads, in the file itself, before anything copies it.
-        try {
-            record_fax_tiff_info(f->file,
-                                 received_fax_tiff_info(*f, server_.port(rec.device_id).number));
-        } catch (const std::exception& e) {  // the fax is still there, untagged
-            spdlog::warn("fax {}: cannot record its details in {}: {}", fax_id, f->file, e.what());
-        }
-        // Stored with the reception's end in one write: a crash cannot leave a
-        // received fax that nobody will route.
-        plan_routing(*f);
-    }
-    store_.update_received(*f);
-    if (rec.outcome.ok())
-        spdlog::info("fax {}: {} page(s) from \"{}\" on port {} into {}: {}", fax_id, rec.pages,
-                     rec.remote_ident, rec.device_id, f->file, f->status);
-    else  // an operator looks for why a fax did not come
-        spdlog::warn("fax {}: reception on port {} from \"{}\" {} after {} page(s): {}{}", fax_id,
-                     rec.device_id, rec.remote_ident, f->status, rec.pages, rec.outcome.cause_text,
-                     rec.pages > 0 ? " (the pages are kept in " + f->file + ")" : "");
-    rpc_->notify_all("received.changed", {{"fax", fax_json(*f)}});
-    start_routing(*f);
+    received_.call_ended(rec);
+}
+
+void Daemon::fax_changed(const ReceivedFax& f) {
+    rpc_->notify_all("received.changed", {{"fax", fax_json(f)}});
+}
+
+void Daemon::archive(std::int64_t job_id, const CallRecord& rec) {
+    const ServerSettings settings = server_.settings();
+    if (!settings.archive_outbound_faxes) return;
+    auto job = scheduler_.job(job_id);
+    if (!job || job->state != JobState::Completed) return;
+    SendRequest request;
+    request.tsid = job->tsid;
+    const SentCall call{
+        service_.controller(rec.device_id).tsid_for(request, settings.use_device_tsid),
+        rec.remote_ident, rec.start_time};
+    archive_sent_fax(*job, call, settings.archive_directory, spool_ / "tmp", config_.modes);
 }
 
 void Daemon::send_notice(const Job& job) {
@@ -757,100 +641,6 @@ UsersFile Daemon::load_users(const Config& config) {
     const std::filesystem::path file = users_file(config);
     if (config.users.empty() && !std::filesystem::exists(file)) return {};
     return UsersFile::load(file);
-}
-
-void Daemon::archive(std::int64_t job_id, const CallRecord& rec) {
-    const ServerSettings settings = server_.settings();
-    if (!settings.archive_outbound_faxes) return;
-    auto job = scheduler_.job(job_id);
-    if (!job || job->state != JobState::Completed) return;
-    // A copy of what was sent, under a name of our own: the folder is the operator's.
-    const std::filesystem::path dir = settings.archive_directory;
-    // Tagged for FaxTiff (fax_tiff_tags.hpp) in the spool's tmp first, which
-    // start-up empties: the archive gets the tagged copy whole, or nothing.
-    const std::filesystem::path tagged =
-        spool_ / "tmp" / ("job-" + std::to_string(job_id) + "-archived.tif");
-    try {
-        std::filesystem::copy_file(job->document, tagged,
-                                   std::filesystem::copy_options::overwrite_existing);
-        SendRequest request;
-        request.tsid = job->tsid;
-        const std::string tsid =
-            service_.controller(rec.device_id).tsid_for(request, settings.use_device_tsid);
-        record_fax_tiff_info(tagged,
-                             sent_fax_tiff_info(*job, tsid, rec.remote_ident, rec.start_time));
-        make_directories(dir, config_.modes.dir);
-        const std::string stem = "job-" + std::to_string(job_id);
-        const Folder folder(dir);
-        const std::string name = store_under_free_name(
-            folder.fd(), dir, stem, config_.modes.file, [&](AtomicFile& f) { f.copy_from(tagged); },
-            [&](int n) { return stem + (n == 1 ? "" : "-" + std::to_string(n)) + ".tif"; }, 1000);
-        const std::filesystem::path target = dir / name;
-        spdlog::info("job {}: archived as {}", job_id, target.string());
-    } catch (const std::exception& e) {
-        spdlog::error("job {}: could not archive into {}: {}", job_id, dir.string(), e.what());
-    }
-    std::error_code ignored;
-    std::filesystem::remove(tagged, ignored);
-}
-
-void Daemon::plan_routing(ReceivedFax& f) const {
-    const Port& port = server_.port(f.device_id);
-    f.routing.clear();
-    for (const RoutingMethod* m : port.GetRoutingMethods())
-        if (m->Enable()) {
-            RoutingOutcome o;
-            o.guid = m->Guid();
-            o.routing_data = m->RoutingData();
-            o.next_try = clock_.now();
-            f.routing.push_back(o);
-        }
-}
-
-void Daemon::start_routing(const ReceivedFax& f) {
-    for (std::size_t i = 0; i < f.routing.size(); ++i) run_routing(f.id, i);
-}
-
-void Daemon::run_routing(std::int64_t fax_id, std::size_t index) {
-    auto f = store_.received(fax_id);
-    if (!f || index >= f->routing.size()) return;
-    const RoutingMethodInfo* info = find_routing_method(f->routing[index].guid);
-    if (!info) return;
-    const ReceivedFax snapshot = *f;
-    const RoutingKind kind = info->kind;
-    const std::string data = f->routing[index].routing_data;
-    workers_.post([this, snapshot, kind, data, fax_id, index](std::stop_token) {
-        RoutingRun result = router_.run(kind, data, snapshot);
-        asio::post(io_, [this, result, fax_id, index] {
-            auto f = store_.received(fax_id);
-            if (!f || index >= f->routing.size()) return;
-            RoutingOutcome& o = f->routing[index];
-            ++o.tries;
-            o.done = result.ok;
-            o.detail = result.detail;
-            o.next_try.reset();
-            if (!result.ok && o.tries < config_.routing_max_tries)
-                o.next_try = clock_.now() +
-                             std::chrono::duration_cast<Duration>(config_.routing_retry_delay);
-            store_.update_received(*f);
-            if (result.ok)
-                spdlog::info("fax {}: routing: {}", fax_id, result.detail);
-            else  // the detail names the fax; the log also names its file
-                spdlog::warn("fax {}: routing failed (try {} of {}): {} (file {})", fax_id, o.tries,
-                             config_.routing_max_tries, result.detail, f->file);
-            rpc_->notify_all("received.changed", {{"fax", fax_json(*f)}});
-            if (o.next_try) schedule_routing_retry(fax_id, index, *o.next_try);
-        });
-    });
-}
-
-void Daemon::schedule_routing_retry(std::int64_t fax_id, std::size_t index, TimePoint when) {
-    auto timer = std::make_shared<asio::steady_timer>(io_);
-    const auto delay = std::max(Duration::zero(), when - clock_.now());
-    timer->expires_after(delay);
-    timer->async_wait([this, timer, fax_id, index](const asio::error_code& ec) {
-        if (!ec && !stopping_) run_routing(fax_id, index);
-    });
 }
 
 }  // namespace faxemu::faxd

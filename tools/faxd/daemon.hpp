@@ -1,7 +1,11 @@
-// The running faxd: the spool, the store, the ports on their devices, the
-// scheduler, inbound routing and the control protocol, all on one io_context.
-// The line (the virtual exchange of the simulated ports) is pumped by a
-// coroutine on the same thread: as fast as it goes, or paced to wall time.
+// The running faxd, its composition root: opens the spool and the store,
+// builds the ports on their devices, wires the scheduler, the received faxes
+// (received_faxes.hpp) and their routing (routing_queue.hpp), crash recovery
+// (recovery.hpp), the archive (outbound_archive.hpp) and the control protocol
+// (control_api*.cpp), all on one io_context, and runs the pumps: the line
+// (the virtual exchange of the simulated ports) by a coroutine on the same
+// thread, as fast as it goes or paced to wall time, and the modems' polling.
+// Dispatch (with branding), conversions and end notices are still its own.
 #pragma once
 
 #include <asio.hpp>
@@ -29,6 +33,8 @@
 #include "tools/faxd/http_listener.hpp"
 #include "tools/faxd/metrics_registry.hpp"
 #include "tools/faxd/received_exports.hpp"
+#include "tools/faxd/received_faxes.hpp"
+#include "tools/faxd/routing_queue.hpp"
 #include "tools/faxd/web_console.hpp"
 
 namespace faxemu::faxd {
@@ -87,12 +93,13 @@ class Daemon final : private CallObserver {
     // over the configuration's.
     void apply_saved_settings(const std::string& name = {});
     void save_port(const Port& port);
-    void recover_received();
-    // Half-written copies a killed faxd left: in routing folders and in
-    // spool/received (a received fax being tagged).
-    void remove_stale_temporaries();
-    void remove_orphan_documents();
+    // The control protocol's methods by group (control_api*.cpp).
     void register_handlers();
+    void register_server_methods(RpcServer& rpc);
+    void register_port_methods(RpcServer& rpc);
+    void register_job_methods(RpcServer& rpc);
+    void register_received_methods(RpcServer& rpc);
+    nlohmann::json submit_job(RpcServer::Session& s, const nlohmann::json& params);  // job.submit
 
     // Converts a Converting job's upload on the worker pool; the job becomes
     // Queued or Failed on the io thread when it ends.
@@ -135,15 +142,12 @@ class Daemon final : private CallObserver {
     void remove_port(Port& port);
     void change_port(Port& port, const PortConfig& pc);
 
-    // ArchiveOutboundFaxes: a copy of what `rec` delivered, tagged for FaxTiff.
+    // ArchiveOutboundFaxes: a copy of what `rec` delivered (outbound_archive.hpp).
     void archive(std::int64_t job_id, const CallRecord& rec);
+    // received.changed to every client.
+    void fax_changed(const ReceivedFax& fax);
     // Mails the job's submitter that it ended (Job::notify_*), on the worker pool.
     void send_notice(const Job& job);
-    // The routing methods enabled on the fax's port, as rows to store with it.
-    void plan_routing(ReceivedFax& fax) const;
-    void start_routing(const ReceivedFax& fax);  // runs every planned method
-    void run_routing(std::int64_t fax_id, std::size_t index);
-    void schedule_routing_retry(std::int64_t fax_id, std::size_t index, TimePoint when);
 
     Config config_;
     std::filesystem::path spool_;
@@ -163,6 +167,8 @@ class Daemon final : private CallObserver {
     WorkerPool workers_;
     // Received faxes as PDF and PNG for received.fetch, made on workers_.
     ReceivedExports exports_;
+    RoutingQueue routing_;
+    ReceivedFaxes received_;  // inbound calls, from answer to routing
     // The users file the config names (which must exist), or the default one
     // if `faxd user add` has made it; none: only the local admin.
     static UsersFile load_users(const Config& config);
@@ -172,9 +178,8 @@ class Daemon final : private CallObserver {
     std::unique_ptr<WebConsole> web_;  // after rpc_, whose handlers it calls
     asio::steady_timer pump_timer_;
     asio::steady_timer housekeeping_timer_;
-    std::map<std::int32_t, std::int64_t> sending_;    // device id -> job id
-    std::map<std::int32_t, std::int64_t> receiving_;  // device id -> received fax id
-    std::map<std::int32_t, std::string> published_;   // last status pushed per port
+    std::map<std::int32_t, std::int64_t> sending_;   // device id -> job id
+    std::map<std::int32_t, std::string> published_;  // last status pushed per port
     // Branding: ports reserved while a job's headers are stamped (device id ->
     // job id), jobs deleted meanwhile, and the stamped copy each port sends.
     std::map<std::int32_t, std::int64_t> branding_;
