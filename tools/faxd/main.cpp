@@ -1,6 +1,6 @@
 // faxd: the fax server. `faxd --config FILE`, or with no config the embedded
-// default (two simulated ports; --web turns its web console on). Runs until SIGTERM or SIGINT; SIGHUP reads the
-// configuration again (config_reload.hpp). `faxd check-config FILE` checks a
+// default (two simulated ports; --web turns its web console on). Runs until SIGTERM or SIGINT;
+// SIGHUP reads the configuration again (config_reload.hpp). `faxd check-config FILE` checks a
 // configuration without starting; `faxd user add|list|remove` edits the users
 // file (user_command.hpp).
 #include <spdlog/spdlog.h>
@@ -29,8 +29,7 @@ int main(int argc, char** argv) {
     std::optional<std::string> listen;
     app.add_option("--listen", listen, "control protocol TCP address HOST:PORT (\"\" for none)");
     std::optional<std::string> web;
-    app.add_option("--web", web,
-                   "web console HOST:PORT (overrides [web] listen; \"\" for none)");
+    app.add_option("--web", web, "web console HOST:PORT (overrides [web] listen; \"\" for none)");
     std::optional<double> line_speed;
     app.add_option("--line-speed", line_speed,
                    "pace of the simulated ports' line: 0 unpaced, 1 real time (overrides "
