@@ -93,6 +93,15 @@ class ByteStream {
     virtual std::string receive(std::chrono::steady_clock::time_point deadline) = 0;
 };
 
+// Whether `fd` has something to read (or was closed) before `deadline`.
+inline bool readable_by(int fd, std::chrono::steady_clock::time_point deadline) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return false;
+    pollfd p{fd, POLLIN, 0};
+    return ::poll(&p, 1, static_cast<int>(left.count())) > 0;
+}
+
 class TcpStream final : public ByteStream {
   public:
     explicit TcpStream(std::uint16_t port) : fd_(connect_loopback(port)) {}
@@ -108,11 +117,7 @@ class TcpStream final : public ByteStream {
         }
     }
     std::string receive(std::chrono::steady_clock::time_point deadline) override {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-            deadline - std::chrono::steady_clock::now());
-        if (left.count() <= 0) return "";
-        pollfd p{fd_, POLLIN, 0};
-        if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) return "";
+        if (!readable_by(fd_, deadline)) return "";
         char buf[65536];
         const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
         return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string();

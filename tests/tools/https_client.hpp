@@ -6,7 +6,6 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
-#include <poll.h>
 
 #include <filesystem>
 
@@ -48,13 +47,7 @@ class TlsStream final : public ByteStream {
     }
     std::string receive(std::chrono::steady_clock::time_point deadline) override {
         // Bytes OpenSSL already holds are not on the socket for poll to see.
-        if (SSL_pending(ssl_) == 0) {
-            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                deadline - std::chrono::steady_clock::now());
-            if (left.count() <= 0) return "";
-            pollfd p{fd_, POLLIN, 0};
-            if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) return "";
-        }
+        if (SSL_pending(ssl_) == 0 && !readable_by(fd_, deadline)) return "";
         char buf[16384];
         const int n = SSL_read(ssl_, buf, sizeof buf);
         return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string();
