@@ -114,6 +114,18 @@ TEST(FaxdConfig, TlsListenNeedsCertificateAndKey) {
               std::string::npos);
 }
 
+TEST(FaxdConfig, WebTlsNeedsCertificateAndKey) {
+    const Config c = parse_config(
+        "[web]\nlisten = \"127.0.0.1:8443\"\ntls_cert = \"c.pem\"\ntls_key = \"k.pem\"\n" + kPort,
+        "test.toml");
+    EXPECT_EQ(c.web_tls_cert, "c.pem");
+    EXPECT_EQ(c.web_tls_key, "k.pem");
+    EXPECT_NE(error_of("[web]\ntls_cert = \"c.pem\"\n" + kPort).find("web.tls_key"),
+              std::string::npos);
+    EXPECT_NE(error_of("[web]\ntls_key = \"k.pem\"\n" + kPort).find("web.tls_cert"),
+              std::string::npos);
+}
+
 TEST(FaxdConfig, ModemPortSettings) {
     const Config c = parse_config(R"([[port]]
 name = "modem"

@@ -2,7 +2,8 @@
 // to it: login and its back-off (shared with the control protocol), cookie
 // flags, CSRF, roles through /api/call, live notifications on the WebSocket
 // during a real fax between the simulated ports, the received fax's page as
-// PNG, the pages' security headers, and no path outside the embedded files.
+// PNG, the pages' security headers, no path outside the embedded files, and
+// no large body taken from a request without a session.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -300,6 +301,53 @@ TEST_F(WebFaxd, NoPathReachesAFileOutsideTheEmbeddedOnes) {
         EXPECT_EQ(a.status, 404) << path;
         EXPECT_EQ(a.body.find("root:"), std::string::npos) << path;
     }
+}
+
+// Reads what `stream` gets until a whole status line, within a deadline: the
+// answer's status, 0 if none came.
+int status_within(test::ByteStream& stream, std::chrono::seconds seconds) {
+    const auto deadline = Clock::now() + seconds;
+    std::string raw;
+    while (raw.find("\r\n") == std::string::npos) {
+        const std::string more = stream.receive(deadline);
+        if (more.empty()) return 0;
+        raw += more;
+    }
+    return raw.rfind("HTTP/1.1 ", 0) == 0 ? std::stoi(raw.substr(9, 3)) : 0;
+}
+
+// The request line and headers of a POST whose body of `length` bytes is still to come.
+std::string post_head(const std::string& path, std::size_t length, const std::string& cookie,
+                      const std::string& csrf) {
+    std::string head = "POST " + path +
+                       " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                       "Content-Length: " +
+                       std::to_string(length) + "\r\n";
+    if (!cookie.empty()) head += "Cookie: " + cookie + "\r\nX-CSRF-Token: " + csrf + "\r\n";
+    return head + "\r\n";
+}
+
+TEST_F(WebFaxd, ALargeBodyWithoutASessionIsRefusedBeforeItIsSent) {
+    constexpr std::size_t kLarge = 1u << 20;  // over 64 KiB, under the calls' 48 MiB
+    // Only the headers go: faxd must answer 413 without waiting for the body.
+    const std::vector<std::string> strangers = {"", "faxemu_session=" + std::string(64, '0')};
+    for (const std::string& cookie : strangers) {
+        test::TcpStream call(port());
+        call.send(post_head("/api/call", kLarge, cookie, "x"));
+        EXPECT_EQ(status_within(call, std::chrono::seconds(10)), 413) << cookie;
+    }
+    test::TcpStream login(port());
+    login.send(post_head("/api/login", kLarge, "", ""));
+    EXPECT_EQ(status_within(login, std::chrono::seconds(10)), 413);
+
+    // With a session, /api/call takes it: the body comes and is answered.
+    const WebBrowser b = logged_in("viewer");
+    test::TcpStream call(port());
+    call.send(post_head("/api/call", kLarge, b.cookie, b.csrf));
+    std::string body = json{{"method", "ports.list"}, {"params", json::object()}}.dump();
+    body.resize(kLarge, ' ');
+    call.send(body);
+    EXPECT_EQ(status_within(call, std::chrono::seconds(30)), 200);
 }
 
 TEST(WebOff, NoConsoleWithoutWebListen) {

@@ -6,6 +6,7 @@
 #include <poll.h>
 
 #include <chrono>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 
@@ -60,13 +61,12 @@ class WebSocketReader {
     // The upgrade's HTTP status: 101 when open.
     int open(std::uint16_t port, const std::string& path, const std::string& cookie,
              const std::string& origin) {
-        fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-        sockaddr_in addr{};
-        addr.sin_family = AF_INET;
-        addr.sin_port = htons(port);
-        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
-            throw std::runtime_error("cannot connect");
+        return open(std::make_unique<TcpStream>(port), port, path, cookie, origin);
+    }
+    // The same over another stream (TLS) to `port`.
+    int open(std::unique_ptr<ByteStream> stream, std::uint16_t port, const std::string& path,
+             const std::string& cookie, const std::string& origin) {
+        stream_ = std::move(stream);
         const std::string host = "127.0.0.1:" + std::to_string(port);
         std::string request = "GET " + path + " HTTP/1.1\r\nHost: " + host +
                               "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
@@ -75,16 +75,13 @@ class WebSocketReader {
         if (!cookie.empty()) request += "Cookie: " + cookie + "\r\n";
         if (!origin.empty()) request += "Origin: " + origin + "\r\n";
         request += "\r\n";
-        ::send(fd_, request.data(), request.size(), MSG_NOSIGNAL);
+        stream_->send(request);
         const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
         while (buffer_.find("\r\n\r\n") == std::string::npos)
             if (!fill(deadline)) return 0;
         const int status = std::stoi(buffer_.substr(9, 3));
         buffer_.erase(0, buffer_.find("\r\n\r\n") + 4);
         return status;
-    }
-    ~WebSocketReader() {
-        if (fd_ >= 0) ::close(fd_);
     }
 
     // The next text frame, or nullopt at the deadline or when the server closed.
@@ -100,8 +97,6 @@ class WebSocketReader {
             if (opcode == 0x1) return payload;
         }
     }
-
-    int fd() const { return fd_; }
 
   private:
     std::size_t header_size() const {
@@ -122,19 +117,12 @@ class WebSocketReader {
         return header + size;
     }
     bool fill(std::chrono::steady_clock::time_point deadline) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-            deadline - std::chrono::steady_clock::now());
-        if (left.count() <= 0) return false;
-        pollfd p{fd_, POLLIN, 0};
-        if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) return false;
-        char buf[65536];
-        const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
-        if (n <= 0) return false;
-        buffer_.append(buf, static_cast<std::size_t>(n));
-        return true;
+        const std::string more = stream_->receive(deadline);
+        buffer_ += more;
+        return !more.empty();
     }
 
-    int fd_ = -1;
+    std::unique_ptr<ByteStream> stream_;
     std::string buffer_;
 };
 

@@ -345,6 +345,11 @@ void parse_web_section(const Reader& r, const toml::table& s, Config& c) {
     } catch (const std::exception&) {
         r.fail("web.listen", "not HOST:PORT (e.g. \"127.0.0.1:8080\")");
     }
+    r.get(s, "web.", "tls_cert", c.web_tls_cert);
+    r.get(s, "web.", "tls_key", c.web_tls_key);
+    if (c.web_tls_cert.empty() != c.web_tls_key.empty())
+        r.fail(c.web_tls_cert.empty() ? "web.tls_cert" : "web.tls_key",
+               "HTTPS needs both a certificate (tls_cert) and its key (tls_key)");
     r.refuse_unknown_keys(s, "web.");
 }
 

@@ -73,6 +73,10 @@ struct Config {
     std::string metrics_listen;
     // [web] listen: HOST:PORT of the web console (web_console.hpp); empty: none.
     std::string web_listen;
+    // [web] tls_cert, tls_key: PEM certificate chain and key; both set: the
+    // console is HTTPS only (its cookie Secure).
+    std::filesystem::path web_tls_cert;
+    std::filesystem::path web_tls_key;
     std::size_t max_document_bytes = 32u << 20;
     // Threads of the worker pool that does faxd's heavy work (conversion, routing).
     std::size_t workers = 2;

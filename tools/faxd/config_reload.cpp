@@ -51,6 +51,8 @@ std::vector<std::string> keep_restart_only_settings(const Config& running, Confi
     keep(changed, "server.accounting_log", running.accounting_log, next.accounting_log);
     keep(changed, "metrics.listen", running.metrics_listen, next.metrics_listen);
     keep(changed, "web.listen", running.web_listen, next.web_listen);
+    keep(changed, "web.tls_cert", running.web_tls_cert, next.web_tls_cert);
+    keep(changed, "web.tls_key", running.web_tls_key, next.web_tls_key);
     keep(changed, "server.workers", running.workers, next.workers);
     keep(changed, "server.file_mode", running.modes.file, next.modes.file);
     keep(changed, "server.dir_mode", running.modes.dir, next.modes.dir);

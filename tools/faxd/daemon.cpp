@@ -167,8 +167,10 @@ Daemon::Daemon(Config config)
     if (!config_.web_listen.empty()) {
         const auto [host, port] = split_listen_address("web.listen", config_.web_listen);
         web_ = std::make_unique<WebConsole>(io_, *rpc_);
+        if (!config_.web_tls_cert.empty()) web_->use_tls(config_.web_tls_cert, config_.web_tls_key);
         web_->start(host, port);
-        spdlog::info("faxd: web console on http://{}:{}/", host, web_->port());
+        spdlog::info("faxd: web console on {}://{}:{}/", web_->tls() ? "https" : "http", host,
+                     web_->port());
     }
 }
 

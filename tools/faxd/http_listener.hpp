@@ -8,6 +8,8 @@
 // http_listener.cpp, is built as C++17 with Asio's deprecated names, and
 // talks to the rest of faxd only through the plain types below.
 //
+// One listener speaks either HTTP or, with use_tls(), HTTPS on its address.
+//
 // The listener runs its own io_context on its own thread, so a busy or stuck
 // faxd loop cannot stop it answering (a health check then says so, rather
 // than hanging). Handlers run on that thread and answer through their
@@ -17,6 +19,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
@@ -33,6 +36,7 @@ struct HttpRequest {
     std::string body;
     std::map<std::string, std::string> headers;  // names in lower case
     std::string remote_address;                  // the peer's IP address
+    bool secure = false;                         // it came over TLS (HTTPS, wss)
 
     // The header's value, "" when absent; `name` in lower case.
     std::string header(const std::string& name) const {
@@ -61,6 +65,10 @@ using WebSocketAdmit = std::function<WebSocketAdmission(const HttpRequest&)>;
 // listener stopped are dropped.
 using HttpResponder = std::function<void(HttpResponse)>;
 using HttpHandler = std::function<void(const HttpRequest&, HttpResponder)>;
+// The largest body a request may carry, decided from its request line and
+// headers alone (HttpRequest without body, remote_address nor secure) before
+// its body is read.
+using HttpBodyLimit = std::function<std::size_t(const HttpRequest&)>;
 
 class HttpListener {
   public:
@@ -81,6 +89,16 @@ class HttpListener {
     // Before start(): the largest request body taken (default 64 KiB); a
     // larger one is refused 413 by websocketpp.
     void set_max_body_bytes(std::size_t bytes);
+    // Before start(): a smaller limit per request (within the one above), so
+    // that e.g. a request without a session cannot make faxd hold a large
+    // body: one whose Content-Length is larger is answered 413 once its
+    // headers are read, with at most one read buffer (16 KiB) of its body.
+    void set_body_limit(HttpBodyLimit limit);
+    // Before start(): HTTPS (and WebSockets over TLS) instead of HTTP, with
+    // this PEM certificate chain and key (core/tls_server_context.hpp).
+    // Throws FaxError naming a file that cannot be used.
+    void use_tls(const std::filesystem::path& cert_file, const std::filesystem::path& key_file);
+    bool tls() const;
 
     // Before start(): a WebSocket endpoint at `path`, for frames from faxd to
     // the peer only (what the peer sends is ignored). An upgrade elsewhere is

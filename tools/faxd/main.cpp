@@ -1,6 +1,6 @@
 // faxd: the fax server. `faxd --config FILE`, or with no config the embedded
-// default (two simulated ports). Runs until SIGTERM or SIGINT; SIGHUP reads the
-// configuration again (config_reload.hpp). `faxd check-config FILE` checks a
+// default (two simulated ports; --web turns its web console on). Runs until SIGTERM or SIGINT;
+// SIGHUP reads the configuration again (config_reload.hpp). `faxd check-config FILE` checks a
 // configuration without starting; `faxd user add|list|remove` edits the users
 // file (user_command.hpp).
 #include <spdlog/spdlog.h>
@@ -28,6 +28,13 @@ int main(int argc, char** argv) {
     app.add_option("--spool", spool, "spool directory (overrides the config)");
     std::optional<std::string> listen;
     app.add_option("--listen", listen, "control protocol TCP address HOST:PORT (\"\" for none)");
+    std::optional<std::string> web;
+    app.add_option("--web", web, "web console HOST:PORT (overrides [web] listen; \"\" for none)");
+    std::optional<double> line_speed;
+    app.add_option("--line-speed", line_speed,
+                   "pace of the simulated ports' line: 0 unpaced, 1 real time (overrides "
+                   "[line] speed)")
+        ->check(CLI::NonNegativeNumber);
     app.add_option("--log-level", log_level, "trace, debug, info, warn, error");
     app.add_option("--log-file", log_file, "log to this file (wins over --log)");
     std::string log_target;
@@ -76,6 +83,8 @@ int main(int argc, char** argv) {
             config_file.empty() ? faxd::default_config() : faxd::load_config(config_file);
         if (!spool.empty()) config.spool = spool;
         if (listen) config.listen = *listen;
+        if (web) config.web_listen = *web;
+        if (line_speed) config.line_speed = *line_speed;
         if (!log_level.empty()) config.log_level = log_level;
         if (!log_file.empty()) config.log_file = log_file;
         if (!log_target.empty()) config.log_target = log_target;

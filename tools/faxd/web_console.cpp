@@ -23,6 +23,9 @@ constexpr char kJson[] = "application/json";
 constexpr auto kLoopDeadline = std::chrono::seconds(10);
 // job.submit carries documents as base64, as the control protocol's lines do.
 constexpr std::size_t kMaxBodyBytes = 48u << 20;
+// What any other request may carry, and /api/call without a session: a login
+// is small, and a stranger must not make faxd hold 48 MiB per connection.
+constexpr std::size_t kMaxSmallBodyBytes = 64u << 10;
 
 json error_body(int code, const std::string& message) {
     return {{"error", {{"code", code}, {"message", message}}}};
@@ -133,6 +136,12 @@ WebConsole::WebConsole(asio::io_context& io, RpcServer& rpc) : io_(io), rpc_(rpc
         {"Referrer-Policy", "no-referrer"},
     });
     http_.set_max_body_bytes(kMaxBodyBytes);
+    // On the listener's thread, once a request's headers are read.
+    http_.set_body_limit([this](const HttpRequest& request) {
+        const bool call = request.path == "/api/call" && request.method == "POST";
+        return call && sessions_.peek(cookie_of(request, kCookie)) ? kMaxBodyBytes
+                                                                   : kMaxSmallBodyBytes;
+    });
     add_routes();
     // Called on the io thread; serialised only when a browser listens.
     rpc_.add_notification_sink([this](const std::string& method, const json& params) {
@@ -144,6 +153,11 @@ WebConsole::WebConsole(asio::io_context& io, RpcServer& rpc) : io_(io), rpc_(rpc
 
 WebConsole::~WebConsole() {
     stop();
+}
+
+void WebConsole::use_tls(const std::filesystem::path& cert_file,
+                         const std::filesystem::path& key_file) {
+    http_.use_tls(cert_file, key_file);
 }
 
 void WebConsole::start(const std::string& host, std::uint16_t port) {
@@ -249,12 +263,15 @@ void WebConsole::login(const HttpRequest& request, const HttpResponder& respond)
         respond(error_response(400, rpc::kInvalidParams, "login needs user and password strings"));
         return;
     }
-    asio::post(io_, [this, respond, address = request.remote_address,
+    // Over TLS the cookie is Secure: a browser never sends it over plain HTTP.
+    const std::string cookie_flags =
+        std::string("; HttpOnly; SameSite=Strict; Path=/") + (request.secure ? "; Secure" : "");
+    asio::post(io_, [this, respond, cookie_flags, address = request.remote_address,
                      user = body["user"].get<std::string>(),
                      password = body["password"].get<std::string>()]() mutable {
         rpc_.authenticate(
             address, std::move(user), std::move(password),
-            [this, respond](RpcServer::LoginResult result) {
+            [this, respond, cookie_flags](RpcServer::LoginResult result) {
                 if (result.retry_after) {
                     respond(json_response(
                         429, error_body(rpc::kAccessDenied, result.message),
@@ -266,9 +283,9 @@ void WebConsole::login(const HttpRequest& request, const HttpResponder& respond)
                     return;
                 }
                 const WebSession s = sessions_.open(std::move(*result.session));
-                respond(json_response(200, session_body(s),
-                                      {{"Set-Cookie", std::string(kCookie) + "=" + s.token +
-                                                          "; HttpOnly; SameSite=Strict; Path=/"}}));
+                respond(json_response(
+                    200, session_body(s),
+                    {{"Set-Cookie", std::string(kCookie) + "=" + s.token + cookie_flags}}));
             });
     });
 }
@@ -344,7 +361,7 @@ WebSocketAdmission WebConsole::admit_events(const HttpRequest& request) {
     if (!s) return {std::nullopt, error_response(401, rpc::kUnauthenticated, "log in first")};
     // A page of another site cannot open it with the browser's cookie.
     const std::string origin = request.header("origin");
-    if (origin != "http://" + request.header("host"))
+    if (origin != (request.secure ? "https://" : "http://") + request.header("host"))
         return {std::nullopt,
                 error_response(403, rpc::kAccessDenied, "WebSocket from another origin")};
     return {s->key(), {}};

@@ -13,6 +13,7 @@
 #include <asio/io_context.hpp>
 
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <string>
 
@@ -31,6 +32,10 @@ class WebConsole {
     WebConsole(const WebConsole&) = delete;
     WebConsole& operator=(const WebConsole&) = delete;
 
+    // Before start(): HTTPS with this PEM certificate chain and key ([web]
+    // tls_cert, tls_key; cookies then Secure). Throws FaxError naming a file.
+    void use_tls(const std::filesystem::path& cert_file, const std::filesystem::path& key_file);
+    bool tls() const { return http_.tls(); }
     // Throws std::runtime_error naming the address when it cannot listen.
     void start(const std::string& host, std::uint16_t port);
     void stop();  // idempotent; open WebSockets close
