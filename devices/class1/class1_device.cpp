@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <utility>
 
 #include "devices/serial/at_channel.hpp"
 #include "devices/serial/modem_probe.hpp"
@@ -75,6 +76,7 @@ Class1Device::Class1Device(asio::io_context& io, const Clock& clock, Class1Devic
       modem_(io, clock, config_, *this, line_options(config_)) {}
 
 Class1Device::~Class1Device() {
+    call_.reset();       // its waits withdraw from the channel while it is there
     front_end_.reset();  // before the channel it talks through
 }
 
@@ -101,6 +103,7 @@ void Class1Device::on_unavailable(const std::string& why) {
     const Class1State was = state_;
     if (was == Class1State::Dialing || was == Class1State::Answering ||
         was == Class1State::Ringing) {
+        call_.reset();  // suspended at its ATD/ATA or waiting for the channel
         end_call(line_outcome(Fps::Unavailable, FailureClass::NoCarrier, why));
     } else if (front_end_) {
         // The call ends with T.30's view (T30_ERR_CALLDROPPED) once poll() sees it.
@@ -111,6 +114,7 @@ void Class1Device::on_unavailable(const std::string& why) {
 }
 
 void Class1Device::end_lost_call() {
+    call_.reset();  // it waits on a channel that is gone
     if (!front_end_ && !pending_outcome_) {
         state_ = Class1State::Ready;
         return;
@@ -123,7 +127,6 @@ void Class1Device::end_lost_call() {
     outbound_.reset();
     inbound_.reset();
     state_ = Class1State::Ready;
-    hanging_up_ = false;
     if (listener_) listener_->on_call_ended(o);
 }
 
@@ -135,23 +138,56 @@ void Class1Device::poll() {
         if (modem_.state() == Class1State::Unavailable) end_lost_call();
         if (!modem_.poll()) return;
         if (front_end_) front_end_->poll();
-        if (state_ == Class1State::InCall && front_end_ && front_end_->finished()) finish_call();
-        AtChannel* at = modem_.at();
-        if (state_ == Class1State::HangingUp && !hanging_up_ && front_end_ &&
-            front_end_->modem_idle() && at && !at->busy() && !at->in_data_mode()) {
-            hanging_up_ = true;
-            send_hangup([this] {
-                CallOutcome o = *pending_outcome_;
-                pending_outcome_.reset();
-                end_call(o);
-            });
-        }
+        resume_call();  // a call waiting for T.30 or the modem looks again
     } catch (const std::exception& e) {
         modem_.set_unavailable(std::string("internal error: ") + e.what());
     }
 }
 
-// --- calls ------------------------------------------------------------------------
+// --- the call's coroutine -----------------------------------------------------------
+
+Class1Device::Resumed::~Resumed() {
+    // A call dropped while it waits here must not be resumed.
+    if (handle && device->waiting_ == handle) device->waiting_ = {};
+}
+
+void Class1Device::Resumed::await_suspend(std::coroutine_handle<> h) {
+    handle = h;
+    device->waiting_ = h;
+}
+
+void Class1Device::resume_call() {
+    if (std::coroutine_handle<> h = std::exchange(waiting_, {})) h.resume();
+}
+
+void Class1Device::start(Task<CallEnd> call) {
+    call_ = std::move(call);
+    call_.start([this] { call_ended(); });
+}
+
+// The call's frame has stopped: report its end, then what it found of the modem.
+void Class1Device::call_ended() {
+    CallEnd e;
+    try {
+        e = call_.result();
+    } catch (const std::exception& ex) {
+        e.modem_failure = std::string("internal error: ") + ex.what();
+    }
+    if (e.outcome) end_call(*e.outcome);
+    // Without an outcome the line failed: on_unavailable() ends the call.
+    if (!e.outcome && e.modem_failure.empty()) e.modem_failure = "no answer to the call's command";
+    if (!e.modem_failure.empty()) modem_.set_unavailable(e.modem_failure);
+}
+
+Task<> Class1Device::channel_free() {
+    // The idle check's "AT" may be on its way: the call's first command follows its answer.
+    AtChannel* at = modem_.at();
+    if (!at || !at->busy()) co_return;
+    modem_.when_free([this] { resume_call(); });
+    co_await next_poll();
+    // poll() resumes too: wait until the channel is free indeed.
+    while (modem_.at() && modem_.at()->busy()) co_await next_poll();
+}
 
 void Class1Device::dial(const OutboundCall& call) {
     if (status() != Class1State::Ready)
@@ -160,39 +196,7 @@ void Class1Device::dial(const OutboundCall& call) {
     inbound_.reset();
     local_hangup_ = false;
     state_ = Class1State::Dialing;
-    modem_.when_free([this] { send_dial(); });
-}
-
-void Class1Device::send_dial() {
-    if (state_ != Class1State::Dialing) return;
-    modem_.command(
-        config_.dial_command + outbound_->number, config_.dial_timeout,
-        [this](const AtResponse& r) {
-            if (state_ != Class1State::Dialing) return;
-            switch (r.result) {
-                case AtResult::Connect:
-                    return start_call(true);
-                case AtResult::Busy:
-                    return end_call(line_outcome(Fps::Busy, FailureClass::Busy, "line busy"));
-                case AtResult::NoAnswer:
-                    return end_call(
-                        line_outcome(Fps::NoAnswer, FailureClass::NoAnswer, "no answer"));
-                case AtResult::NoCarrier:
-                    return end_call(line_outcome(Fps::NoAnswer, FailureClass::NoCarrier,
-                                                 "no carrier: no fax machine answered"));
-                case AtResult::NoDialtone:
-                    return end_call(
-                        line_outcome(Fps::NoDialTone, FailureClass::NoCarrier, "no dial tone"));
-                case AtResult::Timeout:
-                case AtResult::Garbage:
-                case AtResult::Vanished:
-                    return modem_.set_unavailable(r.error);
-                default:
-                    return end_call(line_outcome(
-                        Fps::FatalError, FailureClass::Protocol,
-                        name() + " answered " + r.final_line + " to the dial command"));
-            }
-        });
+    start(run_call(true));
 }
 
 void Class1Device::answer(const InboundCall& call) {
@@ -202,21 +206,55 @@ void Class1Device::answer(const InboundCall& call) {
     outbound_.reset();
     local_hangup_ = false;
     state_ = Class1State::Answering;
-    modem_.when_free([this] {
-        if (state_ != Class1State::Answering) return;
-        modem_.command("ATA", config_.answer_timeout, [this](const AtResponse& r) {
-            if (state_ != Class1State::Answering) return;
-            if (r.result == AtResult::Connect) return start_call(false);
-            if (!r.answered()) return modem_.set_unavailable(r.error);
-            send_hangup([this] {
-                end_call(line_outcome(Fps::NoAnswer, FailureClass::NoAnswer,
-                                      "caller hung up before the call was answered"));
-            });
-        });
-    });
+    start(run_call(false));
 }
 
-void Class1Device::start_call(bool calling) {
+Task<Class1Device::CallEnd> Class1Device::run_call(bool calling) {
+    co_await channel_free();
+    std::string command = calling ? config_.dial_command + outbound_->number : "ATA";
+    const Duration timeout = calling ? config_.dial_timeout : config_.answer_timeout;
+    const AtResponse r = co_await modem_.exchange(std::move(command), timeout);
+    if (!r.answered()) co_return CallEnd{std::nullopt, r.error};
+    if (r.result != AtResult::Connect) {
+        if (calling) co_return CallEnd{dial_outcome(r), {}};
+        co_return co_await hang_up(line_outcome(Fps::NoAnswer, FailureClass::NoAnswer,
+                                                "caller hung up before the call was answered"));
+    }
+    std::optional<CallOutcome> failed = open_front_end(calling);
+    if (failed) co_return co_await hang_up(std::move(*failed));
+    if (listener_) listener_->on_connected();
+    front_end_->start();
+    while (!front_end_->finished()) co_await next_poll();
+    const CallOutcome outcome = finish_call();
+    // ATH once the modem has stopped sending or receiving.
+    for (;;) {
+        AtChannel* at = modem_.at();
+        if (front_end_->modem_idle() && at && !at->busy() && !at->in_data_mode()) break;
+        co_await next_poll();
+    }
+    co_return co_await hang_up(outcome);
+}
+
+CallOutcome Class1Device::dial_outcome(const AtResponse& r) const {
+    switch (r.result) {
+        case AtResult::Busy:
+            return line_outcome(Fps::Busy, FailureClass::Busy, "line busy");
+        case AtResult::NoAnswer:
+            return line_outcome(Fps::NoAnswer, FailureClass::NoAnswer, "no answer");
+        case AtResult::NoCarrier:
+            return line_outcome(Fps::NoAnswer, FailureClass::NoCarrier,
+                                "no carrier: no fax machine answered");
+        case AtResult::NoDialtone:
+            return line_outcome(Fps::NoDialTone, FailureClass::NoCarrier, "no dial tone");
+        default:
+            return line_outcome(Fps::FatalError, FailureClass::Protocol,
+                                name() + " answered " + r.final_line + " to the dial command");
+    }
+}
+
+// Connected: the call's front end, ready for T.30. Gives the call's outcome when the
+// document cannot be opened.
+std::optional<CallOutcome> Class1Device::open_front_end(bool calling) {
     Class1CallConfig cfg;
     cfg.calling_party = calling;
     cfg.quirks = config_.quirks;
@@ -239,23 +277,16 @@ void Class1Device::start_call(bool calling) {
     try {
         front_end_ = std::make_unique<Class1FrontEnd>(*modem_.at(), clock_, cfg, sink);
     } catch (const std::exception& e) {
-        pending_outcome_ = line_outcome(Fps::FatalError, FailureClass::Document, e.what());
         state_ = Class1State::HangingUp;
-        hanging_up_ = true;
-        return send_hangup([this] {
-            CallOutcome o = *pending_outcome_;
-            pending_outcome_.reset();
-            end_call(o);
-        });
+        return line_outcome(Fps::FatalError, FailureClass::Document, e.what());
     }
     if (call_hook_) call_hook_(*front_end_);
     state_ = Class1State::InCall;
-    hanging_up_ = false;
-    if (listener_) listener_->on_connected();
-    front_end_->start();
+    return std::nullopt;
 }
 
-void Class1Device::finish_call() {
+// T.30 is over: its outcome, and the modem told to stop.
+CallOutcome Class1Device::finish_call() {
     const T30Session& s = front_end_->session();
     CallOutcome o = outcome_from_t30(s.cause(), s.pages_done());
     if (!o.ok()) {
@@ -270,32 +301,35 @@ void Class1Device::finish_call() {
             o.cause_text += " (" + err + ")";
         }
     }
-    pending_outcome_ = o;
     state_ = Class1State::HangingUp;
-    hanging_up_ = false;
     if (!front_end_->modem_idle()) front_end_->abort_modem();
+    return o;
 }
 
-void Class1Device::send_hangup(std::function<void()> then) {
+Task<Class1Device::CallEnd> Class1Device::hang_up(CallOutcome outcome) {
     AtChannel* at = modem_.at();
-    if (!at) return then();
+    if (!at) co_return CallEnd{std::move(outcome), {}};
     if (at->in_data_mode()) at->leave_data_mode();
     modem_.cancel();
-    modem_.command("ATH", kShortTimeout, [this, then](const AtResponse& r) {
-        if (!r.answered()) {
-            // The call is over either way; the modem is not usable.
-            then();
-            return modem_.set_unavailable(r.error);
-        }
-        then();
-    });
+    const AtResponse r = co_await modem_.exchange("ATH", kShortTimeout);
+    // The call is over either way; without an answer the modem is not usable.
+    co_return CallEnd{std::move(outcome), r.answered() ? std::string{} : r.error};
+}
+
+// Hung up while dialling or answering: any character aborts that.
+Task<Class1Device::CallEnd> Class1Device::abort_call() {
+    const std::uint8_t can = 0x18;
+    if (AtChannel* at = modem_.at()) at->send_data(&can, 1);
+    const AtResponse r = co_await modem_.exchange({}, kShortTimeout);
+    (void)r;  // whatever the modem says, ATH follows
+    co_return co_await hang_up(line_outcome(Fps::Aborting, FailureClass::Aborted, "hung up"));
 }
 
 void Class1Device::end_call(CallOutcome outcome) {
+    call_.reset();
     front_end_.reset();  // closes the TIFF: a received file is complete after this
     outbound_.reset();
     inbound_.reset();
-    hanging_up_ = false;
     state_ = Class1State::Ready;
     modem_.back_to_idle();
     if (listener_) listener_->on_call_ended(outcome);
@@ -310,20 +344,12 @@ void Class1Device::hangup() {
                     line_outcome(Fps::Aborting, FailureClass::Aborted, "hung up"));
             return;
         case Class1State::Dialing:
-        case Class1State::Answering: {
-            // Any character aborts dialling / answering.
+        case Class1State::Answering:
+            call_.reset();  // withdraws its ATD/ATA
             modem_.cancel();
-            const std::uint8_t can = 0x18;
-            if (AtChannel* at = modem_.at()) at->send_data(&can, 1);
             state_ = Class1State::HangingUp;
-            hanging_up_ = true;
-            modem_.expect(kShortTimeout, [this](const AtResponse&) {
-                send_hangup([this] {
-                    end_call(line_outcome(Fps::Aborting, FailureClass::Aborted, "hung up"));
-                });
-            });
+            start(abort_call());
             return;
-        }
         case Class1State::InCall:
             local_hangup_ = true;
             if (front_end_) front_end_->line_lost("hung up here");

@@ -11,12 +11,16 @@
 // CARRIER / NO DIALTONE end the call as the simulated port reports them); RING
 // (and NMBR= caller id) -> DeviceListener::on_ring; answer -> ATA, T.30 as answerer;
 // hangup -> abort + ATH. Session events go to the listener as they come; the end of
-// T.30 ends the call with the outcome of T.30's cause.
+// T.30 ends the call with the outcome of T.30's cause. Each call is one coroutine
+// (task.hpp) from ATD/ATA to ATH; a hangup while dialling or answering drops it
+// (withdrawing its ATD/ATA) for the abort's. The device owns the coroutine, so
+// nothing of a call outlives the device.
 //
 // Single-threaded: everything runs on the io_context's thread and in poll(), which
 // the owner calls at least every 20 ms (in virtual-time tests once per exchange step).
 #pragma once
 
+#include <coroutine>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -29,6 +33,7 @@
 #include "devices/class1/class1_front_end.hpp"
 #include "devices/class1/class1_quirks.hpp"
 #include "devices/serial/modem_line.hpp"
+#include "devices/serial/task.hpp"
 
 namespace faxemu {
 
@@ -94,12 +99,35 @@ class Class1Device final : public Device, private ModemLineUser {
     void on_ring_stopped() override;
     void on_unsolicited(const std::string& line) override;
 
+    // How a call's coroutine ended.
+    struct CallEnd {
+        std::optional<CallOutcome> outcome;  // none: the line failed before a call was up
+        std::string modem_failure;           // not empty: the modem is unusable now
+    };
+    // Suspends the call's coroutine until resume_call() (from poll() or when_free).
+    struct Resumed {
+        Class1Device* device;
+        std::coroutine_handle<> handle;
+        ~Resumed();
+        bool await_ready() const noexcept { return false; }
+        void await_suspend(std::coroutine_handle<> h);
+        void await_resume() const noexcept {}
+    };
+
+    // The call: one coroutine from ATD/ATA to ATH.
+    void start(Task<CallEnd> call);
+    Task<CallEnd> run_call(bool calling);
+    Task<> channel_free();
+    Task<CallEnd> abort_call();
+    Task<CallEnd> hang_up(CallOutcome outcome);
+    Resumed next_poll() { return Resumed{this, {}}; }
+    void resume_call();
+    void call_ended();
     void end_lost_call();
-    void send_dial();
-    void start_call(bool calling);
-    void finish_call();
+    CallOutcome dial_outcome(const AtResponse& r) const;
+    std::optional<CallOutcome> open_front_end(bool calling);
+    CallOutcome finish_call();
     void end_call(CallOutcome outcome);
-    void send_hangup(std::function<void()> then);
     std::string name() const { return modem_.name(); }
 
     const Clock& clock_;
@@ -114,9 +142,10 @@ class Class1Device final : public Device, private ModemLineUser {
 
     std::optional<OutboundCall> outbound_;
     std::optional<InboundCall> inbound_;
-    bool hanging_up_ = false;
     bool local_hangup_ = false;
-    std::optional<CallOutcome> pending_outcome_;
+    std::optional<CallOutcome> pending_outcome_;  // of a call the line failed under
+    std::coroutine_handle<> waiting_;             // the call's coroutine at next_poll()
+    Task<CallEnd> call_;                          // the call's coroutine; last, so it goes first
 };
 
 }  // namespace faxemu

@@ -280,6 +280,19 @@ void ModemLine::expect(Duration timeout, AtChannel::ResponseHandler done) {
     at_->expect(timeout, traced(std::move(done)));
 }
 
+Task<AtResponse> ModemLine::exchange(std::string cmd, Duration timeout) {
+    if (!at_) {
+        AtResponse gone;
+        gone.result = AtResult::Vanished;
+        gone.error = name() + ": the line is closed";
+        co_return gone;
+    }
+    if (!cmd.empty()) trace("-> " + cmd);
+    const AtResponse r = co_await at_->command(std::move(cmd), timeout);
+    trace_response(r);
+    co_return r;
+}
+
 // --- counters ----------------------------------------------------------------------
 
 std::uint64_t ModemLine::bytes_read() const {

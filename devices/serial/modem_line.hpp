@@ -150,6 +150,9 @@ class ModemLine {
     // AT exchanges through the trace; handlers do not run once the line is gone.
     void command(const std::string& cmd, Duration timeout, AtChannel::ResponseHandler done);
     void expect(Duration timeout, AtChannel::ResponseHandler done);
+    // The same, awaited: sends `cmd` (empty: only waits) and gives the answer. On a
+    // closed line it gives AtResult::Vanished at once.
+    Task<AtResponse> exchange(std::string cmd, Duration timeout);
     // Runs `fn` now, or once the idle check's "AT" is answered when one waits.
     void when_free(std::function<void()> fn);
     // Drops the waiting request and what waits for the idle check.
