@@ -15,8 +15,8 @@ namespace faxemu {
 namespace {
 
 using test::Class1Rig;
-using test::fax_document;
 using test::DeviceRecorder;
+using test::fax_document;
 using test::TempDir;
 
 constexpr auto kCallLimit = std::chrono::minutes(15);

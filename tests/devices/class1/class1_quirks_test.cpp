@@ -14,8 +14,8 @@ namespace faxemu {
 namespace {
 
 using test::Class1Rig;
-using test::fax_document;
 using test::DeviceRecorder;
+using test::fax_document;
 using test::TempDir;
 
 struct Result {
