@@ -233,7 +233,6 @@ class Class1FrontEnd {
     // more than that is on its way when the modem says XOFF.
     std::vector<std::uint8_t> tx_out_;
     std::size_t tx_out_pos_ = 0;
-    std::size_t tx_data_bytes_ = 0;
     TimePoint last_data_{};
     TimePoint last_heard_{};
     TimePoint retry_at_{};
