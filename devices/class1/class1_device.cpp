@@ -179,16 +179,6 @@ void Class1Device::call_ended() {
     if (!e.modem_failure.empty()) modem_.set_unavailable(e.modem_failure);
 }
 
-Task<> Class1Device::channel_free() {
-    // The idle check's "AT" may be on its way: the call's first command follows its answer.
-    AtChannel* at = modem_.at();
-    if (!at || !at->busy()) co_return;
-    modem_.when_free([this] { resume_call(); });
-    co_await next_poll();
-    // poll() resumes too: wait until the channel is free indeed.
-    while (modem_.at() && modem_.at()->busy()) co_await next_poll();
-}
-
 void Class1Device::dial(const OutboundCall& call) {
     if (status() != Class1State::Ready)
         throw std::logic_error(name() + ": dial while " + to_string(status()));
@@ -210,7 +200,8 @@ void Class1Device::answer(const InboundCall& call) {
 }
 
 Task<Class1Device::CallEnd> Class1Device::run_call(bool calling) {
-    co_await channel_free();
+    // The idle check's "AT" may be on its way: the call's first command follows its answer.
+    co_await modem_.until_free();
     std::string command = calling ? config_.dial_command + outbound_->number : "ATA";
     const Duration timeout = calling ? config_.dial_timeout : config_.answer_timeout;
     const AtResponse r = co_await modem_.exchange(std::move(command), timeout);

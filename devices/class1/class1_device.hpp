@@ -104,7 +104,7 @@ class Class1Device final : public Device, private ModemLineUser {
         std::optional<CallOutcome> outcome;  // none: the line failed before a call was up
         std::string modem_failure;           // not empty: the modem is unusable now
     };
-    // Suspends the call's coroutine until resume_call() (from poll() or when_free).
+    // Suspends the call's coroutine until resume_call() (from poll()).
     struct Resumed {
         Class1Device* device;
         std::coroutine_handle<> handle;
@@ -117,7 +117,6 @@ class Class1Device final : public Device, private ModemLineUser {
     // The call: one coroutine from ATD/ATA to ATH.
     void start(Task<CallEnd> call);
     Task<CallEnd> run_call(bool calling);
-    Task<> channel_free();
     Task<CallEnd> abort_call();
     Task<CallEnd> hang_up(CallOutcome outcome);
     Resumed next_poll() { return Resumed{this, {}}; }

@@ -298,15 +298,10 @@ Class2Device::Wait Class2Device::event() {
     return Wait(*this, std::nullopt);
 }
 
-Task<> Class2Device::channel_free() {
-    // The idle check's "AT" may be on its way: the call's first command follows its answer.
-    if (!at() || !at()->busy()) co_return;
-    modem_.when_free([this] { wake(); });
-    co_await event();
-}
-
 Task<> Class2Device::introduce(const std::string& local_ident) {
-    co_await channel_free();
+    // The idle check's "AT" may be on its way: the call's first command follows its
+    // answer. A stop() meanwhile is taken by the command's wait.
+    co_await modem_.until_free();
     const AtResponse r = co_await command(
         std::string("AT") + class2_names(variant_).lid + "=\"" + local_ident + "\"",
         kCommandTimeout);

@@ -130,7 +130,6 @@ class Class2Device final : public Device, private ModemLineUser {
     Wait command(std::string cmd, Duration timeout);
     Wait expect(Duration timeout);
     Wait event();  // until wake()
-    Task<> channel_free();
     // The call's first words: when the channel is free, our id (+FLID/+FLI).
     Task<> introduce(const std::string& local_ident);
     void wake();

@@ -59,6 +59,11 @@ std::string seconds_text(Duration d) {
     return buf;
 }
 
+std::vector<std::string> default_unsolicited() {
+    return {"RING",        "NMBR", "NAME", "DATE", "TIME",    "MESG", "CALLER NUMBER",
+            "CALLER NAME", "CID",  "DRON", "DROF", "RINGING", "DDI"};
+}
+
 }  // namespace
 
 const char* to_string(AtResult result) {
@@ -101,17 +106,12 @@ std::string AtResponse::text() const {
 }
 
 AtChannel::AtChannel(SerialLine& line, const Clock& clock)
-    : line_(line),
-      clock_(clock),
-      unsolicited_{"RING",        "NMBR", "NAME", "DATE", "TIME",    "MESG", "CALLER NUMBER",
-                   "CALLER NAME", "CID",  "DRON", "DROF", "RINGING", "DDI"},
-      alive_(std::make_shared<bool>(true)) {
+    : line_(line), clock_(clock), unsolicited_(default_unsolicited()) {
     line_.set_read_handler([this](const std::uint8_t* data, std::size_t n) { on_bytes(data, n); });
     line_.set_error_handler([this](const std::string& message) { on_line_failed(message); });
 }
 
 AtChannel::~AtChannel() {
-    alive_.reset();
     cancel();
     line_.set_read_handler(nullptr);
     line_.set_error_handler(nullptr);
@@ -124,19 +124,7 @@ AtRequest at_request(std::string command, Duration timeout) {
     return r;
 }
 
-void AtChannel::command(std::string command, Duration timeout, ResponseHandler done) {
-    this->command(at_request(std::move(command), timeout), std::move(done));
-}
-
-void AtChannel::expect(Duration timeout, ResponseHandler done) {
-    command(at_request({}, timeout), std::move(done));
-}
-
-void AtChannel::command(AtRequest request, ResponseHandler done) {
-    submit(std::move(request), std::move(done), nullptr);
-}
-
-void AtChannel::submit(AtRequest request, ResponseHandler done, Command* awaiter) {
+void AtChannel::submit(AtRequest request, Command* awaiter) {
     if (pending_)
         throw FaxError(ErrorCode::DeviceInUse, device() + ": AT channel busy with '" +
                                                    pending_->request.command + "', cannot send '" +
@@ -144,7 +132,6 @@ void AtChannel::submit(AtRequest request, ResponseHandler done, Command* awaiter
     Pending p;
     p.deadline = clock_.now() + request.timeout;
     p.request = std::move(request);
-    p.done = std::move(done);
     p.awaiter = awaiter;
     const std::string text = p.request.command;
     pending_ = std::move(p);
@@ -170,7 +157,7 @@ void AtChannel::Command::await_suspend(std::coroutine_handle<> awaiting) {
     awaiting_ = awaiting;
     waiting_ = true;
     try {
-        channel_->submit(std::move(request_), nullptr, this);
+        channel_->submit(std::move(request_), this);
     } catch (...) {
         waiting_ = false;
         throw;
@@ -185,6 +172,18 @@ void AtChannel::cancel() {
     if (pending_ && pending_->awaiter) pending_->awaiter->channel_ = nullptr;
     pending_.reset();
     closed_request_ = false;
+}
+
+void AtChannel::reset() {
+    cancel();
+    leave_data_mode();
+    partial_.clear();
+    skip_lf_ = false;
+    held_.reset();
+    numeric_ = true;
+    extra_finals_.clear();
+    unsolicited_ = default_unsolicited();
+    ++resets_;
 }
 
 void AtChannel::add_final(std::string prefix) {
@@ -254,15 +253,18 @@ void AtChannel::on_line_failed(const std::string& message) {
 
 bool AtChannel::resolve_held() {
     if (!held_) return true;
-    std::weak_ptr<bool> alive = alive_;
+    const std::uint64_t resets = resets_;
     std::string line = std::move(*held_);
     held_.reset();
     handle_line(line, true);
-    return !alive.expired();
+    return resets_ == resets;
 }
 
 void AtChannel::on_bytes(const std::uint8_t* data, std::size_t n) {
-    std::weak_ptr<bool> alive = alive_;
+    // What runs from here (a resumed coroutine, a sink) may reset the channel: the
+    // rest of the read belongs to the line it closed.
+    const std::uint64_t resets = resets_;
+    const auto was_reset = [&] { return resets_ != resets; };
     std::size_t i = 0;
     while (i < n) {
         if (held_) {
@@ -274,7 +276,7 @@ void AtChannel::on_bytes(const std::uint8_t* data, std::size_t n) {
                 skip_lf_ = false;
             }
             handle_line(line, !lf);
-            if (alive.expired()) return;
+            if (was_reset()) return;
             continue;
         }
         if (skip_lf_) {
@@ -296,13 +298,13 @@ void AtChannel::on_bytes(const std::uint8_t* data, std::size_t n) {
             if (!decoded_.empty() && sink_.data) {
                 auto cb = sink_.data;
                 cb(decoded_.data(), decoded_.size());
-                if (alive.expired()) return;
+                if (was_reset()) return;
             }
             if (r.end && data_mode_) {
                 auto end = std::move(sink_.end);
                 leave_data_mode();
                 if (end) end();
-                if (alive.expired()) return;
+                if (was_reset()) return;
             }
             continue;
         }
@@ -317,7 +319,7 @@ void AtChannel::on_bytes(const std::uint8_t* data, std::size_t n) {
                 continue;
             }
             handle_line(line, false);
-            if (alive.expired()) return;
+            if (was_reset()) return;
             continue;
         }
         // XON/XOFF and NUL between result codes are flow control or line noise.
@@ -327,7 +329,7 @@ void AtChannel::on_bytes(const std::uint8_t* data, std::size_t n) {
             std::string line = std::move(partial_);
             partial_.clear();
             handle_garbage(line);
-            if (alive.expired()) return;
+            if (was_reset()) return;
         }
     }
 }
@@ -436,9 +438,7 @@ void AtChannel::finish(AtResult result, std::string final_line, std::string erro
         a->done_ = true;
         a->response_ = std::move(p.response);
         a->awaiting_.resume();
-        return;
     }
-    if (p.done) p.done(p.response);
 }
 
 }  // namespace faxemu

@@ -2,36 +2,38 @@
 //
 // Line mode: one command at a time is sent ("AT..." + CR); the lines the modem
 // answers are collected as information lines until a final result code, then the
-// command's handler runs once with an AtResponse. Lines that arrive while no command
-// waits, and lines that are unsolicited by nature (RING, caller id NMBR=/NAME=/
-// DATE=/TIME=, DRON/DROF...) even while one waits, go to the unsolicited handler.
-// The echo of the command (modem in E1) is skipped.
+// coroutine awaiting the command resumes with an AtResponse. Lines that arrive while
+// no command waits, and lines that are unsolicited by nature (RING, caller id NMBR=/
+// NAME=/DATE=/TIME=, DRON/DROF...) even while one waits, go to the unsolicited
+// handler. The echo of the command (modem in E1) is skipped.
 //
-// Data mode: after a CONNECT the owner may switch to data mode *from inside the
-// CONNECT handler* (bytes that follow CONNECT in the same read are then already data).
-// Received bytes go to a DataSink, either raw or DLE-decoded; a decoded sink returns
-// to line mode by itself after <DLE><ETX> (the rest of the read, e.g. "OK", is parsed
-// as lines). Sending data is plain send_data() (stuff it with dle.hpp first) followed
-// by expect() for the modem's final result.
+// Data mode: after a CONNECT the owner may switch to data mode *as soon as the
+// awaited CONNECT resumes it* (bytes that follow CONNECT in the same read are then
+// already data). Received bytes go to a DataSink, either raw or DLE-decoded; a
+// decoded sink returns to line mode by itself after <DLE><ETX> (the rest of the read,
+// e.g. "OK", is parsed as lines). Sending data is plain send_data() (stuff it with
+// dle.hpp first) followed by expect() for the modem's final result.
 //
 // Coroutines: `AtResponse r = co_await at.command("AT+FRH=3", 90s);` sends the
 // command and resumes the awaiting coroutine (see task.hpp) with the outcome, inline,
 // from whatever completes it (a read, or poll() at the deadline). Destroying a
-// coroutine suspended there withdraws its request. The callback forms below serve
-// the modem's life (probe, init, idle check) and the Class 1 front end.
+// coroutine suspended there withdraws its request. There is no callback form.
+//
+// Lifetime (the rule in task.hpp): the owner never destroys the channel from inside
+// its handlers or a coroutine it resumes; it reset()s it instead (ModemLine does on
+// close), and the rest of the read in progress is then dropped.
 //
 // Timeouts: every command/expect has one, checked against the injectable Clock in
 // poll(). There are no Asio timers: the owner calls poll() at least every 20 ms
 // (in-process tests: once per exchange step). Silence, garbage and a vanished device
 // give an AtResponse with a failure code and a message naming the device; nothing
-// blocks. Single-threaded; handlers may issue the next command from inside.
+// blocks. Single-threaded; a resumed coroutine may issue the next command at once.
 #pragma once
 
 #include <coroutine>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
-#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -104,7 +106,6 @@ struct DataSink {
 class AtChannel {
   public:
     class Command;
-    using ResponseHandler = std::function<void(const AtResponse&)>;
     using LineHandler = std::function<void(const std::string& line)>;
     using ErrorHandler = std::function<void(const std::string& message)>;
 
@@ -118,23 +119,23 @@ class AtChannel {
     SerialLine& line() { return line_; }
     std::string device() const { return line_.device().string(); }
 
-    // Sends `request.command` + CR and calls `done` once with the outcome. Throws
-    // FaxError(DeviceInUse) when a request is already waiting (one at a time).
-    void command(AtRequest request, ResponseHandler done);
-    void command(std::string command, Duration timeout, ResponseHandler done);
-    // Waits for a final result without sending anything (after data was sent, after
-    // ATA/ATD, ...).
-    void expect(Duration timeout, ResponseHandler done);
-    // The same, awaited: `co_await at.command("AT+FTH=3", 5s)` gives the AtResponse.
-    // The request is sent when the coroutine suspends (and throws DeviceInUse into it
-    // when one is waiting already).
+    // Sends `request.command` + CR when the awaiting coroutine suspends, and resumes
+    // it with the outcome: `co_await at.command("AT+FTH=3", 5s)` gives the AtResponse.
+    // Throws FaxError(DeviceInUse) into it when a request is already waiting (one
+    // at a time).
     [[nodiscard]] Command command(AtRequest request);
     [[nodiscard]] Command command(std::string command, Duration timeout);
+    // Waits for a final result without sending anything (after data was sent, after
+    // ATA/ATD, ...).
     [[nodiscard]] Command expect(Duration timeout);
     bool busy() const { return pending_.has_value(); }
-    // Drops the waiting request without calling its handler (an awaiting coroutine
-    // stays suspended: its owner resumes or destroys it).
+    // Drops the waiting request (an awaiting coroutine stays suspended: its owner
+    // resumes or destroys it).
     void cancel();
+    // Back to the state of a new channel on a reopened line (the handlers stay):
+    // drops the waiting request (as cancel()), data mode, half-received lines, the
+    // added finals and unsolicited prefixes, and the rest of a read in progress.
+    void reset();
 
     // Lines outside any request, and unsolicited lines at any time. Without a
     // handler they are dropped.
@@ -181,19 +182,18 @@ class AtChannel {
   private:
     struct Pending {
         AtRequest request;
-        ResponseHandler done;
-        Command* awaiter = nullptr;  // instead of `done`: resume this coroutine
+        Command* awaiter = nullptr;  // resumed with the response
         TimePoint deadline;
         AtResponse response;
         std::size_t garbage_lines = 0;
         std::string last_garbage;
     };
 
-    void submit(AtRequest request, ResponseHandler done, Command* awaiter);
+    void submit(AtRequest request, Command* awaiter);
     void on_bytes(const std::uint8_t* data, std::size_t n);
     void on_line_failed(const std::string& message);
     void handle_line(const std::string& line, bool numeric_allowed);
-    bool resolve_held();  // false when the channel was destroyed
+    bool resolve_held();  // false when the channel was reset meanwhile
     void handle_garbage(const std::string& line);
     void finish(AtResult result, std::string final_line, std::string error = {});
     bool is_unsolicited(const std::string& line) const;
@@ -219,8 +219,8 @@ class AtChannel {
     DleDecoder decoder_;
     std::vector<std::uint8_t> decoded_;
     bool closed_request_ = false;  // the waiting request was made on a closed line
-    // Handlers may destroy the channel; code after a callback checks this.
-    std::shared_ptr<bool> alive_;
+    // Counts reset()s: a read that sees it change drops the rest of its bytes.
+    std::uint64_t resets_ = 0;
 };
 
 // The awaitable of AtChannel::command/expect.

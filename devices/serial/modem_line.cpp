@@ -10,6 +10,11 @@ namespace {
 
 constexpr Duration kCommandTimeout = std::chrono::seconds(5);
 
+SerialSettings serial_settings(SerialSettings settings, unsigned baud) {
+    settings.baud = baud;
+    return settings;
+}
+
 bool starts_with(const std::string& s, const char* prefix) {
     return s.rfind(prefix, 0) == 0;
 }
@@ -52,20 +57,24 @@ const char* to_string(ModemState state) {
 
 ModemLine::ModemLine(asio::io_context& io, const Clock& clock, const ModemLineConfig& config,
                      ModemLineUser& user, ModemLineOptions options)
-    : io_(io),
-      clock_(clock),
+    : clock_(clock),
       config_(config),
       user_(user),
       options_(std::move(options)),
-      alive_(std::make_shared<bool>(true)) {}
+      serial_(io, config.device, serial_settings(options_.serial, config.baud)),
+      at_(serial_, clock) {
+    at_.set_unsolicited_handler([this](const std::string& l) { on_unsolicited(l); });
+    at_.set_error_handler([this](const std::string& m) {
+        if (up_) set_unavailable(m);
+    });
+}
 
 ModemLine::~ModemLine() {
-    alive_.reset();
+    // The coroutines first: they withdraw what they wait for from the channel.
+    free_waiter_ = {};
     bring_up_.reset();
-    at_.reset();
-    if (serial_) serial_->close();
-    serial_.reset();
-    graveyard_.clear();
+    idle_.reset();
+    serial_.close();
 }
 
 std::string ModemLine::name() const {
@@ -95,30 +104,18 @@ void ModemLine::open() {
     try {
         if (!config_.lock_dir.empty())
             lock_ = std::make_unique<UucpLock>(UucpLock::acquire(config_.device, config_.lock_dir));
-        SerialSettings settings = options_.serial;
-        settings.baud = config_.baud;
-        serial_ = std::make_unique<SerialLine>(io_, config_.device, settings);
-        serial_->open();
+        serial_.open();
     } catch (const std::exception& e) {
         set_unavailable(e.what());
         return;
     }
-    at_ = std::make_unique<AtChannel>(*serial_, clock_);
-    std::weak_ptr<bool> alive = alive_;
-    AtChannel* channel = at_.get();
-    // A closed channel may still finish the read it is in: its lines no longer count.
-    at_->set_unsolicited_handler([this, alive, channel](const std::string& l) {
-        if (!alive.expired() && at_.get() == channel) on_unsolicited(l);
-    });
-    at_->set_error_handler([this, alive, channel](const std::string& m) {
-        if (!alive.expired() && at_.get() == channel) set_unavailable(m);
-    });
+    up_ = true;
     bring_up_ = bring_up();
     bring_up_.start([this] { brought_up(); });
 }
 
 Task<std::string> ModemLine::bring_up() {
-    ModemProbe probe(*at_, options_.probe);
+    ModemProbe probe(at_, options_.probe);
     const ProbeResult result = co_await probe.run();
     if (!result.ok()) co_return result.failure.message;
     ModemSetup setup = user_.setup(*result.identity);
@@ -129,7 +126,7 @@ Task<std::string> ModemLine::bring_up() {
     for (ModemInitCommand& c : setup.init) init.push_back(std::move(c));
     for (const ModemInitCommand& c : init) {
         trace("-> " + c.command);
-        const AtResponse r = co_await at_->command(c.command, kCommandTimeout);
+        const AtResponse r = co_await at_.command(c.command, kCommandTimeout);
         trace_response(r);
         if (!r.answered()) co_return r.error.empty() ? "no answer to " + c.command : r.error;
         if (r.ok()) continue;
@@ -159,72 +156,84 @@ void ModemLine::set_unavailable(const std::string& reason) {
     state_ = ModemState::Unavailable;
     reason_ = why;
     retry_at_ = clock_.now() + config_.retry_delay;
-    std::weak_ptr<bool> alive = alive_;
     user_.on_unavailable(why);
-    if (!alive.expired()) close();
+    close();
 }
 
+// Resets rather than destroys: we may be inside the channel's read or one of the
+// coroutines it resumed.
 void ModemLine::close() {
-    if (at_) at_->cancel();
     bring_up_.reset();
-    if (serial_) {
-        serial_->close();
-        read_before_ += serial_->bytes_read();
-        written_before_ += serial_->bytes_written();
-    }
-    // These may be on the stack (we can be inside their handlers): free them later.
-    if (at_) graveyard_.push_back(std::shared_ptr<AtChannel>(std::move(at_)));
-    if (serial_) graveyard_.push_back(std::shared_ptr<SerialLine>(std::move(serial_)));
+    up_ = false;
+    at_.reset();
+    serial_.close();
     lock_.reset();
-    deferred_ = nullptr;
+    drop_idle_check();
 }
 
 // --- poll, idle check, rings -------------------------------------------------------
 
 bool ModemLine::poll() {
-    // Front to back: a channel dies before the line it reads.
-    while (!graveyard_.empty()) graveyard_.erase(graveyard_.begin());
     const TimePoint now = clock_.now();
     if (state_ == ModemState::Closed || (state_ == ModemState::Unavailable && now >= retry_at_)) {
         open();
         return false;
     }
     if (state_ == ModemState::Unavailable) return false;
-    std::weak_ptr<bool> alive = alive_;
-    if (at_) at_->poll();
-    if (alive.expired() || !available()) return false;
+    if (up_) at_.poll();
+    if (!available()) return false;
     if (user_.ringing() && now - last_ring_ > config_.ring_gap) {
         ring_count_ = 0;
         user_.on_ring_stopped();
-        if (alive.expired() || !available()) return false;
+        if (!available()) return false;
     }
     if (state_ == ModemState::Ready && user_.call_idle() && config_.idle_check.count() > 0 &&
-        now >= next_check_ && at_ && !at_->busy())
+        now >= next_check_ && up_ && !at_.busy())
         idle_check();
-    return !alive.expired() && available();
+    return available();
 }
 
 void ModemLine::idle_check() {
     next_check_ = clock_.now() + config_.idle_check;
-    command("AT", kCommandTimeout, [this](const AtResponse& r) {
-        if (!r.answered()) return set_unavailable(r.error.empty() ? "no answer to AT" : r.error);
-        if (auto fn = std::move(deferred_)) {
-            deferred_ = nullptr;
-            fn();
-        }
-    });
+    idle_ = check_idle();
+    idle_.start([this] { idle_checked(); });
 }
 
-void ModemLine::when_free(std::function<void()> fn) {
-    if (at_ && at_->busy())
-        deferred_ = std::move(fn);
-    else
-        fn();
+Task<std::string> ModemLine::check_idle() {
+    const AtResponse r = co_await exchange("AT", kCommandTimeout);
+    if (r.answered()) co_return std::string{};
+    co_return r.error.empty() ? "no answer to AT" : r.error;
+}
+
+// The idle check's frame has stopped: free it, act on what it found, then let a
+// waiting call go on.
+void ModemLine::idle_checked() {
+    std::string why;
+    try {
+        why = idle_.result();
+    } catch (const std::exception& e) {
+        why = std::string("internal error: ") + e.what();
+    }
+    idle_.reset();
+    if (!why.empty()) set_unavailable(why);
+    drop_idle_check();
+}
+
+// Drops the idle check (its frame has stopped or waits on a channel that let go of
+// it), then lets a waiting call go on: the channel is free for it.
+void ModemLine::drop_idle_check() {
+    idle_.reset();
+    if (std::coroutine_handle<> waiter = std::exchange(free_waiter_, {})) waiter.resume();
+}
+
+ModemLine::FreeWait ModemLine::until_free() {
+    return FreeWait(*this);
 }
 
 void ModemLine::cancel() {
-    deferred_ = nullptr;
-    if (at_) at_->cancel();
+    idle_.reset();  // withdraws its "AT"
+    at_.cancel();
+    drop_idle_check();
 }
 
 void ModemLine::back_to_idle() {
@@ -255,61 +264,42 @@ void ModemLine::on_unsolicited(const std::string& l) {
 
 // --- AT exchanges ------------------------------------------------------------------
 
-AtChannel::ResponseHandler ModemLine::traced(AtChannel::ResponseHandler done) {
-    std::weak_ptr<bool> alive = alive_;
-    return [this, alive, done = std::move(done)](const AtResponse& r) {
-        if (alive.expired()) return;
-        trace_response(r);
-        done(r);
-    };
-}
-
 void ModemLine::trace_response(const AtResponse& r) const {
     trace("<- " + (r.lines.empty() ? "" : r.text() + "; ") + r.final_line +
           (r.error.empty() ? "" : " (" + r.error + ")"));
 }
 
-void ModemLine::command(const std::string& cmd, Duration timeout, AtChannel::ResponseHandler done) {
-    if (!at_) return;
-    trace("-> " + cmd);
-    at_->command(cmd, timeout, traced(std::move(done)));
-}
-
-void ModemLine::expect(Duration timeout, AtChannel::ResponseHandler done) {
-    if (!at_) return;
-    at_->expect(timeout, traced(std::move(done)));
-}
-
 Task<AtResponse> ModemLine::exchange(std::string cmd, Duration timeout) {
-    if (!at_) {
+    if (!up_) {
         AtResponse gone;
         gone.result = AtResult::Vanished;
         gone.error = name() + ": the line is closed";
         co_return gone;
     }
     if (!cmd.empty()) trace("-> " + cmd);
-    const AtResponse r = co_await at_->command(std::move(cmd), timeout);
+    const AtResponse r = co_await at_.command(std::move(cmd), timeout);
     trace_response(r);
     co_return r;
 }
 
 // --- counters ----------------------------------------------------------------------
 
+// SerialLine counts across reopens.
 std::uint64_t ModemLine::bytes_read() const {
-    return read_before_ + (serial_ ? serial_->bytes_read() : 0);
+    return serial_.bytes_read();
 }
 
 std::uint64_t ModemLine::bytes_written() const {
-    return written_before_ + (serial_ ? serial_->bytes_written() : 0);
+    return serial_.bytes_written();
 }
 
 bool ModemLine::output_in_flight() const {
-    return serial_ && serial_->is_open() && serial_->pending_write_bytes() > 0 &&
-           !serial_->output_paused();
+    return up_ && serial_.is_open() && serial_.pending_write_bytes() > 0 &&
+           !serial_.output_paused();
 }
 
 bool ModemLine::is_open() const {
-    return serial_ && serial_->is_open();
+    return up_ && serial_.is_open();
 }
 
 }  // namespace faxemu

@@ -12,11 +12,20 @@
 // modem is ready, when it became unavailable (end the call), when it rings, and
 // of every other unsolicited line.
 //
+// The idle check is a coroutine too, owned by the line; a call that starts while
+// its "AT" waits for an answer awaits until_free() first.
+//
+// Lifetime (the rule in task.hpp): the line owns its SerialLine and AtChannel for
+// its whole life and its coroutines (bring-up, idle check) until they end; closing
+// resets them (nothing of the line is destroyed from inside its own handlers), and
+// the destructor drops the coroutines before the channel they wait on. The driver
+// owns the line and destroys its own call coroutine first.
+//
 // Single-threaded, on the io_context's thread; the driver calls poll() at least
-// every 20 ms. Objects of a line closed from inside their own handlers are freed
-// at the next poll().
+// every 20 ms.
 #pragma once
 
+#include <coroutine>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -144,18 +153,17 @@ class ModemLine {
     void set_unavailable(const std::string& reason);
 
     // The channel and the serial line while open; null otherwise.
-    AtChannel* at() { return at_.get(); }
-    SerialLine* serial() { return serial_.get(); }
+    AtChannel* at() { return up_ ? &at_ : nullptr; }
+    SerialLine* serial() { return up_ ? &serial_ : nullptr; }
 
-    // AT exchanges through the trace; handlers do not run once the line is gone.
-    void command(const std::string& cmd, Duration timeout, AtChannel::ResponseHandler done);
-    void expect(Duration timeout, AtChannel::ResponseHandler done);
-    // The same, awaited: sends `cmd` (empty: only waits) and gives the answer. On a
-    // closed line it gives AtResult::Vanished at once.
+    // An AT exchange through the trace: sends `cmd` (empty: only waits) and gives
+    // the answer. On a closed line it gives AtResult::Vanished at once.
     Task<AtResponse> exchange(std::string cmd, Duration timeout);
-    // Runs `fn` now, or once the idle check's "AT" is answered when one waits.
-    void when_free(std::function<void()> fn);
-    // Drops the waiting request and what waits for the idle check.
+    class FreeWait;
+    // `co_await until_free()`: goes on at once, or once the idle check's "AT" is
+    // answered (or dropped) when one waits. One coroutine at a time may wait here.
+    [[nodiscard]] FreeWait until_free();
+    // Drops the waiting request and the idle check.
     void cancel();
     // A call ended: the next idle check is idle_check from now.
     void back_to_idle();
@@ -179,12 +187,14 @@ class ModemLine {
     Task<std::string> bring_up();
     void brought_up();
     void idle_check();
+    // "AT": gives why the modem cannot be used, or nothing when it answered.
+    Task<std::string> check_idle();
+    void idle_checked();
+    void drop_idle_check();
     void close();
     void on_unsolicited(const std::string& line);
-    AtChannel::ResponseHandler traced(AtChannel::ResponseHandler done);
     void trace_response(const AtResponse& response) const;
 
-    asio::io_context& io_;
     const Clock& clock_;
     const ModemLineConfig& config_;
     ModemLineUser& user_;
@@ -195,22 +205,43 @@ class ModemLine {
     std::string description_;
     TimePoint retry_at_{};
     TimePoint next_check_{};
-    std::function<void()> deferred_;  // runs when the idle check's AT is answered
 
     std::unique_ptr<UucpLock> lock_;
-    std::unique_ptr<SerialLine> serial_;
-    std::unique_ptr<AtChannel> at_;
-    Task<std::string> bring_up_;  // while Probing
-    // Line objects closed from inside their own handlers die at the next poll().
-    std::vector<std::shared_ptr<void>> graveyard_;
-    std::uint64_t read_before_ = 0;  // by lines closed before the current one
-    std::uint64_t written_before_ = 0;
+    SerialLine serial_;
+    AtChannel at_;     // on serial_, so it goes first
+    bool up_ = false;  // serial_ is opened (until close())
+    // The line's coroutines, after the channel they wait on, so they go first.
+    Task<std::string> bring_up_;           // while Probing
+    Task<std::string> idle_;               // while the idle check's "AT" waits
+    std::coroutine_handle<> free_waiter_;  // a call at until_free()
 
     int ring_count_ = 0;
     int rings_total_ = 0;
     TimePoint last_ring_{};
     std::string caller_id_;
-    std::shared_ptr<bool> alive_;
+};
+
+// The awaitable of ModemLine::until_free(). Leaving it early (its coroutine
+// destroyed) takes the coroutine off the line.
+class ModemLine::FreeWait {
+  public:
+    explicit FreeWait(ModemLine& line) : line_(line) {}
+    ~FreeWait() {
+        if (handle_ && line_.free_waiter_ == handle_) line_.free_waiter_ = {};
+    }
+    FreeWait(const FreeWait&) = delete;
+    FreeWait& operator=(const FreeWait&) = delete;
+
+    bool await_ready() const noexcept { return !line_.idle_; }
+    void await_suspend(std::coroutine_handle<> awaiting) noexcept {
+        handle_ = awaiting;
+        line_.free_waiter_ = awaiting;
+    }
+    void await_resume() const noexcept {}
+
+  private:
+    ModemLine& line_;
+    std::coroutine_handle<> handle_;
 };
 
 }  // namespace faxemu

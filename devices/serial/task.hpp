@@ -9,11 +9,20 @@
 // waits for, e.g. the AtChannel from the owner's poll() or from a read. Virtual
 // time drives it exactly as it drove the callbacks (see the Clock in DESIGN.md).
 //
-// Lifetime, the one rule: a Task owns its frame. Destroying a suspended task
-// destroys the frame and every awaiter in it, and an awaiter withdraws what it
-// waits for (AtChannel's command does), so an owner cancels a dialogue by dropping
-// its task. A task must not be destroyed while it runs; a top-level task's
-// `on_done` runs once its frame has stopped for good, and may destroy the task.
+// Lifetime, the one rule for devices/serial, class1, class2 and modem_port: an
+// object owns the coroutines it starts and drops them before the members they use
+// (first thing in its destructor), and a dropped coroutine withdraws whatever it
+// waits for (every awaiter deregisters in its destructor: AtChannel's command,
+// ModemLine::until_free, the drivers' waits). So nothing can resume or call back
+// into an object that is gone, and no object keeps weak "alive" guards. The other
+// half: nothing is destroyed from inside its own handlers or a coroutine it resumed;
+// an object ended from there is reset instead (ModemLine::close() resets its
+// AtChannel and SerialLine, which it keeps for its whole life).
+//
+// A Task owns its frame. Destroying a suspended task destroys the frame and every
+// awaiter in it, so an owner cancels a dialogue by dropping its task. A task must
+// not be destroyed while it runs; a top-level task's `on_done` runs once its frame
+// has stopped for good, and may destroy the task.
 //
 // g++ 12 miscompiles some coroutines that `co_await` inside an if condition
 // (`else if (!co_await x)` crashed on resume and on destroy): await into a local

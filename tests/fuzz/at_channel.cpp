@@ -19,12 +19,14 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "core/clock.hpp"
 #include "devices/serial/at_channel.hpp"
 #include "devices/serial/serial_line.hpp"
+#include "devices/serial/task.hpp"
 
 namespace {
 
@@ -80,6 +82,13 @@ void check_response(const AtResponse& r) {
     if (r.answered() ? r.final_line.empty() : r.error.empty()) std::abort();
 }
 
+// One request, awaited as a driver does; `on_response` sees its answer.
+Task<> request_once(AtChannel& at, AtRequest request,
+                    const std::function<void(const AtResponse&)>& on_response) {
+    const AtResponse r = co_await at.command(std::move(request));
+    on_response(r);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -112,7 +121,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (message.empty()) std::abort();
     });
 
-    const AtChannel::ResponseHandler on_response = [&](const AtResponse& r) {
+    const std::function<void(const AtResponse&)> on_response = [&](const AtResponse& r) {
         check_response(r);
         if (r.result == AtResult::Connect && data_after_connect) {
             data_bytes = 0;
@@ -120,6 +129,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         }
     };
 
+    Task<> task;  // the request's coroutine; declared after the channel, so it goes first
     while (!in.done()) {
         switch (in.byte() % 5) {
             case 0:
@@ -140,7 +150,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                 request.timeout = std::chrono::seconds(3);
                 if (b & 2) request.extra_finals.push_back("+FPTS:");
                 request.on_line = check_line;
-                at.command(std::move(request), on_response);
+                // A cancelled request's coroutine stays suspended; it goes here.
+                task = request_once(at, std::move(request), on_response);
+                task.start([] {});
                 break;
             }
             case 4:

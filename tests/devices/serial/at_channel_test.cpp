@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <coroutine>
 #include <map>
+#include <utility>
 
 #include "core/error.hpp"
 #include "devices/serial/task.hpp"
@@ -14,6 +16,27 @@ namespace {
 
 using namespace std::chrono_literals;
 using test::FakeModem;
+
+// Sends `request` and keeps its response in `got`.
+Task<> send(AtChannel& at, AtRequest request, std::optional<AtResponse>& got) {
+    got = co_await at.command(std::move(request));
+}
+
+// Resumes the coroutine awaiting it when fire() is called (e.g. by a sink's end).
+class Signal {
+  public:
+    void fire() {
+        fired_ = true;
+        if (std::coroutine_handle<> h = std::exchange(waiting_, {})) h.resume();
+    }
+    bool await_ready() const noexcept { return fired_; }
+    void await_suspend(std::coroutine_handle<> h) noexcept { waiting_ = h; }
+    void await_resume() const noexcept {}
+
+  private:
+    bool fired_ = false;
+    std::coroutine_handle<> waiting_;
+};
 
 class AtChannelTest : public ::testing::Test {
   protected:
@@ -27,13 +50,20 @@ class AtChannelTest : public ::testing::Test {
     // Sends `cmd` and returns its response after the modem's answer is in.
     AtResponse ask(const std::string& cmd, Duration timeout = 3s) {
         std::optional<AtResponse> got;
-        at.command(cmd, timeout, [&](const AtResponse& r) { got = r; });
+        Task<> task = start(at_request(cmd, timeout), got);
         for (int i = 0; i < 10000 && !got; ++i) {
             step();
             if (!got) clock.advance(20ms);
         }
         EXPECT_TRUE(got.has_value());
         return got.value_or(AtResponse{});
+    }
+
+    // Sends `request` from a coroutine that keeps the response in `got`.
+    Task<> start(AtRequest request, std::optional<AtResponse>& got) {
+        Task<> task = send(at, std::move(request), got);
+        task.start([] {});
+        return task;
     }
 
     asio::io_context io;
@@ -104,15 +134,20 @@ TEST_F(AtChannelTest, NumericConnectFollowedAtOnceByData) {
     });
     std::vector<std::uint8_t> frame;
     std::optional<AtResponse> connect, ok;
-    at.command("AT+FRH=3", 3s, [&](const AtResponse& r) {
-        connect = r;
+    auto receive = [&]() -> Task<> {
+        connect = co_await at.command("AT+FRH=3", 3s);
+        Signal ended;
         DataSink sink;
         sink.data = [&](const std::uint8_t* d, std::size_t n) {
             frame.insert(frame.end(), d, d + n);
         };
-        sink.end = [&] { at.expect(3s, [&](const AtResponse& x) { ok = x; }); };
+        sink.end = [&] { ended.fire(); };
         at.enter_data_mode(std::move(sink));
-    });
+        co_await ended;
+        ok = co_await at.expect(3s);
+    };
+    Task<> task = receive();
+    task.start([] {});
     step();
     ASSERT_TRUE(connect.has_value());
     EXPECT_EQ(connect->result, AtResult::Connect);
@@ -133,7 +168,7 @@ TEST_F(AtChannelTest, VerboseDigitIsInformationNotAResult) {
 TEST_F(AtChannelTest, TimeoutRunsOnTheClockOnly) {
     modem.set_script([](const std::string&) { return std::nullopt; });  // silent
     std::optional<AtResponse> got;
-    at.command("AT", 3s, [&](const AtResponse& r) { got = r; });
+    Task<> task = start(at_request("AT", 3s), got);
     step();
     clock.advance(2999ms);
     step();
@@ -157,9 +192,12 @@ TEST_F(AtChannelTest, TimeoutMentionsPartialAnswer) {
 }
 
 TEST_F(AtChannelTest, OneRequestAtATime) {
-    at.command("AT", 1s, [](const AtResponse&) {});
-    EXPECT_EQ(test::code_of([&] { at.command("ATI", 1s, [](const AtResponse&) {}); }),
-              ErrorCode::DeviceInUse);
+    std::optional<AtResponse> first, second;
+    Task<> one = start(at_request("AT", 1s), first);
+    Task<> two = start(at_request("ATI", 1s), second);
+    ASSERT_TRUE(two.done());  // thrown into it from the wait
+    EXPECT_EQ(test::code_of([&] { two.result(); }), ErrorCode::DeviceInUse);
+    EXPECT_FALSE(second.has_value());
     at.cancel();
     EXPECT_FALSE(at.busy());
 }
@@ -209,7 +247,7 @@ TEST_F(AtChannelTest, ExtraFinalsForClass2) {
     req.timeout = 60s;
     req.extra_finals = {"+FHS:"};
     req.on_line = [&](const std::string& l) { live.push_back(l); };
-    at.command(req, [&](const AtResponse& x) { got = x; });
+    Task<> task = start(req, got);
     step();
     ASSERT_TRUE(got.has_value());
     EXPECT_EQ(got->result, AtResult::Extra);
@@ -224,9 +262,11 @@ TEST_F(AtChannelTest, DataModeAfterConnectDecodesUntilDleEtxThenLines) {
     modem.set_script([&](const std::string&) -> std::optional<std::string> { return burst; });
     std::vector<std::uint8_t> frame;
     bool ended = false;
-    std::optional<AtResponse> final_ok;
-    at.command("AT+FRH=3", 3s, [&](const AtResponse& r) {
-        ASSERT_EQ(r.result, AtResult::Connect);
+    std::optional<AtResponse> connect, final_ok;
+    auto receive = [&]() -> Task<> {
+        connect = co_await at.command("AT+FRH=3", 3s);
+        if (connect->result != AtResult::Connect) co_return;
+        Signal end;
         DataSink sink;
         sink.data = [&](const std::uint8_t* d, std::size_t n) {
             frame.insert(frame.end(), d, d + n);
@@ -234,11 +274,17 @@ TEST_F(AtChannelTest, DataModeAfterConnectDecodesUntilDleEtxThenLines) {
         sink.end = [&] {
             ended = true;
             EXPECT_FALSE(at.in_data_mode());
-            at.expect(3s, [&](const AtResponse& x) { final_ok = x; });
+            end.fire();
         };
         at.enter_data_mode(std::move(sink));
-    });
+        co_await end;
+        final_ok = co_await at.expect(3s);
+    };
+    Task<> task = receive();
+    task.start([] {});
     step();
+    ASSERT_TRUE(connect.has_value());
+    ASSERT_EQ(connect->result, AtResult::Connect);
     EXPECT_TRUE(ended);
     EXPECT_EQ(frame, (std::vector<std::uint8_t>{0xff, 0x13, 0x10, 0x80}));
     ASSERT_TRUE(final_ok.has_value());
@@ -251,16 +297,22 @@ TEST_F(AtChannelTest, RawDataModeAndSendingData) {
         if (c == "AT+FDR") return "\r\nCONNECT\r\n";
         return std::nullopt;
     });
-    at.command("AT+FDR", 3s, [&](const AtResponse& r) {
-        ASSERT_EQ(r.result, AtResult::Connect);
+    std::optional<AtResponse> connect;
+    auto receive = [&]() -> Task<> {
+        connect = co_await at.command("AT+FDR", 3s);
+        if (connect->result != AtResult::Connect) co_return;
         DataSink sink;
         sink.raw = true;
         sink.data = [&](const std::uint8_t* d, std::size_t n) {
             got.append(reinterpret_cast<const char*>(d), n);
         };
         at.enter_data_mode(std::move(sink));
-    });
+    };
+    Task<> task = receive();
+    task.start([] {});
     step();
+    ASSERT_TRUE(connect.has_value());
+    ASSERT_EQ(connect->result, AtResult::Connect);
     modem.send(std::string("OK\r\n\x10\x03", 6));  // raw: nothing is interpreted
     step();
     EXPECT_EQ(got, std::string("OK\r\n\x10\x03", 6));
@@ -317,7 +369,7 @@ TEST_F(AtChannelTest, GoodAnswerAmidNoiseStillCounts) {
 TEST_F(AtChannelTest, VanishDuringCommandAndWhileIdle) {
     std::optional<AtResponse> got;
     modem.set_script([](const std::string&) { return std::nullopt; });
-    at.command("AT", 3s, [&](const AtResponse& r) { got = r; });
+    Task<> task = start(at_request("AT", 3s), got);
     step();
     modem.vanish();
     ASSERT_TRUE(test::run_until(io, [&] { return got.has_value(); }));
@@ -326,7 +378,7 @@ TEST_F(AtChannelTest, VanishDuringCommandAndWhileIdle) {
 
     // A command on the closed line fails at the next poll, not by hanging.
     std::optional<AtResponse> again;
-    at.command("AT", 3s, [&](const AtResponse& r) { again = r; });
+    Task<> next = start(at_request("AT", 3s), again);
     at.poll();
     ASSERT_TRUE(again.has_value());
     EXPECT_EQ(again->result, AtResult::Vanished);
@@ -346,15 +398,19 @@ TEST(AtChannelIdle, VanishWhileIdleGoesToTheErrorHandler) {
     EXPECT_NE(error.find(modem.slave_path()), std::string::npos) << error;
 }
 
-TEST_F(AtChannelTest, HandlerMayIssueTheNextCommand) {
+TEST_F(AtChannelTest, AResumedCoroutineMayIssueTheNextCommandAtOnce) {
     modem.set_script([](const std::string& c) -> std::optional<std::string> {
         return "\r\n" + c.substr(2) + "\r\nOK\r\n";
     });
     std::vector<std::string> seen;
-    at.command("ATA1", 1s, [&](const AtResponse& r) {
+    auto two = [&]() -> Task<> {
+        AtResponse r = co_await at.command("ATA1", 1s);
         seen.push_back(r.text());
-        at.command("ATB2", 1s, [&](const AtResponse& r2) { seen.push_back(r2.text()); });
-    });
+        r = co_await at.command("ATB2", 1s);
+        seen.push_back(r.text());
+    };
+    Task<> task = two();
+    task.start([] {});
     step();
     step();
     EXPECT_EQ(seen, (std::vector<std::string>{"A1", "B2"}));
@@ -430,6 +486,37 @@ TEST_F(AtChannelTest, AnAwaitedCommandOutlivesNoChannel) {
     }
     task.reset();
     EXPECT_FALSE(got.has_value());
+}
+
+TEST_F(AtChannelTest, ResetFromAResumedCoroutineDropsTheRestOfTheRead) {
+    // What ModemLine does when the answer makes it close the line: the lines after
+    // it in the same read belong to the closed line.
+    at.add_final("+FHNG:");
+    modem.set_script([](const std::string&) -> std::optional<std::string> {
+        return "\r\n+FHNG: 11\r\n\r\nRING\r\n\r\nNO CARRIER\r\n";
+    });
+    std::vector<std::string> unsolicited;
+    at.set_unsolicited_handler([&](const std::string& l) { unsolicited.push_back(l); });
+    std::optional<AtResponse> got;
+    auto close = [&]() -> Task<> {
+        got = co_await at.command("ATD1", 60s);
+        at.reset();
+    };
+    Task<> task = close();
+    task.start([] {});
+    step();
+    ASSERT_TRUE(got.has_value());
+    EXPECT_EQ(got->result, AtResult::Extra);
+    EXPECT_TRUE(unsolicited.empty()) << unsolicited.front();
+    EXPECT_FALSE(at.busy());
+    // The added final is gone with the reset; the handlers stay.
+    modem.set_script([](const std::string&) -> std::optional<std::string> {
+        return "\r\n+FHNG: 11\r\n\r\nRING\r\n\r\nOK\r\n";
+    });
+    const AtResponse r = ask("AT");
+    EXPECT_EQ(r.result, AtResult::Ok);
+    EXPECT_EQ(r.lines, std::vector<std::string>{"+FHNG: 11"});
+    EXPECT_EQ(unsolicited, std::vector<std::string>{"RING"});
 }
 
 }  // namespace

@@ -169,17 +169,78 @@ TEST_F(ModemLineTest, IdleCheckFindsAModemThatFellSilent) {
     ASSERT_EQ(user.unavailable.size(), 1u);
 }
 
-TEST_F(ModemLineTest, WhenFreeWaitsForTheIdleChecksAnswer) {
+Task<> wait_until_free(ModemLine& line, bool& ran) {
+    co_await line.until_free();
+    ran = true;
+}
+
+TEST_F(ModemLineTest, UntilFreeWaitsForTheIdleChecksAnswer) {
     ModemLine& l = make();
     ASSERT_TRUE(run(10s, [&] { return l.ready(); }));
     silent = true;  // hold the answer back until we ask for it
     ASSERT_TRUE(run(config.idle_check + 1s, [&] { return l.at()->busy(); }));
     bool ran = false;
-    l.when_free([&] { ran = true; });
+    Task<> call = wait_until_free(l, ran);
+    call.start([] {});
     EXPECT_FALSE(ran);
     modem.send("\r\nOK\r\n");
     ASSERT_TRUE(run(1s, [&] { return ran; }));
     EXPECT_TRUE(l.ready());
+}
+
+TEST_F(ModemLineTest, AFailedIdleCheckLetsAWaitingCallGoOnToAClosedLine) {
+    ModemLine& l = make();
+    ASSERT_TRUE(run(10s, [&] { return l.ready(); }));
+    silent = true;
+    ASSERT_TRUE(run(config.idle_check + 1s, [&] { return l.at()->busy(); }));
+    bool ran = false;
+    Task<> call = wait_until_free(l, ran);
+    call.start([] {});
+    ASSERT_TRUE(run(10s, [&] { return ran; }));
+    EXPECT_TRUE(call.done());
+    EXPECT_EQ(l.state(), ModemState::Unavailable);
+    EXPECT_EQ(l.at(), nullptr);
+    ASSERT_EQ(user.unavailable.size(), 1u);
+    EXPECT_NE(user.unavailable[0].find("'AT'"), std::string::npos) << user.unavailable[0];
+}
+
+TEST_F(ModemLineTest, ACallDroppedWhileWaitingIsNotResumed) {
+    ModemLine& l = make();
+    ASSERT_TRUE(run(10s, [&] { return l.ready(); }));
+    silent = true;
+    ASSERT_TRUE(run(config.idle_check + 1s, [&] { return l.at()->busy(); }));
+    bool ran = false;
+    Task<> call = wait_until_free(l, ran);
+    call.start([] {});
+    call.reset();  // e.g. hung up: its wait leaves the line
+    modem.send("\r\nOK\r\n");
+    ASSERT_TRUE(run(1s, [&] { return !l.at()->busy(); }));
+    EXPECT_FALSE(ran);
+    EXPECT_TRUE(l.ready());
+}
+
+TEST_F(ModemLineTest, ALineClosedFromItsOwnReadOpensAgainAndKeepsCounting) {
+    ModemLine& l = make();
+    ASSERT_TRUE(run(10s, [&] { return l.ready(); }));
+    const std::uint64_t read = l.bytes_read(), written = l.bytes_written();
+    // Garbage in answer to the idle check: the line is closed from inside the read.
+    modem.set_script([](const std::string&) -> std::optional<std::string> {
+        std::string noise;
+        for (int i = 0; i < 12; ++i) noise += "\x8f\xfe\r\n";
+        return noise + "\r\nRING\r\n";
+    });
+    ASSERT_TRUE(run(config.idle_check + 1s, [&] { return !l.available(); }));
+    ASSERT_EQ(user.unavailable.size(), 1u);
+    EXPECT_NE(user.unavailable[0].find("garbage"), std::string::npos) << user.unavailable[0];
+    EXPECT_TRUE(user.rings.empty());  // the rest of that read went with the line
+    modem.set_script([](const std::string& c) -> std::optional<std::string> {
+        if (c == "AT+FCLASS=?") return std::string("\r\n0,2,2.0\r\n\r\nOK\r\n");
+        return std::string("\r\nOK\r\n");
+    });
+    ASSERT_TRUE(run(config.retry_delay + 10s, [&] { return l.ready(); })) << l.unavailable_reason();
+    EXPECT_EQ(user.ready, 2);
+    EXPECT_GT(l.bytes_read(), read);
+    EXPECT_GT(l.bytes_written(), written);
 }
 
 TEST_F(ModemLineTest, CountsRingsWithCallerIdAndSaysWhenTheyStop) {
