@@ -132,9 +132,14 @@ class Class1FrontEnd::Pause {
   public:
     Pause(Class1FrontEnd& fe, Activity activity, bool on_tick)
         : fe_(fe), activity_(activity), on_tick_(on_tick) {}
+    ~Pause() { fe_.unpark(handle_); }
+    Pause(const Pause&) = delete;
+    Pause& operator=(const Pause&) = delete;
+
     bool await_ready() const noexcept { return false; }
     bool await_suspend(std::coroutine_handle<> handle) {
         if (fe_.cut_at_once(activity_)) return false;
+        handle_ = handle;
         fe_.park(handle, activity_, on_tick_, false);
         return true;
     }
@@ -147,6 +152,7 @@ class Class1FrontEnd::Pause {
     Class1FrontEnd& fe_;
     Activity activity_;
     bool on_tick_;
+    std::coroutine_handle<> handle_;
 };
 
 // An AT exchange; nothing when it was cut short (the request is then withdrawn and
@@ -155,9 +161,14 @@ class Class1FrontEnd::Exchange {
   public:
     Exchange(Class1FrontEnd& fe, Activity activity, AtRequest request)
         : fe_(fe), activity_(activity), command_(fe.at_, std::move(request)) {}
+    ~Exchange() { fe_.unpark(handle_); }
+    Exchange(const Exchange&) = delete;
+    Exchange& operator=(const Exchange&) = delete;
+
     bool await_ready() const noexcept { return false; }
     bool await_suspend(std::coroutine_handle<> handle) {
         if (fe_.cut_at_once(activity_)) return false;
+        handle_ = handle;
         fe_.park(handle, activity_, false, true);
         if (!command_.request().command.empty())
             fe_.trace(TraceEvent::Kind::Command, command_.request().command);
@@ -181,6 +192,7 @@ class Class1FrontEnd::Exchange {
     Class1FrontEnd& fe_;
     Activity activity_;
     AtChannel::Command command_;
+    std::coroutine_handle<> handle_;
 };
 
 Class1FrontEnd::Pause Class1FrontEnd::pause(Activity activity, bool on_tick) {
@@ -223,6 +235,11 @@ void Class1FrontEnd::park(std::coroutine_handle<> handle, Activity activity, boo
                           bool on_command) {
     cut_ = Cut::None;
     parked_ = Parked{handle, activity, on_tick, on_command};
+}
+
+// A wait left early (its coroutine dropped) is nothing to resume any more.
+void Class1FrontEnd::unpark(std::coroutine_handle<> handle) {
+    if (handle && parked_ && parked_->handle == handle) parked_.reset();
 }
 
 void Class1FrontEnd::cut(Cut why) {

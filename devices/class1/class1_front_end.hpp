@@ -181,6 +181,7 @@ class Class1FrontEnd {
     static bool cut_by(Activity activity, Cut why);
     bool cut_at_once(Activity activity);
     void park(std::coroutine_handle<> handle, Activity activity, bool on_tick, bool on_command);
+    void unpark(std::coroutine_handle<> handle);
     void cut(Cut why);
     void wake();
 

@@ -156,8 +156,16 @@ class Class2Device::Wait {
         expects_answer_ = request.has_value();
         if (request && d_.at()) command_.emplace(*d_.at(), std::move(*request));
     }
+    // Left early (the call's coroutine dropped): nobody may resume it any more.
+    ~Wait() {
+        if (handle_ && d_.waiting_ == handle_) d_.waiting_ = {};
+    }
+    Wait(const Wait&) = delete;
+    Wait& operator=(const Wait&) = delete;
+
     bool await_ready() const { return d_.stop_ != nullptr || (expects_answer_ && !command_); }
     void await_suspend(std::coroutine_handle<> awaiting) {
+        handle_ = awaiting;
         d_.waiting_ = awaiting;
         d_.waiting_for_event_ = !expects_answer_;
         if (!command_) return;
@@ -191,6 +199,7 @@ class Class2Device::Wait {
   private:
     std::string command_text_() const { return command_->request().command; }
     Class2Device& d_;
+    std::coroutine_handle<> handle_;
     std::optional<AtChannel::Command> command_;
     bool traced_ = false;
     bool expects_answer_ = false;

@@ -17,7 +17,7 @@
 // Coroutines: `AtResponse r = co_await at.command("AT+FRH=3", 90s);` sends the
 // command and resumes the awaiting coroutine (see task.hpp) with the outcome, inline,
 // from whatever completes it (a read, or poll() at the deadline). Destroying a
-// coroutine suspended there withdraws its request. There is no callback form.
+// coroutine suspended there withdraws its request.
 //
 // Lifetime (the rule in task.hpp): the owner never destroys the channel from inside
 // its handlers or a coroutine it resumes; it reset()s it instead (ModemLine does on

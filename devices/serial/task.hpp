@@ -7,7 +7,7 @@
 // line could race ahead of the host. A Task runs on no executor: it starts when it
 // is awaited (or start()ed) and is resumed inline by whatever completes what it
 // waits for, e.g. the AtChannel from the owner's poll() or from a read. Virtual
-// time drives it exactly as it drove the callbacks (see the Clock in DESIGN.md).
+// time drives it step by step (see the Clock in DESIGN.md).
 //
 // Lifetime, the one rule for devices/serial, class1, class2 and modem_port: an
 // object owns the coroutines it starts and drops them before the members they use
@@ -17,7 +17,8 @@
 // into an object that is gone, and no object keeps weak "alive" guards. The other
 // half: nothing is destroyed from inside its own handlers or a coroutine it resumed;
 // an object ended from there is reset instead (ModemLine::close() resets its
-// AtChannel and SerialLine, which it keeps for its whole life).
+// AtChannel and SerialLine, which it keeps for its whole life). Asio's completion
+// handlers are not ours to withdraw: SerialLine orphans them itself on close.
 //
 // A Task owns its frame. Destroying a suspended task destroys the frame and every
 // awaiter in it, so an owner cancels a dialogue by dropping its task. A task must
