@@ -401,10 +401,12 @@ int main(int argc, char** argv) {
     b.document = std::string(FAXEMU_SOURCE_DIR) + "/fixtures/documents/short-std-mmr.tif";
     std::vector<int> ns{100, 500, 1000, 2000, 4000};
     double window = 30;
+    bool keep = false;
     b.app.add_option("-N,--calls", ns, "the numbers of simultaneous calls, e.g. -N 100 500")
         ->check(CLI::Range(1, 16000));
     b.app.add_option("--stagger", window, "seconds over which the staggered run's jobs start")
         ->check(CLI::Range(0.0, 3600.0));
+    b.app.add_flag("--keep", keep, "keep the work folder (each faxd's config, spool and log)");
     if (const auto exit = b.start(argc, argv)) return *exit;
     std::ifstream in(b.fax, std::ios::binary);
     const std::string document =
@@ -438,6 +440,9 @@ int main(int argc, char** argv) {
         }
         std::fflush(stdout);
     }
-    fs::remove_all(b.work);
+    if (keep)
+        fmt::print("kept: {}\n", b.work.string());
+    else
+        fs::remove_all(b.work);
     return status;
 }
