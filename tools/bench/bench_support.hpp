@@ -1,9 +1,11 @@
 // What the benchmark programs share, so each main says only what it measures:
-// process CPU time, medians and percentiles, and the start of a benchmark that
-// sends a document (its options, the document fax-shaped in a work folder).
+// process CPU time, medians and percentiles, the start of a benchmark that
+// sends a document (its options, the document fax-shaped in a work folder),
+// and the floor: two bare spandsp terminals back to back.
 #pragma once
 
 #include <fmt/format.h>
+#include <spandsp.h>
 #include <spdlog/spdlog.h>
 #include <stdlib.h>
 
@@ -17,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/audio_fax_channel.hpp"
 #include "core/documents/document.hpp"
 
 namespace faxemu::bench {
@@ -99,6 +102,79 @@ class SendBench {
 
   private:
     std::string prefix_;
+};
+
+// The floor: two spandsp fax terminals wired back to back, nothing else; one
+// 20 ms block each way per step(), so a benchmark can interleave many pairs.
+class FloorPair {
+  public:
+    FloorPair(const std::filesystem::path& doc, const std::filesystem::path& rx, bool ecm) {
+        for (Side* s : {&a_, &b_}) {
+            s->fax = fax_init(nullptr, s == &a_ ? TRUE : FALSE);
+            fax_set_transmit_on_idle(s->fax, TRUE);
+            t30_state_t* t30 = fax_get_t30_state(s->fax);
+            configure(t30, s == &a_ ? "BENCH A" : "BENCH B", ecm);
+            t30_set_phase_e_handler(t30, on_phase_e, s);
+        }
+        t30_set_tx_file(fax_get_t30_state(a_.fax), doc.c_str(), -1, -1);
+        t30_set_rx_file(fax_get_t30_state(b_.fax), rx.c_str(), -1);
+        t30_set_rx_encoding(fax_get_t30_state(b_.fax), T4_COMPRESSION_ITU_T6);
+    }
+    ~FloorPair() {
+        fax_free(a_.fax);
+        fax_free(b_.fax);
+    }
+    FloorPair(const FloorPair&) = delete;
+    FloorPair& operator=(const FloorPair&) = delete;
+
+    // Both ends have ended the call (or it ran an hour of line time).
+    bool done() const { return (a_.done && b_.done) || blocks_ >= 500L * 60 * 60; }
+    void step() {
+        int16_t abuf[kBlockSamples], bbuf[kBlockSamples];
+        int n = fax_tx(a_.fax, abuf, kBlockSamples);
+        std::fill(abuf + std::max(n, 0), abuf + kBlockSamples, int16_t{0});
+        n = fax_tx(b_.fax, bbuf, kBlockSamples);
+        std::fill(bbuf + std::max(n, 0), bbuf + kBlockSamples, int16_t{0});
+        fax_rx(a_.fax, bbuf, kBlockSamples);
+        fax_rx(b_.fax, abuf, kBlockSamples);
+        ++blocks_;
+    }
+    double line_seconds() const {
+        return static_cast<double>(blocks_) * kBlockSamples / kSampleRate;
+    }
+    int pages_received() const { return b_.pages; }
+
+  private:
+    struct Side {
+        fax_state_t* fax = nullptr;
+        bool done = false;
+        int pages = 0;
+    };
+    static void on_phase_e(t30_state_t* t30, void* user, int) {
+        auto* side = static_cast<Side*>(user);
+        t30_stats_t st;
+        t30_get_transfer_statistics(t30, &st);
+        side->pages = std::max(st.pages_tx, st.pages_rx);
+        side->done = true;
+    }
+    static void configure(t30_state_t* t30, const char* ident, bool ecm) {
+        t30_set_tx_ident(t30, ident);
+        t30_set_ecm_capability(t30, ecm ? TRUE : FALSE);
+        t30_set_supported_modems(t30, T30_SUPPORT_V17 | T30_SUPPORT_V29 | T30_SUPPORT_V27TER);
+        t30_set_supported_compressions(t30, T30_SUPPORT_T4_1D_COMPRESSION |
+                                                T30_SUPPORT_T4_2D_COMPRESSION |
+                                                (ecm ? T30_SUPPORT_T6_COMPRESSION : 0));
+        t30_set_supported_resolutions(
+            t30, T30_SUPPORT_STANDARD_RESOLUTION | T30_SUPPORT_FINE_RESOLUTION |
+                     T30_SUPPORT_SUPERFINE_RESOLUTION | T30_SUPPORT_R8_RESOLUTION);
+        t30_set_supported_image_sizes(t30,
+                                      T30_SUPPORT_US_LETTER_LENGTH | T30_SUPPORT_US_LEGAL_LENGTH |
+                                          T30_SUPPORT_UNLIMITED_LENGTH | T30_SUPPORT_215MM_WIDTH |
+                                          T30_SUPPORT_255MM_WIDTH | T30_SUPPORT_303MM_WIDTH);
+    }
+
+    Side a_, b_;
+    long blocks_ = 0;
 };
 
 }  // namespace faxemu::bench

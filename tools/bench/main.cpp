@@ -38,63 +38,15 @@ struct Run {
     int pages = 0;
 };
 
-void configure(t30_state_t* t30, const char* ident, bool ecm) {
-    t30_set_tx_ident(t30, ident);
-    t30_set_ecm_capability(t30, ecm ? TRUE : FALSE);
-    t30_set_supported_modems(t30, T30_SUPPORT_V17 | T30_SUPPORT_V29 | T30_SUPPORT_V27TER);
-    t30_set_supported_compressions(t30, T30_SUPPORT_T4_1D_COMPRESSION |
-                                            T30_SUPPORT_T4_2D_COMPRESSION |
-                                            (ecm ? T30_SUPPORT_T6_COMPRESSION : 0));
-    t30_set_supported_resolutions(t30,
-                                  T30_SUPPORT_STANDARD_RESOLUTION | T30_SUPPORT_FINE_RESOLUTION |
-                                      T30_SUPPORT_SUPERFINE_RESOLUTION | T30_SUPPORT_R8_RESOLUTION);
-    t30_set_supported_image_sizes(t30, T30_SUPPORT_US_LETTER_LENGTH | T30_SUPPORT_US_LEGAL_LENGTH |
-                                           T30_SUPPORT_UNLIMITED_LENGTH | T30_SUPPORT_215MM_WIDTH |
-                                           T30_SUPPORT_255MM_WIDTH | T30_SUPPORT_303MM_WIDTH);
-}
-
-// The floor: two spandsp fax terminals wired back to back, nothing else.
+// The floor (bench_support.hpp), one pair on its own.
 Run bare_spandsp(const fs::path& doc, const fs::path& rx, bool ecm) {
-    struct Side {
-        fax_state_t* fax;
-        bool done = false;
-        int pages = 0;
-    } a{fax_init(nullptr, TRUE)}, b{fax_init(nullptr, FALSE)};
-    auto on_e = [](t30_state_t* t30, void* user, int) {
-        auto* side = static_cast<Side*>(user);
-        t30_stats_t st;
-        t30_get_transfer_statistics(t30, &st);
-        side->pages = std::max(st.pages_tx, st.pages_rx);
-        side->done = true;
-    };
-    for (Side* s : {&a, &b}) {
-        fax_set_transmit_on_idle(s->fax, TRUE);
-        t30_state_t* t30 = fax_get_t30_state(s->fax);
-        configure(t30, s == &a ? "BENCH A" : "BENCH B", ecm);
-        t30_set_phase_e_handler(t30, on_e, s);
-    }
-    t30_set_tx_file(fax_get_t30_state(a.fax), doc.c_str(), -1, -1);
-    t30_set_rx_file(fax_get_t30_state(b.fax), rx.c_str(), -1);
-    t30_set_rx_encoding(fax_get_t30_state(b.fax), T4_COMPRESSION_ITU_T6);
-
-    int16_t abuf[kBlockSamples], bbuf[kBlockSamples];
-    long blocks = 0;
+    bench::FloorPair pair(doc, rx, ecm);
     const double t0 = cpu_now();
-    while (!(a.done && b.done) && blocks < 500 * 60 * 60) {
-        int n = fax_tx(a.fax, abuf, kBlockSamples);
-        std::fill(abuf + std::max(n, 0), abuf + kBlockSamples, int16_t{0});
-        n = fax_tx(b.fax, bbuf, kBlockSamples);
-        std::fill(bbuf + std::max(n, 0), bbuf + kBlockSamples, int16_t{0});
-        fax_rx(a.fax, bbuf, kBlockSamples);
-        fax_rx(b.fax, abuf, kBlockSamples);
-        ++blocks;
-    }
-    fax_free(a.fax);
-    fax_free(b.fax);
+    while (!pair.done()) pair.step();
     Run r;
     r.cpu = cpu_now() - t0;
-    r.line = static_cast<double>(blocks) * kBlockSamples / kSampleRate;
-    r.pages = b.pages;
+    r.line = pair.line_seconds();
+    r.pages = pair.pages_received();
     return r;
 }
 

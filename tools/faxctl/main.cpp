@@ -256,6 +256,8 @@ int main(int argc, char** argv) {
 
     auto* server = app.add_subcommand("server", "the server settings: show, or set KEY=VALUE...");
     auto* server_set = server->add_subcommand("set", "change server settings");
+    auto* server_load = server->add_subcommand(
+        "load", "the line threads: ticks, ticks late by more than 5 and 20 ms, CPU");
     std::vector<std::string> assignments;
     server_set->add_option("assignments", assignments, "e.g. retries=5 pause_server_queue=true")
         ->required();
@@ -476,6 +478,15 @@ int main(int argc, char** argv) {
                     fmt::print("fax {}: {} bytes of {} written to {}\n", *fetch_id, size,
                                format_name(target->format), path);
             }
+        } else if (*server_load) {
+            const json load = client->call("server.load");
+            show(o, o.json_output ? load : load["line_threads"],
+                 {{"THREAD", "thread"},
+                  {"TICKS", "ticks"},
+                  {"LATE>5MS", "late_5ms"},
+                  {"LATE>20MS", "late_20ms"},
+                  {"WORST MS", "worst_ms"},
+                  {"CPU S", "cpu_seconds"}});
         } else if (*server) {
             if (!*server_set) {
                 show(o, client->call("server.get"));

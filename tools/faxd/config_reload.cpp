@@ -128,10 +128,7 @@ void Daemon::plug_device(Port& p, const PortConfig& pc) {
     if (pc.kind == "modem") modems_.push_back(devices_.back().get());
     service_.attach(p, *devices_.back());
     // A modem added by a reload to a faxd that had none needs their pump.
-    if (pc.kind == "modem" && running_pumps_ && !device_pump_running_) {
-        device_pump_running_ = true;
-        asio::co_spawn(io_, device_pump(), asio::detached);
-    }
+    if (pc.kind == "modem") pumps_.start_modems();
 }
 
 void Daemon::unplug_device(std::int32_t device_id) {

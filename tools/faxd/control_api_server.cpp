@@ -1,5 +1,6 @@
 // server.get and server.set (PROTOCOL.md "Server, ports, routing"): the
-// server-wide settings, saved in the store so they outlive a restart.
+// server-wide settings, saved in the store so they outlive a restart; and
+// server.load: how late the line threads' ticks run, and their CPU.
 #include <spdlog/spdlog.h>
 
 #include "core/protocol/json_rpc.hpp"
@@ -22,6 +23,18 @@ void Daemon::register_server_methods(RpcServer& rpc) {
         spdlog::info("faxd: server settings changed by {}", s.user);
         wake();
         return settings_json(server_.settings());
+    });
+    rpc.handle("server.load", [this](Session& s, const json&) {
+        require(s.rights, access::ConfigQuery, "server.load");
+        json threads = json::array();
+        for (const LinePump::ThreadLoad& t : pumps_.load())
+            threads.push_back({{"thread", threads.size()},
+                               {"ticks", t.ticks.ticks},
+                               {"late_5ms", t.ticks.late_5ms},
+                               {"late_20ms", t.ticks.late_20ms},
+                               {"worst_ms", static_cast<double>(t.ticks.worst.count()) / 1000.0},
+                               {"cpu_seconds", t.cpu_seconds}});
+        return json{{"line_speed", config_.line_speed}, {"line_threads", threads}};
     });
 }
 

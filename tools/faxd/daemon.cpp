@@ -28,7 +28,6 @@ namespace faxemu::faxd {
 namespace {
 
 const CallerRights kAdmin = CallerRights::admin();
-constexpr int kBlocksPerSlice = 50;  // unpaced: 1 s of line time, then let the protocol run
 
 std::filesystem::path spool_of(const Config& c) {
     return c.spool.empty() ? default_spool() : c.spool;
@@ -102,7 +101,7 @@ Daemon::Daemon(Config config)
           [this](const CallRecord& rec, std::int64_t id) { account(rec, id, ""); }),
       users_(load_users(config_)),
       accounting_(accounting_path(config_, spool_), config_.modes.file),
-      pump_timer_(io_),
+      pumps_(io_, exchange_, modems_, pump_calls()),
       housekeeping_timer_(io_) {
     spdlog::info("faxd: spool {}", spool_.string());
     restrict_store_files(spool_ / "faxd.db", config_.modes.file);
@@ -308,12 +307,7 @@ void Daemon::convert(const Job& job) {
 }
 
 void Daemon::run() {
-    running_pumps_ = true;
-    asio::co_spawn(io_, line_pump(), asio::detached);
-    if (!modems_.empty()) {
-        device_pump_running_ = true;
-        asio::co_spawn(io_, device_pump(), asio::detached);
-    }
+    pumps_.start(config_.line_speed);
     housekeeping();
     io_.run();
 }
@@ -334,76 +328,29 @@ void Daemon::stop() {
         }
         scheduler_.recover();
         routing_.stop();
-        pump_timer_.cancel();
+        pumps_.stop();
         housekeeping_timer_.cancel();
         io_.stop();
     });
 }
 
 void Daemon::wake() {
-    pump_timer_.cancel();
+    pumps_.wake();
 }
 
-asio::awaitable<void> Daemon::line_pump() {
-    const double speed = config_.line_speed;
-    asio::error_code ec;  // a cancelled wait is how wake() hurries the pump
-    std::int64_t paced_blocks = 0;
-    auto paced_start = std::chrono::steady_clock::now();
-    while (!stopping_) {
+LinePump::Calls Daemon::pump_calls() {
+    LinePump::Calls c;
+    c.before_block = [this] {
         if (ports_pending_) reconcile_ports();  // a reload waits for calls to end
-        dispatch();
-        if (exchange_.active()) {
-            if (speed <= 0) {
-                for (int i = 0; i < kBlocksPerSlice && exchange_.active(); ++i) exchange_.step();
-                publish_status();
-                co_await asio::post(io_, asio::use_awaitable);
-            } else {
-                if (paced_blocks == 0) paced_start = std::chrono::steady_clock::now();
-                exchange_.step();
-                ++paced_blocks;
-                publish_status();
-                pump_timer_.expires_at(
-                    paced_start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                                      VirtualExchange::kBlock * paced_blocks / speed));
-                co_await pump_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-            }
-        } else {
-            paced_blocks = 0;
-            service_.poll();
-            publish_status();
-            auto wait = std::chrono::milliseconds(250);
-            if (auto next = scheduler_.next_wakeup()) {
-                const auto until =
-                    std::chrono::duration_cast<std::chrono::milliseconds>(*next - clock_.now());
-                wait = std::clamp(until, std::chrono::milliseconds(0), wait);
-            }
-            pump_timer_.expires_after(wait);
-            co_await pump_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-        }
-    }
-}
-
-// Modems keep their own timers (AT timeouts, T.30's timers when the host runs
-// T.30) on the system clock; they are polled every 10 ms, and their calls'
-// status is published as it changes.
-asio::awaitable<void> Daemon::device_pump() {
-    asio::steady_timer timer(io_);
-    asio::error_code ec;
-    auto next = std::chrono::steady_clock::now();
-    int slices = 0;
-    while (!stopping_) {
-        for (Device* d : modems_) d->poll();
-        if (++slices % 5 == 0) {  // every 50 ms: rings answered, status shown, queue served
-            service_.poll();
-            dispatch();
-            publish_status();
-        }
-        next += std::chrono::milliseconds(10);
-        const auto now = std::chrono::steady_clock::now();
-        if (next < now) next = now;
-        timer.expires_at(next);
-        co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-    }
+    };
+    c.dispatch = [this] { dispatch(); };
+    c.publish_status = [this] { publish_status(); };
+    c.poll = [this] { service_.poll(); };
+    c.until_next_wakeup = [this]() -> std::optional<Duration> {
+        if (auto next = scheduler_.next_wakeup()) return *next - clock_.now();
+        return std::nullopt;
+    };
+    return c;
 }
 
 void Daemon::dispatch() {

@@ -2,9 +2,8 @@
 // builds the ports on their devices, wires the scheduler, the received faxes
 // (received_faxes.hpp) and their routing (routing_queue.hpp), crash recovery
 // (recovery.hpp), the archive (outbound_archive.hpp) and the control protocol
-// (control_api*.cpp), all on one io_context, and runs the pumps: the line
-// (the virtual exchange of the simulated ports) by a coroutine on the same
-// thread, as fast as it goes or paced to wall time, and the modems' polling.
+// (control_api*.cpp), all on one io_context, and the pumps that move the lines
+// (line_pump.hpp) on the same thread.
 // Dispatch (with branding), conversions and end notices are still its own.
 #pragma once
 
@@ -31,6 +30,7 @@
 #include "devices/virtual_exchange.hpp"
 #include "tools/faxd/config.hpp"
 #include "tools/faxd/http_listener.hpp"
+#include "tools/faxd/line_pump.hpp"
 #include "tools/faxd/metrics_registry.hpp"
 #include "tools/faxd/received_exports.hpp"
 #include "tools/faxd/received_faxes.hpp"
@@ -108,8 +108,8 @@ class Daemon final : private CallObserver {
     // At start: jobs left Converting by a crash are converted again.
     void resume_conversions();
 
-    asio::awaitable<void> line_pump();
-    asio::awaitable<void> device_pump();
+    // What the pumps call between blocks.
+    LinePump::Calls pump_calls();
     void wake();
     void dispatch();
     // Branding: stamps the page headers of this attempt into a copy of the
@@ -159,7 +159,7 @@ class Daemon final : private CallObserver {
     FaxServer server_;
     VirtualExchange exchange_;
     std::vector<std::unique_ptr<Device>> devices_;
-    std::vector<Device*> modems_;  // devices with their own I/O and timers, polled by device_pump
+    std::vector<Device*> modems_;  // devices with their own I/O and timers, polled by pumps_
     FaxService service_;
     Scheduler scheduler_;
     RoutingRunner router_;
@@ -176,7 +176,7 @@ class Daemon final : private CallObserver {
     AccountingLog accounting_;
     std::unique_ptr<RpcServer> rpc_;
     std::unique_ptr<WebConsole> web_;  // after rpc_, whose handlers it calls
-    asio::steady_timer pump_timer_;
+    LinePump pumps_;                   // the exchange's and the modems'
     asio::steady_timer housekeeping_timer_;
     std::map<std::int32_t, std::int64_t> sending_;   // device id -> job id
     std::map<std::int32_t, std::string> published_;  // last status pushed per port
@@ -196,8 +196,6 @@ class Daemon final : private CallObserver {
     std::set<std::int32_t> draining_;
     std::set<std::string> waiting_logged_;  // ports whose pending change was logged
     bool ports_pending_ = false;
-    bool running_pumps_ = false;
-    bool device_pump_running_ = false;
     MetricsRegistry metrics_;
     double start_time_seconds_ = 0;  // faxd's start, wall clock, for process_start_time_seconds
     bool stopping_ = false;

@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <map>
+#include <string_view>
+#include <vector>
 
 #include "core/fax_codes.hpp"
 #include "core/job.hpp"
@@ -82,6 +84,37 @@ std::string Daemon::health_problem() {
     return "";
 }
 
+namespace {
+
+// The line threads' ticks and CPU (server.load's figures), by thread.
+void write_line_load(PrometheusText& out, const std::vector<LinePump::ThreadLoad>& threads) {
+    const auto each = [&](std::string_view name, auto value) {
+        for (std::size_t i = 0; i < threads.size(); ++i)
+            out.sample(name, {{"thread", std::to_string(i)}}, value(threads[i]));
+    };
+    using Load = LinePump::ThreadLoad;
+    out.family("faxd_line_ticks_total", "counter",
+               "20 ms blocks a line thread paced to wall time.");
+    each("faxd_line_ticks_total", [](const Load& t) { return t.ticks.ticks; });
+    out.family("faxd_line_ticks_late_total", "counter",
+               "Paced blocks started late, by more than 5 ms and by more than 20 ms.");
+    for (std::size_t i = 0; i < threads.size(); ++i) {
+        const std::string thread = std::to_string(i);
+        out.sample("faxd_line_ticks_late_total", {{"thread", thread}, {"over", "5ms"}},
+                   threads[i].ticks.late_5ms);
+        out.sample("faxd_line_ticks_late_total", {{"thread", thread}, {"over", "20ms"}},
+                   threads[i].ticks.late_20ms);
+    }
+    out.family("faxd_line_tick_worst_lateness_seconds", "gauge",
+               "The latest a paced block started since faxd did.");
+    each("faxd_line_tick_worst_lateness_seconds",
+         [](const Load& t) { return static_cast<double>(t.ticks.worst.count()) * 1e-6; });
+    out.family("faxd_line_thread_cpu_seconds_total", "counter", "CPU time of a line thread.");
+    each("faxd_line_thread_cpu_seconds_total", [](const Load& t) { return t.cpu_seconds; });
+}
+
+}  // namespace
+
 std::string Daemon::metrics_text() {
     PrometheusText out;
     out.family("faxd_build_info", "gauge", "faxd's version; always 1.");
@@ -108,6 +141,7 @@ std::string Daemon::metrics_text() {
                    queue[state]);
 
     metrics_.write(out);
+    write_line_load(out, pumps_.load());
     return out.text();
 }
 
