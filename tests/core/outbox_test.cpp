@@ -14,7 +14,7 @@ std::vector<std::string> take_all(Outbox& box) {
     return out;
 }
 
-TEST(Outbox, AStateReplacesTheUnsentOneOfItsKeyInItsPlace) {
+TEST(NotificationOutbox, AStateReplacesTheUnsentOneOfItsKeyInItsPlace) {
     Outbox box({4, 4, 1024});
     ASSERT_TRUE(box.push("port 1: ringing", "port 1"));
     ASSERT_TRUE(box.push("answer"));
@@ -28,7 +28,7 @@ TEST(Outbox, AStateReplacesTheUnsentOneOfItsKeyInItsPlace) {
     EXPECT_EQ(box.bytes(), 0u);
 }
 
-TEST(Outbox, ALineTakenForWritingIsNotReplaced) {
+TEST(NotificationOutbox, ALineTakenForWritingIsNotReplaced) {
     Outbox box({4, 4, 1024});
     ASSERT_TRUE(box.push("a1", "a"));
     EXPECT_EQ(box.take(), "a1");  // being written
@@ -37,7 +37,7 @@ TEST(Outbox, ALineTakenForWritingIsNotReplaced) {
     EXPECT_EQ(take_all(box), (std::vector<std::string>{"a3"}));
 }
 
-TEST(Outbox, ABurstOfStatesHoldsOneLinePerKey) {
+TEST(NotificationOutbox, ABurstOfStatesHoldsOneLinePerKey) {
     Outbox box({8, 100, 1u << 20});
     for (int round = 0; round < 100; ++round)
         for (int port = 0; port < 100; ++port)
@@ -50,7 +50,7 @@ TEST(Outbox, ABurstOfStatesHoldsOneLinePerKey) {
                   "port " + std::to_string(port) + " round 99");
 }
 
-TEST(Outbox, AClientThatStopsReadingOverflowsEachBound) {
+TEST(NotificationOutbox, AClientThatStopsReadingOverflowsEachBound) {
     Outbox messages({2, 100, 1024});
     EXPECT_TRUE(messages.push("m"));
     EXPECT_TRUE(messages.push("m"));
