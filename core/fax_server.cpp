@@ -101,6 +101,7 @@ Port& FaxServer::add_port(std::string name, std::string number) {
     const auto n = static_cast<std::int32_t>(ports_.size()) + 1;
     ports_.push_back(std::make_unique<Port>(next_id_++, std::move(name), std::move(number), n,
                                             &programs_, &drives_));
+    ports_.back()->report_status_changes(&status_changes_);
     return *ports_.back();
 }
 
@@ -115,6 +116,7 @@ void FaxServer::remove_port(std::int32_t device_id) {
             throw FaxError(ErrorCode::NotFound,
                            "no port with DeviceId " + std::to_string(device_id));
         const std::int32_t rank = (*it)->Priority();
+        (*it)->report_status_changes(nullptr);
         removed_.push_back(std::move(*it));
         ports_.erase(it);
         for (const auto& p : ports_) {

@@ -12,6 +12,7 @@
 #include "core/caller_rights.hpp"
 #include "core/drive_map.hpp"
 #include "core/port.hpp"
+#include "core/port_status_changes.hpp"
 #include "core/program_allow_list.hpp"
 
 namespace faxemu {
@@ -94,6 +95,10 @@ class FaxServer {
                            std::int32_t priority);
     std::vector<Port*> ports_by_priority() const;  // highest (1) first
 
+    // The ports (of this server, removed ones not) whose status changed since
+    // the last drain: what a publisher of their status visits.
+    PortStatusChanges& status_changes() { return status_changes_; }
+
   private:
     // InvalidParameter if another port than `self` has `number`.
     void check_number_free(const std::string& name, const std::string& number,
@@ -110,6 +115,7 @@ class FaxServer {
     std::vector<std::unique_ptr<Port>> removed_;  // kept alive, see above
     std::int32_t next_id_ = 1;
     mutable std::mutex priority_mutex_;  // makes a re-rank atomic for ports_by_priority
+    PortStatusChanges status_changes_;
 };
 
 }  // namespace faxemu

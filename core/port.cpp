@@ -154,6 +154,14 @@ void Port::update_status(const std::function<void(PortStatus&)>& edit) {
     edit(status_);
     status_.device_id = device_id_;
     status_.device_name = name_;
+    if (status_changes_) status_changes_->mark(this);
+}
+
+void Port::report_status_changes(PortStatusChanges* changes) {
+    std::lock_guard lock(status_mutex_);
+    if (status_changes_ && status_changes_ != changes) status_changes_->forget(this);
+    status_changes_ = changes;
+    if (changes) changes->mark(this);
 }
 
 void Port::on_changed(std::function<void(const Port&)> listener) {

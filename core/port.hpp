@@ -15,6 +15,7 @@
 #include "core/caller_rights.hpp"
 #include "core/clock.hpp"
 #include "core/port_status.hpp"
+#include "core/port_status_changes.hpp"
 #include "core/routing_method.hpp"
 
 namespace faxemu {
@@ -75,8 +76,12 @@ class Port {
     std::string device_description() const;
     void set_device_description(std::string text);
     // For the engine: edits the status under the lock. `edit` must not call back
-    // into this port. The port's identity (device_id, device_name) is kept.
+    // into this port. The port's identity (device_id, device_name) is kept. The
+    // port is marked in the changes it reports to.
     void update_status(const std::function<void(PortStatus&)>& edit);
+    // Where update_status marks the port (FaxServer's; null: nowhere). Setting
+    // it marks the port, so that its first status is published too.
+    void report_status_changes(PortStatusChanges* changes);
 
     // Called after a put (here, on a routing method, or of the priority) that
     // changed a setting; used to persist settings and notify clients. Register
@@ -112,6 +117,7 @@ class Port {
     mutable std::mutex status_mutex_;
     std::string device_description_;  // guarded by status_mutex_
     PortStatus status_;
+    PortStatusChanges* status_changes_ = nullptr;  // guarded by status_mutex_
 };
 
 }  // namespace faxemu

@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <deque>
 #include <fstream>
 #include <map>
 #include <optional>
@@ -19,6 +18,7 @@
 
 #include "core/error.hpp"
 #include "core/login_backoff.hpp"
+#include "core/outbox.hpp"
 #include "core/protocol/json_rpc.hpp"
 #include "core/refusal.hpp"
 #include "core/tls_server_context.hpp"
@@ -158,8 +158,12 @@ class StreamOf final : public Stream {
 // One client connection. Touched only on the io thread.
 struct Connection {
     Connection(std::unique_ptr<Stream> s, const asio::any_io_executor& executor,
-               std::size_t max_line)
-        : stream(std::move(s)), wake(executor), login_timer(executor), lines(max_line) {
+               std::size_t max_line, Outbox::Limits queue)
+        : stream(std::move(s)),
+          wake(executor),
+          login_timer(executor),
+          lines(max_line),
+          outbox(queue) {
         wake.expires_at(asio::steady_timer::time_point::max());
     }
 
@@ -168,8 +172,7 @@ struct Connection {
     asio::steady_timer wake;         // the writer sleeps on it while the outbox is empty
     asio::steady_timer login_timer;  // closes a session that never logs in
     rpc::LineBuffer lines;
-    std::deque<std::string> outbox;
-    std::size_t outbox_bytes = 0;
+    Outbox outbox;
     bool draining = false;  // the peer stopped sending: answer what is queued, then close
     bool checking_password = false;
     bool login_expired = false;  // the login deadline passed during a password check
@@ -233,6 +236,7 @@ struct RpcServer::State : std::enable_shared_from_this<RpcServer::State> {
     std::map<std::uint64_t, std::shared_ptr<Connection>> sessions;
     LoginBackoff backoff;  // shared by session.login and the web console's login
     std::vector<NotificationSink> sinks;
+    std::map<std::string, json::json_pointer, std::less<>> state_keys;  // keep_latest
     std::uint64_t next_session_id = 1;
     bool stopped = false;
     // Password checks cost ~0.1 s of CPU each: off the io thread, which also
@@ -272,9 +276,10 @@ struct RpcServer::State : std::enable_shared_from_this<RpcServer::State> {
                std::optional<std::string> local_admin) {
         auto c = std::make_shared<Connection>(
             std::move(stream), io.get_executor(),
-            local_admin
-                ? limits.max_message_bytes
-                : std::min(limits.max_message_bytes, limits.max_message_bytes_before_login));
+            local_admin ? limits.max_message_bytes
+                        : std::min(limits.max_message_bytes, limits.max_message_bytes_before_login),
+            Outbox::Limits{limits.max_queued_messages, limits.max_queued_states,
+                           limits.max_queued_bytes});
         c->session.peer = std::move(peer);
         c->session.address = std::move(address);
         c->session.local = local;
@@ -313,18 +318,16 @@ struct RpcServer::State : std::enable_shared_from_this<RpcServer::State> {
                      why.empty() ? "" : ": ", why);
     }
 
-    void send(const std::shared_ptr<Connection>& c, std::string line) {
+    // `key`: a state notification's (state_key), replacing an unsent one.
+    void send(const std::shared_ptr<Connection>& c, std::string line, const std::string& key = {}) {
         if (c->closed) return;
         // One message always fits, so a big answer to a reading client goes through.
-        if (!c->outbox.empty() && (c->outbox.size() >= limits.max_queued_messages ||
-                                   c->outbox_bytes + line.size() > limits.max_queued_bytes)) {
+        if (!c->outbox.push(std::move(line), key)) {
             spdlog::warn("session {} ({}): dropped: it left {} messages ({} bytes) unread",
-                         c->session.id, c->session.peer, c->outbox.size(), c->outbox_bytes);
+                         c->session.id, c->session.peer, c->outbox.size(), c->outbox.bytes());
             close(c, "");
             return;
         }
-        c->outbox_bytes += line.size();
-        c->outbox.push_back(std::move(line));
         c->wake.cancel_one();
     }
 
@@ -401,10 +404,9 @@ struct RpcServer::State : std::enable_shared_from_this<RpcServer::State> {
                 co_await c->wake.async_wait(asio::redirect_error(asio::use_awaitable, error));
                 continue;
             }
-            co_await c->stream->write(asio::buffer(c->outbox.front()), error);
+            const std::string line = c->outbox.take();
+            co_await c->stream->write(asio::buffer(line), error);
             if (error || c->closed) break;
-            c->outbox_bytes -= c->outbox.front().size();
-            c->outbox.pop_front();
         }
     }
 
@@ -641,9 +643,19 @@ struct RpcServer::State : std::enable_shared_from_this<RpcServer::State> {
         if (stopped) return;
         for (const auto& sink : sinks) sink(method, params);
         std::vector<std::shared_ptr<Connection>> targets;
-        for (const auto& [id, c] : sessions)
-            if (c->session.authenticated) targets.push_back(c);
-        for (const auto& c : targets) send(c, line);  // send may drop c from sessions
+        for (const auto& [id, c] : sessions) {
+            const auto& wants = c->session.wants;
+            if (c->session.authenticated && (!wants || (*wants)(method, params)))
+                targets.push_back(c);
+        }
+        const std::string key = state_key(method, params);
+        for (const auto& c : targets) send(c, line, key);  // send may drop c from sessions
+    }
+
+    std::string state_key(const std::string& method, const json& params) const {
+        const auto found = state_keys.find(method);
+        if (found == state_keys.end() || !params.contains(found->second)) return {};
+        return method + '\n' + params.at(found->second).dump();
     }
 
     // --- listeners ---
@@ -834,6 +846,14 @@ void RpcServer::notify_all(const std::string& method, const json& params) {
     asio::dispatch(state_->io, [state = state_, line = std::move(line), method, params] {
         state->broadcast(line, method, params);
     });
+}
+
+void RpcServer::keep_latest(std::string method, json::json_pointer key) {
+    state_->state_keys.insert_or_assign(std::move(method), std::move(key));
+}
+
+std::string RpcServer::state_key(const std::string& method, const json& params) const {
+    return state_->state_keys.empty() ? std::string() : state_->state_key(method, params);
 }
 
 void RpcServer::add_notification_sink(NotificationSink sink) {

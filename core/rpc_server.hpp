@@ -47,8 +47,12 @@ class RpcServer {
         std::size_t max_authenticated = 256;   // TCP/TLS sessions logged in
         std::size_t max_local = 64;            // other users' Unix-socket sessions
         // Outgoing lines queued for one session before it counts as stuck and is
-        // dropped (a client that reads nothing must not hold the others back).
+        // dropped (a client that reads nothing must not hold the others back):
+        // answers and other notifications, and (counted apart) state
+        // notifications, of which a session holds one per key (keep_latest),
+        // so that a burst of them never drops a client that reads.
         std::size_t max_queued_messages = 4096;
+        std::size_t max_queued_states = 65536;
         std::size_t max_queued_bytes = 64u << 20;
         // A session that has not logged in by then (TLS handshake included) is
         // closed, so idle strangers cannot use up max_unauthenticated.
@@ -74,6 +78,10 @@ class RpcServer {
         std::string peer;      // "tcp 127.0.0.1:51234", "tls ..." or "unix uid 1000", for logs
         std::string address;   // "127.0.0.1" or "unix uid 1000": whom the login back-off counts
         bool local = false;    // on the Unix socket
+        // Which notifications the session is sent (faxd's session.subscribe);
+        // null: all of them.
+        std::shared_ptr<const std::function<bool(const std::string& method, const json& params)>>
+            wants;
     };
 
     using Handler = std::function<json(Session& session, const json& params)>;
@@ -101,8 +109,18 @@ class RpcServer {
     // built-in session.login and session.whoami cannot be replaced.
     void handle(std::string method, Handler fn);
 
-    // Sends a notification to every authenticated session and every sink. Thread-safe.
+    // Sends a notification to every authenticated session that wants it
+    // (Session::wants) and every sink. Thread-safe.
     void notify_all(const std::string& method, const json& params);
+
+    // Notifications of `method` carry the latest state of the thing named by
+    // the value at `key` in their params (port.status: "/status/device_id"):
+    // a session not yet sent one of them gets the newer one in its place
+    // (Outbox). Before the io_context runs.
+    void keep_latest(std::string method, json::json_pointer key);
+    // What a notification replaces in a queue: method and key value; "" when
+    // it is not a state notification (for sinks that queue, too).
+    std::string state_key(const std::string& method, const json& params) const;
 
     // --- seams for another transport (faxd's web console) ---
 

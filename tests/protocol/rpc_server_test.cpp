@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <map>
 #include <string>
 
 #include "core/protocol/client.hpp"
@@ -323,6 +324,79 @@ TEST_F(RpcServerTest, ASlowReaderIsDroppedWithoutStallingOthers) {
     const std::size_t read = sleeper.drain_until_eof();
     EXPECT_LT(read, std::size_t{kRounds * kPerRound} * kSize / 2);
     EXPECT_EQ(alice.call("test.add", {{"a", 1}, {"b", 1}}), 2);
+}
+
+// 10,000 state changes in one burst, far over the 32 queued messages a
+// session may hold: a client that reads is not dropped, gets fewer lines than
+// changes, and ends with each port's latest state.
+TEST_F(RpcServerTest, ABurstOfStatesReachesAReadingClientCoalesced) {
+    auto reader = RawClient::unix_socket(harness().socket_path());  // admin: gets notifications
+    reader.send_json(request(1, "session.whoami"));
+    ASSERT_TRUE(reader.read_json()["result"]["authenticated"].get<bool>());
+    auto alice = logged_in("alice");
+
+    constexpr int kPorts = 100;
+    constexpr int kRounds = 100;
+    EXPECT_EQ(alice->call("test.states", {{"ports", kPorts}, {"rounds", kRounds}, {"size", 200}}),
+              kPorts * kRounds);
+
+    // Everything queued before this answer comes before it.
+    reader.send_json(request(2, "test.add", {{"a", 1}, {"b", 1}}));
+    std::map<int, int> latest;  // device id -> round
+    int lines = 0;
+    for (;;) {
+        const json message = reader.read_json();
+        if (message.contains("id")) {
+            EXPECT_EQ(message.at("id"), 2);
+            EXPECT_EQ(message.at("result"), 2);
+            break;
+        }
+        ASSERT_EQ(message.at("method"), "port.status");
+        const json& status = message.at("params").at("status");
+        const int port = status.at("device_id").get<int>();
+        const int round = status.at("round").get<int>();
+        EXPECT_GT(round, latest.count(port) ? latest[port] : -1) << "an older state came later";
+        latest[port] = round;
+        ++lines;
+    }
+    ASSERT_EQ(latest.size(), std::size_t{kPorts});
+    for (const auto& [port, round] : latest) EXPECT_EQ(round, kRounds - 1) << "port " << port;
+    EXPECT_LT(lines, kPorts * kRounds / 2);
+}
+
+// The bound stays for a client that reads nothing: one state per key, up to
+// max_queued_states (1000 here) keys.
+TEST_F(RpcServerTest, AClientThatReadsNothingIsDroppedByStatesToo) {
+    auto sleeper = RawClient::unix_socket(harness().socket_path());
+    sleeper.send_json(request(1, "session.whoami"));
+    ASSERT_TRUE(sleeper.read_json()["result"]["authenticated"].get<bool>());
+    auto alice = logged_in("alice");
+    EXPECT_EQ(alice->call("test.mute"), true);  // she would hold the whole burst as well
+
+    constexpr int kPorts = 5000;
+    constexpr int kSize = 1024;
+    EXPECT_EQ(alice->call("test.states", {{"ports", kPorts}, {"rounds", 1}, {"size", kSize}}),
+              kPorts);
+    const std::size_t read = sleeper.drain_until_eof();
+    EXPECT_LT(read, std::size_t{kPorts} * kSize / 2);
+    EXPECT_EQ(alice->call("test.add", {{"a", 1}, {"b", 1}}), 2);
+}
+
+// Session::wants (faxd's session.subscribe) decides which notifications a session gets.
+TEST_F(RpcServerTest, ASessionGetsOnlyTheNotificationsItWants) {
+    Awaited<std::string> carol_got;
+    FaxClient carol;
+    carol.set_notification_handler(
+        [&](const std::string& method, const json&) { carol_got.set(method); });
+    carol.connect(harness().tcp_address());
+    carol.login("carol", "carol-pw");
+    EXPECT_EQ(carol.call("test.mute", {{"methods", {"port.status"}}}), true);
+    auto bob = logged_in("bob");
+    EXPECT_EQ(bob->call("test.notify", {{"count", 3}}), 3);
+    EXPECT_EQ(bob->call("test.states", {{"ports", 1}, {"rounds", 1}}), 1);
+    ASSERT_TRUE(carol_got.wait_for_count(1));
+    carol.call("session.whoami");  // anything queued before comes before this answer
+    EXPECT_EQ(carol_got.values(), std::vector<std::string>{"port.status"});
 }
 
 TEST_F(RpcServerTest, ListenUnixReplacesOnlyAStaleSocket) {

@@ -10,6 +10,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstring>
@@ -89,6 +90,10 @@ class Awaited {
 //   test.notify {count, size}      -> count; first sends `count` test.event notifications
 //   test.block  {}                 -> true once `gate` is ready (holds up the io thread);
 //                                     counts itself in `blocked` first
+//   test.states {ports, rounds, size}-> ports * rounds; first sends, round by round, a
+//                                     port.status {status: {device_id, round, blob}} per port
+//                                     (port.status keeps the latest per device_id)
+//   test.mute   {methods}          -> true; the session is sent only notifications of `methods`
 inline void install_test_handlers(RpcServer& server, std::shared_future<void> gate,
                                   Awaited<int>& blocked) {
     using Session = RpcServer::Session;
@@ -121,6 +126,26 @@ inline void install_test_handlers(RpcServer& server, std::shared_future<void> ga
         const std::string blob(params.value("size", 0), 'n');
         for (int i = 0; i < count; ++i) server.notify_all("test.event", {{"i", i}, {"blob", blob}});
         return count;
+    });
+    server.keep_latest("port.status", json::json_pointer("/status/device_id"));
+    server.handle("test.states", [&server](Session&, const json& params) -> json {
+        const int ports = params.at("ports").get<int>();
+        const int rounds = params.at("rounds").get<int>();
+        const std::string blob(params.value("size", 0), 's');
+        for (int round = 0; round < rounds; ++round)
+            for (int port = 0; port < ports; ++port)
+                server.notify_all(
+                    "port.status",
+                    {{"status", {{"device_id", port}, {"round", round}, {"blob", blob}}}});
+        return ports * rounds;
+    });
+    server.handle("test.mute", [](Session& s, const json& params) -> json {
+        const auto methods = params.value("methods", std::vector<std::string>{});
+        s.wants = std::make_shared<const std::function<bool(const std::string&, const json&)>>(
+            [methods](const std::string& method, const json&) {
+                return std::find(methods.begin(), methods.end(), method) != methods.end();
+            });
+        return true;
     });
     server.handle("test.block", [gate, &blocked](Session&, const json&) -> json {
         blocked.set(1);
@@ -194,6 +219,7 @@ class ServerTest : public ::testing::Test {
         RpcServer::Limits l;
         l.max_message_bytes = 64 * 1024;
         l.max_queued_messages = 32;
+        l.max_queued_states = 1000;
         l.max_queued_bytes = 256 * 1024;
         return l;
     }

@@ -3,6 +3,8 @@
 // waited for).
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "tests/tools/web_client.hpp"
 #include "tools/faxd/http_listener.hpp"
 
@@ -64,6 +66,42 @@ TEST(HttpListener, AWebSocketWhosePeerReadsNothingIsDropped) {
         if (i % 16 == 15) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
     EXPECT_EQ(http.websocket_count(), 0u) << "a peer that reads nothing was not dropped";
+}
+
+// 10,000 states of 100 keys (40 MB) to a peer that reads only after: far over
+// its 1 MiB bound, yet it is not dropped, as its queue holds one frame per key,
+// and it ends with each key's latest state.
+TEST(HttpListener, ABurstOfStatesReachesAPeerThatReadsLateCoalesced) {
+    HttpListener http;
+    http.set_max_unsent_bytes(1024 * 1024);
+    http.websocket("/ws", [](const HttpRequest&) { return WebSocketAdmission{"k", {}}; });
+    http.start("127.0.0.1", 0);
+    test::WebSocketReader reader;
+    ASSERT_EQ(reader.open(http.port(), "/ws", "ok", ""), 101);
+    const auto deadline = Clock::now() + std::chrono::seconds(30);
+    while (http.websocket_count() != 1 && Clock::now() < deadline) std::this_thread::yield();
+    ASSERT_EQ(http.websocket_count(), 1u);
+
+    constexpr int kKeys = 100;
+    constexpr int kRounds = 100;
+    const std::string padding(4000, 'p');
+    for (int round = 0; round < kRounds; ++round)
+        for (int key = 0; key < kKeys; ++key)
+            http.send_to_websockets(
+                std::to_string(key) + " " + std::to_string(round) + " " + padding,
+                std::to_string(key));
+    std::map<int, int> latest;
+    int done = 0;
+    while (done < kKeys) {
+        const auto frame = reader.next(deadline);
+        ASSERT_TRUE(frame) << "dropped, or no frame in time; " << done << " keys done";
+        const int key = std::stoi(*frame);
+        const int round = std::stoi(frame->substr(frame->find(' ') + 1));
+        EXPECT_GT(round, latest.count(key) ? latest[key] : -1) << "an older state came later";
+        latest[key] = round;
+        if (round == kRounds - 1) ++done;
+    }
+    EXPECT_EQ(http.websocket_count(), 1u);
 }
 
 TEST(HttpListener, WebSocketsOfAKeyCloseOnRequest) {

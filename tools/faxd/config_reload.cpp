@@ -329,7 +329,7 @@ void Daemon::remove_port(Port& p) {
     server_.remove_port(id);
     loading_ = was_loading;
     running_.erase(id);
-    published_.erase(id);
+    status_.forget(id);
     spdlog::info("faxd: port {} \"{}\" removed", id, p.Name());
     json status = status_json(p.GetStatus(clock_));
     status["removed"] = true;
@@ -346,7 +346,7 @@ void Daemon::change_port(Port& p, const PortConfig& pc) {
     }
     running_[id] = pc;
     configure_port(p, pc);
-    published_.erase(id);           // clients see its status again
+    status_.republish(p);           // clients see its status again
     std::vector<std::string> kept;  // saved through the API, so they win
     if (p.Rings() != pc.rings) kept.emplace_back("rings");
     if (p.Csid() != pc.csid) kept.emplace_back("csid");

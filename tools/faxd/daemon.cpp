@@ -102,7 +102,16 @@ Daemon::Daemon(Config config)
       users_(load_users(config_)),
       accounting_(accounting_path(config_, spool_), config_.modes.file),
       pumps_(io_, exchange_, modems_, pump_calls()),
-      housekeeping_timer_(io_) {
+      housekeeping_timer_(io_),
+      status_(
+          server_, clock_, scheduler_,
+          [this](std::int32_t device_id) -> std::optional<std::int64_t> {
+              const auto it = sending_.find(device_id);
+              return it == sending_.end() ? std::nullopt : std::optional(it->second);
+          },
+          [this](const std::string& method, const nlohmann::json& params) {
+              rpc_->notify_all(method, params);
+          }) {
     spdlog::info("faxd: spool {}", spool_.string());
     restrict_store_files(spool_ / "faxd.db", config_.modes.file);
     // Before any setting is applied: ArchiveDirectory goes through it.
@@ -455,17 +464,7 @@ void Daemon::start_call(std::int64_t job_id, std::int32_t device_id, const SendR
 }
 
 void Daemon::publish_status() {
-    for (Port* p : server_.ports()) {
-        PortStatus s = p->GetStatus(clock_);
-        const std::string key = std::to_string(static_cast<std::uint32_t>(s.device_status)) + "|" +
-                                s.description + "|" + std::to_string(s.current_page);
-        std::string& last = published_[s.device_id];
-        if (last == key) continue;
-        last = key;
-        if (auto it = sending_.find(s.device_id); it != sending_.end())
-            scheduler_.device_status(it->second, s.device_status);
-        rpc_->notify_all("port.status", {{"status", status_json(s)}});
-    }
+    status_.publish();  // status_publisher.cpp
 }
 
 void Daemon::housekeeping() {

@@ -35,6 +35,7 @@
 #include "tools/faxd/received_exports.hpp"
 #include "tools/faxd/received_faxes.hpp"
 #include "tools/faxd/routing_queue.hpp"
+#include "tools/faxd/status_publisher.hpp"
 #include "tools/faxd/web_console.hpp"
 
 namespace faxemu::faxd {
@@ -178,8 +179,8 @@ class Daemon final : private CallObserver {
     std::unique_ptr<WebConsole> web_;  // after rpc_, whose handlers it calls
     LinePump pumps_;                   // the exchange's and the modems'
     asio::steady_timer housekeeping_timer_;
-    std::map<std::int32_t, std::int64_t> sending_;   // device id -> job id
-    std::map<std::int32_t, std::string> published_;  // last status pushed per port
+    std::map<std::int32_t, std::int64_t> sending_;  // device id -> job id
+    StatusPublisher status_;                        // publish_status(): port.status as ports change
     // Branding: ports reserved while a job's headers are stamped (device id ->
     // job id), jobs deleted meanwhile, and the stamped copy each port sends.
     std::map<std::int32_t, std::int64_t> branding_;

@@ -15,6 +15,7 @@
 #include <thread>
 #include <type_traits>
 
+#include "core/outbox.hpp"
 #include "core/tls_server_context.hpp"
 
 namespace faxemu::faxd {
@@ -144,7 +145,7 @@ class Endpoint {
     virtual void listen(const std::string& host, std::uint16_t port) = 0;  // throws
     virtual std::uint16_t local_port() = 0;
     // On the listener's thread:
-    virtual void send_to_all(const std::string& text) = 0;
+    virtual void send_to_all(const std::string& text, const std::string& key) = 0;
     virtual void close_key(const std::string& key) = 0;
     virtual void shut() = 0;  // stops listening and ends every connection
     std::atomic<std::size_t> socket_count{0};
@@ -195,17 +196,21 @@ class EndpointOf final : public Endpoint {
         return server_.get_local_endpoint(ec).port();
     }
 
-    void send_to_all(const std::string& text) override {
+    void send_to_all(const std::string& text, const std::string& key) override {
         std::vector<websocketpp::connection_hdl> slow;
-        for (const auto& [hdl, key] : sockets_) {
+        for (const auto& [hdl, admitted] : sockets_) {
             websocketpp::lib::error_code ec;
             const ConnectionPtr con = server_.get_con_from_hdl(hdl, ec);
             if (ec || con->get_state() != websocketpp::session::state::open) continue;
-            if (con->get_buffered_amount() + text.size() > settings_.max_unsent_bytes) {
-                slow.push_back(hdl);
+            auto waiting = queues_.find(hdl);
+            if (waiting == queues_.end() && con->get_buffered_amount() < kHandOffBytes) {
+                con->send(text, websocketpp::frame::opcode::text);
                 continue;
             }
-            con->send(text, websocketpp::frame::opcode::text);
+            if (waiting == queues_.end())
+                waiting =
+                    queues_.emplace(hdl, Outbox({4096, 65536, settings_.max_unsent_bytes})).first;
+            if (!waiting->second.push(text, key)) slow.push_back(hdl);
         }
         for (const auto& hdl : slow) {
             spdlog::warn("http: WebSocket dropped: its peer left over {} bytes unread",
@@ -216,6 +221,7 @@ class EndpointOf final : public Endpoint {
                 con->terminate(ec);
             forget(hdl);
         }
+        if (!queues_.empty()) hand_off_later();
     }
 
     void close_key(const std::string& key) override {
@@ -242,6 +248,8 @@ class EndpointOf final : public Endpoint {
         }
         sockets_.clear();
         opening_.clear();
+        queues_.clear();
+        hand_off_timer_.cancel();
         socket_count = 0;
     }
 
@@ -332,7 +340,36 @@ class EndpointOf final : public Endpoint {
     void forget(websocketpp::connection_hdl hdl) {
         opening_.erase(hdl);
         sockets_.erase(hdl);
+        queues_.erase(hdl);
         socket_count = sockets_.size();
+    }
+
+    // websocketpp says nothing when it has written a frame: while frames wait,
+    // look every 10 ms which sockets can take more.
+    void hand_off_later() {
+        if (handing_off_) return;
+        handing_off_ = true;
+        hand_off_timer_.expires_after(std::chrono::milliseconds(10));
+        hand_off_timer_.async_wait([this](const asio::error_code& ec) {
+            handing_off_ = false;
+            if (!ec) hand_off();
+        });
+    }
+
+    void hand_off() {
+        for (auto it = queues_.begin(); it != queues_.end();) {
+            websocketpp::lib::error_code ec;
+            const ConnectionPtr con = server_.get_con_from_hdl(it->first, ec);
+            if (ec || con->get_state() != websocketpp::session::state::open) {
+                it = queues_.erase(it);
+                continue;
+            }
+            Outbox& waiting = it->second;
+            while (!waiting.empty() && con->get_buffered_amount() < kHandOffBytes)
+                con->send(waiting.take(), websocketpp::frame::opcode::text);
+            it = waiting.empty() ? queues_.erase(it) : std::next(it);
+        }
+        if (!queues_.empty()) hand_off_later();
     }
 
     const Settings& settings_;
@@ -346,6 +383,13 @@ class EndpointOf final : public Endpoint {
                              std::owner_less<websocketpp::connection_hdl>>;
     Sockets sockets_;
     Sockets opening_;
+    // Frames go to websocketpp while it holds less than this for the socket;
+    // the rest wait in the socket's queue, where states still coalesce.
+    static constexpr std::size_t kHandOffBytes = 64 * 1024;
+    std::map<websocketpp::connection_hdl, Outbox, std::owner_less<websocketpp::connection_hdl>>
+        queues_;
+    asio::steady_timer hand_off_timer_{*io_};
+    bool handing_off_ = false;
 };
 
 }  // namespace
@@ -407,11 +451,10 @@ std::size_t HttpListener::websocket_count() const {
     return impl_->endpoint ? impl_->endpoint->socket_count.load() : 0;
 }
 
-void HttpListener::send_to_websockets(std::string text) {
+void HttpListener::send_to_websockets(std::string text, std::string key) {
     if (!impl_->endpoint) return;
-    asio::post(*impl_->io, [endpoint = impl_->endpoint.get(), text = std::move(text)] {
-        endpoint->send_to_all(text);
-    });
+    asio::post(*impl_->io, [endpoint = impl_->endpoint.get(), text = std::move(text),
+                            key = std::move(key)] { endpoint->send_to_all(text, key); });
 }
 
 void HttpListener::close_websockets(std::string key) {

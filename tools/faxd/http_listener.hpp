@@ -104,10 +104,14 @@ class HttpListener {
     // the peer only (what the peer sends is ignored). An upgrade elsewhere is
     // refused.
     void websocket(std::string path, WebSocketAdmit admit);
-    // Any thread: a text frame to every open WebSocket. A socket whose peer
-    // left more than `max_unsent_bytes` unread is closed instead, so that a
-    // slow browser holds neither faxd nor its memory.
-    void send_to_websockets(std::string text);
+    // Any thread: a text frame to every open WebSocket. Frames a peer has not
+    // taken yet wait in its queue (core/outbox.hpp), where a frame with a
+    // `key` (a state notification's, RpcServer::state_key) replaces the
+    // waiting one of the same key, so that a slow browser that reads is not
+    // dropped by a burst. A socket whose peer left more than
+    // `max_unsent_bytes` (or 4096 frames without a key) unread is closed
+    // instead, so that it holds neither faxd nor its memory.
+    void send_to_websockets(std::string text, std::string key = {});
     // Any thread: closes the WebSockets admitted under `key`.
     void close_websockets(std::string key);
     // Before start(): the `max_unsent_bytes` above (default 8 MiB).

@@ -146,8 +146,10 @@ WebConsole::WebConsole(asio::io_context& io, RpcServer& rpc) : io_(io), rpc_(rpc
     // Called on the io thread; serialised only when a browser listens.
     rpc_.add_notification_sink([this](const std::string& method, const json& params) {
         if (http_.websocket_count() == 0) return;
-        http_.send_to_websockets(json{{"method", method}, {"params", params}}.dump(
-            -1, ' ', false, json::error_handler_t::replace));
+        http_.send_to_websockets(
+            json{{"method", method}, {"params", params}}.dump(-1, ' ', false,
+                                                              json::error_handler_t::replace),
+            rpc_.state_key(method, params));  // a browser gets the latest state, as a client
     });
 }
 
