@@ -148,7 +148,9 @@ Scheduler::Scheduler(FaxServer& server, Store& store, const Clock& clock, LocalT
       store_(store),
       clock_(clock),
       local_time_of_(local_time_of ? std::move(local_time_of) : LocalTimeOf(system_local_time)),
-      jitter_(random_jitter()) {}
+      jitter_(random_jitter()) {
+    index_.rebuild(store_.jobs());
+}
 
 void Scheduler::set_max_calls_per_number(int n) {
     if (n < 1)
@@ -158,7 +160,11 @@ void Scheduler::set_max_calls_per_number(int n) {
 }
 
 void Scheduler::set_dial_rules(DialRules rules) {
+    std::lock_guard lock(mutex_);
     dial_rules_ = std::move(rules);
+    // The index keys the calls in progress by their line.
+    index_.set_dial_rules(dial_rules_);
+    index_.rebuild(store_.jobs());
 }
 
 void Scheduler::set_jitter(Jitter jitter) {
@@ -226,7 +232,14 @@ Job Scheduler::load_commandable(std::int64_t id) const {
 
 void Scheduler::save(const Job& job, std::vector<Job>& changed) {
     store_.update_job(job);
+    track(job);
     changed.push_back(job);
+}
+
+void Scheduler::track(const Job& job) {
+    index_.put(job);
+    // A verdict is on a waiting job; sent, paused or gone, it has none.
+    if (!waiting(job.state)) waits_.erase(job.id);
 }
 
 void Scheduler::notify(const std::vector<Job>& changed) const {
@@ -301,6 +314,7 @@ Job Scheduler::add(Job job, JobState state) {
     {
         std::lock_guard lock(mutex_);
         job.id = store_.add_job(job);
+        track(job);
     }
     notify({job});
     return job;
@@ -374,9 +388,9 @@ Job Scheduler::with_progress(Job job) const {
     return job;
 }
 
-std::string Scheduler::no_port_reason(const Job& job) const {
+std::string Scheduler::no_port_reason(const Job& job, const std::vector<Port*>& ports) const {
     std::string own;
-    for (const Port* port : server_.ports_by_priority()) {
+    for (const Port* port : ports) {
         if (!port->Send() || !may_use(job, *port)) continue;
         if (!dial_rules_.same_number(port->number, job.fax_number)) return {};
         own += (own.empty() ? "" : ", ") + port->Name();
@@ -394,54 +408,93 @@ std::string Scheduler::no_port_reason(const Job& job) const {
 
 std::optional<Scheduler::Dispatch> Scheduler::next(
     const std::function<bool(std::int32_t)>& port_free) {
+    FreePorts free(server_, port_free);
+    return next(free);
+}
+
+std::optional<Scheduler::Dispatch> Scheduler::next(FreePorts& free) {
     std::vector<Job> changed;
     std::optional<Dispatch> out;
     {
         std::lock_guard lock(mutex_);
-        if (server_.settings().pause_server_queue) return std::nullopt;
-        std::vector<const Port*> free;  // by priority
-        for (const Port* port : server_.ports_by_priority()) {
-            if (port->Send() && port_free(port->DeviceId())) free.push_back(port);
-        }
-        if (free.empty()) return std::nullopt;
-        const auto now = clock_.now();
-        const bool discount_now = discount_ok(now);
-        auto all = store_.jobs();
-        // Higher priority first, then submit order (the store's order).
-        std::stable_sort(all.begin(), all.end(),
-                         [](const Job& a, const Job& b) { return a.priority > b.priority; });
-        std::vector<std::string> calling;  // the numbers of the calls in progress
-        for (const auto& job : all) {
-            if (job.state == JobState::InProgress) calling.push_back(job.fax_number);
-            if (!waiting(job.state)) waits_.erase(job.id);  // sent, paused or gone since
-        }
-        for (auto& job : all) {
-            if (!waiting(job.state) || job.next_attempt > now) continue;
-            if (job.discount_send && !discount_now) continue;
-            const auto calls = std::count_if(calling.begin(), calling.end(), [&](const auto& n) {
-                return dial_rules_.same_number(n, job.fax_number);
-            });
-            if (calls >= max_calls_per_number_) continue;
-            // Why it cannot go (if so) is shown and announced once, when it changes.
-            std::string reason = no_port_reason(job);
-            auto& known = waits_[job.id];
-            if (known != reason) {
-                known = reason;
-                changed.push_back(job);
-            }
-            if (!reason.empty()) continue;
-            const auto port = std::find_if(free.begin(), free.end(), [&](const Port* p) {
-                return may_use(job, *p) && !dial_rules_.same_number(p->number, job.fax_number);
-            });
-            if (port == free.end()) continue;  // only its own number's port is idle
-            const auto first_page = job.pages_sent;
-            out = Dispatch{std::move(job), (*port)->DeviceId(), first_page};
-            break;
-        }
-        std::erase_if(waits_, [](const auto& w) { return w.second.empty(); });
+        out = pick(free, changed);
     }
     notify(changed);
     return out;
+}
+
+std::optional<Scheduler::Dispatch> Scheduler::pick(FreePorts& free, std::vector<Job>& changed) {
+    if (server_.settings().pause_server_queue) return std::nullopt;
+    const auto now = clock_.now();
+    const bool discount_now = discount_ok(now);
+    index_.promote(now);
+    // The ports are read only when a job is due.
+    if (!index_.any_due(discount_now) || free.empty()) return std::nullopt;
+    const Port* port = nullptr;
+    // The first due job, by priority then submit order, that may go now.
+    const Job* job = index_.find(discount_now, [&](const Job& j) {
+        if (index_.calls_to(j.fax_number) >= max_calls_per_number_) return false;
+        // Why it cannot go (if so) is shown and announced once, when it changes.
+        const std::string reason = no_port_reason(j, free.all());
+        const auto w = waits_.find(j.id);
+        if ((w == waits_.end() ? std::string() : w->second) != reason) changed.push_back(j);
+        if (!reason.empty()) {
+            waits_[j.id] = reason;
+            return false;
+        }
+        if (w != waits_.end()) waits_.erase(w);
+        port = free.take_first([&](const Port& p) {
+            return may_use(j, p) && !dial_rules_.same_number(p.number, j.fax_number);
+        });
+        return port != nullptr;  // none: only its own number's port is idle
+    });
+    if (!job) return std::nullopt;
+    return Dispatch{*job, port->DeviceId(), job->pages_sent};
+}
+
+std::vector<Scheduler::Dispatch> Scheduler::start_due(FreePorts& free) {
+    std::vector<Dispatch> out;
+    std::vector<Job> changed;
+    {
+        std::lock_guard lock(mutex_);
+        std::vector<std::pair<Job, Attempt>> starts;
+        try {
+            while (auto d = pick(free, changed)) {
+                Job job = d->job;
+                // Numbered after every recorded attempt, as in attempt_started.
+                const auto history = store_.attempts(job.id);
+                const std::int32_t number = history.empty() ? 1 : history.back().number + 1;
+                Attempt a = begin_attempt(job, d->device_id, number);
+                // In the index at once: the next pick sees this call in progress.
+                track(job);
+                pending_.erase(job.id);
+                starts.emplace_back(job, a);
+                out.push_back(std::move(*d));
+            }
+            if (!starts.empty()) store_.start_attempts(starts);
+        } catch (...) {
+            index_.rebuild(store_.jobs());  // nothing of the round was persisted
+            throw;
+        }
+        for (const auto& start : starts) changed.push_back(start.first);
+    }
+    notify(changed);
+    return out;
+}
+
+Attempt Scheduler::begin_attempt(Job& job, std::int32_t device_id, std::int32_t number) const {
+    job.attempts += 1;
+    job.state = JobState::InProgress;
+    job.device_id = device_id;
+    job.device_status = Fps::Dialing;
+    Attempt a;
+    a.job_id = job.id;
+    a.number = number;
+    a.device_id = device_id;
+    a.start = clock_.now();
+    a.first_page = job.pages_sent;
+    a.status = Fps::Dialing;
+    return a;
 }
 
 void Scheduler::attempt_started(std::int64_t job_id, std::int32_t device_id) {
@@ -457,20 +510,10 @@ void Scheduler::attempt_started(std::int64_t job_id, std::int32_t device_id) {
         // resets the count but keeps the history.
         const auto history = store_.attempts(job_id);
         const std::int32_t number = history.empty() ? 1 : history.back().number + 1;
-        job.attempts += 1;
-        job.state = JobState::InProgress;
-        job.device_id = device_id;
-        job.device_status = Fps::Dialing;
+        const Attempt a = begin_attempt(job, device_id, number);
         // The job first: if faxd dies before the attempt row is written, recover()
         // still finds the job in progress and puts it back.
         save(job, changed);
-        Attempt a;
-        a.job_id = job_id;
-        a.number = number;
-        a.device_id = device_id;
-        a.start = clock_.now();
-        a.first_page = job.pages_sent;
-        a.status = Fps::Dialing;
         store_.add_attempt(a);
         pending_.erase(job_id);
     }
@@ -564,6 +607,7 @@ void Scheduler::attempt_ended(std::int64_t job_id, const CallOutcome& outcome) {
             attempt->pages_sent = pages;
             // One transaction: a crash never leaves a decided job with an open attempt.
             store_.update_job_and_attempt(job, *attempt);
+            track(job);
             changed.push_back(job);
         } else {
             save(job, changed);
@@ -816,6 +860,8 @@ int Scheduler::recover() {
             }
             save(job, changed);
         }
+        // The pending commands are gone: the index starts again from the store.
+        index_.rebuild(store_.jobs());
     }
     notify(changed);
     return static_cast<int>(changed.size());
@@ -825,7 +871,10 @@ int Scheduler::purge() {
     std::lock_guard lock(mutex_);
     const auto days = server_.settings().dirty_days;
     if (days == 0) return 0;  // keep forever
-    return store_.purge_finished_before(clock_.now() - std::chrono::days{days});
+    const int n = store_.purge_finished_before(clock_.now() - std::chrono::days{days});
+    // Purged ids may come again; their submit order is the store's.
+    if (n > 0) index_.rebuild(store_.jobs());
+    return n;
 }
 
 std::optional<TimePoint> Scheduler::next_wakeup() const {
@@ -834,8 +883,8 @@ std::optional<TimePoint> Scheduler::next_wakeup() const {
     if (server_.settings().pause_server_queue) return std::nullopt;
     const auto now = clock_.now();
     std::optional<TimePoint> earliest;
-    for (const auto& job : store_.jobs()) {
-        if (!waiting(job.state)) continue;
+    for (const auto& entry : index_.waiting_jobs()) {
+        const Job& job = entry.second;
         auto t = job.next_attempt;
         if (job.discount_send) {
             const auto from = std::max(now, t);

@@ -7,6 +7,8 @@
 // after a crash. It reads time
 // from the injected clock and persists every change through the Store before
 // returning, so the Store is the queue's truth; the engine does the calls.
+// What next() reads is an index in memory kept in step with every change it
+// persists (ready_queue.hpp), so dispatching does not read the store.
 #pragma once
 
 #include <chrono>
@@ -24,7 +26,9 @@
 #include "core/dial_rules.hpp"
 #include "core/fax_codes.hpp"
 #include "core/fax_server.hpp"
+#include "core/free_ports.hpp"
 #include "core/job.hpp"
+#include "core/ready_queue.hpp"
 #include "core/retry_policy.hpp"
 #include "core/store.hpp"
 
@@ -117,6 +121,16 @@ class Scheduler {
     // so. Changes nothing in the store: the engine calls attempt_started when
     // it really dials.
     std::optional<Dispatch> next(const std::function<bool(std::int32_t device_id)>& port_free);
+    // The same from ports read once for a dispatch round (free_ports.hpp);
+    // the port given to the job is taken out of `free`. O(log n) in the
+    // number of waiting jobs when the first due job can go; jobs that must
+    // wait (their number busy, no port may dial them) are passed over each time.
+    std::optional<Dispatch> next(FreePorts& free);
+    // A dispatch round: next() then attempt_started() for every job that may
+    // go now on `free`, with the attempts persisted in one store transaction
+    // (one sync to disk for the round) before this returns; the engine then
+    // dials each. Each Dispatch's job is as next() gives it, before its start.
+    std::vector<Dispatch> start_due(FreePorts& free);
 
     // What faxalter changes of a waiting job; what is set is changed.
     struct Alteration {
@@ -192,7 +206,8 @@ class Scheduler {
     static void check_may_change(const CallerRights& caller, const std::string& user,
                                  const Job& job);
     // Whether a port other than the one dialled may send this job; if not, the reason.
-    std::string no_port_reason(const Job& job) const;
+    // `ports`: every port, by priority.
+    std::string no_port_reason(const Job& job, const std::vector<Port*>& ports) const;
     // Throws InvalidParameter unless each name is a port's or a port group's.
     void validate_ports(const std::vector<std::string>& names) const;
     // Throws InvalidParameter for a send_at in the past (beyond kSendAtSlack).
@@ -200,8 +215,16 @@ class Scheduler {
     // Sets a failed, retryable attempt's job to Retrying (Paused if a pause
     // was asked) after its class's delay, or RetriesExceeded; counts the failure.
     void decide_retry(Job& job, const CallOutcome& outcome, bool pause, TimePoint now);
+    // next()'s pick, under mutex_; verdicts that changed go to `changed`.
+    std::optional<Dispatch> pick(FreePorts& free, std::vector<Job>& changed);
+    // Marks `job` started on `device_id` and returns its new attempt, numbered
+    // `number`; persists nothing.
+    Attempt begin_attempt(Job& job, std::int32_t device_id, std::int32_t number) const;
     // Persists and records the job for the listeners.
     void save(const Job& job, std::vector<Job>& changed);
+    // Brings the index to a job just persisted: every change of a job in the
+    // store goes through here. Under mutex_.
+    void track(const Job& job);
     void notify(const std::vector<Job>& changed) const;
     // The attempt of `job` that is open (the last recorded one), if any.
     std::optional<Attempt> current_attempt(const Job& job) const;
@@ -229,6 +252,8 @@ class Scheduler {
     // next()'s verdicts on due jobs no port may dial; not persisted (next()
     // finds them again after a restart).
     std::map<std::int64_t, std::string> waits_;
+    // The queue as next() reads it, in step with the store (under mutex_).
+    ReadyQueue index_;
     std::function<void(std::int64_t, std::int32_t)> abort_;
     std::vector<std::function<void(const Job&)>> listeners_;
 };

@@ -702,16 +702,27 @@ void bind_attempt(Stmt& st, const Attempt& a) {
 
 }  // namespace
 
+void SqliteStore::insert_attempt(const Attempt& attempt) {
+    auto st = statement(
+        "INSERT INTO attempts (job_id, number, device_id, start, end, first_page, pages_sent, "
+        "status, failure, t30_cause, cause_text) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+    bind_attempt(st, attempt);
+    st.run();
+}
+
 void SqliteStore::add_attempt(const Attempt& attempt) {
     Transaction tx(*this, "adding attempt " + std::to_string(attempt.number) + " of job " +
                               std::to_string(attempt.job_id));
-    {
-        auto st = statement(
-            "INSERT INTO attempts (job_id, number, device_id, start, end, first_page, pages_sent, "
-            "status, failure, t30_cause, cause_text) "
-            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
-        bind_attempt(st, attempt);
-        st.run();
+    insert_attempt(attempt);
+    tx.commit();
+}
+
+void SqliteStore::start_attempts(const std::vector<std::pair<Job, Attempt>>& starts) {
+    Transaction tx(*this, "starting " + std::to_string(starts.size()) + " attempt(s)");
+    for (const auto& [job, attempt] : starts) {
+        write_job(job);
+        insert_attempt(attempt);
     }
     tx.commit();
 }

@@ -51,6 +51,7 @@ class SqliteStore final : public Store {
     void add_attempt(const Attempt& attempt) override;
     void update_attempt(const Attempt& attempt) override;
     void update_job_and_attempt(const Job& job, const Attempt& attempt) override;
+    void start_attempts(const std::vector<std::pair<Job, Attempt>>& starts) override;
     std::vector<Attempt> attempts(std::int64_t job_id) const override;  // by number
 
     std::int64_t add_received(const ReceivedFax& fax) override;
@@ -70,6 +71,7 @@ class SqliteStore final : public Store {
     // The row writes, without a transaction of their own.
     void write_job(const Job& job);
     void write_attempt(const Attempt& attempt);
+    void insert_attempt(const Attempt& attempt);  // inside a transaction
     // Inside a transaction: the id add_job gives, or throws Io when none is free.
     std::int64_t free_job_id() const;
 

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/fax_server.hpp"
@@ -53,6 +54,9 @@ class Store {
     // The job and its attempt in one transaction: a crash sees both or neither
     // (an attempt's end and the job's verdict must agree).
     virtual void update_job_and_attempt(const Job& job, const Attempt& attempt) = 0;
+    // Each job updated and its new attempt added, all in one transaction: the
+    // attempts a dispatch round starts cost one sync to disk, not one each.
+    virtual void start_attempts(const std::vector<std::pair<Job, Attempt>>& starts) = 0;
     virtual std::vector<Attempt> attempts(std::int64_t job_id) const = 0;
 
     // Received faxes.

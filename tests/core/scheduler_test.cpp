@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <map>
 #include <memory>
+#include <random>
 #include <set>
 #include <string>
 #include <utility>
@@ -1297,6 +1299,152 @@ TEST_F(SchedulerTest, AlterRefusesJobsInProgressOrFinishedAndBadValues) {
     scheduler->attempt_ended(id, success(3));
     EXPECT_EQ(code_of([&] { scheduler->alter(admin, "admin", id, priority_of(60)); }),
               ErrorCode::InvalidParameter);
+}
+
+// next() reads an index in memory (ready_queue.hpp); these check that it stays
+// in step with the store through every kind of change.
+TEST_F(SchedulerTest, PauseResumeDeleteAndPriorityBetweenPicksKeepTheOrder) {
+    scheduler->set_max_calls_per_number(4);
+    const auto a = submit();
+    const auto b = submit();
+    const auto c = submit();
+    const auto picked = [&] {
+        auto d = scheduler->next(all_free);
+        return d ? d->job.id : 0;
+    };
+    EXPECT_EQ(picked(), a);
+    scheduler->command(admin, "admin", a, JobCommand::Pause);
+    EXPECT_EQ(picked(), b);
+    scheduler->command(admin, "admin", a, JobCommand::Resume);
+    EXPECT_EQ(picked(), a);  // back in its submit place
+    scheduler->alter(admin, "admin", c, priority_of(90));
+    EXPECT_EQ(picked(), c);
+    scheduler->command(admin, "admin", c, JobCommand::Delete);
+    scheduler->command(admin, "admin", a, JobCommand::Delete);
+    EXPECT_EQ(picked(), b);
+    Scheduler::Alteration later;
+    later.send_at = kNoon + 1h;
+    scheduler->alter(admin, "admin", b, later);
+    EXPECT_EQ(picked(), 0);
+    ASSERT_TRUE(scheduler->next_wakeup());
+    EXPECT_EQ(*scheduler->next_wakeup(), kNoon + 1h);
+    clock.advance(1h);
+    EXPECT_EQ(picked(), b);
+}
+
+TEST_F(SchedulerTest, ARestartedJobKeepsItsSubmitPlace) {
+    scheduler->set_max_calls_per_number(4);
+    const auto a = submit();
+    start(a);
+    scheduler->attempt_ended(a, failure(FailureClass::Document));  // not retryable
+    ASSERT_EQ(job(a).state, JobState::Failed);
+    const auto b = submit();
+    scheduler->command(admin, "admin", a, kJobRestart);
+    auto d = scheduler->next(all_free);
+    ASSERT_TRUE(d);
+    EXPECT_EQ(d->job.id, a);
+    EXPECT_NE(d->job.id, b);
+}
+
+// Random interleavings of every change: after each, next() and next_wakeup()
+// of the running scheduler are those of one built afresh from the store.
+TEST_F(SchedulerTest, TheIndexStaysInStepWithTheStore) {
+    scheduler->set_max_calls_per_number(2);
+    std::mt19937 random(17);
+    const auto pick = [&](int n) { return static_cast<int>(random() % static_cast<unsigned>(n)); };
+    const char* numbers[] = {"5550101", "5550102", "5550103", "+1 555 0104", "100"};
+    std::vector<std::int64_t> ids;
+    std::set<std::int32_t> on_line;
+    std::map<std::int64_t, std::int32_t> calls;  // job -> device
+    const auto free = [&](std::int32_t p) { return !on_line.contains(p); };
+    const auto same = [&](const std::optional<Scheduler::Dispatch>& x,
+                          const std::optional<Scheduler::Dispatch>& y) {
+        if (!x || !y) return x.has_value() == y.has_value();
+        return x->job.id == y->job.id && x->device_id == y->device_id &&
+               x->first_page == y->first_page;
+    };
+    for (int step = 0; step < 400; ++step) {
+        const int what = pick(10);
+        const std::int64_t some =
+            ids.empty() ? 0 : ids[static_cast<std::size_t>(pick(static_cast<int>(ids.size())))];
+        try {
+            if (what == 0 || ids.empty()) {
+                auto j = make_job();
+                j.fax_number = numbers[pick(5)];
+                j.priority = pick(3) * 10;
+                j.discount_send = pick(4) == 0;
+                ids.push_back(scheduler->submit(j).id);
+            } else if (what == 1) {
+                scheduler->command(admin, "admin", some, JobCommand::Pause);
+            } else if (what == 2) {
+                scheduler->command(admin, "admin", some, JobCommand::Resume);
+            } else if (what == 3) {
+                scheduler->command(admin, "admin", some, JobCommand::Delete);
+            } else if (what == 4) {
+                scheduler->alter(admin, "admin", some, priority_of(pick(4) * 10));
+            } else if (what == 5) {
+                scheduler->retry_now(admin, "admin", some);
+            } else if (what == 6) {
+                if (auto d = scheduler->next(free)) {
+                    scheduler->attempt_started(d->job.id, d->device_id);
+                    on_line.insert(d->device_id);
+                    calls[d->job.id] = d->device_id;
+                }
+            } else if (what == 7 && !calls.empty()) {
+                auto call = calls.begin();
+                std::advance(call, pick(static_cast<int>(calls.size())));
+                scheduler->attempt_ended(call->first,
+                                         pick(2) ? success(3) : failure(FailureClass::Busy));
+                on_line.erase(call->second);
+                calls.erase(call);
+            } else if (what == 8) {
+                clock.advance(std::chrono::seconds(pick(40)));
+            } else {
+                clock.advance(std::chrono::hours(pick(9)));  // into or out of the discount window
+            }
+        } catch (const FaxError&) {
+            // A command the job's state refuses changes nothing.
+        }
+        Scheduler fresh(server, *store, clock, zone(0s));
+        fresh.set_max_calls_per_number(2);
+        ASSERT_TRUE(same(scheduler->next(free), fresh.next(free))) << "step " << step;
+        ASSERT_EQ(scheduler->next_wakeup(), fresh.next_wakeup()) << "step " << step;
+    }
+}
+
+TEST_F(SchedulerTest, ADispatchRoundStartsWhatNextWouldOneByOne) {
+    const auto a = submit();  // a and b dial one number: one call at a time
+    const auto b = submit();
+    auto other = make_job();
+    other.fax_number = "5550199";
+    other.priority = 90;
+    const auto c = scheduler->submit(other).id;
+    other.fax_number = "5550198";
+    other.priority = 0;
+    const auto d = scheduler->submit(other).id;
+    changes.clear();
+    FreePorts free(server, all_free);
+    const auto round = scheduler->start_due(free);
+    ASSERT_EQ(round.size(), 3u);
+    EXPECT_EQ(round[0].job.id, c);
+    EXPECT_EQ(round[0].device_id, 1);  // the best port first
+    EXPECT_EQ(round[1].job.id, a);
+    EXPECT_EQ(round[1].device_id, 2);
+    EXPECT_EQ(round[2].job.id, d);
+    EXPECT_EQ(round[2].device_id, 3);
+    for (auto id : {a, c, d}) {
+        EXPECT_EQ(job(id).state, JobState::InProgress);
+        EXPECT_EQ(job(id).attempts, 1);
+        ASSERT_EQ(store->attempts(id).size(), 1u);
+        EXPECT_EQ(store->attempts(id)[0].number, 1);
+    }
+    EXPECT_EQ(job(b).state, JobState::Queued);
+    EXPECT_EQ(changes.size(), 3u);                    // each start told
+    EXPECT_TRUE(scheduler->start_due(free).empty());  // no port left
+    // After a crash the round's jobs go back to the queue like any other.
+    reopen();
+    EXPECT_EQ(scheduler->recover(), 3);
+    EXPECT_EQ(scheduler->next(all_free)->job.id, c);
 }
 
 }  // namespace

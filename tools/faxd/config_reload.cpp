@@ -248,8 +248,8 @@ void Daemon::apply_reload(Config next) {
 }
 
 bool Daemon::port_at_rest(std::int32_t device_id) {
-    return !service_.controller(device_id).busy() && !branding_.count(device_id) &&
-           !sending_.count(device_id) && !received_.receiving(device_id);
+    return !service_.controller(device_id).busy() && !dispatcher_.busy(device_id) &&
+           !received_.receiving(device_id);
 }
 
 bool Daemon::port_number_or_device_taken(const PortConfig& pc, std::int32_t self) const {

@@ -254,7 +254,8 @@ json Daemon::submit_job(RpcServer::Session& s, const json& params) {
     refuse_unsupported(uploads);
     const std::optional<Upload> own_cover =
         own_cover_param(params, cover, server_.settings().server_coverpage);
-    if (cover && !own_cover) cover_templates().load(cover->template_name);  // an unknown one, now
+    if (cover && !own_cover)
+        conversions_.cover_templates().load(cover->template_name);  // an unknown one, now
 
     // The uploads are stored whole, in a folder with what names them, before
     // the job that names the folder (a crash between the two leaves a folder
@@ -284,7 +285,7 @@ json Daemon::submit_job(RpcServer::Session& s, const json& params) {
     spdlog::info("job {}: \"{}\" ({} document(s), {} bytes{}) to {} submitted by {}; converting",
                  job.id, job.display_name, uploads.size(), job.size, cover ? ", a cover page" : "",
                  job.fax_number, s.user);
-    convert(job);
+    conversions_.convert(job);
     return job_json(job);
 }
 

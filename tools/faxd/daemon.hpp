@@ -1,10 +1,11 @@
 // The running faxd, its composition root: opens the spool and the store,
-// builds the ports on their devices, wires the scheduler, the received faxes
-// (received_faxes.hpp) and their routing (routing_queue.hpp), crash recovery
-// (recovery.hpp), the archive (outbound_archive.hpp) and the control protocol
-// (control_api*.cpp), all on one io_context, and the pumps that move the lines
-// (line_pump.hpp) on the same thread.
-// Dispatch (with branding), conversions and end notices are still its own.
+// builds the ports on their devices, wires the scheduler, outbound dispatch
+// (dispatcher.hpp), conversions (conversions.hpp), what follows a call's end
+// (call_endings.hpp), the received faxes (received_faxes.hpp) and their
+// routing (routing_queue.hpp), crash recovery (recovery.hpp), housekeeping
+// (housekeeping.hpp) and the control protocol (control_api*.cpp), all on one
+// io_context, and the pumps that move the lines (line_pump.hpp) and publish
+// port status as it changes (status_publisher.hpp) on the same thread.
 #pragma once
 
 #include <asio.hpp>
@@ -18,7 +19,6 @@
 #include <vector>
 
 #include "core/accounting_log.hpp"
-#include "core/documents/cover_page.hpp"
 #include "core/fax_service.hpp"
 #include "core/routing_runner.hpp"
 #include "core/rpc_server.hpp"
@@ -28,7 +28,11 @@
 #include "core/worker_pool.hpp"
 #include "devices/simulated_device.hpp"
 #include "devices/virtual_exchange.hpp"
+#include "tools/faxd/call_endings.hpp"
 #include "tools/faxd/config.hpp"
+#include "tools/faxd/conversions.hpp"
+#include "tools/faxd/dispatcher.hpp"
+#include "tools/faxd/housekeeping.hpp"
 #include "tools/faxd/http_listener.hpp"
 #include "tools/faxd/line_pump.hpp"
 #include "tools/faxd/metrics_registry.hpp"
@@ -102,30 +106,10 @@ class Daemon final : private CallObserver {
     void register_received_methods(RpcServer& rpc);
     nlohmann::json submit_job(RpcServer::Session& s, const nlohmann::json& params);  // job.submit
 
-    // Converts a Converting job's upload on the worker pool; the job becomes
-    // Queued or Failed on the io thread when it ends.
-    void convert(const Job& job);
-    CoverPageTemplates cover_templates() const { return CoverPageTemplates(config_.cover_pages); }
-    // At start: jobs left Converting by a crash are converted again.
-    void resume_conversions();
-
     // What the pumps call between blocks.
     LinePump::Calls pump_calls();
     void wake();
-    void dispatch();
-    // Branding: stamps the page headers of this attempt into a copy of the
-    // job's document on the worker pool (the port stays reserved meanwhile),
-    // then starts the call with that copy.
-    void brand_then_call(const Job& job, std::int32_t device_id, SendRequest request);
-    // Dials; an attempt that cannot start ends at once.
-    void start_call(std::int64_t job_id, std::int32_t device_id, const SendRequest& request);
     void publish_status();
-    void housekeeping();
-    // [received] retention: removes received faxes past it (at start, then hourly).
-    void purge_received_faxes();
-    // One line in the accounting log for a call that ended; `id` is the job's
-    // or the received fax's, `user` the job's owner.
-    void account(const CallRecord& rec, std::int64_t id, const std::string& user);
 
     // Ports from the configuration, at start and on a reload (config_reload.cpp).
     Port& add_port(const PortConfig& pc);
@@ -143,12 +127,8 @@ class Daemon final : private CallObserver {
     void remove_port(Port& port);
     void change_port(Port& port, const PortConfig& pc);
 
-    // ArchiveOutboundFaxes: a copy of what `rec` delivered (outbound_archive.hpp).
-    void archive(std::int64_t job_id, const CallRecord& rec);
     // received.changed to every client.
     void fax_changed(const ReceivedFax& fax);
-    // Mails the job's submitter that it ended (Job::notify_*), on the worker pool.
-    void send_notice(const Job& job);
 
     Config config_;
     std::filesystem::path spool_;
@@ -175,21 +155,14 @@ class Daemon final : private CallObserver {
     static UsersFile load_users(const Config& config);
     UsersFile users_;
     AccountingLog accounting_;
+    Dispatcher dispatcher_;
+    Conversions conversions_;
+    CallEndings endings_;
+    Housekeeping housekeeping_;
     std::unique_ptr<RpcServer> rpc_;
     std::unique_ptr<WebConsole> web_;  // after rpc_, whose handlers it calls
-    LinePump pumps_;                   // the exchange's and the modems'
-    asio::steady_timer housekeeping_timer_;
-    std::map<std::int32_t, std::int64_t> sending_;  // device id -> job id
-    StatusPublisher status_;                        // publish_status(): port.status as ports change
-    // Branding: ports reserved while a job's headers are stamped (device id ->
-    // job id), jobs deleted meanwhile, and the stamped copy each port sends.
-    std::map<std::int32_t, std::int64_t> branding_;
-    std::set<std::int64_t> cancelled_while_branding_;
-    std::map<std::int32_t, std::filesystem::path> branded_;
-    // Jobs whose end notice has gone out since faxd started: a final job may be
-    // reported changed more than once, its submitter is told once. By id and
-    // submit time: an id is reused once its job is purged.
-    std::set<std::pair<std::int64_t, TimePoint>> noticed_;
+    LinePump pumps_;         // the exchange's and the modems'
+    StatusPublisher status_;  // publish_status(): port.status as ports change
     // What each port runs (by device id); differs from config_.ports while a
     // reload waits for calls to end (ports_pending_), the ports of those calls
     // being drained.
