@@ -58,7 +58,7 @@ void slow_pages_are_not_hung_up(bool ecm) {
     for (int i = 0; i < 2; ++i) {
         SessionConfig& o = site.service.controller(site.port(i).DeviceId()).session_options();
         o.ecm = ecm;
-        o.modems = static_cast<int>(Modem::V27ter);
+        o.modulations = static_cast<int>(Modulation::V27ter);
     }
     site.port(1).put_Send(CallerRights::admin(), false);
     SendRequest req = prepare_send(fixture("documents/letter-fine-mmr.tif"), tmp.path(),
