@@ -1,5 +1,5 @@
 // A fax server on simulated ports, wired up: a virtual clock, the exchange, the
-// FaxServer model, the service and one SimulatedDevice per port. What the demo,
+// FaxServer model, the bank and one SimulatedDevice per port. What the demo,
 // the tests and the benchmark all start from.
 #pragma once
 
@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "core/fax_service.hpp"
+#include "core/port_bank.hpp"
 #include "devices/simulated_device.hpp"
 #include "devices/virtual_exchange.hpp"
 
@@ -23,7 +23,7 @@ class SimulatedSite {
     VirtualClock clock;  // starts at the wall-clock time the site was made
     VirtualExchange exchange;
     FaxServer server;
-    FaxService service;
+    PortBank bank;
 
     Port& port(int index) { return *server.ports().at(static_cast<std::size_t>(index)); }
     SimulatedDevice& device(int index) { return *devices_.at(static_cast<std::size_t>(index)); }

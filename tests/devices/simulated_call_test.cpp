@@ -46,17 +46,17 @@ TEST_P(SimulatedCallMatrix, DeliversPixelIdentical) {
     if (mc.coding != Coding::MH) codings |= static_cast<int>(Coding::MR);
     if (mc.coding == Coding::MMR) codings |= static_cast<int>(Coding::MMR);
     for (int i = 0; i < 2; ++i) {
-        SessionConfig& o = site.service.controller(site.port(i).DeviceId()).session_options();
+        SessionConfig& o = site.bank.controller(site.port(i).DeviceId()).session_options();
         o.ecm = mc.ecm;
         o.modulations = static_cast<int>(mc.modulation);
     }
-    site.service.controller(site.port(1).DeviceId()).session_options().codings = codings;
+    site.bank.controller(site.port(1).DeviceId()).session_options().codings = codings;
     site.port(1).put_Send(CallerRights::admin(), false);
 
     SendRequest req =
         prepare_send(fixture(std::string("documents/short-") + mc.resolution + "-mmr.tif"),
                      tmp.path(), SimulatedSite::number(1));
-    EXPECT_EQ(site.service.send(req), site.port(0).DeviceId());
+    EXPECT_EQ(site.bank.send(req), site.port(0).DeviceId());
     ASSERT_TRUE(site.run_until_idle());
 
     const CallRecord* out = find_call(site, true);
@@ -109,7 +109,7 @@ TEST_P(SimulatedCallDocuments, MultiPageDocumentArrivesIdentical) {
     site.port(1).put_Send(CallerRights::admin(), false);
     SendRequest req = prepare_send(fixture(std::string("documents/") + GetParam()), tmp.path(),
                                    SimulatedSite::number(1));
-    site.service.send(req);
+    site.bank.send(req);
     ASSERT_TRUE(site.run_until_idle());
     const CallRecord* in = find_call(site, false);
     ASSERT_NE(in, nullptr);

@@ -105,7 +105,7 @@ Run faxemu_stack(const fs::path& doc, int pages, const fs::path& spool, bool ecm
     fs::create_directories(spool);
     SimulatedSite site(spool);
     for (int i = 0; i < 2; ++i)
-        site.service.controller(site.port(i).DeviceId()).session_options().ecm = ecm;
+        site.bank.controller(site.port(i).DeviceId()).session_options().ecm = ecm;
     site.port(1).put_Send(CallerRights::admin(), false);
     SendRequest req;
     req.number = SimulatedSite::number(1);
@@ -113,7 +113,7 @@ Run faxemu_stack(const fs::path& doc, int pages, const fs::path& spool, bool ecm
     req.page_count = pages;
     const TimePoint start = site.clock.now();
     const double t0 = cpu_now();
-    site.service.send(req);
+    site.bank.send(req);
     site.run_until_idle();
     Run r;
     r.cpu = cpu_now() - t0;

@@ -1,11 +1,11 @@
-// A Class 1 port behind the fax service: its FaxStatus changes during a call the
+// A Class 1 port in a PortBank: its FaxStatus changes during a call the
 // same way a simulated port's does (tests/devices/simulated_line_test.cpp).
 #include <gtest/gtest.h>
 
 #include "class1_rig.hpp"
 #include "core/caller_rights.hpp"
-#include "core/fax_service.hpp"
 #include "core/image_compare.hpp"
+#include "core/port_bank.hpp"
 #include "tests/devices/test_support.hpp"
 
 namespace faxemu {
@@ -24,7 +24,7 @@ TEST(Class1Status, StatusFollowsTheCallOnBothClass1Ports) {
     ASSERT_TRUE(b.device->idle()) << b.device->unavailable_reason();
 
     FaxServer server;
-    FaxService service(server, rig.clock, tmp.path());
+    PortBank service(server, rig.clock, tmp.path());
     const CallerRights admin = CallerRights::admin();
     Port& p0 = server.add_port("Class 1 port 1", "5551001");
     Port& p1 = server.add_port("Class 1 port 2", "5551002");

@@ -16,7 +16,7 @@
 #include <optional>
 #include <string>
 
-#include "core/fax_service.hpp"
+#include "core/port_bank.hpp"
 #include "core/retry_policy.hpp"
 #include "core/scheduler.hpp"
 #include "core/sqlite_store.hpp"
@@ -199,7 +199,7 @@ class FaultMatrix : public ::testing::TestWithParam<Row> {
         if (*row.not_applicable) GTEST_SKIP() << "does not apply: " << row.not_applicable;
         bench_ = make_bench(row.kind, row.fault);
         port_ = &server_.add_port("port under test", kModemNumber);
-        service_ = std::make_unique<FaxService>(server_, bench_->clock(), tmp_.path());
+        service_ = std::make_unique<PortBank>(server_, bench_->clock(), tmp_.path());
         service_->attach(*port_, bench_->device());
         service_->on_call_ended([this](const CallRecord& rec) {
             if (!rec.outbound) return;
@@ -268,7 +268,7 @@ class FaultMatrix : public ::testing::TestWithParam<Row> {
     FaxServer server_;
     std::unique_ptr<Bench> bench_;
     Port* port_ = nullptr;
-    std::unique_ptr<FaxService> service_;
+    std::unique_ptr<PortBank> service_;
     std::unique_ptr<SqliteStore> store_;
     std::unique_ptr<Scheduler> scheduler_;
     test::DeviceRecorder orphan_;

@@ -16,13 +16,13 @@
 
 namespace faxemu {
 
-class FaxService final : public CallObserver {
+class PortBank final : public CallObserver {
   public:
     using CallEnded = std::function<void(const CallRecord&)>;
 
     // Received faxes go to spool_dir/received, created with `modes`.
-    FaxService(FaxServer& server, const Clock& clock, std::filesystem::path spool_dir,
-               FileModes modes = {});
+    PortBank(FaxServer& server, const Clock& clock, std::filesystem::path spool_dir,
+             FileModes modes = {});
 
     FaxServer& server() { return server_; }
     const std::filesystem::path& spool_dir() const { return spool_; }
