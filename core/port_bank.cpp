@@ -45,22 +45,6 @@ PortController& PortBank::controller(std::int32_t device_id) {
     throw FaxError(ErrorCode::NotFound, "no port with DeviceId " + std::to_string(device_id));
 }
 
-std::int32_t PortBank::send(const SendRequest& request) {
-    bool any_sender = false;
-    for (Port* port : server_.ports_by_priority()) {
-        if (!port->Send()) continue;
-        for (auto& c : controllers_) {
-            if (&c->port() != port) continue;
-            any_sender = true;
-            if (!c->can_send()) continue;
-            c->send(request, server_.settings().use_device_tsid);
-            return port->DeviceId();
-        }
-    }
-    if (!any_sender) throw FaxError(ErrorCode::NotFound, "no port is enabled to send");
-    throw FaxError(ErrorCode::DeviceInUse, "every port enabled to send is busy");
-}
-
 void PortBank::poll() {
     for (auto& c : controllers_) c->poll(status_linger, call_stall_timeout);
 }

@@ -34,10 +34,6 @@ class PortBank final : public CallObserver {
     void detach(std::int32_t device_id);
     PortController& controller(std::int32_t device_id);
 
-    // Starts a send on the highest-priority free port with Send on and returns
-    // its DeviceId. Throws DeviceInUse when every send port is busy, NotFound
-    // when no port may send.
-    std::int32_t send(const SendRequest& request);
     // Starts a send on this port (the caller chose it). Throws DeviceInUse if it is not free.
     void send_on(std::int32_t device_id, const SendRequest& request);
     bool can_send(std::int32_t device_id);

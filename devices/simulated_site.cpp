@@ -7,7 +7,8 @@ namespace faxemu {
 SimulatedSite::SimulatedSite(std::filesystem::path spool_dir, int port_count, ExchangeTiming timing)
     : clock(std::chrono::floor<std::chrono::seconds>(SystemClock().now())),
       exchange(clock, timing),
-      bank(server, clock, std::move(spool_dir)) {
+      bank(server, clock, std::move(spool_dir)),
+      queue(server, bank, clock, bank.spool_dir() / "queue.db") {
     const CallerRights admin = CallerRights::admin();
     for (int i = 0; i < port_count; ++i) {
         Port& p = server.add_port("Simulated port " + std::to_string(i + 1), number(i));

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/one_shot_queue.hpp"
 #include "core/port_bank.hpp"
 #include "devices/simulated_device.hpp"
 #include "devices/virtual_exchange.hpp"
@@ -24,6 +25,7 @@ class SimulatedSite {
     VirtualExchange exchange;
     FaxServer server;
     PortBank bank;
+    OneShotQueue queue;  // sends: queue.send(request)
 
     Port& port(int index) { return *server.ports().at(static_cast<std::size_t>(index)); }
     SimulatedDevice& device(int index) { return *devices_.at(static_cast<std::size_t>(index)); }

@@ -56,7 +56,7 @@ TEST_P(SimulatedCallMatrix, DeliversPixelIdentical) {
     SendRequest req =
         prepare_send(fixture(std::string("documents/short-") + mc.resolution + "-mmr.tif"),
                      tmp.path(), SimulatedSite::number(1));
-    EXPECT_EQ(site.bank.send(req), site.port(0).DeviceId());
+    EXPECT_EQ(site.queue.send(req), site.port(0).DeviceId());
     ASSERT_TRUE(site.run_until_idle());
 
     const CallRecord* out = find_call(site, true);
@@ -109,7 +109,7 @@ TEST_P(SimulatedCallDocuments, MultiPageDocumentArrivesIdentical) {
     site.port(1).put_Send(CallerRights::admin(), false);
     SendRequest req = prepare_send(fixture(std::string("documents/") + GetParam()), tmp.path(),
                                    SimulatedSite::number(1));
-    site.bank.send(req);
+    site.queue.send(req);
     ASSERT_TRUE(site.run_until_idle());
     const CallRecord* in = find_call(site, false);
     ASSERT_NE(in, nullptr);

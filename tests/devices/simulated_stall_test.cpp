@@ -24,7 +24,7 @@ TEST(SimulatedStall, NoisyLineThatHoldsTheCarrierIsHungUp) {
     SendRequest req =
         prepare_send(fixture("documents/short-std-mmr.tif"), tmp.path(), SimulatedSite::number(1));
     const TimePoint start = site.clock.now();
-    site.bank.send(req);
+    site.queue.send(req);
     // Without a watchdog this call was still up after 20 minutes of line time.
     ASSERT_TRUE(site.run_until_idle(10min)) << "the call never ended";
     EXPECT_LT(site.clock.now() - start, 3min);  // dialling, ringing, 120 s of nothing
@@ -75,7 +75,7 @@ void slow_pages_are_not_hung_up(bool ecm) {
         changed = site.clock.now();
         last = s.description;
     });
-    site.bank.send(req);
+    site.queue.send(req);
     ASSERT_TRUE(site.run_until_idle(30min));
     const CallRecord* out = find_call(site, true);
     const CallRecord* in = find_call(site, false);

@@ -113,7 +113,7 @@ Run faxemu_stack(const fs::path& doc, int pages, const fs::path& spool, bool ecm
     req.page_count = pages;
     const TimePoint start = site.clock.now();
     const double t0 = cpu_now();
-    site.bank.send(req);
+    site.queue.send(req);
     site.run_until_idle();
     Run r;
     r.cpu = cpu_now() - t0;

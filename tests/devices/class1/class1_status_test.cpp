@@ -5,6 +5,7 @@
 #include "class1_rig.hpp"
 #include "core/caller_rights.hpp"
 #include "core/image_compare.hpp"
+#include "core/one_shot_queue.hpp"
 #include "core/port_bank.hpp"
 #include "tests/devices/test_support.hpp"
 
@@ -46,7 +47,8 @@ TEST(Class1Status, StatusFollowsTheCallOnBothClass1Ports) {
     SendRequest req =
         test::prepare_send(test::fixture("documents/letter-fine-mmr.tif"), tmp.path(), "5551002");
     ASSERT_EQ(req.page_count, 3);
-    EXPECT_EQ(service.send(req), p0.DeviceId());
+    OneShotQueue queue(server, service, rig.clock, tmp.path() / "queue.db");
+    EXPECT_EQ(queue.send(req), p0.DeviceId());
 
     std::vector<std::string> sender, receiver;
     auto record = [](std::vector<std::string>& v, const PortStatus& s) {
