@@ -1,7 +1,7 @@
-// The running fax server: the FaxServer model with a device behind each port.
-// It picks the port for a send (highest priority, free, Send on), answers
-// through each port's controller, and reports every call that ends.
-// Everything here runs on the one thread that drives the devices.
+// The devices behind the FaxServer's ports: one PortController per port, which
+// answers and runs the port's calls. It starts a send on the port it is given
+// (which port is the Scheduler's choice), polls the controllers and reports
+// every call's events and end. Runs on the thread that drives the devices.
 #pragma once
 
 #include <filesystem>
@@ -27,7 +27,7 @@ class PortBank final : public CallObserver {
     FaxServer& server() { return server_; }
     const std::filesystem::path& spool_dir() const { return spool_; }
 
-    // Puts `device` behind `port`; both must outlive the service.
+    // Puts `device` behind `port`; both must outlive the bank.
     PortController& attach(Port& port, Device& device);
     // Takes the device from behind the port (it must be idle); its controller
     // goes, the device may then be destroyed.

@@ -1,5 +1,5 @@
 // One T.30 call on spandsp's engine, independent of the front end that carries
-// it (audio fax modems now; a Class 1 modem or T.38 later). The front end owns
+// it (spandsp's audio fax modems, or a Class 1 modem). The front end owns
 // the t30_state_t; the session configures it, watches its phases and turns
 // them into SessionEvents in faxcom/T.30 terms.
 #pragma once

@@ -1,6 +1,6 @@
 // A fax server on simulated ports, wired up: a virtual clock, the exchange, the
-// FaxServer model, the bank and one SimulatedDevice per port. What the demo,
-// the tests and the benchmark all start from.
+// FaxServer model, its PortBank with one SimulatedDevice per port, and a
+// OneShotQueue to send through. What the tests and the benchmark start from.
 #pragma once
 
 #include <filesystem>

@@ -18,7 +18,7 @@
 // command and resumes the awaiting coroutine (see task.hpp) with the outcome, inline,
 // from whatever completes it (a read, or poll() at the deadline). Destroying a
 // coroutine suspended there withdraws its request. The callback forms below serve
-// the modem's life (probe, init, idle check) and the Class 1 front end.
+// ModemLine's idle check ("AT" while the modem is idle).
 //
 // Timeouts: every command/expect has one, checked against the injectable Clock in
 // poll(). There are no Asio timers: the owner calls poll() at least every 20 ms

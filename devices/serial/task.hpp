@@ -7,7 +7,7 @@
 // line could race ahead of the host. A Task runs on no executor: it starts when it
 // is awaited (or start()ed) and is resumed inline by whatever completes what it
 // waits for, e.g. the AtChannel from the owner's poll() or from a read. Virtual
-// time drives it exactly as it drove the callbacks (see the Clock in DESIGN.md).
+// time drives it as it drives the rest of the line (see the Clock in DESIGN.md).
 //
 // Lifetime, the one rule: a Task owns its frame. Destroying a suspended task
 // destroys the frame and every awaiter in it, and an awaiter withdraws what it

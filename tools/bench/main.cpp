@@ -1,5 +1,5 @@
 // tools/run bench: the CPU cost of a simulated call through faxemu's stack
-// (service, port controller, simulated device, exchange) beside the same call
+// (queue, port controller, simulated device, exchange) beside the same call
 // on bare spandsp back to back, the floor. Prints figures; asserts nothing.
 #include <fmt/format.h>
 #include <spandsp.h>
@@ -98,7 +98,7 @@ Run bare_spandsp(const fs::path& doc, const fs::path& rx, bool ecm) {
     return r;
 }
 
-// The same document through faxemu: service -> port controller -> simulated device
+// The same document through faxemu: queue -> port controller -> simulated device
 // -> exchange -> simulated device -> port controller, with status kept live.
 Run faxemu_stack(const fs::path& doc, int pages, const fs::path& spool, bool ecm) {
     fs::remove_all(spool);

@@ -189,7 +189,7 @@ std::unique_ptr<Bench> make_bench(Kind kind, Fault fault) {
     return nullptr;
 }
 
-// The port, the service and the scheduler around the device, wired as faxd
+// The port, the port bank and the scheduler around the device, wired as faxd
 // wires them: a dispatched job is sent on the port, and the call's end is the
 // attempt's end.
 class FaultMatrix : public ::testing::TestWithParam<Row> {
@@ -218,7 +218,7 @@ class FaultMatrix : public ::testing::TestWithParam<Row> {
 
     void TearDown() override {
         if (!bench_) return;
-        // The device outlives the service: it must not call a controller that is gone.
+        // The device outlives the port bank: it must not call a controller that is gone.
         bench_->device().set_listener(&orphan_);
         scheduler_.reset();
         store_.reset();
