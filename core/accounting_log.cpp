@@ -29,7 +29,7 @@ std::string field(std::string_view text) {
 
 std::string params_of(const DcsInfo& s) {
     std::string out;
-    for (const std::string* part : {&s.modem, &s.resolution, &s.compression})
+    for (const std::string* part : {&s.modulation, &s.resolution, &s.compression})
         if (!part->empty()) out += (out.empty() ? "" : " ") + *part;
     if (s.ecm) out += out.empty() ? "ECM" : " ECM";
     return out;

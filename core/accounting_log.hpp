@@ -15,7 +15,7 @@
 //   9 pages      pages sent or received
 //  10 duration   seconds from dialling or answering to the end of the call
 //  11 rate       the signalling rate in bit/s; 0 if the call never trained
-//  12 params     modem, resolution, compression and ECM, space-separated
+//  12 params     modulation, resolution, compression and ECM, space-separated
 //  13 result     "ok", or the failure class (busy, no answer, no carrier, ...)
 //  14 cause      the cause as text (spandsp's T.30 cause, or the line's)
 // Every field is escaped: a backslash is written \\, control characters as

@@ -1,5 +1,5 @@
 // Decoding of the T.30 DCS frame: the session the sender commanded. spandsp's
-// statistics give only a bit rate, so the modem (V.17 vs V.29 at 9600) and the
+// statistics give only a bit rate, so the modulation (V.17 vs V.29 at 9600) and the
 // page coding are read from the frame itself.
 #pragma once
 
@@ -12,7 +12,7 @@ namespace faxemu {
 
 struct DcsInfo {
     int bit_rate = 0;
-    std::string modem;        // "V.17", "V.29", "V.27ter"
+    std::string modulation;   // "V.17", "V.29", "V.27ter"
     std::string resolution;   // "standard", "fine", "superfine"
     std::string compression;  // "MH", "MR", "MMR"
     bool ecm = false;

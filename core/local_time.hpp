@@ -2,7 +2,7 @@
 // local time zone, to the minute; on a terminal (faxctl) to the second with
 // the zone named. Also read back faxd's ISO 8601 UTC times ("...Z"), which is
 // how the control protocol carries them. faxctl builds this file into itself
-// (it links no other part of core), so it needs nothing but the C library.
+// (it links only core's client library), so it needs nothing but the C library.
 #pragma once
 
 #include <optional>

@@ -137,7 +137,7 @@ std::string PortController::describe(const char* verb, int page, int total) cons
                               : fmt::format("{} page {}", verb, page);
     if (call_ && call_->session.bit_rate > 0) {
         const DcsInfo& n = call_->session;
-        d += fmt::format(" at {} bit/s ({}, {}, {}{})", n.bit_rate, n.modem, n.resolution,
+        d += fmt::format(" at {} bit/s ({}, {}, {}{})", n.bit_rate, n.modulation, n.resolution,
                          n.compression, n.ecm ? ", ECM" : "");
     }
     return d;
@@ -178,7 +178,7 @@ void PortController::on_session_event(const SessionEvent& e) {
         else
             s.tsid = e.remote_ident;
         s.bit_rate = e.session.bit_rate;
-        s.modem = e.session.modem;
+        s.modulation = e.session.modulation;
         s.resolution = e.session.resolution;
         s.compression = e.session.compression;
         s.ecm = e.session.ecm;

@@ -33,7 +33,7 @@ struct PortStatus {
     Duration elapsed_time{};  // since start_time, refreshed with the snapshot
     // Negotiated session (phase B): 0 / empty until known.
     int bit_rate = 0;
-    std::string modem;        // "V.17", "V.29", "V.27ter"
+    std::string modulation;   // "V.17", "V.29", "V.27ter"
     std::string resolution;   // "standard", "fine", "superfine"
     std::string compression;  // "MH", "MR", "MMR"
     bool ecm = false;

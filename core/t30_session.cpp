@@ -14,7 +14,7 @@ T30Session::T30Session(t30_state_s* t30, SessionDirection direction, const Sessi
                        int last_page)
     : t30_(t30), direction_(direction), sink_(std::move(sink)) {
     t30_set_tx_ident(t30_, config.local_ident.c_str());
-    t30_set_supported_modems(t30_, config.modems);
+    t30_set_supported_modems(t30_, config.modulations);
     t30_set_ecm_capability(t30_, config.ecm ? TRUE : FALSE);
     // MMR can only be carried with ECM; offering it without would be refused by T.30.
     int codings = config.codings;

@@ -1,5 +1,5 @@
 // One T.30 call on spandsp's engine, independent of the front end that carries
-// it (audio fax modems now; a Class 1 modem or T.38 later). The front end owns
+// it (spandsp's audio fax modems, or a Class 1 modem). The front end owns
 // the t30_state_t; the session configures it, watches its phases and turns
 // them into SessionEvents in faxcom/T.30 terms.
 #pragma once
@@ -15,16 +15,16 @@ struct t30_state_s;
 
 namespace faxemu {
 
-enum class Modem : int { V27ter = 0x01, V29 = 0x02, V17 = 0x04 };
+enum class Modulation : int { V27ter = 0x01, V29 = 0x02, V17 = 0x04 };
 enum class Coding : int { MH = 0x02, MR = 0x04, MMR = 0x08 };  // T30_SUPPORT_*_COMPRESSION
-inline constexpr int kAllModems = 0x07;
+inline constexpr int kAllModulations = 0x07;
 inline constexpr int kAllCodings = 0x0E;
 
 struct SessionConfig {
     std::string local_ident;  // our TSID when sending, CSID when receiving (<= 20 chars)
     bool ecm = true;
-    int modems = kAllModems;    // Modem bits we offer or accept
-    int codings = kAllCodings;  // Coding bits we offer or accept
+    int modulations = kAllModulations;  // Modulation bits we offer or accept
+    int codings = kAllCodings;          // Coding bits we offer or accept
     // No page header here: spandsp's own adds rows and says only "p.N". Branding
     // stamps ours into the pages before they reach any device (page_header.hpp).
 };

@@ -1,6 +1,6 @@
 // A fax server on simulated ports, wired up: a virtual clock, the exchange, the
-// FaxServer model, the service and one SimulatedDevice per port. What the demo,
-// the tests and the benchmark all start from.
+// FaxServer model, its PortBank with one SimulatedDevice per port, and a
+// OneShotQueue to send through. What the tests and the benchmark start from.
 #pragma once
 
 #include <filesystem>
@@ -8,7 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "core/fax_service.hpp"
+#include "core/one_shot_queue.hpp"
+#include "core/port_bank.hpp"
 #include "devices/simulated_device.hpp"
 #include "devices/virtual_exchange.hpp"
 
@@ -23,7 +24,8 @@ class SimulatedSite {
     VirtualClock clock;  // starts at the wall-clock time the site was made
     VirtualExchange exchange;
     FaxServer server;
-    FaxService service;
+    PortBank bank;
+    OneShotQueue queue;  // sends: queue.send(request)
 
     Port& port(int index) { return *server.ports().at(static_cast<std::size_t>(index)); }
     SimulatedDevice& device(int index) { return *devices_.at(static_cast<std::size_t>(index)); }

@@ -86,7 +86,7 @@ class VirtualExchange {
     // Line-time speed: 0 = unpaced (virtual time, as fast as possible), 1 = real time.
     void set_speed(double speed) { speed_ = speed; }
 
-    // Called at the end of every step, e.g. for the service's own timers.
+    // Called at the end of every step, e.g. to poll the ports (PortBank::poll).
     void on_tick(std::function<void()> hook) { tick_hooks_.push_back(std::move(hook)); }
 
     void step();

@@ -89,8 +89,8 @@ ModemSetup Class1Device::setup(const ModemIdentity& id) {
         s.refusal = "not a Class 1 fax modem (" + s.description + ")";
         return s;
     }
-    modems_ = modulations_of(id);
-    if (modems_ == 0) {
+    modulations_ = modulations_of(id);
+    if (modulations_ == 0) {
         s.refusal = "the modem lists no fax modulation to +FTM=?/+FRM=? (" + s.description + ")";
         return s;
     }
@@ -261,7 +261,8 @@ std::optional<CallOutcome> Class1Device::open_front_end(bool calling) {
         cfg.file = inbound_->rx_file;
     }
     // Offer only what the modem can modulate.
-    if (modems_ && (cfg.session.modems & modems_)) cfg.session.modems &= modems_;
+    if (modulations_ && (cfg.session.modulations & modulations_))
+        cfg.session.modulations &= modulations_;
     auto sink = [this](const SessionEvent& e) {
         if (listener_) listener_->on_session_event(e);
     };

@@ -76,7 +76,7 @@ class Class1Device final : public Device, private ModemLineUser {
     // The probed modem, e.g. "faxemu virtual Class 1 modem 1.0 on /tmp/ttyFAX0: ...".
     const std::string& modem_description() const { return modem_.description(); }
     // T30_SUPPORT_V27TER/V29/V17 bits the modem offers (+FTM=?/+FRM=?).
-    int modem_modulations() const { return modems_; }
+    int modem_modulations() const { return modulations_; }
     const Class1DeviceConfig& config() const { return config_; }
     // The modem's life: health, counters (bytes, rings).
     const ModemLine& modem() const { return modem_; }
@@ -133,7 +133,7 @@ class Class1Device final : public Device, private ModemLineUser {
     Class1DeviceConfig config_;
     DeviceListener* listener_ = nullptr;
     Class1State state_ = Class1State::Ready;  // the call's, while the modem is ready
-    int modems_ = 0;
+    int modulations_ = 0;
     ModemLine modem_;
 
     std::unique_ptr<Class1FrontEnd> front_end_;

@@ -436,9 +436,9 @@ void Class2Device::absorb_lines(const AtResponse& r) {
 Class2Params Class2Device::caps(const SessionConfig& s) const {
     Class2Params p;
     p.vr = 1;
-    p.br = (s.modems & static_cast<int>(Modem::V17))   ? 5
-           : (s.modems & static_cast<int>(Modem::V29)) ? 3
-                                                       : 1;
+    p.br = (s.modulations & static_cast<int>(Modulation::V17))   ? 5
+           : (s.modulations & static_cast<int>(Modulation::V29)) ? 3
+                                                                 : 1;
     p.wd = 0;
     p.ln = 2;
     p.ec = s.ecm ? 2 : 0;

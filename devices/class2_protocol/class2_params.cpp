@@ -88,18 +88,18 @@ DcsInfo to_dcs_info(const Class2Params& p, bool v17_possible) {
     switch (p.br) {
         case 0:
         case 1:
-            info.modem = "V.27ter";
+            info.modulation = "V.27ter";
             break;
         case 2:
         case 3:
-            info.modem = v17_possible ? "V.17" : "V.29";
+            info.modulation = v17_possible ? "V.17" : "V.29";
             break;
         case 4:
         case 5:
-            info.modem = "V.17";
+            info.modulation = "V.17";
             break;
         default:
-            info.modem = "unknown";
+            info.modulation = "unknown";
             break;
     }
     info.resolution = p.vr >= 2 ? "superfine" : p.vr == 1 ? "fine" : "standard";

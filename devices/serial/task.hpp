@@ -7,7 +7,7 @@
 // line could race ahead of the host. A Task runs on no executor: it starts when it
 // is awaited (or start()ed) and is resumed inline by whatever completes what it
 // waits for, e.g. the AtChannel from the owner's poll() or from a read. Virtual
-// time drives it step by step (see the Clock in DESIGN.md).
+// time drives it as it drives the rest of the line (see the Clock in DESIGN.md).
 //
 // Lifetime, the one rule for devices/serial, class1, class2 and modem_port: an
 // object owns the coroutines it starts and drops them before the members they use

@@ -798,7 +798,7 @@ void Class2Engine::start_t30(bool calling) {
         t30_set_rx_file(t30_, rx_file_.c_str(), -1);
         t30_set_rx_encoding(t30_, T4_COMPRESSION_ITU_T6);
         t30_set_ecm_capability(t30_, host.ec != 0 ? TRUE : FALSE);
-        t30_set_supported_modems(t30_, t30_modems_for(host));
+        t30_set_supported_modems(t30_, t30_modulations_for(host));
         t30_set_supported_compressions(t30_, t30_compressions_for(host));
         t30_set_supported_resolutions(t30_, T30_SUPPORT_STANDARD_RESOLUTION |
                                                 T30_SUPPORT_R8_RESOLUTION |
@@ -830,7 +830,7 @@ void Class2Engine::stop_t30() {
 
 void Class2Engine::apply_session_to_t30(const Class2Params& s) {
     t30_set_ecm_capability(t30_, s.ec != 0 ? TRUE : FALSE);
-    t30_set_supported_modems(t30_, t30_modems_for(s));
+    t30_set_supported_modems(t30_, t30_modulations_for(s));
     t30_set_supported_compressions(t30_, t30_compressions_for(s));
 }
 

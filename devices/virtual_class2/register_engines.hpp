@@ -1,5 +1,5 @@
 // Registers the virtual Class 2/2.0 modems with the engine factory
-// (devices/virtual_modem/engine_factory.hpp), for faxmodem and faxd:
+// (devices/virtual_modem/engine_factory.hpp), for faxmodem:
 //   class=2     Class2Engine offering Class 2 only   (+FCLASS=? -> 0,2)
 //   class=2.0   Class2Engine offering Class 2.0 only (+FCLASS=? -> 0,2.0)
 //   class=all   MultiClassEngine: 0,1,2,2.0

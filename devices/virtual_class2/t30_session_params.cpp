@@ -165,7 +165,7 @@ Class2Params negotiate_session(const Class2Params& host, const Class2Params& rem
     return s;
 }
 
-int t30_modems_for(const Class2Params& p) {
+int t30_modulations_for(const Class2Params& p) {
     if (p.br >= 5) return T30_SUPPORT_V27TER | T30_SUPPORT_V29 | T30_SUPPORT_V17;
     if (p.br >= 3) return T30_SUPPORT_V27TER | T30_SUPPORT_V29;
     return T30_SUPPORT_V27TER;

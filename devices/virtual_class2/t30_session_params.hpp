@@ -37,7 +37,7 @@ std::optional<Class2Params> params_from_dcs(const std::uint8_t* frame, std::size
 Class2Params negotiate_session(const Class2Params& host, const Class2Params& remote_dis);
 
 // spandsp T30_SUPPORT_* masks that make T.30 pick exactly what `p` allows.
-int t30_modems_for(const Class2Params& p);
+int t30_modulations_for(const Class2Params& p);
 int t30_compressions_for(const Class2Params& p);
 
 }  // namespace faxemu::vclass2

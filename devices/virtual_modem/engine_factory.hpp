@@ -1,4 +1,4 @@
-// Makes modem engines by class name, for faxmodem and faxd. Class "1" (Class1Engine)
+// Makes modem engines by class name, for faxmodem. Class "1" (Class1Engine)
 // is built in; other libraries register theirs:
 //
 //   register_engine_class("2", [](VirtualExchange& x, EngineSpec& spec) { ... });

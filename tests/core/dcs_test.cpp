@@ -18,7 +18,7 @@ TEST(Dcs, DecodesRateModemResolutionCodingAndEcm) {
     struct Case {
         std::vector<std::uint8_t> frame;
         int rate;
-        const char* modem;
+        const char* modulation;
         const char* res;
         const char* coding;
         bool ecm;
@@ -36,7 +36,7 @@ TEST(Dcs, DecodesRateModemResolutionCodingAndEcm) {
         auto info = decode_dcs(c.frame.data(), c.frame.size());
         ASSERT_TRUE(info.has_value());
         EXPECT_EQ(info->bit_rate, c.rate);
-        EXPECT_EQ(info->modem, c.modem);
+        EXPECT_EQ(info->modulation, c.modulation);
         EXPECT_EQ(info->resolution, c.res);
         EXPECT_EQ(info->compression, c.coding);
         EXPECT_EQ(info->ecm, c.ecm);

@@ -21,19 +21,19 @@ struct MatrixCase {
     const char* resolution;  // "std" or "fine"
     Coding coding;           // best coding the receiver accepts
     bool ecm;
-    Modem modem;
+    Modulation modulation;
 };
 
 std::string coding_name(Coding c) {
     return c == Coding::MH ? "MH" : c == Coding::MR ? "MR" : "MMR";
 }
-std::string modem_name(Modem m) {
-    return m == Modem::V17 ? "V.17" : m == Modem::V29 ? "V.29" : "V.27ter";
+std::string modulation_name(Modulation m) {
+    return m == Modulation::V17 ? "V.17" : m == Modulation::V29 ? "V.29" : "V.27ter";
 }
 
 void PrintTo(const MatrixCase& c, std::ostream* os) {
     *os << c.resolution << " " << coding_name(c.coding) << (c.ecm ? " ECM " : " no ECM ")
-        << modem_name(c.modem);
+        << modulation_name(c.modulation);
 }
 
 class SimulatedCallMatrix : public ::testing::TestWithParam<MatrixCase> {};
@@ -46,17 +46,17 @@ TEST_P(SimulatedCallMatrix, DeliversPixelIdentical) {
     if (mc.coding != Coding::MH) codings |= static_cast<int>(Coding::MR);
     if (mc.coding == Coding::MMR) codings |= static_cast<int>(Coding::MMR);
     for (int i = 0; i < 2; ++i) {
-        SessionConfig& o = site.service.controller(site.port(i).DeviceId()).session_options();
+        SessionConfig& o = site.bank.controller(site.port(i).DeviceId()).session_options();
         o.ecm = mc.ecm;
-        o.modems = static_cast<int>(mc.modem);
+        o.modulations = static_cast<int>(mc.modulation);
     }
-    site.service.controller(site.port(1).DeviceId()).session_options().codings = codings;
+    site.bank.controller(site.port(1).DeviceId()).session_options().codings = codings;
     site.port(1).put_Send(CallerRights::admin(), false);
 
     SendRequest req =
         prepare_send(fixture(std::string("documents/short-") + mc.resolution + "-mmr.tif"),
                      tmp.path(), SimulatedSite::number(1));
-    EXPECT_EQ(site.service.send(req), site.port(0).DeviceId());
+    EXPECT_EQ(site.queue.send(req), site.port(0).DeviceId());
     ASSERT_TRUE(site.run_until_idle());
 
     const CallRecord* out = find_call(site, true);
@@ -71,7 +71,7 @@ TEST_P(SimulatedCallMatrix, DeliversPixelIdentical) {
     // The session is what was asked for: MMR needs ECM, so without it MR is best.
     const std::string expected_coding =
         (mc.coding == Coding::MMR && !mc.ecm) ? "MR" : coding_name(mc.coding);
-    EXPECT_EQ(in->session.modem, modem_name(mc.modem));
+    EXPECT_EQ(in->session.modulation, modulation_name(mc.modulation));
     EXPECT_EQ(in->session.compression, expected_coding);
     EXPECT_EQ(in->session.ecm, mc.ecm);
     EXPECT_EQ(in->session.resolution, std::string(mc.resolution) == "std" ? "standard" : "fine");
@@ -86,7 +86,7 @@ std::vector<MatrixCase> all_cases() {
     for (const char* res : {"std", "fine"})
         for (Coding c : {Coding::MH, Coding::MR, Coding::MMR})
             for (bool ecm : {false, true})
-                for (Modem m : {Modem::V17, Modem::V29, Modem::V27ter})
+                for (Modulation m : {Modulation::V17, Modulation::V29, Modulation::V27ter})
                     v.push_back({res, c, ecm, m});
     return v;
 }
@@ -94,7 +94,7 @@ std::vector<MatrixCase> all_cases() {
 INSTANTIATE_TEST_SUITE_P(AllSessions, SimulatedCallMatrix, ::testing::ValuesIn(all_cases()),
                          [](const ::testing::TestParamInfo<MatrixCase>& info) {
                              const MatrixCase& c = info.param;
-                             std::string m = modem_name(c.modem);
+                             std::string m = modulation_name(c.modulation);
                              std::erase(m, '.');
                              return std::string(c.resolution) + "_" + coding_name(c.coding) +
                                     (c.ecm ? "_ECM_" : "_noECM_") + m;
@@ -109,7 +109,7 @@ TEST_P(SimulatedCallDocuments, MultiPageDocumentArrivesIdentical) {
     site.port(1).put_Send(CallerRights::admin(), false);
     SendRequest req = prepare_send(fixture(std::string("documents/") + GetParam()), tmp.path(),
                                    SimulatedSite::number(1));
-    site.service.send(req);
+    site.queue.send(req);
     ASSERT_TRUE(site.run_until_idle());
     const CallRecord* in = find_call(site, false);
     ASSERT_NE(in, nullptr);

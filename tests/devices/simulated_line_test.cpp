@@ -24,13 +24,13 @@ TEST(SimulatedLine, BusyWhenTheCalledPortIsInACall) {
     site.port(1).put_Send(admin, false);
     SendRequest first = prepare_send(fixture("documents/letter-fine-mmr.tif"), tmp.path(),
                                      SimulatedSite::number(1));
-    EXPECT_EQ(site.service.send(first), site.port(0).DeviceId());
+    EXPECT_EQ(site.queue.send(first), site.port(0).DeviceId());
     // Once port 2 is receiving, port 3 calls it too.
     ASSERT_TRUE(site.exchange.run_until(
         [&] { return site.port(1).GetStatus(site.clock).device_status == Fps::Receiving; },
         std::chrono::minutes(2)));
     SendRequest second = first;
-    EXPECT_EQ(site.service.send(second), site.port(2).DeviceId());
+    EXPECT_EQ(site.queue.send(second), site.port(2).DeviceId());
     ASSERT_TRUE(site.run_until_idle());
 
     ASSERT_EQ(site.calls().size(), 3u);
@@ -52,7 +52,7 @@ TEST(SimulatedLine, NoAnswerWhenReceiveIsOff) {
     SendRequest req =
         prepare_send(fixture("documents/short-std-mmr.tif"), tmp.path(), SimulatedSite::number(1));
     const TimePoint start = site.clock.now();
-    site.service.send(req);
+    site.queue.send(req);
     std::set<Fps> seen_on_called;
     site.exchange.on_tick(
         [&] { seen_on_called.insert(site.port(1).GetStatus(site.clock).device_status); });
@@ -74,7 +74,7 @@ TEST(SimulatedLine, NoAnswerWhenNobodyHasTheNumber) {
     TempDir tmp;
     SimulatedSite site(tmp.path());
     SendRequest req = prepare_send(fixture("documents/short-std-mmr.tif"), tmp.path(), "5559999");
-    site.service.send(req);
+    site.queue.send(req);
     ASSERT_TRUE(site.run_until_idle());
     ASSERT_EQ(site.calls().size(), 1u);
     EXPECT_EQ(site.calls().front().outcome.status, Fps::NoAnswer);
@@ -89,7 +89,7 @@ TEST(SimulatedLine, AnswersAfterRingsOnTheClock) {
         SendRequest req = prepare_send(fixture("documents/short-std-mmr.tif"), tmp.path(),
                                        SimulatedSite::number(1));
         const TimePoint start = site.clock.now();
-        site.service.send(req);
+        site.queue.send(req);
         ASSERT_TRUE(site.exchange.run_until(
             [&] { return site.port(1).GetStatus(site.clock).device_status == Fps::Receiving; },
             std::chrono::minutes(2)));
@@ -110,7 +110,7 @@ TEST(SimulatedLine, LineDropMidPageKeepsTheCompletePages) {
     site.port(1).put_Send(CallerRights::admin(), false);
     SendRequest req = prepare_send(fixture("documents/letter-fine-mmr.tif"), tmp.path(),
                                    SimulatedSite::number(1));
-    site.service.send(req);
+    site.queue.send(req);
     // When the sender starts page 2, the line drops 2 s into it (the page takes about 5 s).
     ASSERT_TRUE(site.exchange.run_until(
         [&] { return site.port(0).GetStatus(site.clock).current_page == 2; },
@@ -147,7 +147,7 @@ TEST(SimulatedLine, StatusFollowsTheCall) {
     SendRequest req = prepare_send(fixture("documents/letter-fine-mmr.tif"), tmp.path(),
                                    SimulatedSite::number(1));
     ASSERT_EQ(req.page_count, 3);
-    site.service.send(req);
+    site.queue.send(req);
 
     std::vector<std::string> sender, receiver;
     auto record = [](std::vector<std::string>& v, const PortStatus& s) {
@@ -165,7 +165,7 @@ TEST(SimulatedLine, StatusFollowsTheCall) {
     ASSERT_TRUE(site.run_until_idle());
     // Let the outcome linger and the ports go back to Available.
     site.exchange.run_until([] { return false; },
-                            site.service.status_linger + std::chrono::seconds(1));
+                            site.bank.status_linger + std::chrono::seconds(1));
 
     const std::vector<std::string> expected_sender = {"Dialing 0/3",   "Sending 1/3",
                                                       "Sending 2/3",   "Sending 3/3",
@@ -203,11 +203,11 @@ TEST(SimulatedLine, CarrierLostMidPageIsNotACompletePage) {
     TempDir tmp;
     SimulatedSite site(tmp.path());
     for (int i = 0; i < 2; ++i)
-        site.service.controller(site.port(i).DeviceId()).session_options().ecm = false;
+        site.bank.controller(site.port(i).DeviceId()).session_options().ecm = false;
     site.port(1).put_Send(CallerRights::admin(), false);
     SendRequest req = prepare_send(fixture("documents/letter-fine-mmr.tif"), tmp.path(),
                                    SimulatedSite::number(1));
-    site.service.send(req);
+    site.queue.send(req);
     // Page 1 starts about 3 s after the DCS; the line goes silent 10 s after the
     // DCS for a second, mid-page, and is back for the sender's MPS.
     ASSERT_TRUE(site.exchange.run_until(
@@ -254,7 +254,7 @@ TEST(SimulatedLine, PoorLineFallsBackToASlowerModem) {
         int r = site.port(0).GetStatus(site.clock).bit_rate;
         if (r && (rates.empty() || rates.back() != r)) rates.push_back(r);
     });
-    site.service.send(req);
+    site.queue.send(req);
     ASSERT_TRUE(site.run_until_idle());
     ASSERT_GE(rates.size(), 2u);
     EXPECT_EQ(rates.front(), 14400);
@@ -283,7 +283,7 @@ TEST(SimulatedLine, PacedCallKeepsLineTimeToWallTime) {
                                          SimulatedSite::number(1));
     const TimePoint line_start = site.clock.now();
     const auto wall_start = std::chrono::steady_clock::now();
-    site.service.send(req);
+    site.queue.send(req);
     ASSERT_TRUE(site.run_until_idle());
     const auto line = site.clock.now() - line_start;
     const auto wall = std::chrono::steady_clock::now() - wall_start;

@@ -24,7 +24,7 @@ TEST(SimulatedStall, NoisyLineThatHoldsTheCarrierIsHungUp) {
     SendRequest req =
         prepare_send(fixture("documents/short-std-mmr.tif"), tmp.path(), SimulatedSite::number(1));
     const TimePoint start = site.clock.now();
-    site.service.send(req);
+    site.queue.send(req);
     // Without a watchdog this call was still up after 20 minutes of line time.
     ASSERT_TRUE(site.run_until_idle(10min)) << "the call never ended";
     EXPECT_LT(site.clock.now() - start, 3min);  // dialling, ringing, 120 s of nothing
@@ -54,11 +54,11 @@ TEST(SimulatedStall, NoisyLineThatHoldsTheCarrierIsHungUp) {
 void slow_pages_are_not_hung_up(bool ecm) {
     TempDir tmp;
     SimulatedSite site(tmp.path());
-    site.service.call_stall_timeout = 10s;
+    site.bank.call_stall_timeout = 10s;
     for (int i = 0; i < 2; ++i) {
-        SessionConfig& o = site.service.controller(site.port(i).DeviceId()).session_options();
+        SessionConfig& o = site.bank.controller(site.port(i).DeviceId()).session_options();
         o.ecm = ecm;
-        o.modems = static_cast<int>(Modem::V27ter);
+        o.modulations = static_cast<int>(Modulation::V27ter);
     }
     site.port(1).put_Send(CallerRights::admin(), false);
     SendRequest req = prepare_send(fixture("documents/letter-fine-mmr.tif"), tmp.path(),
@@ -75,7 +75,7 @@ void slow_pages_are_not_hung_up(bool ecm) {
         changed = site.clock.now();
         last = s.description;
     });
-    site.service.send(req);
+    site.queue.send(req);
     ASSERT_TRUE(site.run_until_idle(30min));
     const CallRecord* out = find_call(site, true);
     const CallRecord* in = find_call(site, false);
@@ -85,7 +85,7 @@ void slow_pages_are_not_hung_up(bool ecm) {
     EXPECT_TRUE(in->outcome.ok()) << in->outcome.cause_text;
     EXPECT_EQ(in->pages, 3);
     EXPECT_EQ(in->session.bit_rate, 4800);
-    EXPECT_GT(longest, 2 * site.service.call_stall_timeout) << "no page ran long enough";
+    EXPECT_GT(longest, 2 * site.bank.call_stall_timeout) << "no page ran long enough";
 }
 
 TEST(SimulatedStall, SlowNonEcmPageIsNotHungUp) {

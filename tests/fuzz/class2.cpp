@@ -56,7 +56,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         const auto again = parse_class2_params(format_class2_params(p, v), v, defaults);
         if (!again || !(*again == p)) std::abort();
         (void)vclass2::negotiate_session(p, defaults);
-        (void)vclass2::t30_modems_for(p);
+        (void)vclass2::t30_modulations_for(p);
         (void)vclass2::t30_compressions_for(p);
         (void)t4_encoding_of_df(p.df);
     }

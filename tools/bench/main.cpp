@@ -1,5 +1,5 @@
 // tools/run bench: the CPU cost of a simulated call through faxemu's stack
-// (service, port controller, simulated device, exchange) beside the same call
+// (queue, port controller, simulated device, exchange) beside the same call
 // on bare spandsp back to back, the floor. Prints figures; asserts nothing.
 #include <fmt/format.h>
 #include <spandsp.h>
@@ -50,14 +50,14 @@ Run bare_spandsp(const fs::path& doc, const fs::path& rx, bool ecm) {
     return r;
 }
 
-// The same document through faxemu: service -> port controller -> simulated device
+// The same document through faxemu: queue -> port controller -> simulated device
 // -> exchange -> simulated device -> port controller, with status kept live.
 Run faxemu_stack(const fs::path& doc, int pages, const fs::path& spool, bool ecm) {
     fs::remove_all(spool);
     fs::create_directories(spool);
     SimulatedSite site(spool);
     for (int i = 0; i < 2; ++i)
-        site.service.controller(site.port(i).DeviceId()).session_options().ecm = ecm;
+        site.bank.controller(site.port(i).DeviceId()).session_options().ecm = ecm;
     site.port(1).put_Send(CallerRights::admin(), false);
     SendRequest req;
     req.number = SimulatedSite::number(1);
@@ -65,7 +65,7 @@ Run faxemu_stack(const fs::path& doc, int pages, const fs::path& spool, bool ecm
     req.page_count = pages;
     const TimePoint start = site.clock.now();
     const double t0 = cpu_now();
-    site.service.send(req);
+    site.queue.send(req);
     site.run_until_idle();
     Run r;
     r.cpu = cpu_now() - t0;

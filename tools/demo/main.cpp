@@ -67,7 +67,7 @@ int main(int argc, char** argv) {
     std::string spool;
     double speed = 0;
     bool ecm = true;
-    std::string modem = "any";
+    std::string modulation = "any";
     std::string web = "127.0.0.1:0";
     bool web_wait = false;
     app.add_option("document", document, "a bilevel TIFF (multi-page, any fax coding)")
@@ -75,7 +75,7 @@ int main(int argc, char** argv) {
     app.add_option("--spool", spool, "spool directory (default: a new temporary directory)");
     app.add_option("--speed", speed, "line-time speed: 0 = as fast as possible, 1 = real time");
     app.add_option("--ecm", ecm, "use error correction mode (true/false)");
-    app.add_option("--modem", modem, "limit the modems: any, V.17, V.29, V.27ter")
+    app.add_option("--modem", modulation, "limit the modulation: any, V.17, V.29, V.27ter")
         ->check(CLI::IsMember({"any", "V.17", "V.29", "V.27ter"}));
     app.add_option("--web", web, "the web console's HOST:PORT (\"\": off; port 0: any free one)");
     app.add_flag("--web-wait", web_wait, "after the fax, keep faxd and its console up until Enter");
@@ -109,9 +109,9 @@ int main(int argc, char** argv) {
         config.line_speed = speed;
         for (faxd::PortConfig& p : config.ports) {
             p.ecm = ecm;
-            if (modem == "V.17") p.modems = static_cast<int>(Modem::V17);
-            if (modem == "V.29") p.modems = static_cast<int>(Modem::V29);
-            if (modem == "V.27ter") p.modems = static_cast<int>(Modem::V27ter);
+            if (modulation == "V.17") p.modulations = static_cast<int>(Modulation::V17);
+            if (modulation == "V.29") p.modulations = static_cast<int>(Modulation::V29);
+            if (modulation == "V.27ter") p.modulations = static_cast<int>(Modulation::V27ter);
         }
         config.ports[1].send = false;  // port 2 only receives: the send goes out on port 1
         const fs::path inbox = spool_dir / "inbox";

@@ -12,7 +12,7 @@
 
 #include "core/accounting_log.hpp"
 #include "core/fax_server.hpp"
-#include "core/fax_service.hpp"
+#include "core/port_bank.hpp"
 #include "core/routing_runner.hpp"
 #include "core/scheduler.hpp"
 #include "core/worker_pool.hpp"
@@ -24,7 +24,7 @@ class CallEndings {
   public:
     struct Parts {
         FaxServer& server;
-        FaxService& service;
+        PortBank& service;
         Scheduler& scheduler;
         WorkerPool& workers;
         RoutingRunner& router;  // mails the notices

@@ -146,7 +146,8 @@ class Reader {
     mutable std::map<std::string, std::uint32_t> lines_;
 };
 
-int parse_modems(const Reader& r, const std::string& key, const std::vector<std::string>& names) {
+int parse_modulations(const Reader& r, const std::string& key,
+                      const std::vector<std::string>& names) {
     int bits = 0;
     for (const std::string& m : names) {
         if (m == "V.17")
@@ -156,9 +157,9 @@ int parse_modems(const Reader& r, const std::string& key, const std::vector<std:
         else if (m == "V.27ter")
             bits |= 0x01;
         else
-            r.fail(key, "unknown modem \"" + m + "\" (V.17, V.29, V.27ter)");
+            r.fail(key, "unknown modulation \"" + m + "\" (V.17, V.29, V.27ter)");
     }
-    if (!bits) r.fail(key, "at least one modem is needed");
+    if (!bits) r.fail(key, "at least one modulation is needed");
     return bits;
 }
 
@@ -524,9 +525,9 @@ PortConfig parse_port(const Reader& r, const toml::table& t, const std::string& 
     r.get(t, prefix, "send", p.send);
     r.get(t, prefix, "receive", p.receive);
     r.get(t, prefix, "ecm", p.ecm);
-    std::vector<std::string> modems;
-    r.get(t, prefix, "modems", modems);
-    if (t.contains("modems")) p.modems = parse_modems(r, prefix + "modems", modems);
+    std::vector<std::string> modulations;
+    r.get(t, prefix, "modems", modulations);
+    if (t.contains("modems")) p.modulations = parse_modulations(r, prefix + "modems", modulations);
     r.get(t, prefix, "device", p.device);
     r.get(t, prefix, "class", p.modem_class);
     r.get(t, prefix, "baud", p.baud);

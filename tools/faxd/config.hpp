@@ -41,7 +41,7 @@ struct PortConfig {
     bool send = true;
     bool receive = true;
     bool ecm = true;
-    int modems = 0x07;  // Modem bits
+    int modulations = 0x07;  // Modulation bits
     // Overrides [dialing] outside_line_prefix for this port (a port on a PBX
     // extension needs "9,", one on a direct line nothing).
     std::optional<std::string> outside_line_prefix;

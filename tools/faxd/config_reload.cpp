@@ -106,7 +106,7 @@ std::vector<std::string> port_differences(const PortConfig& a, const PortConfig&
     note("send", a.send == b.send);
     note("receive", a.receive == b.receive);
     note("ecm", a.ecm == b.ecm);
-    note("modems", a.modems == b.modems);
+    note("modems", a.modulations == b.modulations);
     note("routing", same_routing(a.routing, b.routing));
     note("group", a.group == b.group);
     note("outside_line_prefix", a.outside_line_prefix == b.outside_line_prefix);
@@ -180,7 +180,7 @@ void Daemon::configure_port(Port& p, const PortConfig& pc) {
     }
     PortController& ctl = service_.controller(p.DeviceId());
     ctl.session_options().ecm = pc.ecm;
-    ctl.session_options().modems = pc.modems;
+    ctl.session_options().modulations = pc.modulations;
     ctl.dial_rules() = dial_rules_of(config_, pc);
     // At start every saved setting is applied once all ports exist (priorities).
     if (!was_loading) apply_saved_settings(pc.name);

@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "core/accounting_log.hpp"
-#include "core/fax_service.hpp"
+#include "core/port_bank.hpp"
 #include "core/routing_runner.hpp"
 #include "core/rpc_server.hpp"
 #include "core/scheduler.hpp"
@@ -141,7 +141,7 @@ class Daemon final : private CallObserver {
     VirtualExchange exchange_;
     std::vector<std::unique_ptr<Device>> devices_;
     std::vector<Device*> modems_;  // devices with their own I/O and timers, polled by pumps_
-    FaxService service_;
+    PortBank service_;
     Scheduler scheduler_;
     RoutingRunner router_;
     // Heavy work (document conversion, routing programs): never on the io thread.

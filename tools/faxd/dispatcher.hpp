@@ -17,7 +17,7 @@
 
 #include "core/clock.hpp"
 #include "core/fax_server.hpp"
-#include "core/fax_service.hpp"
+#include "core/port_bank.hpp"
 #include "core/scheduler.hpp"
 #include "core/worker_pool.hpp"
 #include "tools/faxd/config.hpp"
@@ -33,7 +33,7 @@ class Dispatcher {
         asio::io_context& io;
         const Clock& clock;
         FaxServer& server;
-        FaxService& service;
+        PortBank& service;
         Scheduler& scheduler;
         WorkerPool& workers;
         const Config& config;            // its file mode, read at each branding

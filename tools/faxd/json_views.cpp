@@ -61,7 +61,7 @@ json status_json(const PortStatus& s) {
             {"submitted_time", iso_time(s.submitted_time)},
             {"elapsed_seconds", std::chrono::duration<double>(s.elapsed_time).count()},
             {"bit_rate", s.bit_rate},
-            {"modem", s.modem},
+            {"modem", s.modulation},
             {"resolution", s.resolution},
             {"compression", s.compression},
             {"ecm", s.ecm}};

@@ -142,7 +142,7 @@ class SimulatedPort final : public DeviceListener {
         switch (e.kind) {
             case SessionEvent::Kind::Negotiated:
                 spdlog::info("sim {}: negotiated {} {} bps {} {} ecm={} remote '{}'", number_,
-                             e.session.modem, e.session.bit_rate, e.session.resolution,
+                             e.session.modulation, e.session.bit_rate, e.session.resolution,
                              e.session.compression, e.session.ecm, e.remote_ident);
                 break;
             case SessionEvent::Kind::PageDone:

@@ -20,11 +20,11 @@ using test::TempDir;
 
 constexpr auto kCallLimit = std::chrono::minutes(15);
 
-SessionConfig session(const std::string& ident, bool ecm, int modems) {
+SessionConfig session(const std::string& ident, bool ecm, int modulations) {
     SessionConfig s;
     s.local_ident = ident;
     s.ecm = ecm;
-    s.modems = modems;
+    s.modulations = modulations;
     return s;
 }
 
@@ -56,9 +56,9 @@ TEST(Class1Device, ProbesTheVirtualModem) {
 struct SendCase {
     const char* doc;
     bool ecm;
-    int modems;
+    int modulations;
     int bit_rate;
-    const char* modem;
+    const char* modulation;
 };
 
 void send_to_simulated(const SendCase& c) {
@@ -68,11 +68,11 @@ void send_to_simulated(const SendCase& c) {
     ASSERT_TRUE(rig.bring_up());
     ASSERT_EQ(m.device->status(), Class1State::Ready) << m.device->unavailable_reason();
     SimulatedPeer peer(rig.exchange, "5552000", tmp.path() / "rx.tif",
-                       session("+1 555 2000", c.ecm, kAllModems));
+                       session("+1 555 2000", c.ecm, kAllModulations));
     OutboundCall call;
     call.number = "5552000";
     call.document = fax_document(c.doc, tmp.path());
-    call.session = session("+1 555 1000", c.ecm, c.modems);
+    call.session = session("+1 555 1000", c.ecm, c.modulations);
     const TimePoint start = rig.clock.now();
     m.device->dial(call);
     ASSERT_TRUE(
@@ -81,14 +81,14 @@ void send_to_simulated(const SendCase& c) {
     EXPECT_EQ(m.listener.outcome->pages_done, pages);
     EXPECT_EQ(peer.listener.outcome->pages_done, pages);
     std::cout
-        << c.doc << (c.ecm ? " ECM " : " ") << c.modem << ": " << pages << " page(s) in "
+        << c.doc << (c.ecm ? " ECM " : " ") << c.modulation << ": " << pages << " page(s) in "
         << std::chrono::duration_cast<std::chrono::milliseconds>(rig.clock.now() - start).count()
         << " ms of line time\n";
     EXPECT_TRUE(m.listener.outcome->ok()) << m.listener.outcome->cause_text;
     EXPECT_TRUE(peer.listener.outcome->ok()) << peer.listener.outcome->cause_text;
     ASSERT_TRUE(m.listener.negotiated.has_value());
     EXPECT_EQ(m.listener.negotiated->bit_rate, c.bit_rate);
-    EXPECT_EQ(m.listener.negotiated->modem, c.modem);
+    EXPECT_EQ(m.listener.negotiated->modulation, c.modulation);
     EXPECT_EQ(m.listener.negotiated->ecm, c.ecm);
     EXPECT_EQ(m.listener.connected, 1);
     ImageComparison cmp = compare_fax_images(call.document, tmp.path() / "rx.tif");
@@ -97,20 +97,21 @@ void send_to_simulated(const SendCase& c) {
 }
 
 TEST(Class1Device, SendsV17NonEcmToASimulatedPort) {
-    send_to_simulated({"short-std-mmr.tif", false, kAllModems, 14400, "V.17"});
+    send_to_simulated({"short-std-mmr.tif", false, kAllModulations, 14400, "V.17"});
 }
 
 TEST(Class1Device, SendsV29EcmFine) {
-    send_to_simulated({"letter-fine-mmr.tif", true, static_cast<int>(Modem::V29), 9600, "V.29"});
+    send_to_simulated(
+        {"letter-fine-mmr.tif", true, static_cast<int>(Modulation::V29), 9600, "V.29"});
 }
 
 TEST(Class1Device, SendsV27terNonEcmStandard) {
     send_to_simulated(
-        {"letter-std-mh.tif", false, static_cast<int>(Modem::V27ter), 4800, "V.27ter"});
+        {"letter-std-mh.tif", false, static_cast<int>(Modulation::V27ter), 4800, "V.27ter"});
 }
 
 TEST(Class1Device, SendsV17EcmStandard) {
-    send_to_simulated({"letter-std-mr.tif", true, kAllModems, 14400, "V.17"});
+    send_to_simulated({"letter-std-mr.tif", true, kAllModulations, 14400, "V.17"});
 }
 
 // The simulated port calls; the Class 1 device answers after two rings and receives.
@@ -125,7 +126,7 @@ void receive_from_simulated(const SendCase& c) {
     ASSERT_TRUE(rig.bring_up());
     ASSERT_EQ(m.device->status(), Class1State::Ready) << m.device->unavailable_reason();
     m.listener.inbound =
-        InboundCall{tmp.path() / "rx.tif", session("+1 555 1000", c.ecm, c.modems)};
+        InboundCall{tmp.path() / "rx.tif", session("+1 555 1000", c.ecm, c.modulations)};
     m.listener.answer_on_ring = 2;
     SimulatedDevice sender(rig.exchange, "5552000");
     DeviceRecorder sl;
@@ -133,7 +134,7 @@ void receive_from_simulated(const SendCase& c) {
     OutboundCall call;
     call.number = "5551000";
     call.document = fax_document(c.doc, tmp.path());
-    call.session = session("+1 555 2000", c.ecm, kAllModems);
+    call.session = session("+1 555 2000", c.ecm, kAllModulations);
     sender.dial(call);
     ASSERT_TRUE(rig.run_until([&] { return m.listener.outcome && sl.outcome; }, kCallLimit));
     EXPECT_TRUE(m.listener.outcome->ok()) << m.listener.outcome->cause_text;
@@ -142,7 +143,7 @@ void receive_from_simulated(const SendCase& c) {
     EXPECT_EQ(m.listener.caller_ids.back(), "5552000");
     ASSERT_TRUE(m.listener.negotiated.has_value());
     EXPECT_EQ(m.listener.negotiated->bit_rate, c.bit_rate);
-    EXPECT_EQ(m.listener.negotiated->modem, c.modem);
+    EXPECT_EQ(m.listener.negotiated->modulation, c.modulation);
     EXPECT_EQ(m.listener.negotiated->ecm, c.ecm);
     const int pages = static_cast<int>(read_bilevel_pages(call.document).size());
     EXPECT_EQ(m.listener.outcome->pages_done, pages);
@@ -152,21 +153,21 @@ void receive_from_simulated(const SendCase& c) {
 }
 
 TEST(Class1Device, ReceivesV17NonEcmFine) {
-    receive_from_simulated({"letter-fine-mr.tif", false, kAllModems, 14400, "V.17"});
+    receive_from_simulated({"letter-fine-mr.tif", false, kAllModulations, 14400, "V.17"});
 }
 
 TEST(Class1Device, ReceivesV17EcmStandard) {
-    receive_from_simulated({"letter-std-mmr.tif", true, kAllModems, 14400, "V.17"});
+    receive_from_simulated({"letter-std-mmr.tif", true, kAllModulations, 14400, "V.17"});
 }
 
 TEST(Class1Device, ReceivesV29NonEcmStandard) {
     receive_from_simulated(
-        {"letter-std-mh.tif", false, static_cast<int>(Modem::V29), 9600, "V.29"});
+        {"letter-std-mh.tif", false, static_cast<int>(Modulation::V29), 9600, "V.29"});
 }
 
 TEST(Class1Device, ReceivesV27terEcmFine) {
     receive_from_simulated(
-        {"short-fine-mmr.tif", true, static_cast<int>(Modem::V27ter), 4800, "V.27ter"});
+        {"short-fine-mmr.tif", true, static_cast<int>(Modulation::V27ter), 4800, "V.27ter"});
 }
 
 // Both ends are Class 1 devices on virtual modems.
@@ -179,12 +180,12 @@ void class1_to_class1(const SendCase& c) {
     ASSERT_EQ(a.device->status(), Class1State::Ready) << a.device->unavailable_reason();
     ASSERT_EQ(b.device->status(), Class1State::Ready) << b.device->unavailable_reason();
     b.listener.inbound =
-        InboundCall{tmp.path() / "rx.tif", session("+1 555 1001", c.ecm, kAllModems)};
+        InboundCall{tmp.path() / "rx.tif", session("+1 555 1001", c.ecm, kAllModulations)};
     b.listener.answer_on_ring = 1;
     OutboundCall call;
     call.number = "5551001";
     call.document = fax_document(c.doc, tmp.path());
-    call.session = session("+1 555 1000", c.ecm, c.modems);
+    call.session = session("+1 555 1000", c.ecm, c.modulations);
     a.device->dial(call);
     ASSERT_TRUE(
         rig.run_until([&] { return a.listener.outcome && b.listener.outcome; }, kCallLimit));
@@ -193,7 +194,7 @@ void class1_to_class1(const SendCase& c) {
     ASSERT_TRUE(a.listener.negotiated.has_value());
     ASSERT_TRUE(b.listener.negotiated.has_value());
     EXPECT_EQ(a.listener.negotiated->bit_rate, c.bit_rate);
-    EXPECT_EQ(b.listener.negotiated->modem, c.modem);
+    EXPECT_EQ(b.listener.negotiated->modulation, c.modulation);
     EXPECT_EQ(b.listener.negotiated->ecm, c.ecm);
     ASSERT_FALSE(a.listener.events.empty());
     EXPECT_EQ(a.listener.events.back().remote_ident, "+1 555 1001");
@@ -204,16 +205,16 @@ void class1_to_class1(const SendCase& c) {
 }
 
 TEST(Class1ToClass1, V17EcmFine) {
-    class1_to_class1({"letter-fine-mmr.tif", true, kAllModems, 14400, "V.17"});
+    class1_to_class1({"letter-fine-mmr.tif", true, kAllModulations, 14400, "V.17"});
 }
 
 TEST(Class1ToClass1, V29NonEcmStandard) {
-    class1_to_class1({"letter-std-mr.tif", false, static_cast<int>(Modem::V29), 9600, "V.29"});
+    class1_to_class1({"letter-std-mr.tif", false, static_cast<int>(Modulation::V29), 9600, "V.29"});
 }
 
 TEST(Class1ToClass1, V27terNonEcmFine) {
     class1_to_class1(
-        {"short-fine-mmr.tif", false, static_cast<int>(Modem::V27ter), 4800, "V.27ter"});
+        {"short-fine-mmr.tif", false, static_cast<int>(Modulation::V27ter), 4800, "V.27ter"});
 }
 
 }  // namespace

@@ -1,11 +1,12 @@
-// A Class 1 port behind the fax service: its FaxStatus changes during a call the
+// A Class 1 port in a PortBank: its FaxStatus changes during a call the
 // same way a simulated port's does (tests/devices/simulated_line_test.cpp).
 #include <gtest/gtest.h>
 
 #include "class1_rig.hpp"
 #include "core/caller_rights.hpp"
-#include "core/fax_service.hpp"
 #include "core/image_compare.hpp"
+#include "core/one_shot_queue.hpp"
+#include "core/port_bank.hpp"
 #include "tests/devices/test_support.hpp"
 
 namespace faxemu {
@@ -24,7 +25,7 @@ TEST(Class1Status, StatusFollowsTheCallOnBothClass1Ports) {
     ASSERT_TRUE(b.device->idle()) << b.device->unavailable_reason();
 
     FaxServer server;
-    FaxService service(server, rig.clock, tmp.path());
+    PortBank bank(server, rig.clock, tmp.path());
     const CallerRights admin = CallerRights::admin();
     Port& p0 = server.add_port("Class 1 port 1", "5551001");
     Port& p1 = server.add_port("Class 1 port 2", "5551002");
@@ -38,15 +39,16 @@ TEST(Class1Status, StatusFollowsTheCallOnBothClass1Ports) {
     p0.put_Receive(admin, false);
     p1.put_Send(admin, false);
     p1.put_Receive(admin, true);
-    service.attach(p0, *a.device);
-    service.attach(p1, *b.device);
+    bank.attach(p0, *a.device);
+    bank.attach(p1, *b.device);
     std::vector<CallRecord> calls;
-    service.on_call_ended([&](const CallRecord& r) { calls.push_back(r); });
+    bank.on_call_ended([&](const CallRecord& r) { calls.push_back(r); });
 
     SendRequest req =
         test::prepare_send(test::fixture("documents/letter-fine-mmr.tif"), tmp.path(), "5551002");
     ASSERT_EQ(req.page_count, 3);
-    EXPECT_EQ(service.send(req), p0.DeviceId());
+    OneShotQueue queue(server, bank, rig.clock, tmp.path() / "queue.db");
+    EXPECT_EQ(queue.send(req), p0.DeviceId());
 
     std::vector<std::string> sender, receiver;
     auto record = [](std::vector<std::string>& v, const PortStatus& s) {
@@ -56,14 +58,14 @@ TEST(Class1Status, StatusFollowsTheCallOnBothClass1Ports) {
     };
     PortStatus during{};
     rig.after_step.push_back([&] {
-        service.poll();
+        bank.poll();
         PortStatus s = p0.GetStatus(rig.clock);
         record(sender, s);
         record(receiver, p1.GetStatus(rig.clock));
         if (s.device_status == Fps::Sending && s.current_page == 2) during = s;
     });
     ASSERT_TRUE(rig.run_until([&] { return calls.size() == 2; }, std::chrono::minutes(15)));
-    rig.run_until([] { return false; }, service.status_linger + std::chrono::seconds(1));
+    rig.run_until([] { return false; }, bank.status_linger + std::chrono::seconds(1));
 
     const std::vector<std::string> expected_sender = {"Dialing 0/3",   "Sending 1/3",
                                                       "Sending 2/3",   "Sending 3/3",

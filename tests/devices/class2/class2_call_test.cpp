@@ -25,21 +25,21 @@ using test::TempDir;
 
 struct CallCase {
     Class2Variant variant;
-    Modem modem;
+    Modulation modulation;
     bool ecm;
     const char* resolution;  // "std" or "fine"
 };
 
-std::string modem_name(Modem m) {
-    return m == Modem::V17 ? "V.17" : m == Modem::V29 ? "V.29" : "V.27ter";
+std::string modulation_name(Modulation m) {
+    return m == Modulation::V17 ? "V.17" : m == Modulation::V29 ? "V.29" : "V.27ter";
 }
-int modem_rate(Modem m) {
-    return m == Modem::V17 ? 14400 : m == Modem::V29 ? 9600 : 4800;
+int modulation_rate(Modulation m) {
+    return m == Modulation::V17 ? 14400 : m == Modulation::V29 ? 9600 : 4800;
 }
 
 void PrintTo(const CallCase& c, std::ostream* os) {
-    *os << to_string(c.variant) << " " << modem_name(c.modem) << (c.ecm ? " ECM " : " no ECM ")
-        << c.resolution;
+    *os << to_string(c.variant) << " " << modulation_name(c.modulation)
+        << (c.ecm ? " ECM " : " no ECM ") << c.resolution;
 }
 
 Class2Options modem_for(Class2Variant v) {
@@ -67,12 +67,12 @@ TEST_P(Class2Calls, SendsPixelIdentical) {
 
     const auto doc = fax_document(std::string("short-") + cc.resolution + "-mmr.tif", tmp.path());
     const auto received = tmp.path() / "far-received.tif";
-    const int modems = static_cast<int>(cc.modem);
-    rig.far_host.answer_with(InboundCall{received, session("FAR CSID", modems, cc.ecm)});
+    const int modulations = static_cast<int>(cc.modulation);
+    rig.far_host.answer_with(InboundCall{received, session("FAR CSID", modulations, cc.ecm)});
     OutboundCall call;
     call.number = kFarNumber;
     call.document = doc;
-    call.session = session("CLASS2 TSID", modems, cc.ecm);
+    call.session = session("CLASS2 TSID", modulations, cc.ecm);
     const TimePoint dialled = rig.clock.now();
     rig.device->dial(call);
     ASSERT_TRUE(rig.run_until_idle()) << rig.trace_text();
@@ -88,8 +88,8 @@ TEST_P(Class2Calls, SendsPixelIdentical) {
     EXPECT_TRUE(rig.far_host.outcome->ok()) << rig.far_host.outcome->cause_text;
     // The session as the simulated port reports it, from +FDCS.
     ASSERT_TRUE(rig.host.negotiated);
-    EXPECT_EQ(rig.host.negotiated->bit_rate, modem_rate(cc.modem));
-    EXPECT_EQ(rig.host.negotiated->modem, modem_name(cc.modem));
+    EXPECT_EQ(rig.host.negotiated->bit_rate, modulation_rate(cc.modulation));
+    EXPECT_EQ(rig.host.negotiated->modulation, modulation_name(cc.modulation));
     EXPECT_EQ(rig.host.negotiated->ecm, cc.ecm);
     EXPECT_EQ(rig.host.negotiated->compression, cc.ecm ? "MMR" : "MR");
     EXPECT_EQ(rig.host.negotiated->resolution,
@@ -97,7 +97,7 @@ TEST_P(Class2Calls, SendsPixelIdentical) {
     // ... and it is what the far end saw.
     ASSERT_TRUE(rig.far_host.negotiated);
     EXPECT_EQ(rig.far_host.negotiated->bit_rate, rig.host.negotiated->bit_rate);
-    EXPECT_EQ(rig.far_host.negotiated->modem, rig.host.negotiated->modem);
+    EXPECT_EQ(rig.far_host.negotiated->modulation, rig.host.negotiated->modulation);
     EXPECT_EQ(rig.far_host.negotiated->ecm, rig.host.negotiated->ecm);
     EXPECT_EQ(rig.far_host.negotiated->resolution, rig.host.negotiated->resolution);
     EXPECT_EQ(rig.host.remote_ident, "FAR CSID");
@@ -119,12 +119,12 @@ TEST_P(Class2Calls, ReceivesPixelIdentical) {
 
     const auto doc = fax_document(std::string("short-") + cc.resolution + "-mmr.tif", tmp.path());
     const auto received = tmp.path() / "class2-received.tif";
-    const int modems = static_cast<int>(cc.modem);
-    rig.host.answer_with(InboundCall{received, session("CLASS2 CSID", modems, cc.ecm)}, 2);
+    const int modulations = static_cast<int>(cc.modulation);
+    rig.host.answer_with(InboundCall{received, session("CLASS2 CSID", modulations, cc.ecm)}, 2);
     OutboundCall call;
     call.number = kModemNumber;
     call.document = doc;
-    call.session = session("FAR TSID", modems, cc.ecm);
+    call.session = session("FAR TSID", modulations, cc.ecm);
     rig.far.dial(call);
     ASSERT_TRUE(rig.run_until_idle()) << rig.trace_text();
 
@@ -135,10 +135,10 @@ TEST_P(Class2Calls, ReceivesPixelIdentical) {
     ASSERT_TRUE(rig.far_host.outcome);
     EXPECT_TRUE(rig.far_host.outcome->ok()) << rig.far_host.outcome->cause_text;
     ASSERT_TRUE(rig.host.negotiated);
-    EXPECT_EQ(rig.host.negotiated->bit_rate, modem_rate(cc.modem));
+    EXPECT_EQ(rig.host.negotiated->bit_rate, modulation_rate(cc.modulation));
     // A receiver cannot tell V.17 at 9600 from V.29; here the rate says it.
-    if (cc.modem != Modem::V29) {
-        EXPECT_EQ(rig.host.negotiated->modem, modem_name(cc.modem));
+    if (cc.modulation != Modulation::V29) {
+        EXPECT_EQ(rig.host.negotiated->modulation, modulation_name(cc.modulation));
     }
     EXPECT_EQ(rig.host.negotiated->ecm, cc.ecm);
     EXPECT_EQ(rig.host.negotiated->resolution,
@@ -155,7 +155,7 @@ TEST_P(Class2Calls, ReceivesPixelIdentical) {
 std::vector<CallCase> all_cases() {
     std::vector<CallCase> cases;
     for (Class2Variant v : {Class2Variant::Class2, Class2Variant::Class20})
-        for (Modem m : {Modem::V17, Modem::V29, Modem::V27ter})
+        for (Modulation m : {Modulation::V17, Modulation::V29, Modulation::V27ter})
             for (bool ecm : {true, false})
                 for (const char* res : {"std", "fine"}) cases.push_back({v, m, ecm, res});
     return cases;
@@ -164,7 +164,9 @@ std::vector<CallCase> all_cases() {
 std::string case_name(const ::testing::TestParamInfo<CallCase>& info) {
     const CallCase& c = info.param;
     std::string n = c.variant == Class2Variant::Class2 ? "Class2_" : "Class20_";
-    n += c.modem == Modem::V17 ? "V17_" : c.modem == Modem::V29 ? "V29_" : "V27ter_";
+    n += c.modulation == Modulation::V17   ? "V17_"
+         : c.modulation == Modulation::V29 ? "V29_"
+                                           : "V27ter_";
     n += c.ecm ? "ECM_" : "noECM_";
     return n + c.resolution;
 }
@@ -244,11 +246,11 @@ TEST_P(Class2Mps, ThreePagesTrainOnce) {
     ASSERT_EQ(rig.device->status(), Class2State::Ready) << rig.device->unavailable_reason();
     const auto doc = fax_document("letter-fine-mmr.tif", tmp.path());
     const auto far_rx = tmp.path() / "far-received.tif";
-    rig.far_host.answer_with(InboundCall{far_rx, session("FAR", kAllModems, mc.ecm)});
+    rig.far_host.answer_with(InboundCall{far_rx, session("FAR", kAllModulations, mc.ecm)});
     OutboundCall call;
     call.number = kFarNumber;
     call.document = doc;
-    call.session = session("HOST", kAllModems, mc.ecm);
+    call.session = session("HOST", kAllModulations, mc.ecm);
     const TimePoint dialled = rig.clock.now();
     rig.device->dial(call);
     ASSERT_TRUE(rig.run_until_idle()) << rig.trace_text();

@@ -91,11 +91,11 @@ class Class2Rig : public VirtualTimeRig {
     DeviceRecorder& host = modem_.listener;
 };
 
-inline SessionConfig session(const std::string& ident, int modems = kAllModems, bool ecm = true,
-                             int codings = kAllCodings) {
+inline SessionConfig session(const std::string& ident, int modulations = kAllModulations,
+                             bool ecm = true, int codings = kAllCodings) {
     SessionConfig s;
     s.local_ident = ident;
-    s.modems = modems;
+    s.modulations = modulations;
     s.ecm = ecm;
     s.codings = codings;
     return s;

@@ -136,14 +136,14 @@ TEST(Class2Params, ParseAndFormat) {
 
     DcsInfo info = to_dcs_info(*p, true);
     EXPECT_EQ(info.bit_rate, 14400);
-    EXPECT_EQ(info.modem, "V.17");
+    EXPECT_EQ(info.modulation, "V.17");
     EXPECT_EQ(info.resolution, "fine");
     EXPECT_EQ(info.compression, "MMR");
     EXPECT_TRUE(info.ecm);
     Class2Params v29{0, 3, 0, 0, 0, 0, 0, 0};
-    EXPECT_EQ(to_dcs_info(v29, false).modem, "V.29");
-    EXPECT_EQ(to_dcs_info(v29, true).modem, "V.17");
-    EXPECT_EQ(to_dcs_info(Class2Params{0, 1, 0, 0, 1, 0, 0, 0}, true).modem, "V.27ter");
+    EXPECT_EQ(to_dcs_info(v29, false).modulation, "V.29");
+    EXPECT_EQ(to_dcs_info(v29, true).modulation, "V.17");
+    EXPECT_EQ(to_dcs_info(Class2Params{0, 1, 0, 0, 1, 0, 0, 0}, true).modulation, "V.27ter");
     EXPECT_EQ(unquote_id(" \"  +1 555 0100\" "), "+1 555 0100");
 }
 

@@ -16,7 +16,7 @@
 #include <optional>
 #include <string>
 
-#include "core/fax_service.hpp"
+#include "core/port_bank.hpp"
 #include "core/retry_policy.hpp"
 #include "core/scheduler.hpp"
 #include "core/sqlite_store.hpp"
@@ -189,7 +189,7 @@ std::unique_ptr<Bench> make_bench(Kind kind, Fault fault) {
     return nullptr;
 }
 
-// The port, the service and the scheduler around the device, wired as faxd
+// The port, the port bank and the scheduler around the device, wired as faxd
 // wires them: a dispatched job is sent on the port, and the call's end is the
 // attempt's end.
 class FaultMatrix : public ::testing::TestWithParam<Row> {
@@ -199,15 +199,15 @@ class FaultMatrix : public ::testing::TestWithParam<Row> {
         if (*row.not_applicable) GTEST_SKIP() << "does not apply: " << row.not_applicable;
         bench_ = make_bench(row.kind, row.fault);
         port_ = &server_.add_port("port under test", kModemNumber);
-        service_ = std::make_unique<FaxService>(server_, bench_->clock(), tmp_.path());
-        service_->attach(*port_, bench_->device());
-        service_->on_call_ended([this](const CallRecord& rec) {
+        bank_ = std::make_unique<PortBank>(server_, bench_->clock(), tmp_.path());
+        bank_->attach(*port_, bench_->device());
+        bank_->on_call_ended([this](const CallRecord& rec) {
             if (!rec.outbound) return;
             ended_ = rec;
             port_at_end_ = port_->GetStatus(bench_->clock());
             scheduler_->attempt_ended(job_id_, rec.outcome);
         });
-        bench_->exchange().on_tick([this] { service_->poll(); });
+        bench_->exchange().on_tick([this] { bank_->poll(); });
         store_ = std::make_unique<SqliteStore>(tmp_.path() / "queue.db");
         scheduler_ = std::make_unique<Scheduler>(server_, *store_, bench_->clock());
         scheduler_->set_jitter([] { return 0.0; });
@@ -218,11 +218,11 @@ class FaultMatrix : public ::testing::TestWithParam<Row> {
 
     void TearDown() override {
         if (!bench_) return;
-        // The device outlives the service: it must not call a controller that is gone.
+        // The device outlives the port bank: it must not call a controller that is gone.
         bench_->device().set_listener(&orphan_);
         scheduler_.reset();
         store_.reset();
-        service_.reset();
+        bank_.reset();
         bench_.reset();
     }
 
@@ -239,7 +239,7 @@ class FaultMatrix : public ::testing::TestWithParam<Row> {
 
     void dispatch() {
         if (dispatched_) return;
-        auto d = scheduler_->next([this](std::int32_t id) { return service_->can_send(id); });
+        auto d = scheduler_->next([this](std::int32_t id) { return bank_->can_send(id); });
         if (!d) return;
         dispatched_ = true;
         scheduler_->attempt_started(d->job.id, d->device_id);
@@ -249,7 +249,7 @@ class FaultMatrix : public ::testing::TestWithParam<Row> {
         r.document_name = d->job.display_name;
         r.page_count = d->job.page_count;
         r.first_page = d->first_page;
-        service_->send_on(d->device_id, r);
+        bank_->send_on(d->device_id, r);
     }
 
     // Steps the rig until `done`, sending the job whenever the port is free.
@@ -268,7 +268,7 @@ class FaultMatrix : public ::testing::TestWithParam<Row> {
     FaxServer server_;
     std::unique_ptr<Bench> bench_;
     Port* port_ = nullptr;
-    std::unique_ptr<FaxService> service_;
+    std::unique_ptr<PortBank> bank_;
     std::unique_ptr<SqliteStore> store_;
     std::unique_ptr<Scheduler> scheduler_;
     test::DeviceRecorder orphan_;
@@ -365,7 +365,7 @@ TEST_P(FaultMatrix, EndsInTheRightStatusCauseAndRetry) {
     // the outcome has been shown; a modem that went silent leaves it unavailable.
     const Fps after = row.fault == Fault::SilentAfterConnect ? Fps::Unavailable : Fps::Available;
     run_until([&] { return port_->GetStatus(bench_->clock()).device_status == after; },
-              service_->status_linger + 1min);
+              bank_->status_linger + 1min);
     EXPECT_EQ(port_->GetStatus(bench_->clock()).device_status, after)
         << port_->GetStatus(bench_->clock()).description << "\n"
         << bench_->trace();

@@ -1,7 +1,7 @@
-// The running fax server: the FaxServer model with a device behind each port.
-// It picks the port for a send (highest priority, free, Send on), answers
-// through each port's controller, and reports every call that ends.
-// Everything here runs on the one thread that drives the devices.
+// The devices behind the FaxServer's ports: one PortController per port, which
+// answers and runs the port's calls. It starts a send on the port it is given
+// (which port is the Scheduler's choice), polls the controllers and reports
+// every call's events and end. Runs on the thread that drives the devices.
 #pragma once
 
 #include <filesystem>
@@ -16,28 +16,24 @@
 
 namespace faxemu {
 
-class FaxService final : public CallObserver {
+class PortBank final : public CallObserver {
   public:
     using CallEnded = std::function<void(const CallRecord&)>;
 
     // Received faxes go to spool_dir/received, created with `modes`.
-    FaxService(FaxServer& server, const Clock& clock, std::filesystem::path spool_dir,
-               FileModes modes = {});
+    PortBank(FaxServer& server, const Clock& clock, std::filesystem::path spool_dir,
+             FileModes modes = {});
 
     FaxServer& server() { return server_; }
     const std::filesystem::path& spool_dir() const { return spool_; }
 
-    // Puts `device` behind `port`; both must outlive the service.
+    // Puts `device` behind `port`; both must outlive the bank.
     PortController& attach(Port& port, Device& device);
     // Takes the device from behind the port (it must be idle); its controller
     // goes, the device may then be destroyed.
     void detach(std::int32_t device_id);
     PortController& controller(std::int32_t device_id);
 
-    // Starts a send on the highest-priority free port with Send on and returns
-    // its DeviceId. Throws DeviceInUse when every send port is busy, NotFound
-    // when no port may send.
-    std::int32_t send(const SendRequest& request);
     // Starts a send on this port (the caller chose it). Throws DeviceInUse if it is not free.
     void send_on(std::int32_t device_id, const SendRequest& request);
     bool can_send(std::int32_t device_id);
