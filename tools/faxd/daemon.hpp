@@ -161,8 +161,8 @@ class Daemon final : private CallObserver {
     Housekeeping housekeeping_;
     std::unique_ptr<RpcServer> rpc_;
     std::unique_ptr<WebConsole> web_;  // after rpc_, whose handlers it calls
-    LinePump pumps_;         // the exchange's and the modems'
-    StatusPublisher status_;  // publish_status(): port.status as ports change
+    LinePump pumps_;                   // the exchange's and the modems'
+    StatusPublisher status_;           // publish_status(): port.status as ports change
     // What each port runs (by device id); differs from config_.ports while a
     // reload waits for calls to end (ports_pending_), the ports of those calls
     // being drained.
