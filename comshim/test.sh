@@ -59,6 +59,12 @@ for f in "$faxd" "$faxctl"; do
   [ -x "$f" ] || { echo "comshim/test.sh: $f is missing (build the release preset first)" >&2; exit 1; }
 done
 command -v wine >/dev/null || { echo "comshim/test.sh: wine is not installed" >&2; exit 1; }
+# The 64-bit loader: Debian's `wine` runs the 32-bit one whenever wine32 is
+# installed, and a 32-bit process sees C:\windows\system32 as syswow64, so the
+# 64-bit leg would run 32-bit cscript, regsvr32 and reg. The 64-bit loader
+# starts 32-bit programs (syswow64's) in 32-bit processes by itself.
+wine=wine
+[ -x /usr/lib/wine/wine64 ] && wine=/usr/lib/wine/wine64
 
 "$top/comshim/build.sh" "$out" || { echo "comshim/test.sh: build failed"; echo "0 passed, 1 failed"; exit 1; }
 t_built=$(date +%s.%N)
@@ -100,17 +106,17 @@ trap cleanup EXIT
 stamp="wine $(dpkg-query -W -f='${Version}' wine64 2>/dev/null) wine32 $(dpkg-query -W -f='${Version}' wine32:i386 2>/dev/null)"
 if [ "$(cat "$WINEPREFIX/.faxemu-stamp" 2>/dev/null)" != "$stamp" ]; then
   rm -rf "$WINEPREFIX"
-  timeout 180 wine wineboot -i </dev/null >/dev/null 2>&1
+  timeout 180 "$wine" wineboot -i </dev/null >/dev/null 2>&1
   timeout 120 wineserver -w </dev/null >/dev/null 2>&1
   echo "$stamp" >"$WINEPREFIX/.faxemu-stamp"
 fi
 # Warm-up with every descriptor on /dev/null, so that captured calls later do
 # not wait for the wineserver to exit (pitfall 3).
 wineserver -p </dev/null >/dev/null 2>&1
-timeout 120 wine cmd /c exit 0 </dev/null >/dev/null 2>&1
+timeout 120 "$wine" cmd /c exit 0 </dev/null >/dev/null 2>&1
 t_prefix=$(date +%s.%N)
 
-w() { timeout 180 wine "$@" </dev/null 2>&1 | tr -d '\r'; return "${PIPESTATUS[0]}"; }
+w() { timeout 180 "$wine" "$@" </dev/null 2>&1 | tr -d '\r'; return "${PIPESTATUS[0]}"; }
 winpath() { local p=$1; echo "Z:${p//\//\\}"; }
 
 # ---- faxd on a free port
