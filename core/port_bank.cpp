@@ -11,10 +11,12 @@ PortBank::PortBank(FaxServer& server, const Clock& clock, std::filesystem::path 
 PortController& PortBank::attach(Port& port, Device& device) {
     controllers_.push_back(
         std::make_unique<PortController>(port, device, clock_, spool_ / "received", *this, modes_));
+    by_device_.insert_or_assign(port.DeviceId(), controllers_.back().get());
     return *controllers_.back();
 }
 
 void PortBank::detach(std::int32_t device_id) {
+    by_device_.erase(device_id);
     std::erase_if(controllers_, [&](const auto& c) { return c->port().DeviceId() == device_id; });
 }
 
@@ -40,8 +42,7 @@ void PortBank::send_on(std::int32_t device_id, const SendRequest& request) {
 }
 
 PortController& PortBank::controller(std::int32_t device_id) {
-    for (auto& c : controllers_)
-        if (c->port().DeviceId() == device_id) return *c;
+    if (const auto it = by_device_.find(device_id); it != by_device_.end()) return *it->second;
     throw FaxError(ErrorCode::NotFound, "no port with DeviceId " + std::to_string(device_id));
 }
 

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <unordered_map>
 #include <vector>
 
 #include "core/clock.hpp"
@@ -60,6 +61,8 @@ class PortBank final : public CallObserver {
     std::filesystem::path spool_;
     FileModes modes_;
     std::vector<std::unique_ptr<PortController>> controllers_;
+    // controller() by device id: dispatch asks it of every port each round.
+    std::unordered_map<std::int32_t, PortController*> by_device_;
     CallEnded on_call_ended_;
     CallObserver* observer_ = nullptr;
 };
